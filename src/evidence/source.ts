@@ -1,0 +1,96 @@
+/**
+ * The read-only view every artifact reads through, whatever the container. There is no write method:
+ * evidence cannot be modified through a Source by construction.
+ */
+import type { SqliteHandle } from './sqlite.js';
+
+export type SourceKind = 'ios-backup' | 'ios-fs';
+
+export const sourceKinds: readonly SourceKind[] = ['ios-backup', 'ios-fs'];
+
+/** Where a file came from, innermost last. `refKey` gives the canonical string used in outputs. */
+export interface EvidenceRef {
+  /** The acquisition root as given by the user (absolute). */
+  readonly root: string;
+  /** Path of the stored file relative to the root (`3d/3d0d7e…`, `private/var/mobile/…`). */
+  readonly storedPath: string;
+  /** For backups: the domain and path the file had on the device. */
+  readonly backup?: { readonly domain: string; readonly relativePath: string; readonly fileId: string };
+}
+
+export interface MacbTimes {
+  /** Unix seconds, as MBFile stores them. */
+  readonly modified?: number;
+  readonly accessed?: number;
+  readonly changed?: number;
+  readonly born?: number;
+}
+
+export interface EvidenceFile {
+  readonly ref: EvidenceRef;
+  /** The path the file had on the device, when known (`/private/var/mobile/Library/SMS/sms.db`). */
+  readonly devicePath?: string;
+  readonly size?: number;
+  readonly mode?: number;
+  readonly times?: MacbTimes;
+}
+
+/**
+ * What an artifact asks for. Exactly one way of addressing per spec, so a bad combination does not compile.
+ * Backup relative paths may contain `*` (any run of characters within one path segment).
+ */
+export type FileSpec =
+  | { readonly by: 'backup'; readonly domain: string; readonly relativePath: string }
+  | { readonly by: 'backup-any-domain'; readonly relativePath: string }
+  | { readonly by: 'backup-domain-glob'; readonly domain: string; readonly relativePath: string }
+  | { readonly by: 'backup-file-id'; readonly fileId: string }
+  | { readonly by: 'container'; readonly name: 'Info.plist' | 'Manifest.plist' | 'Manifest.db' | 'Status.plist' }
+  | { readonly by: 'device-glob'; readonly pattern: string };
+
+export interface AcquisitionInfo {
+  readonly kind: SourceKind;
+  readonly root: string;
+  readonly encrypted: boolean;
+  readonly device?: {
+    readonly name?: string;
+    readonly productType?: string;
+    readonly productVersion?: string;
+    readonly buildVersion?: string;
+    readonly serialNumber?: string;
+    readonly udid?: string;
+  };
+  readonly acquiredAt?: Date;
+}
+
+export interface Source {
+  readonly kind: SourceKind;
+  readonly root: string;
+  describe(): AcquisitionInfo;
+  /** Files matching the spec, in a stable order. A file the index names but the acquisition lacks is not returned. */
+  find(spec: FileSpec): Promise<EvidenceFile[]>;
+  /** Index entries the spec names whose stored file is absent (a partial backup). */
+  missing(spec: FileSpec): Promise<EvidenceFile[]>;
+  read(file: EvidenceFile): Promise<Buffer>;
+  /** A private, read-only SQLite handle. The caller closes it; the source removes any temp copy on close. */
+  openSqlite(file: EvidenceFile): Promise<SqliteHandle>;
+  /** Manifest.db rows in stored order, streamed (only backups have one). */
+  manifestRows?(): IterableIterator<ManifestRow>;
+  close(): Promise<void>;
+}
+
+export interface ManifestRow {
+  readonly fileId: string;
+  readonly domain: string;
+  readonly relativePath: string;
+  readonly flags: number;
+  readonly file: Buffer | null;
+}
+
+export function refKey(ref: EvidenceRef): string {
+  return ref.backup ? `${ref.backup.domain}/${ref.backup.relativePath}` : ref.storedPath;
+}
+
+export function describeFile(file: EvidenceFile): string {
+  const r = file.ref;
+  return r.backup ? `${r.backup.domain}/${r.backup.relativePath} (${r.storedPath})` : r.storedPath;
+}

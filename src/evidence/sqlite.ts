@@ -1,0 +1,182 @@
+/**
+ * Opening SQLite evidence without touching it (stack-notes §1): even a read-only open of a WAL-mode database
+ * creates or changes -wal/-shm beside it, and better-sqlite3 has no `immutable=1`. So evidence is either
+ * deserialised from memory (no WAL to replay) or copied with its sidecars into a private temp folder and
+ * opened there. The handle owns that copy and deletes it on close.
+ */
+import Database from 'better-sqlite3';
+import { closeSync, copyFileSync, openSync, readSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FormatError } from '../errors.js';
+import { privateTempDir, removeTempDir } from './temp.js';
+
+export type SqliteDb = Database.Database;
+
+/** Above this size a database is copied to a private temp file instead of held in memory. */
+export const maxInMemorySqliteBytes = 64 * 1024 * 1024;
+
+const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
+
+export interface SqliteHandle {
+  readonly db: SqliteDb;
+  /** Names what was opened, for messages: "sms.db (HomeDomain/Library/SMS/sms.db)". */
+  readonly what: string;
+  /** True when a -wal was replayed: some rows may exist only there. */
+  readonly walApplied: boolean;
+  hasTable(table: string): boolean;
+  columns(table: string): Set<string>;
+  /** Row ids of `table` that exist only once the WAL is applied (empty when there was no WAL). */
+  walOnlyRowids(table: string): Set<number>;
+  close(): void;
+}
+
+export type SqliteInput =
+  | { kind: 'buffer'; data: Buffer; wal?: Buffer | undefined }
+  | { kind: 'file'; path: string; wal?: string | undefined; shm?: string | undefined };
+
+export function isSqliteImage(head: Buffer): boolean {
+  return head.length >= 16 && head.subarray(0, 16).equals(SQLITE_MAGIC);
+}
+
+export function openSqlite(input: SqliteInput, what: string): SqliteHandle {
+  if (input.kind === 'buffer') {
+    assertSqlite(input.data, what);
+    if (input.wal === undefined && input.data.length <= maxInMemorySqliteBytes) {
+      return wrap(openImage(input.data, what), what, false, null);
+    }
+    const dir = privateTempDir('sqlite');
+    const dbPath = join(dir, 'evidence.db');
+    writeFileSync(dbPath, input.data, { mode: 0o600 });
+    if (input.wal) writeFileSync(`${dbPath}-wal`, input.wal, { mode: 0o600 });
+    return openCopy(dir, dbPath, what, input.wal !== undefined, () => withoutWal(input.data, what));
+  }
+  const dir = privateTempDir('sqlite');
+  const dbPath = join(dir, 'evidence.db');
+  copyFileSync(input.path, dbPath);
+  if (input.wal) copyFileSync(input.wal, `${dbPath}-wal`);
+  if (input.shm) copyFileSync(input.shm, `${dbPath}-shm`);
+  if (!hasSqliteHeader(dbPath)) {
+    removeTempDir(dir);
+    throw new FormatError(what, 'not a SQLite database (bad header)');
+  }
+  return openCopy(dir, dbPath, what, input.wal !== undefined, () => {
+    const copy = join(privateTempDir('sqlite-nowal'), 'base.db');
+    copyFileSync(input.path, copy);
+    return new Database(copy, { readonly: true, fileMustExist: true });
+  });
+}
+
+function hasSqliteHeader(path: string): boolean {
+  const head = Buffer.alloc(16);
+  const fd = openSync(path, 'r');
+  try {
+    readSync(fd, head, 0, 16, 0);
+  } finally {
+    closeSync(fd);
+  }
+  return isSqliteImage(head);
+}
+
+function assertSqlite(data: Buffer, what: string): void {
+  if (data.length === 0) throw new FormatError(what, 'empty file (expected a SQLite database)');
+  if (!isSqliteImage(data)) throw new FormatError(what, 'not a SQLite database (bad header)');
+}
+
+/**
+ * A WAL-mode header (bytes 18/19 = 2) makes a deserialised image refuse to prepare statements;
+ * patching them to 1 (rollback journal) reads the main file as stored.
+ */
+function openImage(data: Buffer, what: string): SqliteDb {
+  let image = data;
+  if (data[18] === 2 || data[19] === 2) {
+    image = Buffer.from(data);
+    image[18] = 1;
+    image[19] = 1;
+  }
+  try {
+    return new Database(image, { readonly: true });
+  } catch (err) {
+    throw new FormatError(what, `cannot open SQLite image (${(err as Error).message})`, { cause: err });
+  }
+}
+
+function withoutWal(data: Buffer, what: string): SqliteDb {
+  return openImage(data, what);
+}
+
+function openCopy(dir: string, dbPath: string, what: string, hasWal: boolean, openBase: () => SqliteDb): SqliteHandle {
+  let db: SqliteDb;
+  try {
+    db = new Database(dbPath, { readonly: true, fileMustExist: true });
+    db.prepare('SELECT count(*) FROM sqlite_master').get();
+  } catch (err) {
+    removeTempDir(dir);
+    throw new FormatError(what, `cannot open SQLite database (${(err as Error).message})`, { cause: err });
+  }
+  return wrap(db, what, hasWal, hasWal ? openBase : null, () => removeTempDir(dir));
+}
+
+function wrap(
+  db: SqliteDb,
+  what: string,
+  walApplied: boolean,
+  openBase: (() => SqliteDb) | null,
+  onClose?: () => void,
+): SqliteHandle {
+  const columnCache = new Map<string, Set<string>>();
+  let base: SqliteDb | null | undefined;
+  const walOnly = new Map<string, Set<number>>();
+  return {
+    db,
+    what,
+    walApplied,
+    hasTable(table) {
+      return db.prepare("SELECT 1 FROM sqlite_master WHERE type IN ('table','view') AND name = ?").get(table) !== undefined;
+    },
+    columns(table) {
+      let cols = columnCache.get(table);
+      if (!cols) {
+        const rows = db.prepare(`PRAGMA table_info(${quoteIdent(table)})`).all() as { name: string }[];
+        cols = new Set(rows.map((r) => r.name));
+        columnCache.set(table, cols);
+      }
+      return cols;
+    },
+    walOnlyRowids(table) {
+      if (!openBase) return new Set();
+      let ids = walOnly.get(table);
+      if (ids) return ids;
+      if (base === undefined) {
+        try {
+          base = openBase();
+        } catch {
+          base = null;
+        }
+      }
+      const all = db.prepare(`SELECT rowid AS id FROM ${quoteIdent(table)}`).pluck().all() as number[];
+      let before = new Set<number>();
+      if (base) {
+        try {
+          before = new Set(base.prepare(`SELECT rowid AS id FROM ${quoteIdent(table)}`).pluck().all() as number[]);
+        } catch {
+          // The table itself may exist only in the WAL.
+        }
+      }
+      ids = new Set(all.filter((id) => !before.has(id)));
+      walOnly.set(table, ids);
+      return ids;
+    },
+    close() {
+      try {
+        db.close();
+        base?.close();
+      } finally {
+        onClose?.();
+      }
+    },
+  };
+}
+
+export function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}

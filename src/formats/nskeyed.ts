@@ -1,0 +1,122 @@
+/**
+ * Decodes NSKeyedArchiver archives (Manifest.db `file` blobs, many iOS plists) into plain values.
+ * `$top.root` is a UID into `$objects`; index 0 is `$null`. Known Foundation classes become JavaScript
+ * values; unknown classes become `{ $class: name, ...fields }`. Shared objects are decoded once; cycles
+ * and runaway depth are cut rather than followed.
+ */
+import { FormatError } from '../errors.js';
+import { isDict, parsePlist, UID, type PlistDict, type PlistValue } from './plist.js';
+
+export type Unarchived =
+  | string
+  | number
+  | bigint
+  | boolean
+  | Date
+  | Buffer
+  | null
+  | Unarchived[]
+  | { [key: string]: Unarchived };
+
+const COCOA_OFFSET_S = 978_307_200;
+const MAX_DEPTH = 64;
+const CYCLE = Symbol('cycle');
+
+export function unarchive(input: Buffer, what: string): Unarchived {
+  const root = parsePlist(input, what);
+  return unarchiveValue(root, what);
+}
+
+export function isKeyedArchive(v: PlistValue): v is PlistDict {
+  return isDict(v) && v.$archiver === 'NSKeyedArchiver' && Array.isArray(v.$objects) && isDict(v.$top);
+}
+
+export function unarchiveValue(root: PlistValue, what: string): Unarchived {
+  if (!isKeyedArchive(root)) throw new FormatError(what, 'not an NSKeyedArchiver archive (no $archiver/$objects/$top)');
+  const objects = root.$objects as PlistValue[];
+  const top = root.$top as PlistDict;
+  const memo = new Map<number, Unarchived | typeof CYCLE>();
+
+  const resolve = (value: PlistValue, depth: number): Unarchived => {
+    if (depth > MAX_DEPTH) throw new FormatError(what, `archive nested deeper than ${MAX_DEPTH} levels`);
+    if (value instanceof UID) return resolveUid(value.UID, depth);
+    if (Array.isArray(value)) return value.map((v) => resolve(v, depth + 1));
+    if (isDict(value)) return decodeObject(value, depth);
+    return value as Unarchived;
+  };
+
+  const resolveUid = (index: number, depth: number): Unarchived => {
+    if (index === 0) return null;
+    const cached = memo.get(index);
+    if (cached === CYCLE) return null;
+    if (cached !== undefined) return cached;
+    const obj = objects[index];
+    if (obj === undefined) throw new FormatError(what, `UID ${index} points outside $objects (${objects.length} objects)`);
+    memo.set(index, CYCLE);
+    const decoded = obj === '$null' ? null : resolve(obj, depth + 1);
+    memo.set(index, decoded);
+    return decoded;
+  };
+
+  const decodeObject = (obj: PlistDict, depth: number): Unarchived => {
+    const cls = obj.$class instanceof UID ? objects[obj.$class.UID] : undefined;
+    const className = isDict(cls) && typeof cls.$classname === 'string' ? cls.$classname : undefined;
+    switch (className) {
+      case 'NSDictionary':
+      case 'NSMutableDictionary': {
+        const keys = (obj['NS.keys'] as PlistValue[] | undefined) ?? [];
+        const vals = (obj['NS.objects'] as PlistValue[] | undefined) ?? [];
+        const out: Record<string, Unarchived> = {};
+        keys.forEach((k, i) => {
+          out[String(resolve(k, depth + 1))] = resolve(vals[i] ?? null, depth + 1);
+        });
+        return out;
+      }
+      case 'NSArray':
+      case 'NSMutableArray':
+      case 'NSSet':
+      case 'NSMutableSet':
+      case 'NSOrderedSet':
+        return ((obj['NS.objects'] as PlistValue[] | undefined) ?? []).map((v) => resolve(v, depth + 1));
+      case 'NSString':
+      case 'NSMutableString':
+        return resolve(obj['NS.string'] ?? obj['NS.bytes'] ?? null, depth + 1);
+      case 'NSData':
+      case 'NSMutableData':
+        return resolve(obj['NS.data'] ?? null, depth + 1);
+      case 'NSDate': {
+        const t = obj['NS.time'];
+        return typeof t === 'number' ? new Date((t + COCOA_OFFSET_S) * 1000) : null;
+      }
+      case 'NSUUID': {
+        const b = obj['NS.uuidbytes'];
+        return Buffer.isBuffer(b) ? formatUuid(b) : null;
+      }
+      case 'NSURL': {
+        const base = resolve(obj['NS.base'] ?? null, depth + 1);
+        const rel = resolve(obj['NS.relative'] ?? null, depth + 1);
+        return typeof base === 'string' && typeof rel === 'string' ? new URL(rel, base).href : rel;
+      }
+      case 'NSNull':
+        return null;
+      default: {
+        const out: Record<string, Unarchived> = {};
+        if (className) out.$class = className;
+        for (const [k, v] of Object.entries(obj)) {
+          if (k === '$class') continue;
+          out[k] = resolve(v, depth + 1);
+        }
+        return out;
+      }
+    }
+  };
+
+  const rootRef = top.root ?? Object.values(top)[0];
+  if (rootRef === undefined) throw new FormatError(what, '$top has no root object');
+  return resolve(rootRef, 0);
+}
+
+function formatUuid(b: Buffer): string {
+  const h = b.toString('hex').toUpperCase();
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+}

@@ -1,0 +1,48 @@
+/**
+ * Heuristics that need no indicators. Metadata is static (enough to document a rule with no case open);
+ * `check` is a pure function of one record, or of all records of an artifact for rules that compare rows.
+ */
+import type { Moment } from '../formats/time.js';
+import type { Level } from '../findings/finding.js';
+
+export interface RuleHit {
+  readonly message: string;
+  readonly eventTime?: Moment | null;
+  /** A rule may raise a different level for a weaker variant (Lockdown Mode on vs. off). */
+  readonly level?: Level;
+}
+
+interface RuleMeta {
+  /** `<artifact or family>.<what it detects>` */
+  readonly id: string;
+  readonly version: number;
+  readonly artifact: string;
+  readonly level: Level;
+  readonly title: string;
+  /** Why this matters, for a non-expert. */
+  readonly why: string;
+  /** The innocent explanations an analyst must rule out. */
+  readonly innocent: string;
+  /** The public report or reference the heuristic comes from. */
+  readonly source: string;
+  /** True when MVT only runs this heuristic with indicators loaded (we always run it; see differences doc). */
+  readonly mvtNeedsIndicators?: boolean;
+}
+
+export interface RecordRule<R> extends RuleMeta {
+  readonly scope: 'record';
+  check(record: R): RuleHit[];
+}
+
+/** Sees every record of its artifact at once, each hit naming the record it is about. */
+export interface ArtifactRule<R> extends RuleMeta {
+  readonly scope: 'artifact';
+  check(records: readonly R[]): { record: R; hit: RuleHit }[];
+}
+
+export type Rule<R> = RecordRule<R> | ArtifactRule<R>;
+export type AnyRule = Rule<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+export function defineRule<R>(rule: Rule<R>): Rule<R> {
+  return rule;
+}
