@@ -112,11 +112,18 @@ export class IosBackupSource implements Source {
   }
 
   async find(spec: FileSpec): Promise<EvidenceFile[]> {
+    if (spec.by === 'container') return isFile(join(this.root, spec.name)) ? [this.containerFile(spec.name)] : [];
     return this.resolve(spec).filter((f) => f.present).map((f) => f.file);
   }
 
   async missing(spec: FileSpec): Promise<EvidenceFile[]> {
+    if (spec.by === 'container') return isFile(join(this.root, spec.name)) ? [] : [this.containerFile(spec.name)];
     return this.resolve(spec).filter((f) => !f.present).map((f) => f.file);
+  }
+
+  /** The backup's own files (Info.plist, Manifest.db, …), addressed by name at the root. */
+  private containerFile(name: string): EvidenceFile {
+    return { ref: { root: this.root, storedPath: name } };
   }
 
   async read(file: EvidenceFile): Promise<Buffer> {
