@@ -71,7 +71,8 @@ function parseXmlQuietly(text: string, what: string): PlistValue {
     if (value === undefined) throw new Error('no plist element');
     return value;
   } catch (err) {
-    throw new FormatError(what, `malformed XML plist (${noise[0] ?? errorMessage(err)})`, { cause: err });
+    const detail = (noise[0] ?? errorMessage(err)).split('\n')[0]!.replace(/^\[xmldom \w+\]\s*/, '');
+    throw new FormatError(what, `malformed XML plist (${detail})`, { cause: err });
   } finally {
     console.error = original;
   }

@@ -1,0 +1,200 @@
+/**
+ * The check use case: open an acquisition, parse every applicable artifact, match observables against
+ * indicators, run heuristics, and stream records, timeline and findings to an output. Progress is
+ * reported as events; printing is the CLI's job.
+ */
+import { relative, resolve, isAbsolute } from 'node:path';
+import type { AnyArtifact, Observable, Parsed } from '../artifacts/artifact.js';
+import { iosArtifacts } from '../artifacts/ios/index.js';
+import { openAcquisition } from '../evidence/detect.js';
+import type { AcquisitionInfo, SourceKind } from '../evidence/source.js';
+import { cleanupPrivateTemp } from '../evidence/temp.js';
+import { UserError } from '../errors.js';
+import { explainMatch, levelForMatch } from '../findings/explain.js';
+import type { Finding, Level } from '../findings/finding.js';
+import { toIndicatorRef } from '../indicators/hostname.js';
+import { loadIndicators, type LoadedIndicators } from '../indicators/load.js';
+import { compileIndicators, type Matcher } from '../indicators/match.js';
+import { MvtOutput } from '../report/mvt/writer.js';
+import { NativeOutput } from '../report/native.js';
+import { noOutput, type OutputWriter, type RunInfo } from '../report/output.js';
+import { iosRules } from '../rules/ios/index.js';
+import type { AnyRule, ArtifactRule, RecordRule, RuleHit } from '../rules/rule.js';
+import { toolVersion } from '../version.js';
+import { createArtifactRun, type Coverage } from './parse-artifact.js';
+import { orderArtifacts } from './order.js';
+
+export type OutputFormat = 'native' | 'mvt';
+
+export interface CheckOptions {
+  readonly target: string;
+  readonly type?: SourceKind;
+  readonly iocs?: readonly string[];
+  /** Value of TRACEHOUND_IOCS. */
+  readonly envIocs?: string;
+  /** Folder of indicator files loaded by default; null to disable. */
+  readonly userIocDir?: string | null;
+  readonly output?: string;
+  readonly format?: OutputFormat;
+  readonly only?: readonly string[];
+  readonly onEvent?: (event: CheckEvent) => void;
+  readonly signal?: AbortSignal;
+}
+
+export type CheckEvent =
+  | { readonly type: 'source-opened'; readonly acquisition: AcquisitionInfo; readonly note?: string }
+  | { readonly type: 'indicators-loaded'; readonly indicators: LoadedIndicators }
+  | { readonly type: 'artifact-started'; readonly id: string; readonly title: string; readonly index: number; readonly total: number }
+  | { readonly type: 'artifact-finished'; readonly coverage: Coverage }
+  | { readonly type: 'finding'; readonly finding: Finding };
+
+export interface CheckResult {
+  readonly acquisition: AcquisitionInfo;
+  readonly findings: readonly Finding[];
+  readonly coverage: readonly Coverage[];
+  readonly indicators: LoadedIndicators;
+  readonly outputFiles: readonly string[];
+  readonly timelineEvents: number;
+}
+
+export const allArtifacts: readonly AnyArtifact[] = iosArtifacts;
+export const allRules: readonly AnyRule[] = iosRules;
+
+export async function check(options: CheckOptions): Promise<CheckResult> {
+  const startedAt = new Date();
+  const emit = options.onEvent ?? (() => {});
+  const signal = options.signal ?? new AbortController().signal;
+  const { source, inputs, note } = await openAcquisition(options.target, options.type);
+  let output: OutputWriter = noOutput;
+  try {
+    const acquisition = source.describe();
+    emit({ type: 'source-opened', acquisition, ...(note ? { note } : {}) });
+    if (options.output) output = openOutput(options.output, options.format ?? 'native', source.root);
+
+    const indicators = await loadIndicators({ paths: [...(options.iocs ?? [])], env: options.envIocs, userDir: options.userIocDir });
+    emit({ type: 'indicators-loaded', indicators });
+    const matcher = compileIndicators(indicators.collections);
+
+    const applicable = allArtifacts.filter((a) => a.inputs[source.kind] !== undefined);
+    const selected = options.only?.length ? applicable.filter((a) => options.only!.includes(a.id)) : applicable;
+    const plan = orderArtifacts(selected, applicable);
+    const neededLater = new Set(plan.flatMap((a) => a.needs ?? []));
+
+    const findings: Finding[] = [];
+    const coverage: Coverage[] = [];
+    const kept = new Map<string, readonly unknown[]>();
+    let timelineEvents = 0;
+    const addFinding = (f: Finding) => {
+      findings.push(f);
+      emit({ type: 'finding', finding: f });
+    };
+
+    for (const [index, artifact] of plan.entries()) {
+      if (signal.aborted) throw new UserError('usage', 'check interrupted');
+      emit({ type: 'artifact-started', id: artifact.id, title: artifact.title, index, total: plan.length });
+      const rules = allRules.filter((r) => r.artifact === artifact.id);
+      const recordRules = rules.filter((r): r is RecordRule<unknown> => r.scope === 'record');
+      const artifactRules = rules.filter((r): r is ArtifactRule<unknown> => r.scope === 'artifact');
+      const keep = neededLater.has(artifact.id) || artifactRules.length > 0;
+      const buffer: Parsed<unknown>[] = [];
+      const run = createArtifactRun(artifact, source, kept, signal);
+      try {
+        for await (const item of artifact.parse(run.context) as AsyncIterable<Parsed<unknown>>) {
+          run.noteRecord();
+          output.record(artifact, item);
+          for (const event of artifact.timeline?.(item.record) ?? []) {
+            output.timeline(artifact, event);
+            timelineEvents++;
+          }
+          for (const f of matchRecord(artifact, item, matcher)) addFinding(f);
+          for (const rule of recordRules) for (const hit of rule.check(item.record)) addFinding(ruleFinding(rule, artifact.id, item, hit));
+          if (keep) buffer.push(item);
+        }
+        for (const rule of artifactRules) {
+          const records = buffer.map((b) => b.record);
+          for (const { record, hit } of rule.check(records)) {
+            const item = buffer[records.indexOf(record)]!;
+            addFinding(ruleFinding(rule, artifact.id, item, hit));
+          }
+        }
+      } catch (err) {
+        run.fail(err);
+      }
+      if (neededLater.has(artifact.id)) kept.set(artifact.id, buffer.map((b) => b.record));
+      const cov = run.coverage();
+      coverage.push(cov);
+      output.artifactFinished(artifact, cov);
+      emit({ type: 'artifact-finished', coverage: cov });
+    }
+
+    const info: RunInfo = {
+      tool: { name: 'tracehound', version: toolVersion },
+      startedAt,
+      finishedAt: new Date(),
+      target: source.root,
+      acquisition,
+      inputs: inputs.all(),
+      indicatorFiles: indicators.files.map((f) => ({ path: f.path, sha256: f.sha256, indicators: f.indicators, collections: f.collections, skipped: f.skipped })),
+      rejectedIndicatorFiles: indicators.rejected,
+      options: { type: source.kind, format: options.format ?? 'native', iocs: options.iocs ?? [], only: options.only ?? null, output: options.output ?? null },
+      coverage,
+      artifacts: plan.map((a) => ({ id: a.id, version: a.version })),
+      rules: allRules.filter((r) => plan.some((a) => a.id === r.artifact)).map((r) => ({ id: r.id, version: r.version })),
+    };
+    const outputFiles = output.finish(findings, info);
+    return { acquisition, findings, coverage, indicators, outputFiles, timelineEvents };
+  } finally {
+    output.dispose();
+    await source.close();
+    cleanupPrivateTemp();
+  }
+}
+
+function openOutput(dir: string, format: OutputFormat, evidenceRoot: string): OutputWriter {
+  const out = resolve(dir);
+  const rel = relative(evidenceRoot, out);
+  if (rel === '' || (!rel.startsWith('..') && !isAbsolute(rel))) {
+    throw new UserError('usage', `--output ${dir}: is inside the evidence folder ${evidenceRoot}; write results elsewhere (evidence is never modified)`);
+  }
+  return format === 'mvt' ? new MvtOutput(out) : new NativeOutput(out);
+}
+
+function matchRecord(artifact: AnyArtifact, item: Parsed<unknown>, matcher: Matcher): Finding[] {
+  if (!artifact.observables || matcher.size === 0) return [];
+  const out: Finding[] = [];
+  const seen = new Set<string>();
+  for (const obs of artifact.observables(item.record) as Observable[]) {
+    if (!obs.value) continue;
+    for (const m of matcher.match(obs)) {
+      const key = `${m.indicator.collection.id}\u0000${m.indicator.kind}\u0000${m.indicator.value}\u0000${obs.value}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push({
+        level: levelForMatch(obs),
+        artifact: artifact.id,
+        message: m.message,
+        explanation: explainMatch(m.kind, obs, m.indicator.collection.name),
+        eventTime: null,
+        record: item.record,
+        evidence: { ref: item.source.file.ref, at: item.source.at },
+        indicator: toIndicatorRef(m.indicator),
+        match: { kind: m.kind, observed: obs.value, field: obs.field },
+      });
+    }
+  }
+  return out;
+}
+
+function ruleFinding(rule: AnyRule, artifactId: string, item: Parsed<unknown>, hit: RuleHit): Finding {
+  const level: Level = hit.level ?? rule.level;
+  return {
+    level,
+    artifact: artifactId,
+    message: hit.message,
+    explanation: `${rule.why} ${rule.innocent ? `Innocent explanations: ${rule.innocent}` : ''}`.trim(),
+    eventTime: hit.eventTime ?? null,
+    record: item.record,
+    evidence: { ref: item.source.file.ref, at: item.source.at },
+    rule: { id: rule.id, version: rule.version, source: rule.source },
+  };
+}

@@ -1,0 +1,89 @@
+/**
+ * Small pieces the messaging artifacts share (sms, sms_attachments, whatsapp, whatsapp_contacts,
+ * interaction_c, calls, contacts): turning SQLite cells into JSON-able record values, finding links,
+ * marking rows recovered from a WAL, and rendering values the way MVT's description texts do.
+ */
+import type { SqliteHandle } from '../../evidence/sqlite.js';
+import { quoteIdent } from '../../evidence/sqlite.js';
+import type { Locator } from '../artifact.js';
+
+/** A column value as a record keeps it: text, a number, or null. */
+export type Cell = string | number | null;
+
+/**
+ * A SQLite value as a plain JSON-able value. Blobs become UTF-8 text (records hold no Buffers); integers read
+ * with `safeIntegers` become numbers (above 2^53 they round, which is why timestamps are decoded from the raw
+ * value before this).
+ */
+export function cell(v: unknown): Cell {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'string' || typeof v === 'number') return v;
+  if (typeof v === 'bigint') return Number(v);
+  if (Buffer.isBuffer(v)) return v.toString('utf8');
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  return null;
+}
+
+/** Blobs MVT exports as base64 (attributedBody, payload_data, …). */
+export function base64(v: unknown): string | null {
+  if (Buffer.isBuffer(v)) return v.toString('base64');
+  if (typeof v === 'string') return Buffer.from(v, 'utf8').toString('base64');
+  return null;
+}
+
+/** Text of a column that may be stored as TEXT or as a UTF-8 BLOB (ZADDRESS, ContactsV2 names). */
+export function text(v: unknown): string | null {
+  if (v === null || v === undefined) return null;
+  if (Buffer.isBuffer(v)) return v.toString('utf8');
+  if (typeof v === 'bigint') return v.toString();
+  return String(v);
+}
+
+/** MVT's `check_for_links`: `http(s)://` and every non-space character after it, case-insensitive. */
+const LINK = /https?:\/\/\S+/gi;
+
+export function findLinks(value: string | null | undefined): string[] {
+  return value ? (value.match(LINK) ?? []) : [];
+}
+
+/** Order-preserving de-duplication (MVT uses a set, whose order varies between runs). */
+export function unique<T>(values: Iterable<T>): T[] {
+  return [...new Set(values)];
+}
+
+/**
+ * Python's `str()` of a value, as MVT's f-string descriptions show it: `None`, `True`/`False`. Matching the
+ * texts keeps MVT-compatible timelines comparable line by line.
+ */
+export function py(v: unknown): string {
+  if (v === null || v === undefined) return 'None';
+  if (v === true) return 'True';
+  if (v === false) return 'False';
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'bigint') return String(v);
+  return JSON.stringify(v);
+}
+
+/** Newlines shown as the two characters `\n`, so one message stays one timeline line. */
+export function oneLine(s: string): string {
+  return s.replace(/\n/g, '\\n');
+}
+
+export function digitsOf(s: string | null | undefined): string {
+  return s ? s.replace(/\D/g, '') : '';
+}
+
+/**
+ * Locators for rows of one table, flagging rows that exist only once the `-wal` is replayed (not yet
+ * checkpointed into the main file: often the most recent messages).
+ */
+export function rowLocator(db: SqliteHandle, table: string): (rowid: number | null) => Locator {
+  const walOnly = db.walApplied ? db.walOnlyRowids(table) : new Set<number>();
+  return (rowid) => (rowid !== null && walOnly.has(rowid) ? { table, rowid, inWal: true } : { table, rowid });
+}
+
+/** `"t"."c"` when the table has the column, else `NULL`: one query that fits several schema generations. */
+export function columnOr(db: SqliteHandle, table: string, column: string, alias: string): string {
+  const expr = db.hasTable(table) && db.columns(table).has(column) ? `${quoteIdent(table)}.${quoteIdent(column)}` : 'NULL';
+  return `${expr} AS ${quoteIdent(alias)}`;
+}

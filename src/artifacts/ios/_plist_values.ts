@@ -1,0 +1,63 @@
+/**
+ * Turns decoded property-list values into what a record may hold: plain JSON-able data with timestamps as
+ * Moments. Shared by the artifacts that copy whole plists into their records (configuration profiles,
+ * locationd clients, global preferences, app metadata).
+ */
+import type { Unarchived } from '../../formats/nskeyed.js';
+import { UID, type PlistValue } from '../../formats/plist.js';
+import { fromCocoa, fromDate, Moment } from '../../formats/time.js';
+
+export type PlainValue = string | number | boolean | null | Moment | PlainValue[] | { [key: string]: PlainValue };
+export type PlainDict = { [key: string]: PlainValue };
+
+/**
+ * Dates become Moments; data becomes base64 (records never hold Buffers, and base64 is lossless where MVT's
+ * backslash-escaped text is not); 64-bit integers stay numbers when exact and become decimal text otherwise.
+ */
+export function plainValue(v: PlistValue | Unarchived | undefined): PlainValue {
+  if (v === undefined || v === null) return null;
+  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v;
+  if (typeof v === 'bigint') return Number.isSafeInteger(Number(v)) ? Number(v) : v.toString();
+  if (v instanceof Date) return fromDate(v);
+  if (Buffer.isBuffer(v)) return v.toString('base64');
+  if (v instanceof UID) return v.UID;
+  if (Array.isArray(v)) return v.map((item: PlistValue | Unarchived) => plainValue(item));
+  return plainDict(v);
+}
+
+export function plainDict(v: { [key: string]: PlistValue | Unarchived }): PlainDict {
+  const out: PlainDict = {};
+  for (const [k, item] of Object.entries(v)) out[k] = plainValue(item);
+  return out;
+}
+
+/** Apple stores some dates as Cocoa seconds (numbers) and some as plist dates; either gives a Moment. */
+export function plistMoment(v: PlistValue | undefined): Moment | null {
+  if (v instanceof Date) return fromDate(v);
+  if (typeof v === 'number' || typeof v === 'bigint') return fromCocoa(v);
+  return null;
+}
+
+/** Python's truthiness, for heuristics MVT writes as `if value:`. */
+export function pyTruthy(v: PlainValue | undefined): boolean {
+  if (v === null || v === undefined || v === false || v === 0 || v === '') return false;
+  if (Array.isArray(v)) return v.length > 0;
+  if (typeof v === 'object' && !(v instanceof Moment)) return Object.keys(v).length > 0;
+  return true;
+}
+
+/** How Python's f-strings render a value MVT puts in a timeline text: `None`, `True`, `253438.0`. */
+export function pyText(v: PlainValue | undefined): string {
+  if (v === null || v === undefined) return 'None';
+  if (typeof v === 'boolean') return v ? 'True' : 'False';
+  if (typeof v === 'number') return String(v);
+  if (typeof v === 'string') return v;
+  if (v instanceof Moment) return v.mvt();
+  return JSON.stringify(v);
+}
+
+/** A SQLite FLOAT column as Python prints it: whole values keep their `.0`. */
+export function pyFloat(v: number | null): string {
+  if (v === null) return 'None';
+  return Number.isInteger(v) && Math.abs(v) < 1e16 ? v.toFixed(1) : String(v);
+}

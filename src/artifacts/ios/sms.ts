@@ -1,0 +1,104 @@
+import { attributedBodyText } from '../../formats/typedstream.js';
+import { fromCocoaAuto, type Moment } from '../../formats/time.js';
+import { defineArtifact } from '../artifact.js';
+import { at, homeFile, num, readDatabases, type Row } from '../_read.js';
+import { base64, cell, findLinks, oneLine, py, rowLocator, text as textOf } from './_messaging.js';
+
+/**
+ * One row of sms.db `message` (SMS, MMS and iMessage), with every column as stored plus MVT's derived fields.
+ * Column names are sms.db's own (`guid`, `handle_id`, `is_from_me`, …); the index signature carries the columns
+ * that vary between iOS versions.
+ */
+export interface SmsRecord {
+  readonly ROWID: number | null;
+  readonly guid: string | null;
+  /**
+   * The message text. When the `text` column is NULL or empty (usual since iOS 16), the text decoded from
+   * `attributedBody`, and `text_from_attributed_body` is true. MVT leaves it "" (reference-spec §7.3.15).
+   */
+  readonly text: string;
+  readonly text_from_attributed_body: boolean;
+  readonly handle_id: number | null;
+  readonly service: string | null;
+  readonly account: string | null;
+  /** Cocoa time, seconds or (iOS 11+) nanoseconds since 2001, as stored. */
+  readonly date: number | null;
+  readonly date_read: number | null;
+  readonly is_from_me: number | null;
+  /** Base64 of the archived NSAttributedString, as MVT exports it. */
+  readonly attributedBody: string | null;
+  /** `handle.id` (phone number or Apple ID). Null when the message has no handle (MVT drops those rows). */
+  readonly phone_number: string | null;
+  readonly isodate: Moment | null;
+  readonly isodate_read: Moment | null;
+  readonly direction: 'sent' | 'received';
+  readonly links: string[];
+  readonly [column: string]: unknown;
+}
+
+/** Blob columns MVT exports as base64; other blobs are decoded as UTF-8 text. */
+const BASE64_COLUMNS = new Set(['attributedBody', 'payload_data', 'message_summary_info']);
+
+/** Pure decoder over `message.*` plus `phone_number`, read with safe integers (nanosecond dates exceed 2^53). */
+export function decodeSmsRow(row: Row): SmsRecord {
+  const columns: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(row)) {
+    if (name.startsWith('__')) continue; // query helpers such as the rowid
+    columns[name] = BASE64_COLUMNS.has(name) ? base64(value) : cell(value);
+  }
+  const stored = textOf(row.text);
+  const fromBody = stored ? null : attributedBodyText(Buffer.isBuffer(row.attributedBody) ? row.attributedBody : null);
+  const text = stored || fromBody || '';
+  return {
+    ...columns,
+    ROWID: num(columns.ROWID ?? null),
+    guid: (columns.guid as string | null | undefined) ?? null,
+    text,
+    text_from_attributed_body: !stored && !!fromBody,
+    handle_id: num(columns.handle_id ?? null),
+    service: (columns.service as string | null | undefined) ?? null,
+    account: (columns.account as string | null | undefined) ?? null,
+    date: num(columns.date ?? null),
+    date_read: num(columns.date_read ?? null),
+    is_from_me: num(columns.is_from_me ?? null),
+    attributedBody: (columns.attributedBody as string | null | undefined) ?? null,
+    phone_number: (columns.phone_number as string | null | undefined) ?? null,
+    isodate: fromCocoaAuto(row.date as bigint | number | null),
+    isodate_read: fromCocoaAuto(row.date_read as bigint | number | null),
+    direction: num(row.is_from_me) === 1 ? 'sent' : 'received',
+    links: findLinks(text),
+  };
+}
+
+export default defineArtifact<SmsRecord>({
+  id: 'ios.sms',
+  version: 1,
+  title: 'SMS and iMessage',
+  doc: 'sms.db holds SMS, MMS and iMessage messages; links in them are checked against indicators, since one-click exploits (Pegasus, Predator) are delivered as links in messages, and Apple\'s own threat notifications arrive here.',
+  references: [
+    'https://www.amnesty.org/en/latest/research/2021/07/forensic-methodology-report-how-to-catch-nso-groups-pegasus/',
+    'https://support.apple.com/en-us/102174',
+  ],
+  inputs: homeFile('Library/SMS/sms.db'),
+  requires: { message: ['guid', 'text', 'handle_id', 'date', 'is_from_me'], handle: ['id'] },
+  async *parse(ctx) {
+    yield* readDatabases(ctx, function* (db, file) {
+      const locate = rowLocator(db, 'message');
+      // LEFT JOIN, not MVT's inner join: messages without a handle (group and self messages, handle_id 0)
+      // are kept with a null phone_number (reference-spec §15 item 21, docs/differences/messaging.md).
+      const stmt = db.db
+        .prepare('SELECT message.rowid AS __rowid, message.*, handle.id AS phone_number FROM message LEFT JOIN handle ON handle.ROWID = message.handle_id ORDER BY message.rowid')
+        .safeIntegers(true);
+      for (const row of stmt.iterate() as Iterable<Row>) {
+        yield { record: decodeSmsRow(row), source: at(file, locate(num(row.__rowid))) };
+      }
+    });
+  },
+  timeline(r) {
+    const description = `${py(r.service)}: ${py(r.guid)} "${oneLine(r.text)}" from ${py(r.phone_number)} (${py(r.account)})`;
+    const events = [{ time: r.isodate, event: 'sms_received', description }];
+    if (r.isodate_read) events.push({ time: r.isodate_read, event: 'sms_read', description });
+    return events;
+  },
+  observables: (r) => r.links.map((value) => ({ kind: 'url' as const, value, field: 'links' })),
+});

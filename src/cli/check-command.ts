@@ -1,0 +1,111 @@
+import { SingleBar } from 'cli-progress';
+import { check, type CheckEvent, type CheckResult, type OutputFormat } from '../app/check.js';
+import type { SourceKind } from '../evidence/source.js';
+import { UserError } from '../errors.js';
+import { levelRank, type Level } from '../findings/finding.js';
+import { findingJson } from '../report/native.js';
+import { renderSummary } from '../report/terminal.js';
+import { paintFor } from './paint.js';
+
+export interface CheckFlags {
+  iocs: string[];
+  output?: string;
+  format: OutputFormat;
+  failOn: Level;
+  type?: SourceKind;
+  only?: string;
+  defaultIocs: boolean;
+  quiet?: true;
+  json?: true;
+}
+
+export async function runCheck(path: string, flags: CheckFlags): Promise<number> {
+  const progress = createProgress(!flags.quiet && !flags.json && process.stderr.isTTY === true);
+  let result: CheckResult;
+  try {
+    result = await check({
+      target: path,
+      ...(flags.type ? { type: flags.type } : {}),
+      iocs: flags.iocs,
+      ...(flags.defaultIocs && process.env.TRACEHOUND_IOCS ? { envIocs: process.env.TRACEHOUND_IOCS } : {}),
+      ...(flags.defaultIocs ? {} : { userIocDir: null }),
+      ...(flags.output ? { output: flags.output } : {}),
+      format: flags.format,
+      ...(flags.only ? { only: parseOnly(flags.only) } : {}),
+      onEvent: (e) => {
+        progress.on(e);
+        if (!flags.quiet && !flags.json) notice(e);
+      },
+    });
+  } finally {
+    progress.stop();
+  }
+  const failing = result.findings.filter((f) => levelRank(f.level) >= levelRank(flags.failOn));
+  if (flags.json) {
+    process.stdout.write(`${JSON.stringify(jsonSummary(result), null, 2)}\n`);
+  } else if (!flags.quiet) {
+    process.stdout.write(
+      `${renderSummary(
+        {
+          target: result.acquisition.root,
+          findings: result.findings,
+          coverage: result.coverage,
+          indicatorCount: result.indicators.total,
+          indicatorFiles: result.indicators.files.length,
+          ...(flags.output ? { outputDir: flags.output } : {}),
+        },
+        paintFor(process.stdout),
+      )}\n`,
+    );
+  }
+  return failing.length > 0 ? 1 : 0;
+}
+
+function parseOnly(text: string): string[] {
+  const ids = text.split(',').map((s) => s.trim()).filter(Boolean);
+  if (ids.length === 0) throw new UserError('usage', '--only: expected comma-separated artifact ids');
+  return ids;
+}
+
+function notice(e: CheckEvent): void {
+  if (e.type === 'source-opened' && e.note) process.stderr.write(`${e.note}\n`);
+  if (e.type === 'indicators-loaded') {
+    for (const r of e.indicators.rejected) process.stderr.write(`warning: ${r.reason}\n`);
+  }
+}
+
+function jsonSummary(r: CheckResult) {
+  const counts: Record<Level, number> = { informational: 0, low: 0, medium: 0, high: 0, critical: 0 };
+  for (const f of r.findings) counts[f.level]++;
+  return {
+    target: r.acquisition.root,
+    acquisition: r.acquisition,
+    counts,
+    findings: r.findings.map(findingJson),
+    coverage: r.coverage.map((c) => ({ artifact: c.artifact, state: c.state, records: c.records, ...(c.reason ? { reason: c.reason } : {}) })),
+    indicators: { total: r.indicators.total, files: r.indicators.files.length, rejected: r.indicators.rejected },
+    output_files: r.outputFiles,
+  };
+}
+
+/** A bar over artifacts on a TTY; nothing otherwise (cli-progress drops buffered logs when not a TTY). */
+function createProgress(enabled: boolean) {
+  const bar = enabled ? new SingleBar({ format: ' {bar} {value}/{total} {artifact}', stream: process.stderr, clearOnComplete: true, hideCursor: true }) : null;
+  let started = false;
+  return {
+    on(e: CheckEvent) {
+      if (!bar) return;
+      if (e.type === 'artifact-started') {
+        if (!started) {
+          bar.start(e.total, 0, { artifact: e.title });
+          started = true;
+        }
+        bar.update(e.index, { artifact: e.title });
+      }
+      if (e.type === 'artifact-finished') bar.increment();
+    },
+    stop() {
+      if (bar && started) bar.stop();
+    },
+  };
+}

@@ -1,0 +1,241 @@
+/**
+ * Loads indicator files from the places a user can name: `--iocs` paths (files or folders), the
+ * TRACEHOUND_IOCS variable, and the per-user indicators folder that `iocs update` fills (MVT's order,
+ * reference-spec §5.1). A bad file is a `rejected` line naming it and what was expected; it never stops
+ * the others, and this function never throws for bad input.
+ */
+import { createHash } from 'node:crypto';
+import { open, readFile, readdir, realpath, stat } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { basename, delimiter, extname, join, resolve } from 'node:path';
+import { errorMessage } from '../errors.js';
+import type { Collection, IndicatorFile } from './collection.js';
+import type { SkippedPart } from './pattern.js';
+import { collectionsFromBundle } from './stix.js';
+
+export interface FileReport {
+  readonly path: string;
+  readonly sha256: string;
+  readonly indicators: number;
+  readonly collections: number;
+  readonly skipped: number;
+  readonly skippedPatterns: SkippedPart[];
+  /** Set when the same content was already loaded from another path: it is not loaded twice. */
+  readonly duplicateOf?: string;
+}
+
+export interface Rejected {
+  readonly path: string;
+  /** One line naming the file and what was expected. */
+  readonly reason: string;
+}
+
+export interface LoadedIndicators {
+  readonly collections: Collection[];
+  readonly files: FileReport[];
+  readonly rejected: Rejected[];
+  readonly total: number;
+}
+
+export interface LoadOptions {
+  readonly paths: readonly string[];
+  /** The TRACEHOUND_IOCS value: paths separated by the platform's delimiter (`:` on POSIX, `;` on Windows). */
+  readonly env?: string | undefined;
+  /** The per-user indicators folder; undefined = the default location, null = do not load it. */
+  readonly userDir?: string | null;
+}
+
+/** Where `iocs update` keeps downloaded feeds and where `check` looks by default. */
+export function defaultIndicatorsDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
+  const home = homedir();
+  if (platform === 'darwin') return join(home, 'Library', 'Application Support', 'tracehound', 'indicators');
+  if (platform === 'win32') return join(env.LOCALAPPDATA ?? join(home, 'AppData', 'Local'), 'tracehound', 'indicators');
+  const dataHome = env.XDG_DATA_HOME !== undefined && env.XDG_DATA_HOME !== '' ? env.XDG_DATA_HOME : join(home, '.local', 'share');
+  return join(dataHome, 'tracehound', 'indicators');
+}
+
+/** Extensions a folder scan parses without looking inside: these are meant to be STIX 2. */
+const STIX_EXTENSIONS = new Set(['.stix2', '.stix']);
+/** Read this much of a `.json` or `.xml` file in a folder to decide whether it is an indicator file at all. */
+const SNIFF_BYTES = 4096;
+
+type Candidate = { path: string; explicit: boolean };
+
+export async function loadIndicators(opts: LoadOptions): Promise<LoadedIndicators> {
+  const rejected: Rejected[] = [];
+  const candidates: Candidate[] = [];
+  const visited = new Set<string>();
+
+  const roots: { path: string; optional: boolean }[] = opts.paths.map((p) => ({ path: p, optional: false }));
+  const userDir = opts.userDir === undefined ? defaultIndicatorsDir() : opts.userDir;
+  if (userDir !== null) roots.push({ path: userDir, optional: true });
+  for (const p of (opts.env ?? '').split(delimiter)) if (p.trim() !== '') roots.push({ path: p.trim(), optional: false });
+
+  for (const root of roots) {
+    await expandRoot(resolve(root.path), root.optional, candidates, rejected, visited);
+  }
+
+  const outcomes = await Promise.all(candidates.map((c) => loadFile(c)));
+  const collections: Collection[] = [];
+  const files: FileReport[] = [];
+  const byHash = new Map<string, string>();
+  for (const outcome of outcomes) {
+    if (outcome === null) continue;
+    if ('reason' in outcome) {
+      rejected.push(outcome);
+      continue;
+    }
+    const earlier = byHash.get(outcome.report.sha256);
+    if (earlier !== undefined) {
+      files.push({ ...outcome.report, indicators: 0, collections: 0, skipped: 0, skippedPatterns: [], duplicateOf: earlier });
+      continue;
+    }
+    byHash.set(outcome.report.sha256, outcome.report.path);
+    files.push(outcome.report);
+    collections.push(...outcome.collections);
+  }
+  const total = collections.reduce((n, c) => n + c.indicators.length, 0);
+  return { collections, files, rejected, total };
+}
+
+async function expandRoot(path: string, optional: boolean, out: Candidate[], rejected: Rejected[], visited: Set<string>): Promise<void> {
+  let info;
+  try {
+    info = await stat(path);
+  } catch {
+    if (!optional) rejected.push({ path, reason: `${path}: no such file or folder (expected a STIX 2 file or a folder of them)` });
+    return;
+  }
+  if (info.isDirectory()) {
+    const before = out.length + rejected.length;
+    await walk(path, out, rejected, visited);
+    if (!optional && out.length + rejected.length === before) {
+      rejected.push({ path, reason: `${path}: no STIX 2 indicator files in this folder (expected *.stix2 files or STIX 2 *.json bundles)` });
+    }
+    return;
+  }
+  const real = await realpath(path).catch(() => path);
+  if (visited.has(real)) return;
+  visited.add(real);
+  out.push({ path, explicit: true });
+}
+
+/** Depth-first, in name order so the collection order is the same on every machine. */
+async function walk(dir: string, out: Candidate[], rejected: Rejected[], visited: Set<string>): Promise<void> {
+  const real = await realpath(dir).catch(() => dir);
+  if (visited.has(real)) return; // a symlink loop, or the same folder named twice
+  visited.add(real);
+  let names: string[];
+  try {
+    names = (await readdir(dir)).sort();
+  } catch (err) {
+    rejected.push({ path: dir, reason: `${dir}: cannot list folder (${errorMessage(err)})` });
+    return;
+  }
+  for (const name of names) {
+    if (name.startsWith('.')) continue;
+    const path = join(dir, name);
+    const info = await stat(path).catch(() => null);
+    if (info === null) continue;
+    if (info.isDirectory()) {
+      await walk(path, out, rejected, visited);
+      continue;
+    }
+    if (!info.isFile()) continue;
+    const ext = extname(name).toLowerCase();
+    if (STIX_EXTENSIONS.has(ext) || ((ext === '.json' || ext === '.xml') && (await looksLikeIndicatorFile(path)))) {
+      const realFile = await realpath(path).catch(() => path);
+      if (visited.has(realFile)) continue;
+      visited.add(realFile);
+      out.push({ path, explicit: false });
+    }
+  }
+}
+
+async function looksLikeIndicatorFile(path: string): Promise<boolean> {
+  const head = await readHead(path);
+  return looksLikeStix2(head) || looksLikeStix1(head);
+}
+
+async function readHead(path: string): Promise<string> {
+  let handle;
+  try {
+    handle = await open(path, 'r');
+    const buf = Buffer.alloc(SNIFF_BYTES);
+    const { bytesRead } = await handle.read(buf, 0, SNIFF_BYTES, 0);
+    return buf.subarray(0, bytesRead).toString('utf8');
+  } catch {
+    return '';
+  } finally {
+    await handle?.close();
+  }
+}
+
+function looksLikeStix2(head: string): boolean {
+  return /"type"\s*:\s*"bundle"/.test(head) || /"objects"\s*:\s*\[/.test(head) || /"spec_version"\s*:\s*"2\./.test(head);
+}
+
+function looksLikeStix1(head: string): boolean {
+  return /<(\w+:)?STIX_Package\b/.test(head) || head.includes('stix.mitre.org/stix-1');
+}
+
+type FileOutcome = { report: FileReport; collections: Collection[] } | Rejected | null;
+
+async function loadFile(candidate: Candidate): Promise<FileOutcome> {
+  const { path } = candidate;
+  let data: Buffer;
+  try {
+    data = await readFile(path);
+  } catch (err) {
+    return { path, reason: `${path}: cannot read (${errorMessage(err)})` };
+  }
+  const sha256 = createHash('sha256').update(data).digest('hex');
+  const text = data.toString('utf8').replace(/^\uFEFF/, '');
+  const trimmed = text.trimStart();
+  if (trimmed === '') return { path, reason: `${path}: empty file (expected a STIX 2 JSON bundle)` };
+  if (trimmed.startsWith('<')) {
+    return {
+      path,
+      reason: looksLikeStix1(trimmed.slice(0, SNIFF_BYTES))
+        ? `${path}: STIX 1.x XML is not supported (expected a STIX 2 JSON bundle)`
+        : `${path}: XML, not a STIX 2 JSON bundle`,
+    };
+  }
+  if (!trimmed.startsWith('{') && !trimmed.startsWith('[')) return { path, reason: `${path}: ${describeNotJson(path)} (expected a STIX 2 JSON bundle)` };
+
+  let root: unknown;
+  try {
+    root = JSON.parse(text);
+  } catch (err) {
+    return { path, reason: `${path}: truncated or invalid JSON: ${oneLine(errorMessage(err))} (expected a STIX 2 JSON bundle)` };
+  }
+  const file: IndicatorFile = { path, name: basename(path), sha256 };
+  const outcome = collectionsFromBundle(root, file);
+  if (!outcome.ok) return { path, reason: `${path}: ${outcome.reason}` };
+  const { collections, skipped } = outcome.result;
+  const indicators = collections.reduce((n, c) => n + c.indicators.length, 0);
+  return {
+    report: { path, sha256, indicators, collections: collections.length, skipped: skipped.length, skippedPatterns: skipped },
+    collections,
+  };
+}
+
+function describeNotJson(path: string): string {
+  switch (extname(path).toLowerCase()) {
+    case '.txt':
+      return 'a plain-text list, not STIX (plain-text indicator lists are not supported)';
+    case '.csv':
+      return 'CSV is not supported';
+    case '.yaml':
+    case '.yml':
+      return 'YAML is not supported';
+    case '.md':
+      return 'a Markdown document, not indicators';
+    default:
+      return 'not JSON';
+  }
+}
+
+function oneLine(message: string): string {
+  return message.replace(/\s+/g, ' ').trim();
+}

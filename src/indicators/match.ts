@@ -1,0 +1,335 @@
+/**
+ * Indicators compiled once into lookup tables, so matching one observable costs a few hash lookups (a URL:
+ * one per host label; a path: one per folder level), however many indicators are loaded.
+ *
+ * Parity with MVT's `check_*` functions (reference-spec §5.4-5.5), with its false-positive quirks fixed
+ * (§15 items 6-10; each difference and the test pinning it is in docs/differences/indicators.md):
+ * hosts come from a real URL parser and are compared whole, label by label; IPs are compared as addresses,
+ * not substrings; file paths match on folder boundaries; profile ids by equality.
+ */
+import type { Observable } from '../artifacts/artifact.js';
+import type { MatchKind } from '../findings/finding.js';
+import { type Collection, type Indicator, type IndicatorKind, comparableValue } from './collection.js';
+import { canonicalUrl, hostOf, isPublicSuffix } from './hostname.js';
+
+export interface IndicatorMatch {
+  readonly indicator: Indicator;
+  readonly kind: MatchKind;
+  /** MVT's message for the same detection. */
+  readonly message: string;
+}
+
+export interface Matcher {
+  /** Number of indicators compiled. */
+  readonly size: number;
+  /** Every indicator the observable matches, once per (collection, indicator value), in collection load order. */
+  match(obs: Observable): IndicatorMatch[];
+}
+
+/** iOS keeps the first 16 characters of a process name (MAXCOMLEN); Linux and Android keep 15 (TASK_COMM_LEN - 1). */
+const TRUNCATED_LENGTHS = [16, 15] as const;
+
+type Index = Map<string, Indicator[]>;
+
+interface DomainEntry {
+  readonly indicator: Indicator;
+  /** False for indicators that name a public suffix: they match that exact host only. */
+  readonly subdomains: boolean;
+}
+
+interface Tables {
+  readonly urls: Index;
+  readonly domains: Map<string, DomainEntry[]>;
+  /** `tzsafe.com` → the indicator `www.tzsafe.com`: a `www.` name and its bare name are the same site. */
+  readonly wwwBare: Index;
+  readonly ips: Index;
+  readonly processes: Index;
+  /** Prefixes of process names longer than a truncation length, by that length. */
+  readonly processPrefixes: ReadonlyMap<number, Index>;
+  readonly emails: Index;
+  readonly fileNames: Index;
+  readonly filePaths: Index;
+  readonly hashes: Index;
+  readonly appIds: Index;
+  readonly certHashes: Index;
+  readonly profileIds: Index;
+  readonly androidProperties: Index;
+}
+
+export function compileIndicators(collections: readonly Collection[]): Matcher {
+  const t: Tables = {
+    urls: new Map(),
+    domains: new Map(),
+    wwwBare: new Map(),
+    ips: new Map(),
+    processes: new Map(),
+    processPrefixes: new Map(TRUNCATED_LENGTHS.map((n) => [n, new Map()])),
+    emails: new Map(),
+    fileNames: new Map(),
+    filePaths: new Map(),
+    hashes: new Map(),
+    appIds: new Map(),
+    certHashes: new Map(),
+    profileIds: new Map(),
+    androidProperties: new Map(),
+  };
+  const order = new Map<Collection, number>();
+  let size = 0;
+  for (const collection of collections) {
+    if (!order.has(collection)) order.set(collection, order.size);
+    for (const ind of collection.indicators) {
+      addIndicator(t, ind);
+      size++;
+    }
+  }
+  return {
+    size,
+    match: (obs) => finish(matchTables(t, obs), order),
+  };
+}
+
+function addIndicator(t: Tables, ind: Indicator): void {
+  const key = comparableValue(ind.kind, ind.value);
+  switch (ind.kind) {
+    case 'url': {
+      add(t.urls, key, ind);
+      const canonical = canonicalUrl(ind.value);
+      if (canonical !== null && canonical !== key) add(t.urls, canonical, ind);
+      return;
+    }
+    case 'domain': {
+      push(t.domains, key, { indicator: ind, subdomains: !isPublicSuffix(key) });
+      if (key.startsWith('www.') && key.length > 4) add(t.wwwBare, key.slice(4), ind);
+      return;
+    }
+    case 'ip':
+      return add(t.ips, key, ind);
+    case 'process':
+      add(t.processes, key, ind);
+      for (const [length, index] of t.processPrefixes) if (key.length > length) add(index, key.slice(0, length), ind);
+      return;
+    case 'email':
+      return add(t.emails, key, ind);
+    case 'file_name':
+      return add(t.fileNames, key, ind);
+    case 'file_path':
+      return add(t.filePaths, canonicalPath(key), ind);
+    case 'md5':
+    case 'sha1':
+    case 'sha256':
+      return add(t.hashes, `${ind.kind}:${key}`, ind);
+    case 'app_id':
+      return add(t.appIds, key, ind);
+    case 'cert_hash':
+      return add(t.certHashes, key, ind);
+    case 'profile_id':
+      return add(t.profileIds, key, ind);
+    case 'android_property':
+      return add(t.androidProperties, key, ind);
+    default:
+      return assertNever(ind.kind);
+  }
+}
+
+type Hit = { indicator: Indicator; kind: MatchKind; observed: string };
+
+function matchTables(t: Tables, obs: Observable): Hit[] {
+  const value = obs.value;
+  if (typeof value !== 'string' || value.trim() === '') return [];
+  const hits: Hit[] = [];
+  const hit = (list: readonly Indicator[] | undefined, kind: MatchKind) => {
+    if (list !== undefined) for (const indicator of list) hits.push({ indicator, kind, observed: value });
+  };
+  switch (obs.kind) {
+    case 'url': {
+      hit(t.urls.get(value), 'exact-url');
+      const canonical = canonicalUrl(value);
+      if (canonical !== null && canonical !== value) hit(t.urls.get(canonical), 'exact-url');
+      matchHost(t, value, hits);
+      break;
+    }
+    case 'domain':
+      matchHost(t, value, hits);
+      break;
+    case 'process':
+      matchProcess(t, value, hits);
+      break;
+    case 'file_path':
+      matchPath(t, value, hits);
+      break;
+    case 'file_name':
+      hit(t.fileNames.get(value), 'file-name');
+      break;
+    case 'email':
+      hit(t.emails.get(emailOf(value)), 'email');
+      break;
+    case 'md5':
+    case 'sha1':
+    case 'sha256':
+      hit(t.hashes.get(`${obs.kind}:${value.trim().toLowerCase()}`), 'hash');
+      break;
+    case 'app_id':
+      hit(t.appIds.get(comparableValue('app_id', value.trim())), 'app-id');
+      break;
+    case 'cert_hash':
+      hit(t.certHashes.get(comparableValue('cert_hash', value.trim())), 'cert-hash');
+      break;
+    case 'profile_id':
+      hit(t.profileIds.get(comparableValue('profile_id', value.trim())), 'profile-id');
+      break;
+    case 'android_property':
+      hit(t.androidProperties.get(comparableValue('android_property', value.trim())), 'android-property');
+      break;
+    default:
+      assertNever(obs.kind);
+  }
+  return hits;
+}
+
+/**
+ * The host itself, then each parent up to (not including) its public suffix: `a.b.evil.com` tries
+ * `a.b.evil.com`, `b.evil.com`, `evil.com`. Whole labels only, so `notevil.com` and `evil.com.attacker.net`
+ * never reach `evil.com`.
+ */
+function matchHost(t: Tables, value: string, hits: Hit[]): void {
+  const parsed = hostOf(value);
+  if (parsed === null) return;
+  const { host } = parsed;
+  if (parsed.isIp) {
+    for (const indicator of t.ips.get(host) ?? []) hits.push({ indicator, kind: 'ip', observed: value });
+    return;
+  }
+  for (const { indicator } of t.domains.get(host) ?? []) hits.push({ indicator, kind: 'domain', observed: value });
+  for (const indicator of t.wwwBare.get(host) ?? []) hits.push({ indicator, kind: 'domain', observed: value });
+  const bareOfWww = host.startsWith('www.') ? host.slice(4) : null;
+  for (let dot = host.indexOf('.'); dot >= 0; dot = host.indexOf('.', dot + 1)) {
+    const parent = host.slice(dot + 1);
+    const entries = t.domains.get(parent);
+    if (entries === undefined) continue;
+    // `www.evil.com` is the site `evil.com`, so MVT reports it as the domain itself (it strips `www.`).
+    const kind: MatchKind = parent === bareOfWww ? 'domain' : 'subdomain';
+    for (const { indicator, subdomains } of entries) if (subdomains) hits.push({ indicator, kind, observed: value });
+  }
+}
+
+function matchProcess(t: Tables, value: string, hits: Hit[]): void {
+  const name = baseName(value);
+  if (name === '') return;
+  for (const indicator of t.processes.get(name) ?? []) hits.push({ indicator, kind: 'process', observed: value });
+  const truncated = t.processPrefixes.get(name.length);
+  for (const indicator of truncated?.get(name) ?? []) hits.push({ indicator, kind: 'process-truncated', observed: value });
+}
+
+/**
+ * MVT's check_file_path (the base name as a file name, then path indicators) and check_file_path_process
+ * (a process indicator as one of the path's components), on folder boundaries.
+ */
+function matchPath(t: Tables, value: string, hits: Hit[]): void {
+  const path = canonicalPath(value.trim());
+  const name = baseName(path);
+  for (const indicator of t.fileNames.get(name) ?? []) hits.push({ indicator, kind: 'file-name', observed: value });
+  for (let p = path; p !== ''; p = p.slice(0, Math.max(0, p.lastIndexOf('/')))) {
+    for (const indicator of t.filePaths.get(p) ?? []) hits.push({ indicator, kind: 'file-path', observed: value });
+  }
+  for (const component of new Set(path.split('/'))) {
+    if (component === '') continue;
+    for (const indicator of t.processes.get(component) ?? []) hits.push({ indicator, kind: 'process-in-path', observed: value });
+  }
+}
+
+/**
+ * One spelling per file: absolute, no trailing or doubled `/`, and iOS's `/private/var`, `/private/tmp` and
+ * `/private/etc` folded onto the `/var`, `/tmp` and `/etc` symlinks that point at them, so an indicator
+ * written either way matches a path written either way.
+ */
+function canonicalPath(path: string): string {
+  let p = path.replace(/\/{2,}/g, '/').replace(/\/+$/, '');
+  if (p !== '' && !p.startsWith('/')) p = `/${p}`;
+  return p.replace(/^\/private(?=\/(?:var|tmp|etc)(?:\/|$))/, '');
+}
+
+function baseName(path: string): string {
+  const trimmed = path.trim().replace(/\/+$/, '');
+  return trimmed.slice(trimmed.lastIndexOf('/') + 1);
+}
+
+/** `mailto:x@y`, `Name <x@y>` and `X@Y` all name the address `x@y`. */
+function emailOf(value: string): string {
+  let v = value.trim().replace(/^mailto:/i, '');
+  const angle = /<([^<>]+)>/.exec(v);
+  if (angle !== null) v = angle[1]!;
+  return v.trim().toLowerCase();
+}
+
+/** De-duplicates by (collection, indicator kind and value), orders by collection, and writes the messages. */
+function finish(hits: Hit[], order: ReadonlyMap<Collection, number>): IndicatorMatch[] {
+  if (hits.length === 0) return [];
+  const seen = new Set<string>();
+  const unique: Hit[] = [];
+  for (const h of hits) {
+    const { collection } = h.indicator;
+    const key = `${order.get(collection) ?? -1}\u0000${h.indicator.kind}\u0000${h.indicator.value}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    unique.push(h);
+  }
+  unique.sort((a, b) => (order.get(a.indicator.collection) ?? 0) - (order.get(b.indicator.collection) ?? 0));
+  return unique.map((h) => ({ indicator: h.indicator, kind: h.kind, message: messageFor(h) }));
+}
+
+/** MVT's templates (reference-spec §5.4-5.5), with its typos ("form", "certfificate") fixed. */
+export function messageFor(h: { indicator: Indicator; kind: MatchKind; observed: string }): string {
+  const ioc = h.indicator.value;
+  const coll = h.indicator.collection.name;
+  const v = h.observed;
+  switch (h.kind) {
+    case 'exact-url':
+      return `Found a known suspicious URL ${v} matching indicator "${ioc}" from "${coll}"`;
+    case 'domain':
+      return `Found a known suspicious domain ${v} matching indicator "${ioc}" from "${coll}"`;
+    case 'subdomain':
+      return `Found a sub-domain with a suspicious top level ${v} matching indicator "${ioc}" from "${coll}"`;
+    case 'ip':
+      return `Found a known suspicious IP address ${v} matching indicator "${ioc}" from "${coll}"`;
+    case 'process':
+      return `Found a known suspicious process name "${v}" matching indicators from "${coll}"`;
+    case 'process-truncated':
+      return `Found a truncated known suspicious process name "${v}" matching indicators from "${coll}"`;
+    case 'process-in-path':
+      return `Found known suspicious process name mentioned in file at path "${v}" matching indicators from "${coll}"`;
+    case 'email':
+      return `Found a known suspicious email address "${v}" matching indicators from "${coll}"`;
+    case 'file-name':
+      return `Found a known suspicious file name "${v}" matching indicators from "${coll}"`;
+    case 'file-path':
+      return `Found a known suspicious file path "${v}" matching indicators from "${coll}"`;
+    case 'hash':
+      return `Found a known suspicious file with hash "${v}" matching indicators from "${coll}"`;
+    case 'app-id':
+      return `Found a known suspicious app with ID "${v}" matching indicators from "${coll}"`;
+    case 'cert-hash':
+      return `Found a known suspicious app certificate with hash "${v}" matching indicators from "${coll}"`;
+    case 'profile-id':
+      return `Found a known suspicious profile ID "${v}" matching indicators from "${coll}"`;
+    case 'android-property':
+      return `Found a known suspicious Android property "${v}" matching indicators from "${coll}"`;
+    default:
+      return assertNever(h.kind);
+  }
+}
+
+function add(index: Index, key: string, ind: Indicator): void {
+  push(index, key, ind);
+}
+
+function push<T>(index: Map<string, T[]>, key: string, item: T): void {
+  const list = index.get(key);
+  if (list === undefined) index.set(key, [item]);
+  else list.push(item);
+}
+
+function assertNever(x: never): never {
+  throw new Error(`unhandled kind: ${String(x)}`);
+}
+
+export type { IndicatorKind };

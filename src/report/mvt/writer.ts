@@ -1,0 +1,154 @@
+/**
+ * `--format mvt`: files named and shaped as MVT v3 writes them (reference-spec §3), for users whose
+ * scripts read MVT output: `<slug>.json`, `<slug>_detected.json`, `alerts.json`, `alerts_timeline.csv`,
+ * `timeline.csv`, `urls.json`, `info.json`.
+ */
+import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AnyArtifact, Parsed, TimelineEvent } from '../../artifacts/artifact.js';
+import type { Coverage } from '../../app/parse-artifact.js';
+import type { Finding, Level } from '../../findings/finding.js';
+import { Moment } from '../../formats/time.js';
+import { JsonArrayWriter } from '../json-stream.js';
+import type { OutputWriter, RunInfo } from '../output.js';
+import { TimelineStore } from '../timeline-store.js';
+import { mvtFieldRenames, mvtNameOf, mvtShape, mvtUrlSources } from './compat.js';
+import { pyCsvRow, pyJson, pyRepr } from './python.js';
+
+const MVT_LEVELS: Record<Level, string> = {
+  informational: 'INFORMATIONAL',
+  low: 'LOW',
+  medium: 'MEDIUM',
+  high: 'HIGH',
+  critical: 'CRITICAL',
+};
+
+/** Our record in MVT's shape: timestamps rendered as MVT does, its field spellings restored. */
+export function toMvtRecord(artifactId: string, record: unknown): unknown {
+  const renames = mvtFieldRenames[artifactId];
+  if (!renames || typeof record !== 'object' || record === null) return record;
+  return Object.fromEntries(Object.entries(record).map(([k, v]) => [renames[k] ?? k, v]));
+}
+
+export class MvtOutput implements OutputWriter {
+  private readonly lists = new Map<string, JsonArrayWriter>();
+  private readonly grouped = new Map<string, Map<string, unknown[]> | unknown>();
+  private readonly timelineStore = new TimelineStore();
+  private readonly urls: { url: string; expanded_url: null; timestamp: string; source: string }[] = [];
+
+  constructor(private readonly dir: string) {
+    mkdirSync(dir, { recursive: true });
+  }
+
+  record(artifact: AnyArtifact, item: Parsed<unknown>): void {
+    const record = toMvtRecord(artifact.id, item.record);
+    const shape = mvtShape[artifact.id];
+    if (shape === 'object') {
+      this.grouped.set(artifact.id, record);
+    } else if (shape === 'by-path') {
+      const byPath = (this.grouped.get(artifact.id) as Map<string, unknown[]> | undefined) ?? new Map<string, unknown[]>();
+      const key = `${item.source.file.ref.root}/${item.source.file.ref.storedPath}`;
+      byPath.set(key, [...(byPath.get(key) ?? []), record]);
+      this.grouped.set(artifact.id, byPath);
+    } else {
+      let w = this.lists.get(artifact.id);
+      if (!w) {
+        w = new JsonArrayWriter(join(this.dir, `${mvtNameOf(artifact.id).slug}.json`), (v) => '    ' + pyJson(v, 4, 1), ',\n', '[\n', '\n]');
+        this.lists.set(artifact.id, w);
+      }
+      w.write(record);
+    }
+    const urlSource = mvtUrlSources[artifact.id];
+    if (urlSource) this.collectUrls(record, urlSource);
+  }
+
+  timeline(artifact: AnyArtifact, e: TimelineEvent): void {
+    const time = e.time ? e.time.mvt() : '';
+    this.timelineStore.add({ sortKey: time, artifact: mvtNameOf(artifact.id).className, event: e.event, description: e.description, time });
+  }
+
+  artifactFinished(artifact: AnyArtifact, _coverage: Coverage): void {
+    this.lists.get(artifact.id)?.close();
+  }
+
+  finish(findings: readonly Finding[], info: RunInfo): string[] {
+    const files: string[] = [];
+    for (const w of this.lists.values()) {
+      w.close();
+      files.push(w.path);
+    }
+    for (const [id, value] of this.grouped) {
+      const v = value instanceof Map ? Object.fromEntries(value) : value;
+      files.push(this.write(`${mvtNameOf(id).slug}.json`, pyJson(v)));
+    }
+
+    const alerts = findings.map((f) => this.alertJson(f));
+    const byModule = new Map<string, unknown[]>();
+    alerts.forEach((a) => byModule.set(a.module, [...(byModule.get(a.module) ?? []), a]));
+    for (const [slug, list] of byModule) files.push(this.write(`${slug}_detected.json`, pyJson(list)));
+
+    const timelinePath = join(this.dir, 'timeline.csv');
+    if (this.timelineStore.count() > 0) {
+      const fd = openSync(timelinePath, 'w', 0o644);
+      try {
+        writeSync(fd, pyCsvRow(['UTC Timestamp', 'Plugin', 'Event', 'Description']));
+        for (const e of this.timelineStore.sorted()) writeSync(fd, pyCsvRow([e.time, e.artifact, e.event, e.description]));
+      } finally {
+        closeSync(fd);
+      }
+      files.push(timelinePath);
+    }
+
+    const timed = alerts.filter((a) => a.event_time !== '').sort((a, b) => (a.event_time < b.event_time ? -1 : a.event_time > b.event_time ? 1 : 0));
+    files.push(
+      this.write('alerts_timeline.csv', pyCsvRow(['Event Time', 'Module', 'Message', 'Event']) + timed.map((a) => pyCsvRow([a.event_time, a.module, a.message, pyRepr(a.event)])).join('')),
+    );
+    if (alerts.length > 0) files.push(this.write('alerts.json', pyJson(alerts)));
+    if (this.urls.length > 0) files.push(this.write('urls.json', pyJson(this.urls)));
+    files.push(
+      this.write(
+        'info.json',
+        pyJson({
+          target_path: info.target,
+          mvt_version: null,
+          tracehound_version: info.tool.version,
+          date: info.startedAt.toISOString(),
+          ioc_files: info.indicatorFiles.map((f) => f.path),
+          hashes: info.inputs.map((i) => ({ file_path: i.path, sha256: i.sha256 })),
+        }),
+      ),
+    );
+    return files;
+  }
+
+  dispose(): void {
+    for (const w of this.lists.values()) w.close();
+    this.timelineStore.dispose();
+  }
+
+  private alertJson(f: Finding) {
+    return {
+      level: MVT_LEVELS[f.level],
+      module: mvtNameOf(f.artifact).slug,
+      message: f.message,
+      event_time: f.eventTime ? f.eventTime.mvt() : '',
+      event: toMvtRecord(f.artifact, f.record),
+      matched_indicator: f.indicator
+        ? { value: f.indicator.value, type: f.indicator.bucket, name: f.indicator.collection.name, stix2_file_name: f.indicator.file.name }
+        : null,
+    };
+  }
+
+  private collectUrls(record: unknown, source: string): void {
+    const r = record as { links?: unknown; isodate?: unknown };
+    if (!Array.isArray(r.links)) return;
+    const timestamp = r.isodate instanceof Moment ? r.isodate.mvt() : '';
+    for (const url of r.links) if (typeof url === 'string') this.urls.push({ url, expanded_url: null, timestamp, source });
+  }
+
+  private write(name: string, text: string): string {
+    const path = join(this.dir, name);
+    writeFileSync(path, text, { mode: 0o644 });
+    return path;
+  }
+}

@@ -1,0 +1,113 @@
+/**
+ * Tracehound's own output: one JSON file per artifact (records with their evidence source), a sorted
+ * timeline.csv, alerts.json with every finding explained, coverage.json and info.json.
+ */
+import { mkdirSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AnyArtifact, Parsed, RecordSource, TimelineEvent } from '../artifacts/artifact.js';
+import type { Coverage } from '../app/parse-artifact.js';
+import { refKey } from '../evidence/source.js';
+import type { Finding } from '../findings/finding.js';
+import { JsonArrayWriter } from './json-stream.js';
+import type { OutputWriter, RunInfo } from './output.js';
+import { TimelineStore } from './timeline-store.js';
+
+export function describeSource(s: RecordSource): Record<string, unknown> {
+  const b = s.file.ref.backup;
+  return {
+    file: b ? { domain: b.domain, relative_path: b.relativePath, file_id: b.fileId, stored_path: s.file.ref.storedPath } : { path: s.file.ref.storedPath },
+    ...s.at,
+  };
+}
+
+export function findingJson(f: Finding): Record<string, unknown> {
+  return {
+    level: f.level,
+    artifact: f.artifact,
+    message: f.message,
+    explanation: f.explanation,
+    event_time: f.eventTime,
+    ...(f.indicator ? { indicator: f.indicator } : {}),
+    ...(f.match ? { match: f.match } : {}),
+    ...(f.rule ? { rule: f.rule } : {}),
+    evidence: { file: refKey(f.evidence.ref), stored_path: f.evidence.ref.storedPath, ...f.evidence.at },
+    ...(f.recovered ? { recovered: true } : {}),
+    record: f.record,
+  };
+}
+
+export class NativeOutput implements OutputWriter {
+  private readonly writers = new Map<string, JsonArrayWriter>();
+  private readonly timelineStore = new TimelineStore();
+
+  constructor(private readonly dir: string) {
+    mkdirSync(dir, { recursive: true });
+  }
+
+  record(artifact: AnyArtifact, item: Parsed<unknown>): void {
+    let w = this.writers.get(artifact.id);
+    if (!w) {
+      w = new JsonArrayWriter(join(this.dir, `${artifact.id}.json`), (v) => JSON.stringify(v));
+      this.writers.set(artifact.id, w);
+    }
+    w.write({ record: item.record, source: describeSource(item.source) });
+  }
+
+  timeline(artifact: AnyArtifact, e: TimelineEvent): void {
+    const time = e.time ? e.time.iso() : '';
+    this.timelineStore.add({ sortKey: time, artifact: artifact.id, event: e.event, description: e.description, time });
+  }
+
+  artifactFinished(artifact: AnyArtifact, _coverage: Coverage): void {
+    this.writers.get(artifact.id)?.close();
+  }
+
+  finish(findings: readonly Finding[], info: RunInfo): string[] {
+    const files = [...this.writers.values()].map((w) => w.path);
+    for (const w of this.writers.values()) w.close();
+
+    const timelinePath = join(this.dir, 'timeline.csv');
+    const fd = openSync(timelinePath, 'w', 0o644);
+    try {
+      writeSync(fd, 'time,artifact,event,description\n');
+      for (const e of this.timelineStore.sorted()) writeSync(fd, csvRow([e.time, e.artifact, e.event, e.description]));
+    } finally {
+      closeSync(fd);
+    }
+    files.push(timelinePath);
+
+    files.push(writeJson(join(this.dir, 'alerts.json'), findings.map(findingJson)));
+    files.push(writeJson(join(this.dir, 'coverage.json'), info.coverage));
+    files.push(
+      writeJson(join(this.dir, 'info.json'), {
+        tool: info.tool,
+        started_at: info.startedAt,
+        finished_at: info.finishedAt,
+        target: info.target,
+        acquisition: info.acquisition,
+        options: info.options,
+        inputs: info.inputs.map((i) => ({ path: i.path, label: i.label, sha256: i.sha256, bytes: i.bytes })),
+        indicator_files: info.indicatorFiles,
+        rejected_indicator_files: info.rejectedIndicatorFiles,
+        artifacts: info.artifacts,
+        rules: info.rules,
+      }),
+    );
+    return files;
+  }
+
+  dispose(): void {
+    for (const w of this.writers.values()) w.close();
+    this.timelineStore.dispose();
+  }
+}
+
+function writeJson(path: string, value: unknown): string {
+  writeFileSync(path, `${JSON.stringify(value, null, 2)}\n`, { mode: 0o644 });
+  return path;
+}
+
+/** RFC 4180: quote only when needed, double embedded quotes. */
+export function csvRow(fields: readonly string[]): string {
+  return `${fields.map((f) => (/[",\n\r]/.test(f) ? `"${f.replace(/"/g, '""')}"` : f)).join(',')}\n`;
+}

@@ -1,0 +1,48 @@
+/** The hooks `app/` calls while a check runs; each output format implements them. */
+import type { AnyArtifact, Parsed, TimelineEvent } from '../artifacts/artifact.js';
+import type { Coverage } from '../app/parse-artifact.js';
+import type { AcquisitionInfo } from '../evidence/source.js';
+import type { InputRecord } from '../evidence/input-log.js';
+import type { Finding } from '../findings/finding.js';
+
+export interface IndicatorFileInfo {
+  readonly path: string;
+  readonly sha256: string;
+  readonly indicators: number;
+  readonly collections: number;
+  readonly skipped: number;
+}
+
+export interface RunInfo {
+  readonly tool: { readonly name: 'tracehound'; readonly version: string };
+  readonly startedAt: Date;
+  readonly finishedAt: Date;
+  readonly target: string;
+  readonly acquisition: AcquisitionInfo;
+  readonly inputs: readonly InputRecord[];
+  readonly indicatorFiles: readonly IndicatorFileInfo[];
+  readonly rejectedIndicatorFiles: readonly { readonly path: string; readonly reason: string }[];
+  readonly options: Readonly<Record<string, unknown>>;
+  readonly coverage: readonly Coverage[];
+  readonly artifacts: readonly { readonly id: string; readonly version: number }[];
+  readonly rules: readonly { readonly id: string; readonly version: number }[];
+}
+
+export interface OutputWriter {
+  record(artifact: AnyArtifact, item: Parsed<unknown>): void;
+  timeline(artifact: AnyArtifact, event: TimelineEvent): void;
+  artifactFinished(artifact: AnyArtifact, coverage: Coverage): void;
+  /** Writes the remaining files and returns the paths of every file written. */
+  finish(findings: readonly Finding[], info: RunInfo): string[];
+  /** Releases scratch space; called also when the run fails. */
+  dispose(): void;
+}
+
+/** For runs without --output: nothing is written, but the interface stays the same. */
+export const noOutput: OutputWriter = {
+  record() {},
+  timeline() {},
+  artifactFinished() {},
+  finish: () => [],
+  dispose() {},
+};
