@@ -36,15 +36,25 @@ export function parseUrl(urlOrHost: string): URL | null {
 
 /** The host a URL (or bare host name) points at; null when there is none or it is not a valid host. */
 export function hostOf(urlOrHost: string): Host | null {
+  return readUrl(urlOrHost).host;
+}
+
+/** The WHATWG serialisation of a URL, for exact-URL matching that ignores case in scheme and host. */
+export function canonicalUrl(url: string): string | null {
+  return readUrl(url).href;
+}
+
+/** Both at once, with one parse (the matcher needs both for every URL it sees). */
+export function readUrl(urlOrHost: string): { href: string | null; host: Host | null } {
   const bare = urlOrHost.trim();
-  if (isIP(bare) === 6) return { host: canonicalIpv6(bare), isIp: true };
+  if (isIP(bare) === 6) return { href: null, host: { host: canonicalIpv6(bare), isIp: true } };
   const url = parseUrl(bare);
-  if (url === null) return null;
-  const host = hostOfUrl(url);
+  if (url === null) return { href: null, host: null };
+  let host = hostOfUrl(url);
   // A URL parser reads `42` or `0x7f.1` as IPv4 addresses. With a scheme that is what a browser would
   // connect to; a bare token without one is a number, not a host.
-  if (host?.isIp === true && !HAS_SCHEME.test(bare) && !DOTTED_OR_BRACKETED.test(bare)) return null;
-  return host;
+  if (host?.isIp === true && !HAS_SCHEME.test(bare) && !DOTTED_OR_BRACKETED.test(bare)) host = null;
+  return { href: url.href, host };
 }
 
 const DOTTED_OR_BRACKETED = /^(?:\/\/)?(?:\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-f:.]+\])(?:[:/?#]|$)/i;
@@ -85,11 +95,6 @@ function decodeOpaque(host: string): string {
  */
 export function isPublicSuffix(host: string): boolean {
   return getPublicSuffix(host, { allowPrivateDomains: true }) === host;
-}
-
-/** The WHATWG serialisation of a URL, for exact-URL matching that ignores case in scheme and host. */
-export function canonicalUrl(url: string): string | null {
-  return parseUrl(url)?.href ?? null;
 }
 
 /** What a finding records about the indicator it matched (no back-reference to the whole collection). */

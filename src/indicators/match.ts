@@ -10,7 +10,7 @@
 import type { Observable } from '../artifacts/artifact.js';
 import type { MatchKind } from '../findings/finding.js';
 import { type Collection, type Indicator, type IndicatorKind, comparableValue } from './collection.js';
-import { canonicalUrl, hostOf, isPublicSuffix } from './hostname.js';
+import { type Host, canonicalUrl, hostOf, isPublicSuffix, readUrl } from './hostname.js';
 
 export interface IndicatorMatch {
   readonly indicator: Indicator;
@@ -143,13 +143,13 @@ function matchTables(t: Tables, obs: Observable): Hit[] {
   switch (obs.kind) {
     case 'url': {
       hit(t.urls.get(value), 'exact-url');
-      const canonical = canonicalUrl(value);
-      if (canonical !== null && canonical !== value) hit(t.urls.get(canonical), 'exact-url');
-      matchHost(t, value, hits);
+      const url = readUrl(value);
+      if (url.href !== null && url.href !== value) hit(t.urls.get(url.href), 'exact-url');
+      matchHost(t, url.host, value, hits);
       break;
     }
     case 'domain':
-      matchHost(t, value, hits);
+      matchHost(t, hostOf(value), value, hits);
       break;
     case 'process':
       matchProcess(t, value, hits);
@@ -191,8 +191,7 @@ function matchTables(t: Tables, obs: Observable): Hit[] {
  * `a.b.evil.com`, `b.evil.com`, `evil.com`. Whole labels only, so `notevil.com` and `evil.com.attacker.net`
  * never reach `evil.com`.
  */
-function matchHost(t: Tables, value: string, hits: Hit[]): void {
-  const parsed = hostOf(value);
+function matchHost(t: Tables, parsed: Host | null, value: string, hits: Hit[]): void {
   if (parsed === null) return;
   const { host } = parsed;
   if (parsed.isIp) {

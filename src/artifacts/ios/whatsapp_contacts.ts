@@ -2,7 +2,7 @@ import { quoteIdent } from '../../evidence/sqlite.js';
 import { fromCocoa, type Moment } from '../../formats/time.js';
 import { defineArtifact } from '../artifact.js';
 import { at, num, readDatabases, type Row } from '../_read.js';
-import { rowLocator, text } from './_messaging.js';
+import { py, rowLocator, text } from './_messaging.js';
 
 /** One WhatsApp address-book contact (ContactsV2.sqlite `ZWAADDRESSBOOKCONTACT`). */
 export interface WhatsappContactRecord {
@@ -143,7 +143,7 @@ export default defineArtifact<WhatsappContactRecord>({
     const contact = contactLabel(r);
     const events = [];
     if (r.disappearing_mode_timestamp) {
-      events.push({ time: r.disappearing_mode_timestamp, event: 'disappearing_mode_set', description: `WhatsApp disappearing messages timer set to '${r.disappearing_mode_label ?? 'unknown'}' for ${contact}` });
+      events.push({ time: r.disappearing_mode_timestamp, event: 'disappearing_mode_set', description: `WhatsApp disappearing messages timer set to '${py(r.disappearing_mode_label)}' for ${contact}` });
     }
     if (r.about_timestamp) {
       events.push({ time: r.about_timestamp, event: 'about_changed', description: `WhatsApp about text of ${contact} changed${r.about_text ? ` to "${r.about_text}"` : ''}` });
