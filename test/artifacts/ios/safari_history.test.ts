@@ -52,7 +52,7 @@ describe('ios.safari_history on the MVT test backup', () => {
 });
 
 describe('ios.safari_history on plaso’s real History.db', () => {
-  const backup = () => buildBackup([{ ...DEFAULT, data: readFileSync(shared('plaso', 'test_data', 'safari', 'History.db')) }]);
+  const backup = () => buildBackup([{ ...DEFAULT, data: readFileSync(shared('samples', 'plaso', 'test_data', 'safari', 'History.db')) }]);
 
   it('reads all 25 visits in time order with their redirect destinations, with no issue', async () => {
     const { records, items, timeline, observables, coverage } = await parseBackup<SafariHistoryRecord>(safariHistory, backup());
@@ -78,7 +78,7 @@ describe('ios.safari_history on plaso’s real History.db', () => {
     expect(items[0]!.source.at).toEqual({ table: 'history_visits', rowid: 36 });
 
     const typo = records.find((r) => r.visit_id === 50)!;
-    expect(typo).toMatchObject({ id: 44, url: 'http://foxnew.com/', redirect_destination: 51, redirect_destination_url: 'http://www.foxnews.com/' });
+    expect(typo).toMatchObject({ id: 40, url: 'http://foxnew.com/', redirect_destination: 51, redirect_destination_url: 'http://www.foxnews.com/' });
     expect(typo.isodate?.mvt()).toBe('2017-11-09 21:25:51.608873');
     expect(typo.redirect_destination_time?.mvt()).toBe('2017-11-09 21:25:51.609235');
 
