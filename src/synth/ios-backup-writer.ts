@@ -5,7 +5,7 @@
  * memory than a small one.
  */
 import Database from 'better-sqlite3';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildBinary } from 'plist';
 import { UID } from 'bplist-parser';
@@ -70,6 +70,25 @@ export class IosBackupWriter {
     mkdirSync(join(this.dir, id.slice(0, 2)), { recursive: true });
     writeFileSync(join(this.dir, id.slice(0, 2), id), data);
     this.row(id, entry, 1, data.length, entry.mode ?? 0o100644);
+    return id;
+  }
+
+  /**
+   * A file with content taken from `sourcePath`, which is moved into place (copied when on another file system).
+   * Large generated databases thus never pass through memory. Returns the fileID.
+   */
+  addFileFrom(entry: BackupEntry, sourcePath: string): string {
+    const id = fileIdOf(entry.domain, entry.relativePath);
+    const dest = join(this.dir, id.slice(0, 2), id);
+    mkdirSync(join(this.dir, id.slice(0, 2)), { recursive: true });
+    try {
+      renameSync(sourcePath, dest);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
+      copyFileSync(sourcePath, dest);
+      rmSync(sourcePath);
+    }
+    this.row(id, entry, 1, statSync(dest).size, entry.mode ?? 0o100644);
     return id;
   }
 

@@ -1,0 +1,72 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { mvtIosBackup, mvtTestStix, projectRoot, shared } from '../helpers/data.js';
+
+let stdout = '';
+let stderr = '';
+beforeEach(() => {
+  stdout = '';
+  stderr = '';
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((stdout += String(chunk)), true));
+  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
+});
+afterEach(() => vi.restoreAllMocks());
+
+const run = (...args: string[]) => main(['node', 'tracehound', ...args]);
+
+describe('tracehound check', () => {
+  it('exits 1 and lists the findings, most severe first, when indicators match', async () => {
+    expect(await run('check', mvtIosBackup(), '--iocs', mvtTestStix(), '--no-default-iocs')).toBe(1);
+    expect(stdout).toContain('3 critical  0 high  0 medium  1 low  1 info');
+    const critical = stdout.indexOf('CRITICAL');
+    expect(critical).toBeGreaterThan(0);
+    expect(stdout.indexOf('LOW ')).toBeGreaterThan(critical);
+    expect(stdout).toContain('Found a known suspicious process name "Launch" matching indicators from "TestMalware"');
+  });
+
+  it('exits 0 when nothing reaches --fail-on', async () => {
+    expect(await run('check', mvtIosBackup(), '--no-default-iocs')).toBe(0);
+    expect(stdout).toContain('0 critical  0 high  0 medium  1 low  1 info');
+    expect(await run('check', mvtIosBackup(), '--no-default-iocs', '--fail-on', 'low', '--quiet')).toBe(1);
+  });
+
+  it('prints a machine-readable summary with --json', async () => {
+    expect(await run('check', mvtIosBackup(), '--iocs', mvtTestStix(), '--no-default-iocs', '--json')).toBe(1);
+    const summary = JSON.parse(stdout) as { counts: Record<string, number>; findings: { artifact: string }[] };
+    expect(summary.counts).toEqual({ informational: 1, low: 1, medium: 0, high: 0, critical: 3 });
+    expect(summary.findings.map((f) => f.artifact)).toEqual(['ios.datausage', 'ios.tcc', 'ios.sms', 'ios.whatsapp', 'ios.global_preferences']);
+  });
+
+  it.each([
+    [['check', '/nonexistent/backup'], /^tracehound: \/nonexistent\/backup: no such file or folder\n$/],
+    [['check', mvtIosBackup(), '--format', 'xml'], /Allowed choices are native, mvt/],
+    [['check'], /missing required argument 'path'/],
+  ])('exits 2 with a one-line message for %j', async (args, message) => {
+    expect(await run(...args)).toBe(2);
+    expect(stderr).toMatch(message);
+    expect(stderr).not.toMatch(/\n\s+at /); // no stack trace
+  });
+});
+
+describe('tracehound iocs list', () => {
+  it('reports per file counts and rejects STIX 1.x files without failing the load', async () => {
+    expect(await run('iocs', 'list', '--iocs', shared('iocs'), '--no-default-iocs', '--json')).toBe(0);
+    const out = JSON.parse(stdout) as { files: { path: string; indicators: number; sha256: string }[]; rejected: { path: string }[]; total: number };
+    const count = (name: string) => out.files.find((f) => f.path.endsWith(name))?.indicators;
+    expect(count('pegasus.stix2')).toBe(1549);
+    expect(count('cytrox.stix2')).toBe(343);
+    expect(count('predator.stix2')).toBe(585);
+    expect(out.rejected.map((r) => r.path.split('/').slice(-2).join('/')).sort()).toEqual(['201608_NSO_Group/stix.xml', '201706_RecklessExploit/stix.xml']);
+    expect(out.total).toBe(out.files.reduce((n, f) => n + f.indicators, 0));
+  });
+});
+
+describe('the installed binary', () => {
+  it('answers --help after the build that npm ci runs', () => {
+    const help = execFileSync(process.execPath, [join(projectRoot, 'bin', 'tracehound.js'), '--help'], { encoding: 'utf8' });
+    expect(help).toContain('Usage: tracehound');
+    expect(help).toContain('check [options] <path>');
+  });
+});
