@@ -4,7 +4,7 @@
  * reported as events; printing is the CLI's job.
  */
 import { relative, resolve, isAbsolute } from 'node:path';
-import type { AnyArtifact, Observable, Parsed } from '../artifacts/artifact.js';
+import type { AnyArtifact, Parsed } from '../artifacts/artifact.js';
 import { iosArtifacts } from '../artifacts/ios/index.js';
 import { openAcquisition } from '../evidence/detect.js';
 import type { AcquisitionInfo, SourceKind } from '../evidence/source.js';
@@ -21,7 +21,8 @@ import { noOutput, type OutputWriter, type RunInfo } from '../report/output.js';
 import { iosRules } from '../rules/ios/index.js';
 import type { AnyRule, ArtifactRule, RecordRule, RuleHit } from '../rules/rule.js';
 import { toolVersion } from '../version.js';
-import { createArtifactRun, type Coverage } from './parse-artifact.js';
+import type { Coverage } from '../findings/coverage.js';
+import { createArtifactRun } from './parse-artifact.js';
 import { orderArtifacts } from './order.js';
 
 export type OutputFormat = 'native' | 'mvt';
@@ -163,7 +164,7 @@ function matchRecord(artifact: AnyArtifact, item: Parsed<unknown>, matcher: Matc
   if (!artifact.observables || matcher.size === 0) return [];
   const out: Finding[] = [];
   const seen = new Set<string>();
-  for (const obs of artifact.observables(item.record) as Observable[]) {
+  for (const obs of artifact.observables(item.record)) {
     if (!obs.value) continue;
     for (const m of matcher.match(obs)) {
       const key = `${m.indicator.collection.id}\u0000${m.indicator.kind}\u0000${m.indicator.value}\u0000${obs.value}`;

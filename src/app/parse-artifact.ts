@@ -7,19 +7,7 @@ import type { EvidenceFile, Source } from '../evidence/source.js';
 import { describeFile } from '../evidence/source.js';
 import type { SqliteHandle } from '../evidence/sqlite.js';
 import { FormatError, UserError, errorMessage } from '../errors.js';
-
-export type CoverageState = 'parsed' | 'partial' | 'empty' | 'missing' | 'failed' | 'skipped';
-
-export interface Coverage {
-  readonly artifact: string;
-  readonly title: string;
-  readonly state: CoverageState;
-  readonly records: number;
-  readonly files: string[];
-  readonly issues: ParseIssue[];
-  /** One line for a human when the state is not `parsed`. */
-  readonly reason?: string;
-}
+import type { Coverage } from '../findings/coverage.js';
 
 export interface ArtifactRun {
   readonly context: ParseContext;
@@ -56,7 +44,10 @@ export function createArtifactRun(
       }
       files.push(...found);
       for (const m of missing) {
-        issues.push({ code: 'file-missing', file: m, message: `${describeFile(m)} is listed in Manifest.db but absent from the backup` });
+        const message = m.ref.backup
+          ? `${describeFile(m)} is listed in Manifest.db but absent from the backup`
+          : `${m.ref.storedPath} is missing from ${m.ref.root}`;
+        issues.push({ code: 'file-missing', file: m, message });
       }
       return found;
     },
@@ -68,7 +59,15 @@ export function createArtifactRun(
         issues.push({ code: 'bad-sqlite', file, message: errorMessage(err) });
         return null;
       }
-      const problems = checkSchema(handle, artifact.requires ?? {});
+      let problems: ReturnType<typeof checkSchema>;
+      try {
+        problems = checkSchema(handle, artifact.requires ?? {});
+      } catch (err) {
+        // A truncated file can open and still fail on its first read of sqlite_master.
+        issues.push({ code: 'corrupted', file, message: `${handle.what}: database is damaged (${errorMessage(err)})` });
+        handle.close();
+        return null;
+      }
       if (problems.length > 0) {
         issues.push({ code: problems[0]!.code, file, message: `${handle.what}: ${problems.map((p) => p.text).join('; ')}` });
         handle.close();

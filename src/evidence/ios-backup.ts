@@ -93,7 +93,7 @@ export class IosBackupSource implements Source {
   ) {}
 
   describe(): AcquisitionInfo {
-    const s = (k: string) => (typeof this.info[k] === 'string' ? (this.info[k] as string) : undefined);
+    const s = (k: string) => (typeof this.info[k] === 'string' ? (this.info[k]) : undefined);
     const last = this.info['Last Backup Date'];
     return {
       kind: this.kind,

@@ -42,7 +42,7 @@ export function unarchiveValue(root: PlistValue, what: string): Unarchived {
     if (value instanceof UID) return resolveUid(value.UID, depth);
     if (Array.isArray(value)) return value.map((v) => resolve(v, depth + 1));
     if (isDict(value)) return decodeObject(value, depth);
-    return value as Unarchived;
+    return value;
   };
 
   const resolveUid = (index: number, depth: number): Unarchived => {
@@ -68,7 +68,7 @@ export function unarchiveValue(root: PlistValue, what: string): Unarchived {
         const vals = (obj['NS.objects'] as PlistValue[] | undefined) ?? [];
         const out: Record<string, Unarchived> = {};
         keys.forEach((k, i) => {
-          out[String(resolve(k, depth + 1))] = resolve(vals[i] ?? null, depth + 1);
+          out[keyText(resolve(k, depth + 1))] = resolve(vals[i] ?? null, depth + 1);
         });
         return out;
       }
@@ -119,4 +119,9 @@ export function unarchiveValue(root: PlistValue, what: string): Unarchived {
 function formatUuid(b: Buffer): string {
   const h = b.toString('hex').toUpperCase();
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+}
+
+/** Dictionary keys are strings in every archive iOS writes; anything else is rendered readably. */
+function keyText(key: Unarchived): string {
+  return typeof key === 'string' ? key : JSON.stringify(key, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)) ?? 'null';
 }

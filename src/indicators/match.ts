@@ -9,7 +9,7 @@
  */
 import type { Observable } from '../artifacts/artifact.js';
 import type { MatchKind } from '../findings/finding.js';
-import { type Collection, type Indicator, type IndicatorKind, comparableValue } from './collection.js';
+import { type Collection, type Indicator, comparableValue } from './collection.js';
 import { type Host, canonicalUrl, hostOf, isPublicSuffix, readUrl } from './hostname.js';
 
 export interface IndicatorMatch {
@@ -92,40 +92,40 @@ function addIndicator(t: Tables, ind: Indicator): void {
   const key = comparableValue(ind.kind, ind.value);
   switch (ind.kind) {
     case 'url': {
-      add(t.urls, key, ind);
+      push(t.urls, key, ind);
       const canonical = canonicalUrl(ind.value);
-      if (canonical !== null && canonical !== key) add(t.urls, canonical, ind);
+      if (canonical !== null && canonical !== key) push(t.urls, canonical, ind);
       return;
     }
     case 'domain': {
       push(t.domains, key, { indicator: ind, subdomains: !isPublicSuffix(key) });
-      if (key.startsWith('www.') && key.length > 4) add(t.wwwBare, key.slice(4), ind);
+      if (key.startsWith('www.') && key.length > 4) push(t.wwwBare, key.slice(4), ind);
       return;
     }
     case 'ip':
-      return add(t.ips, key, ind);
+      return push(t.ips, key, ind);
     case 'process':
-      add(t.processes, key, ind);
-      for (const [length, index] of t.processPrefixes) if (key.length > length) add(index, key.slice(0, length), ind);
+      push(t.processes, key, ind);
+      for (const [length, index] of t.processPrefixes) if (key.length > length) push(index, key.slice(0, length), ind);
       return;
     case 'email':
-      return add(t.emails, key, ind);
+      return push(t.emails, key, ind);
     case 'file_name':
-      return add(t.fileNames, key, ind);
+      return push(t.fileNames, key, ind);
     case 'file_path':
-      return add(t.filePaths, canonicalPath(key), ind);
+      return push(t.filePaths, canonicalPath(key), ind);
     case 'md5':
     case 'sha1':
     case 'sha256':
-      return add(t.hashes, `${ind.kind}:${key}`, ind);
+      return push(t.hashes, `${ind.kind}:${key}`, ind);
     case 'app_id':
-      return add(t.appIds, key, ind);
+      return push(t.appIds, key, ind);
     case 'cert_hash':
-      return add(t.certHashes, key, ind);
+      return push(t.certHashes, key, ind);
     case 'profile_id':
-      return add(t.profileIds, key, ind);
+      return push(t.profileIds, key, ind);
     case 'android_property':
-      return add(t.androidProperties, key, ind);
+      return push(t.androidProperties, key, ind);
     default:
       return assertNever(ind.kind);
   }
@@ -135,16 +135,13 @@ type Hit = { indicator: Indicator; kind: MatchKind; observed: string };
 
 function matchTables(t: Tables, obs: Observable): Hit[] {
   const value = obs.value;
-  if (typeof value !== 'string' || value.trim() === '') return [];
   const hits: Hit[] = [];
-  const hit = (list: readonly Indicator[] | undefined, kind: MatchKind) => {
-    if (list !== undefined) for (const indicator of list) hits.push({ indicator, kind, observed: value });
-  };
+  if (typeof value !== 'string' || value.trim() === '') return hits;
   switch (obs.kind) {
     case 'url': {
-      hit(t.urls.get(value), 'exact-url');
+      collect(hits, t.urls.get(value), 'exact-url', value);
       const url = readUrl(value);
-      if (url.href !== null && url.href !== value) hit(t.urls.get(url.href), 'exact-url');
+      if (url.href !== null && url.href !== value) collect(hits, t.urls.get(url.href), 'exact-url', value);
       matchHost(t, url.host, value, hits);
       break;
     }
@@ -158,32 +155,39 @@ function matchTables(t: Tables, obs: Observable): Hit[] {
       matchPath(t, value, hits);
       break;
     case 'file_name':
-      hit(t.fileNames.get(value), 'file-name');
+      collect(hits, t.fileNames.get(value), 'file-name', value);
       break;
     case 'email':
-      hit(t.emails.get(emailOf(value)), 'email');
+      collect(hits, t.emails.get(emailOf(value)), 'email', value);
       break;
     case 'md5':
     case 'sha1':
     case 'sha256':
-      hit(t.hashes.get(`${obs.kind}:${value.trim().toLowerCase()}`), 'hash');
+      collect(hits, t.hashes.get(`${obs.kind}:${value.trim().toLowerCase()}`), 'hash', value);
       break;
     case 'app_id':
-      hit(t.appIds.get(comparableValue('app_id', value.trim())), 'app-id');
+      collect(hits, t.appIds.get(comparableValue('app_id', value.trim())), 'app-id', value);
       break;
     case 'cert_hash':
-      hit(t.certHashes.get(comparableValue('cert_hash', value.trim())), 'cert-hash');
+      collect(hits, t.certHashes.get(comparableValue('cert_hash', value.trim())), 'cert-hash', value);
       break;
     case 'profile_id':
-      hit(t.profileIds.get(comparableValue('profile_id', value.trim())), 'profile-id');
+      collect(hits, t.profileIds.get(comparableValue('profile_id', value.trim())), 'profile-id', value);
       break;
     case 'android_property':
-      hit(t.androidProperties.get(comparableValue('android_property', value.trim())), 'android-property');
+      collect(hits, t.androidProperties.get(comparableValue('android_property', value.trim())), 'android-property', value);
       break;
-    default:
-      assertNever(obs.kind);
+    default: {
+      // Exhaustive at compile time; at run time an unknown kind (a newer parser, an old case store) matches nothing.
+      const unknown: never = obs.kind;
+      void unknown;
+    }
   }
   return hits;
+}
+
+function collect(hits: Hit[], list: readonly Indicator[] | undefined, kind: MatchKind, observed: string): void {
+  if (list !== undefined) for (const indicator of list) hits.push({ indicator, kind, observed });
 }
 
 /**
@@ -195,11 +199,11 @@ function matchHost(t: Tables, parsed: Host | null, value: string, hits: Hit[]): 
   if (parsed === null) return;
   const { host } = parsed;
   if (parsed.isIp) {
-    for (const indicator of t.ips.get(host) ?? []) hits.push({ indicator, kind: 'ip', observed: value });
+    collect(hits, t.ips.get(host), 'ip', value);
     return;
   }
   for (const { indicator } of t.domains.get(host) ?? []) hits.push({ indicator, kind: 'domain', observed: value });
-  for (const indicator of t.wwwBare.get(host) ?? []) hits.push({ indicator, kind: 'domain', observed: value });
+  collect(hits, t.wwwBare.get(host), 'domain', value);
   const bareOfWww = host.startsWith('www.') ? host.slice(4) : null;
   for (let dot = host.indexOf('.'); dot >= 0; dot = host.indexOf('.', dot + 1)) {
     const parent = host.slice(dot + 1);
@@ -214,9 +218,8 @@ function matchHost(t: Tables, parsed: Host | null, value: string, hits: Hit[]): 
 function matchProcess(t: Tables, value: string, hits: Hit[]): void {
   const name = baseName(value);
   if (name === '') return;
-  for (const indicator of t.processes.get(name) ?? []) hits.push({ indicator, kind: 'process', observed: value });
-  const truncated = t.processPrefixes.get(name.length);
-  for (const indicator of truncated?.get(name) ?? []) hits.push({ indicator, kind: 'process-truncated', observed: value });
+  collect(hits, t.processes.get(name), 'process', value);
+  collect(hits, t.processPrefixes.get(name.length)?.get(name), 'process-truncated', value);
 }
 
 /**
@@ -226,14 +229,10 @@ function matchProcess(t: Tables, value: string, hits: Hit[]): void {
 function matchPath(t: Tables, value: string, hits: Hit[]): void {
   const path = canonicalPath(value.trim());
   const name = baseName(path);
-  for (const indicator of t.fileNames.get(name) ?? []) hits.push({ indicator, kind: 'file-name', observed: value });
-  for (let p = path; p !== ''; p = p.slice(0, Math.max(0, p.lastIndexOf('/')))) {
-    for (const indicator of t.filePaths.get(p) ?? []) hits.push({ indicator, kind: 'file-path', observed: value });
-  }
-  for (const component of new Set(path.split('/'))) {
-    if (component === '') continue;
-    for (const indicator of t.processes.get(component) ?? []) hits.push({ indicator, kind: 'process-in-path', observed: value });
-  }
+  collect(hits, t.fileNames.get(name), 'file-name', value);
+  for (let p = path; p !== ''; p = p.slice(0, Math.max(0, p.lastIndexOf('/')))) collect(hits, t.filePaths.get(p), 'file-path', value);
+  // A repeated component gives repeated hits; finish() keeps one per indicator.
+  for (const component of path.split('/')) if (component !== '') collect(hits, t.processes.get(component), 'process-in-path', value);
 }
 
 /**
@@ -317,10 +316,6 @@ export function messageFor(h: { indicator: Indicator; kind: MatchKind; observed:
   }
 }
 
-function add(index: Index, key: string, ind: Indicator): void {
-  push(index, key, ind);
-}
-
 function push<T>(index: Map<string, T[]>, key: string, item: T): void {
   const list = index.get(key);
   if (list === undefined) index.set(key, [item]);
@@ -331,4 +326,3 @@ function assertNever(x: never): never {
   throw new Error(`unhandled kind: ${String(x)}`);
 }
 
-export type { IndicatorKind };

@@ -25,7 +25,14 @@ export interface ParsedPattern {
   readonly skipped: SkippedPart[];
 }
 
-export function parsePattern(text: string): ParsedPattern {
+/** The shape of nearly every real pattern, `[key = 'value']` without escapes: no need for the full parser. */
+const PROP = String.raw`(?:[A-Za-z0-9_-]+|'[^'\\]*')`;
+const SIMPLE = new RegExp(String.raw`^\[\s*([A-Za-z0-9_-]+:${PROP}(?:\.${PROP})*)\s*=\s*'([^'\\]*)'\s*\]$`);
+
+/** `grammarOnly` bypasses the fast path (tests use it to check both agree). */
+export function parsePattern(text: string, grammarOnly = false): ParsedPattern {
+  const simple = grammarOnly ? null : SIMPLE.exec(text);
+  if (simple !== null) return { comparisons: [{ key: normaliseKey(simple[1]!), value: simple[2]! }], skipped: [] };
   let ast: Node;
   try {
     const parser = new Parser(tokenize(text));

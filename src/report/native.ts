@@ -5,7 +5,7 @@
 import { mkdirSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AnyArtifact, Parsed, RecordSource, TimelineEvent } from '../artifacts/artifact.js';
-import type { Coverage } from '../app/parse-artifact.js';
+import type { Coverage } from '../findings/coverage.js';
 import { refKey } from '../evidence/source.js';
 import type { Finding } from '../findings/finding.js';
 import { JsonArrayWriter } from './json-stream.js';

@@ -1,6 +1,6 @@
 /** The hooks `app/` calls while a check runs; each output format implements them. */
 import type { AnyArtifact, Parsed, TimelineEvent } from '../artifacts/artifact.js';
-import type { Coverage } from '../app/parse-artifact.js';
+import type { Coverage } from '../findings/coverage.js';
 import type { AcquisitionInfo } from '../evidence/source.js';
 import type { InputRecord } from '../evidence/input-log.js';
 import type { Finding } from '../findings/finding.js';

@@ -2,7 +2,7 @@
  * The terminal summary: counts per level, then the findings, most severe first, each with where it was
  * found and what it means; then what could not be checked. Plain text; colour is applied by the caller.
  */
-import type { Coverage } from '../app/parse-artifact.js';
+import type { Coverage } from '../findings/coverage.js';
 import { refKey } from '../evidence/source.js';
 import { levelRank, levels, type Finding, type Level } from '../findings/finding.js';
 

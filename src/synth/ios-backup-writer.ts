@@ -48,9 +48,9 @@ export class IosBackupWriter {
     writeFileSync(join(dir, 'Info.plist'), Buffer.from(buildBinary(infoPlist(device))));
     writeFileSync(
       join(dir, 'Manifest.plist'),
-      Buffer.from(buildBinary({ IsEncrypted: false, Version: '10.0', Date: device.lastBackup ?? new Date(0), Lockdown: { ProductVersion: device.productVersion ?? '17.5.1' } } as PlistInput)),
+      Buffer.from(buildBinary({ IsEncrypted: false, Version: '10.0', Date: device.lastBackup ?? new Date(0), Lockdown: { ProductVersion: device.productVersion ?? '17.5.1' } })),
     );
-    writeFileSync(join(dir, 'Status.plist'), Buffer.from(buildBinary({ IsFullBackup: false, Version: '3.3', BackupState: 'new', SnapshotState: 'finished' } as PlistInput)));
+    writeFileSync(join(dir, 'Status.plist'), Buffer.from(buildBinary({ IsFullBackup: false, Version: '3.3', BackupState: 'new', SnapshotState: 'finished' })));
     this.db = new Database(join(dir, 'Manifest.db'));
     this.db.pragma('journal_mode = DELETE');
     this.db.exec(`
@@ -131,7 +131,7 @@ function infoPlist(d: DeviceInfo): PlistInput {
     'Target Type': 'Device',
     'Unique Identifier': udid.toUpperCase(),
     'iTunes Version': '12.13',
-  } as PlistInput;
+  };
 }
 
 /** The NSKeyedArchiver MBFile blob iOS stores per Manifest.db row (reference-spec §6.1). */

@@ -20,22 +20,16 @@ import {
   writeSafariHistoryDb,
   writeSmsDb,
   writeTccDb,
-  type DataUsageProcessPlant,
   type DataUsageStats,
   type Period,
   type Plant,
   type SafariHistoryStats,
-  type SafariVisitPlant,
   type SmsDbStats,
-  type SmsLinkPlant,
-  type TccClientPlant,
   type TccStats,
 } from './ios-content.js';
 import { APPS, SITES } from './_vocabulary.js';
 
 export type { Plant, Period } from './ios-content.js';
-
-type PlistInput = Parameters<typeof buildBinary>[0];
 
 /** Where the generated artifact files live in the backup (the paths iOS and MVT use). */
 export const SYNTH_FILES = {
@@ -111,19 +105,19 @@ export function generateIosBackup(dir: string, options: GenerateOptions): Genera
     const of = <K extends Plant['kind']>(kind: K) => plants.filter((p): p is Extract<Plant, { kind: K }> => p.kind === kind);
 
     const smsPath = join(scratch, 'sms.db');
-    const sms = writeSmsDb(smsPath, rng('sms'), { messages: options.messages, plants: of('sms-link') as SmsLinkPlant[], period });
+    const sms = writeSmsDb(smsPath, rng('sms'), { messages: options.messages, plants: of('sms-link'), period });
     writer.addFileFrom({ ...SYNTH_FILES.sms, mtime }, smsPath);
 
     const historyPath = join(scratch, 'History.db');
-    const safari = writeSafariHistoryDb(historyPath, rng('safari'), { visits: options.visits, plants: of('safari-visit') as SafariVisitPlant[], period });
+    const safari = writeSafariHistoryDb(historyPath, rng('safari'), { visits: options.visits, plants: of('safari-visit'), period });
     writer.addFileFrom({ ...SYNTH_FILES.safariHistory, mtime }, historyPath);
 
     const dataUsagePath = join(scratch, 'DataUsage.sqlite');
-    const dataUsage = writeDataUsageDb(dataUsagePath, rng('datausage'), { processes: options.processes, plants: of('datausage-process') as DataUsageProcessPlant[], period });
+    const dataUsage = writeDataUsageDb(dataUsagePath, rng('datausage'), { processes: options.processes, plants: of('datausage-process'), period });
     writer.addFileFrom({ ...SYNTH_FILES.dataUsage, mtime }, dataUsagePath);
 
     const tccPath = join(scratch, 'TCC.db');
-    const tcc = writeTccDb(tccPath, rng('tcc'), { clients: options.tccClients ?? 24, plants: of('tcc-client') as TccClientPlant[], period });
+    const tcc = writeTccDb(tccPath, rng('tcc'), { clients: options.tccClients ?? 24, plants: of('tcc-client'), period });
     writer.addFileFrom({ ...SYNTH_FILES.tcc, mtime }, tccPath);
 
     writer.addFile({ ...SYNTH_FILES.globalPreferences, mtime }, globalPreferencesPlist(rng('prefs'), { period, ...(options.lockdownMode === undefined ? {} : { lockdownMode: options.lockdownMode }) }));
@@ -219,7 +213,7 @@ function writeFiller(writer: IosBackupWriter, rng: Random, count: number, period
       } else {
         const id = rng.uuid();
         emit({ domain, relativePath: `Library/Application Support/${id}.plist` }, 'stored', () =>
-          Buffer.from(buildBinary({ identifier: id, launchCount: rng.int(1, 500), onboardingDone: rng.chance(0.8) } as PlistInput)),
+          Buffer.from(buildBinary({ identifier: id, launchCount: rng.int(1, 500), onboardingDone: rng.chance(0.8) })),
         );
       }
     }

@@ -127,7 +127,8 @@ export function writeSmsDb(path: string, rng: Random, options: SmsDbOptions): Sm
     db.prepare('INSERT INTO _SqliteDatabaseProperties (key, value) VALUES (?, ?)').run('_ClientVersion', '17106');
     db.prepare('INSERT INTO _SqliteDatabaseProperties (key, value) VALUES (?, ?)').run('_ClientVersionDate', String(Math.floor(toCocoa(period.start))));
 
-    const handleCount = n === 0 ? 0 : Math.min(5_000, Math.max(1, Math.ceil(n / 25)));
+    // A few contacts get most messages; the address book grows slowly with the message count.
+    const handleCount = Math.min(5_000, Math.max(Math.min(n, 8), Math.ceil(n / 25)));
     const insHandle = db.prepare('INSERT INTO handle (id, country, service, uncanonicalized_id, person_centric_id) VALUES (?, ?, ?, ?, NULL)');
     const insChat = db.prepare(
       `INSERT INTO chat (guid, style, state, account_id, chat_identifier, service_name, account_login, last_addressed_handle, is_filtered, successful_query, last_read_message_timestamp)
@@ -388,8 +389,12 @@ export function writeSafariHistoryDb(path: string, rng: Random, options: SafariH
         made += 2;
         return;
       }
-      const item = articles > 0 && rng.chance(0.6) ? 2 * homes + 1 + rng.int(0, articles - 1) : siteIndex + 1;
-      chain([{ item, title: site.title, at }]);
+      if (articles > 0 && rng.chance(0.6)) {
+        const k = rng.int(0, articles - 1); // article k belongs to SITES[k % SITES.length]
+        chain([{ item: 2 * homes + 1 + k, title: SITES[k % homes]!.title, at }]);
+      } else {
+        chain([{ item: siteIndex + 1, title: site.title, at }]);
+      }
       made += 1;
     }, insertPlant);
 
@@ -501,7 +506,7 @@ export function writeDataUsageDb(path: string, rng: Random, options: DataUsageOp
     ENTITIES.forEach((name, i) => insKey.run(i + 1, name, i + 1 === PROCESS_ENT ? processPk : i + 1 === LIVE_USAGE_ENT ? livePk : 0));
     db.prepare('INSERT INTO Z_METADATA (Z_VERSION, Z_UUID, Z_PLIST) VALUES (1, ?, ?)').run(
       rng.uuid(),
-      Buffer.from(buildBinary({ NSPersistenceFrameworkVersion: 1344, NSStoreType: 'SQLite', NSStoreModelVersionIdentifiers: [''] } as PlistInput)),
+      Buffer.from(buildBinary({ NSPersistenceFrameworkVersion: 1344, NSStoreType: 'SQLite', NSStoreModelVersionIdentifiers: [''] })),
     );
     return { processes: processPk, liveUsage: livePk };
   } finally {
@@ -623,6 +628,8 @@ function openNew(path: string): Database.Database {
   // A scratch file we own: no journal needed while filling it; the header keeps rollback mode (as iOS 14 files).
   db.pragma('journal_mode = OFF');
   db.pragma('synchronous = OFF');
+  // Rows are consistent by construction; a redirect chain names the next visit's id before that row exists.
+  db.pragma('foreign_keys = OFF');
   return db;
 }
 

@@ -1,5 +1,6 @@
 import type { AnyArtifact, Observable, Parsed, TimelineEvent } from '../../src/artifacts/artifact.js';
-import { collectArtifact, type Coverage } from '../../src/app/parse-artifact.js';
+import { collectArtifact } from '../../src/app/parse-artifact.js';
+import type { Coverage } from '../../src/findings/coverage.js';
 import { openIosBackup } from '../../src/evidence/ios-backup.js';
 import type { Source } from '../../src/evidence/source.js';
 
@@ -36,7 +37,7 @@ export async function parseSource<R>(
     records,
     items,
     coverage,
-    timeline: records.flatMap((r) => (artifact.timeline ? (artifact.timeline(r) as TimelineEvent[]) : [])),
-    observables: records.flatMap((r) => (artifact.observables ? (artifact.observables(r) as Observable[]) : [])),
+    timeline: records.flatMap((r) => (artifact.timeline ? (artifact.timeline(r)) : [])),
+    observables: records.flatMap((r) => (artifact.observables ? (artifact.observables(r)) : [])),
   };
 }

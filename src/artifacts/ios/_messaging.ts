@@ -35,8 +35,9 @@ export function base64(v: unknown): string | null {
 export function text(v: unknown): string | null {
   if (v === null || v === undefined) return null;
   if (Buffer.isBuffer(v)) return v.toString('utf8');
-  if (typeof v === 'bigint') return v.toString();
-  return String(v);
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'bigint') return String(v);
+  return null;
 }
 
 /** MVT's `check_for_links`: `http(s)://` and every non-space character after it, case-insensitive. */
@@ -62,6 +63,15 @@ export function py(v: unknown): string {
   if (typeof v === 'string') return v;
   if (typeof v === 'number' || typeof v === 'bigint') return String(v);
   return JSON.stringify(v);
+}
+
+/**
+ * Python's `str()` of a REAL column value: `63.0`, not `63`. SQLite hands both to JavaScript as the same
+ * number, so columns CoreData declares FLOAT (durations) use this to keep MVT's description texts.
+ */
+export function pyFloat(v: number | null): string {
+  if (v === null) return 'None';
+  return Number.isInteger(v) ? `${v}.0` : String(v);
 }
 
 /** Newlines shown as the two characters `\n`, so one message stays one timeline line. */

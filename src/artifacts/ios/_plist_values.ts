@@ -38,14 +38,6 @@ export function plistMoment(v: PlistValue | undefined): Moment | null {
   return null;
 }
 
-/** Python's truthiness, for heuristics MVT writes as `if value:`. */
-export function pyTruthy(v: PlainValue | undefined): boolean {
-  if (v === null || v === undefined || v === false || v === 0 || v === '') return false;
-  if (Array.isArray(v)) return v.length > 0;
-  if (typeof v === 'object' && !(v instanceof Moment)) return Object.keys(v).length > 0;
-  return true;
-}
-
 /** How Python's f-strings render a value MVT puts in a timeline text: `None`, `True`, `253438.0`. */
 export function pyText(v: PlainValue | undefined): string {
   if (v === null || v === undefined) return 'None';

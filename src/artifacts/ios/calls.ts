@@ -1,7 +1,7 @@
 import { fromCocoa, type Moment } from '../../formats/time.js';
 import { defineArtifact } from '../artifact.js';
 import { at, homeFile, num, readDatabases, type Row } from '../_read.js';
-import { py, rowLocator, text } from './_messaging.js';
+import { py, pyFloat, rowLocator, text } from './_messaging.js';
 
 /** One call (phone, FaceTime, VoIP apps using CallKit) from CallHistory.storedata `ZCALLRECORD`. */
 export interface CallRecord {
@@ -43,5 +43,5 @@ export default defineArtifact<CallRecord>({
       }
     });
   },
-  timeline: (r) => [{ time: r.isodate, event: 'call', description: `From ${py(r.number)} using ${py(r.provider)} during ${py(r.duration)} seconds` }],
+  timeline: (r) => [{ time: r.isodate, event: 'call', description: `From ${py(r.number)} using ${py(r.provider)} during ${pyFloat(r.duration)} seconds` }],
 });

@@ -1,8 +1,64 @@
 /**
- * Every iOS artifact, in MVT's check-backup module order (so findings come out in the same order).
- * The artifact-id union, `--only` validation and the docs index derive from this list.
+ * Every iOS artifact, in MVT's check-backup module order (reference-spec §7), so findings come out in the
+ * same order as MVT's alerts. The `--only` validation, the docs and the registry test derive from this list.
  */
 import type { AnyArtifact } from '../artifact.js';
+import applications from './applications.js';
+import backupInfo from './backup_info.js';
+import calendar from './calendar.js';
+import calls from './calls.js';
+import chromeFavicon from './chrome_favicon.js';
+import chromeHistory from './chrome_history.js';
+import configurationProfiles from './configuration_profiles.js';
+import contacts from './contacts.js';
+import datausage from './datausage.js';
+import firefoxFavicon from './firefox_favicon.js';
+import firefoxHistory from './firefox_history.js';
+import globalPreferences from './global_preferences.js';
+import idStatusCache from './id_status_cache.js';
+import interactionC from './interaction_c.js';
+import locationdClients from './locationd_clients.js';
+import manifest from './manifest.js';
+import osAnalyticsAdDaily from './os_analytics_ad_daily.js';
+import profileEvents from './profile_events.js';
+import safariBrowserState from './safari_browser_state.js';
+import safariHistory from './safari_history.js';
+import shortcuts from './shortcuts.js';
+import sms from './sms.js';
+import smsAttachments from './sms_attachments.js';
 import tcc from './tcc.js';
+import webkitResourceLoadStatistics from './webkit_resource_load_statistics.js';
+import webkitSessionResourceLog from './webkit_session_resource_log.js';
+import whatsapp from './whatsapp.js';
+import whatsappContacts from './whatsapp_contacts.js';
 
-export const iosArtifacts: readonly AnyArtifact[] = [tcc];
+export const iosArtifacts: readonly AnyArtifact[] = [
+  backupInfo,
+  configurationProfiles,
+  manifest,
+  profileEvents,
+  calls,
+  chromeFavicon,
+  chromeHistory,
+  contacts,
+  firefoxFavicon,
+  firefoxHistory,
+  idStatusCache,
+  interactionC,
+  locationdClients,
+  osAnalyticsAdDaily,
+  datausage,
+  safariBrowserState,
+  safariHistory,
+  tcc,
+  sms,
+  smsAttachments,
+  webkitResourceLoadStatistics,
+  webkitSessionResourceLog,
+  whatsapp,
+  whatsappContacts,
+  shortcuts,
+  applications,
+  calendar,
+  globalPreferences,
+];

@@ -16,7 +16,7 @@ export interface InteractionCRecord {
   readonly account: string | null;
   readonly target_bundle_id: string | null;
   /** `INCOMING`/`OUTGOING` for ZDIRECTION 0/1, the raw value otherwise. */
-  readonly direction: 'INCOMING' | 'OUTGOING' | number | string | null;
+  readonly direction: string | number | null;
   readonly sender_display_name: string | null;
   readonly sender_identifier: string | null;
   readonly sender_personid: string | null;

@@ -100,10 +100,11 @@ export default defineArtifact<ShortcutRecord>({
   },
   timeline: (r) => {
     const description = `iOS Shortcut '${r.shortcut_name ?? ''}': ${r.description ?? ''} - URLs in actions: ${(r.action_urls ?? []).join(', ')}`;
-    return [
+    const events = [
       { time: r.isodate, event: 'shortcut_created', description },
       { time: r.modified_date, event: 'shortcut_modified', description },
     ];
+    return events.filter((e) => e.time !== null);
   },
   observables: (r) => (r.action_urls ?? []).map((value) => ({ kind: 'url' as const, value, field: 'action_urls' })),
 });

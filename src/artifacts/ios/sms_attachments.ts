@@ -36,15 +36,14 @@ export function decodeSmsAttachmentRow(row: Row): SmsAttachmentRecord {
     if (name.startsWith('__')) continue;
     columns[name] = BASE64_COLUMNS.has(name) ? base64(value) : cell(value);
   }
-  const str = (k: string) => (columns[k] as string | null | undefined) ?? null;
   return {
     ...columns,
     attachment_id: num(columns.attachment_id ?? null),
-    guid: str('guid'),
+    guid: text(row.guid),
     created_date: num(columns.created_date ?? null),
     start_date: fromCocoaAuto(row.start_date as bigint | number | null),
     filename: text(row.filename) ?? 'NULL',
-    transfer_name: str('transfer_name'),
+    transfer_name: text(row.transfer_name),
     total_bytes: num(columns.total_bytes ?? null),
     is_outgoing: num(columns.is_outgoing ?? null),
     is_sticker: num(columns.is_sticker ?? null),

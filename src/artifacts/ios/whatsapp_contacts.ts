@@ -2,7 +2,7 @@ import { quoteIdent } from '../../evidence/sqlite.js';
 import { fromCocoa, type Moment } from '../../formats/time.js';
 import { defineArtifact } from '../artifact.js';
 import { at, num, readDatabases, type Row } from '../_read.js';
-import { py, rowLocator, text } from './_messaging.js';
+import { py, pyFloat, rowLocator, text } from './_messaging.js';
 
 /** One WhatsApp address-book contact (ContactsV2.sqlite `ZWAADDRESSBOOKCONTACT`). */
 export interface WhatsappContactRecord {
@@ -102,7 +102,7 @@ export function decodeWhatsappContactRow(row: Row, hasDuration: boolean): Whatsa
     phone_status: num(row.phone_status),
     sync_policy: num(row.sync_policy),
     disappearing_mode_is_on: hasDuration ? !!duration : null,
-    disappearing_mode_label: hasDuration ? (duration ? (DISAPPEARING_LABELS[duration] ?? `${duration} seconds`) : 'off') : null,
+    disappearing_mode_label: hasDuration ? (duration ? (DISAPPEARING_LABELS[duration] ?? `${pyFloat(duration)} seconds`) : 'off') : null,
   };
 }
 

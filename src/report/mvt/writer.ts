@@ -6,7 +6,7 @@
 import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AnyArtifact, Parsed, TimelineEvent } from '../../artifacts/artifact.js';
-import type { Coverage } from '../../app/parse-artifact.js';
+import type { Coverage } from '../../findings/coverage.js';
 import type { Finding, Level } from '../../findings/finding.js';
 import { Moment } from '../../formats/time.js';
 import { JsonArrayWriter } from '../json-stream.js';
@@ -32,7 +32,9 @@ export function toMvtRecord(artifactId: string, record: unknown): unknown {
 
 export class MvtOutput implements OutputWriter {
   private readonly lists = new Map<string, JsonArrayWriter>();
-  private readonly grouped = new Map<string, Map<string, unknown[]> | unknown>();
+  /** Modules MVT writes as one object (`object`) or as a dict of lists keyed by file (`by-path`). */
+  private readonly objects = new Map<string, unknown>();
+  private readonly byPath = new Map<string, Map<string, unknown[]>>();
   private readonly timelineStore = new TimelineStore();
   private readonly urls: { url: string; expanded_url: null; timestamp: string; source: string }[] = [];
 
@@ -44,12 +46,12 @@ export class MvtOutput implements OutputWriter {
     const record = toMvtRecord(artifact.id, item.record);
     const shape = mvtShape[artifact.id];
     if (shape === 'object') {
-      this.grouped.set(artifact.id, record);
+      this.objects.set(artifact.id, record);
     } else if (shape === 'by-path') {
-      const byPath = (this.grouped.get(artifact.id) as Map<string, unknown[]> | undefined) ?? new Map<string, unknown[]>();
+      const byPath = this.byPath.get(artifact.id) ?? new Map<string, unknown[]>();
       const key = `${item.source.file.ref.root}/${item.source.file.ref.storedPath}`;
       byPath.set(key, [...(byPath.get(key) ?? []), record]);
-      this.grouped.set(artifact.id, byPath);
+      this.byPath.set(artifact.id, byPath);
     } else {
       let w = this.lists.get(artifact.id);
       if (!w) {
@@ -77,10 +79,8 @@ export class MvtOutput implements OutputWriter {
       w.close();
       files.push(w.path);
     }
-    for (const [id, value] of this.grouped) {
-      const v = value instanceof Map ? Object.fromEntries(value) : value;
-      files.push(this.write(`${mvtNameOf(id).slug}.json`, pyJson(v)));
-    }
+    for (const [id, value] of this.objects) files.push(this.write(`${mvtNameOf(id).slug}.json`, pyJson(value)));
+    for (const [id, value] of this.byPath) files.push(this.write(`${mvtNameOf(id).slug}.json`, pyJson(Object.fromEntries(value))));
 
     const alerts = findings.map((f) => this.alertJson(f));
     const byModule = new Map<string, unknown[]>();

@@ -1,3 +1,25 @@
+/** Every iOS heuristic, grouped by the artifact it reads. */
 import type { AnyRule } from '../rule.js';
+import applications from './applications.js';
+import calendar from './calendar.js';
+import configurationProfiles from './configuration_profiles.js';
+import datausage from './datausage.js';
+import globalPreferences from './global_preferences.js';
+import idStatusCache from './id_status_cache.js';
+import profileEvents from './profile_events.js';
+import safariHistory from './safari_history.js';
+import sms from './sms.js';
+import smsAttachments from './sms_attachments.js';
 
-export const iosRules: readonly AnyRule[] = [];
+export const iosRules: readonly AnyRule[] = [
+  ...configurationProfiles,
+  ...profileEvents,
+  ...idStatusCache,
+  ...datausage,
+  ...safariHistory,
+  ...sms,
+  ...smsAttachments,
+  ...applications,
+  ...calendar,
+  ...globalPreferences,
+];

@@ -1,0 +1,305 @@
+/**
+ * End-to-end benchmark of `tracehound check` on synthetic iOS backups of growing size (npm run bench).
+ *
+ * For each size: generate a backup (seeded, with DemoSpy's traces planted among the rows) into a temp folder,
+ * run the real CLI on it as a child process against the public indicator feeds plus the DemoSpy bundle, and
+ * measure wall time and the child's peak RSS. Generation also runs in a child, so its memory is measured the
+ * same way. The claim under test: time grows about linearly with size and peak memory stays nearly flat.
+ *
+ *   npm run bench                      all sizes, 10k … 1M Manifest entries (the 1M one takes minutes)
+ *   npm run bench -- --max 100k        sizes up to 100k entries
+ *   npm run bench -- --sizes 10k,250k  just these
+ *   npm run bench -- --no-check        only generate (measures the generator)
+ *   npm run bench -- --keep            keep the generated backups (paths are printed)
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { DEMO_PLANTS, demoStixBundle } from '../src/synth/demo.js';
+import { generateIosBackup, type GeneratedBackup } from '../src/synth/ios-backup.js';
+
+const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const SEED = 20240601;
+
+interface Size {
+  readonly label: string;
+  readonly manifestEntries: number;
+  readonly messages: number;
+  readonly visits: number;
+  readonly processes: number;
+}
+
+/** Scale factor × {Manifest 10k, messages 2k, visits 2k}; the last one is the target of the issue. */
+const SIZES: readonly Size[] = [1, 5, 10, 25, 50, 100].map((k) => ({
+  label: k === 100 ? '1M' : `${k * 10}k`,
+  manifestEntries: 10_000 * k,
+  messages: 2_000 * k,
+  visits: 2_000 * k,
+  processes: Math.min(2_000, 200 * k), // a phone has hundreds of processes, not hundreds of thousands
+}));
+
+// ---------------------------------------------------------------------------------------------------------
+// The command under test. Adjust here when the CLI changes.
+
+/** `tracehound check` as a user runs it, on the built CLI when there is one, else on the sources through tsx. */
+function checkCommand(backup: string, outDir: string, iocs: readonly string[]): { command: string; args: string[] } {
+  const flags = ['check', backup, ...iocs.flatMap((i) => ['--iocs', i]), '--no-default-iocs', '--output', outDir, '--quiet'];
+  if (existsSync(join(projectRoot, 'dist', 'cli', 'main.js'))) {
+    return { command: process.execPath, args: [join(projectRoot, 'bin', 'tracehound.js'), ...flags] };
+  }
+  const runner = `const { main } = await import(${JSON.stringify(join(projectRoot, 'src', 'cli', 'main.ts'))}); process.exitCode = await main(['node', 'tracehound', ...process.argv.slice(1)]);`;
+  return { command: process.execPath, args: ['--import', 'tsx', '--input-type=module', '-e', runner, ...flags] };
+}
+
+/** This script again, in its `--generate` role, with the same loader (tsx) it was started with. */
+function generateCommand(dir: string, size: Size): { command: string; args: string[] } {
+  return { command: process.execPath, args: [...process.execArgv, fileURLToPath(import.meta.url), '--generate', dir, '--size', size.label] };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Measuring a child: wall time and peak resident memory.
+
+interface Measured {
+  readonly exitCode: number;
+  readonly wallMs: number;
+  /** Peak RSS in MB (the child's high-water mark), null when it could not be measured. */
+  readonly peakRssMb: number | null;
+  readonly stdout: string;
+  readonly stderrTail: string;
+}
+
+const GNU_TIME = '/usr/bin/time';
+
+/**
+ * GNU time reports the child's maximum RSS from wait4(), which also covers its own children. Without it, poll
+ * VmHWM in /proc (the kernel's high-water mark, so no peak between polls is lost; Linux only).
+ */
+async function measure(cmd: { command: string; args: string[] }): Promise<Measured> {
+  const useTime = existsSync(GNU_TIME);
+  const timeFile = useTime ? join(mkdtempSync(join(tmpdir(), 'th-bench-time-')), 'rss') : '';
+  const [command, args] = useTime ? [GNU_TIME, ['-f', '%M', '-o', timeFile, cmd.command, ...cmd.args]] : [cmd.command, cmd.args];
+  const started = performance.now();
+  const child = spawn(command, args, { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout = (stdout + d.toString()).slice(-65_536)));
+  child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4_096)));
+  let polledKb = 0;
+  const poll = useTime
+    ? null
+    : setInterval(() => {
+        try {
+          const m = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+          if (m) polledKb = Math.max(polledKb, Number(m[1]));
+        } catch {
+          // the child has exited between two polls
+        }
+      }, 20);
+  const exitCode = await new Promise<number>((resolveExit) => child.on('close', (code) => resolveExit(code ?? -1)));
+  const wallMs = performance.now() - started;
+  if (poll) clearInterval(poll);
+  let peakKb: number | null = polledKb || null;
+  if (useTime) {
+    const lines = existsSync(timeFile) ? readFileSync(timeFile, 'utf8').trim().split('\n') : [];
+    const kb = Number(lines[lines.length - 1]);
+    peakKb = Number.isFinite(kb) && kb > 0 ? kb : null;
+    rmSync(dirname(timeFile), { recursive: true, force: true });
+  }
+  return { exitCode, wallMs, peakRssMb: peakKb === null ? null : peakKb / 1024, stdout, stderrTail: stderr.trim().split('\n').slice(-8).join('\n') };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Runs
+
+interface Row {
+  readonly size: Size;
+  readonly generated: GeneratedBackup | null;
+  readonly generateMs: number;
+  readonly generateRssMb: number | null;
+  readonly check: Measured | null;
+  readonly entriesPerSecond: number | null;
+}
+
+async function runSize(size: Size, opts: { check: boolean; keep: boolean; iocs: readonly string[] }): Promise<Row> {
+  const work = mkdtempSync(join(tmpdir(), `th-bench-${size.label}-`));
+  const backup = join(work, 'backup');
+  try {
+    const gen = await measure(generateCommand(backup, size));
+    if (gen.exitCode !== 0) throw new Error(`generating ${size.label} failed (exit ${gen.exitCode}):\n${gen.stderrTail}`);
+    const generated = JSON.parse(gen.stdout.trim().split('\n').pop() ?? 'null') as GeneratedBackup | null;
+    let check: Measured | null = null;
+    if (opts.check) {
+      const demoIocs = join(work, 'demospy.stix2');
+      writeFileSync(demoIocs, JSON.stringify(demoStixBundle()));
+      check = await measure(checkCommand(backup, join(work, 'out'), [...opts.iocs, demoIocs]));
+      if (check.exitCode !== 0 && check.exitCode !== 1) {
+        process.stderr.write(`check on ${size.label} exited ${check.exitCode}:\n${check.stderrTail}\n`);
+      }
+    }
+    if (opts.keep) process.stderr.write(`kept ${work}\n`);
+    return {
+      size,
+      generated,
+      generateMs: gen.wallMs,
+      generateRssMb: gen.peakRssMb,
+      check,
+      entriesPerSecond: check && (check.exitCode === 0 || check.exitCode === 1) ? size.manifestEntries / (check.wallMs / 1000) : null,
+    };
+  } finally {
+    if (!opts.keep) rmSync(work, { recursive: true, force: true });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Report
+
+const int = (n: number): string => Math.round(n).toLocaleString('en-US');
+const secs = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
+const mb = (v: number | null): string => (v === null ? 'n/a' : `${v.toFixed(0)} MB`);
+const ratio = (a: number, b: number): string => `${(a / b).toFixed(2)}×`;
+
+function printHeader(): void {
+  const head = ['size', 'manifest', 'messages', 'visits', 'procs', 'generate', 'gen RSS', 'check', 'entries/s', 'peak RSS', 'planted found'];
+  process.stdout.write(`${formatRow(head)}\n${formatRow(head.map((h) => '-'.repeat(h.length)))}\n`);
+}
+
+const WIDTHS = [5, 10, 9, 9, 6, 9, 8, 9, 10, 9, 13];
+function formatRow(cells: readonly string[]): string {
+  return cells.map((c, i) => (i === 0 ? c.padEnd(WIDTHS[i]!) : c.padStart(WIDTHS[i]!))).join('  ');
+}
+
+function printRow(r: Row): void {
+  const c = r.check;
+  const found = !c ? '-' : c.exitCode === 1 ? 'yes' : c.exitCode === 0 ? 'NO' : `exit ${c.exitCode}`;
+  process.stdout.write(
+    `${formatRow([
+      r.size.label,
+      int(r.size.manifestEntries),
+      int(r.size.messages),
+      int(r.size.visits),
+      int(r.size.processes),
+      secs(r.generateMs),
+      mb(r.generateRssMb),
+      c ? secs(c.wallMs) : '-',
+      r.entriesPerSecond === null ? '-' : int(r.entriesPerSecond),
+      c ? mb(c.peakRssMb) : '-',
+      found,
+    ])}\n`,
+  );
+}
+
+function printSummary(rows: readonly Row[]): void {
+  if (rows.length < 2) return;
+  const first = rows[0]!;
+  const last = rows[rows.length - 1]!;
+  const scale = ratio(last.size.manifestEntries, first.size.manifestEntries);
+  process.stdout.write(`\n${last.size.label} holds ${scale} the data of ${first.size.label}.\n`);
+  if (first.check?.peakRssMb && last.check?.peakRssMb) {
+    process.stdout.write(`Peak RSS of the check, ${last.size.label} vs ${first.size.label}: ${ratio(last.check.peakRssMb, first.check.peakRssMb)} (bounded memory keeps this small)\n`);
+  }
+  if (first.generateRssMb && last.generateRssMb) {
+    process.stdout.write(`Peak RSS of the generator, ${last.size.label} vs ${first.size.label}: ${ratio(last.generateRssMb, first.generateRssMb)}\n`);
+  }
+  const measured = rows.filter((r) => r.entriesPerSecond !== null);
+  if (measured.length >= 2) {
+    const base = measured[0]!;
+    process.stdout.write(`Throughput (Manifest entries/s) relative to ${base.size.label}: ${measured.map((r) => `${r.size.label} ${ratio(r.entriesPerSecond!, base.entriesPerSecond!)}`).join(', ')}\n`);
+    process.stdout.write(
+      `Throughput, each size vs the previous: ${measured
+        .slice(1)
+        .map((r, i) => `${measured[i]!.size.label}→${r.size.label} ${ratio(r.entriesPerSecond!, measured[i]!.entriesPerSecond!)}`)
+        .join(', ')}\n`,
+    );
+    process.stdout.write(`Check time, ${last.size.label} vs ${first.size.label}: ${ratio(last.check!.wallMs, first.check!.wallMs)} for ${scale} the data (linear would be equal)\n`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Entry point
+
+/** "10k" → 10000, "1m" → 1000000, "250000" → 250000. */
+function parseCount(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)([km]?)$/i.exec(text.trim());
+  if (!m) throw new Error(`not a size: ${text} (expected e.g. 10k, 250k, 1m)`);
+  return Math.round(Number(m[1]) * (m[2]?.toLowerCase() === 'k' ? 1_000 : m[2]?.toLowerCase() === 'm' ? 1_000_000 : 1));
+}
+
+function sizeByLabel(label: string): Size {
+  const n = parseCount(label);
+  const size = SIZES.find((s) => s.manifestEntries === n);
+  if (!size) throw new Error(`unknown size ${label}; known: ${SIZES.map((s) => s.label).join(', ')}`);
+  return size;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      sizes: { type: 'string' },
+      max: { type: 'string' },
+      keep: { type: 'boolean', default: false },
+      'no-check': { type: 'boolean', default: false },
+      iocs: { type: 'string', multiple: true },
+      generate: { type: 'string' },
+      size: { type: 'string' },
+    },
+  });
+
+  if (values.generate) {
+    // Child role: generate one backup and print what was written, as JSON on the last line.
+    const size = sizeByLabel(values.size ?? '');
+    const result = generateIosBackup(values.generate, { seed: SEED, ...size, plant: DEMO_PLANTS });
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    return;
+  }
+
+  let sizes = values.sizes ? values.sizes.split(',').map(sizeByLabel) : [...SIZES];
+  if (values.max) {
+    const max = parseCount(values.max);
+    sizes = sizes.filter((s) => s.manifestEntries <= max);
+  }
+  const iocs = values.iocs ?? [join('..', 'shared', 'data', 'iocs')];
+  const check = !values['no-check'];
+  process.stdout.write(
+    `Tracehound iOS backup benchmark · seed ${SEED}\n` +
+      (check
+        ? `Check: tracehound check <backup> ${[...iocs, '<demospy.stix2>'].map((i) => `--iocs ${i}`).join(' ')} --no-default-iocs --output <tmp> --quiet` +
+          ` (${existsSync(join(projectRoot, 'dist', 'cli', 'main.js')) ? 'built CLI' : 'sources through tsx: run `npm run build` to time the built CLI'})\n`
+        : 'Generation only.\n') +
+      `Peak RSS via ${existsSync(GNU_TIME) ? 'GNU time (%M)' : '/proc VmHWM polling'}; DemoSpy traces planted in every backup.\n\n`,
+  );
+  printHeader();
+  const rows: Row[] = [];
+  for (const size of sizes) {
+    const row = await runSize(size, { check, keep: values.keep, iocs });
+    rows.push(row);
+    printRow(row);
+  }
+  printSummary(rows);
+
+  const outDir = join(projectRoot, 'bench', 'out');
+  mkdirSync(outDir, { recursive: true });
+  const file = join(outDir, `ios-backup-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  writeFileSync(
+    file,
+    `${JSON.stringify(
+      rows.map((r) => ({
+        size: r.size,
+        generated: r.generated,
+        generateMs: Math.round(r.generateMs),
+        generateRssMb: r.generateRssMb,
+        checkMs: r.check ? Math.round(r.check.wallMs) : null,
+        checkExitCode: r.check?.exitCode ?? null,
+        checkRssMb: r.check?.peakRssMb ?? null,
+        entriesPerSecond: r.entriesPerSecond,
+      })),
+      null,
+      2,
+    )}\n`,
+  );
+  process.stdout.write(`\nResults: ${file}\n`);
+}
+
+await main();
