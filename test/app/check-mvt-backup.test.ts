@@ -36,6 +36,8 @@ describe('check on the MVT test backup with --format mvt', () => {
     expect(count('whatsapp.json')).toBe(6);
     expect(count('whatsapp_contacts.json')).toBe(2);
     expect(Object.keys(readJson(out, 'backup_info.json') as object)).toHaveLength(18);
+    // MVT names the database by its path in the backup folder, the hashed file.
+    expect((readJson(out, 'safari_browser_state.json') as { safari_browser_state_db: string }[])[0]!.safari_browser_state_db).toBe('3a/3a47b0981ed7c10f3e2800aa66bac96a3b5db28e');
   });
 
   it('raises the same five alerts as MVT, in the same order', () => {

@@ -58,3 +58,9 @@ export const mvtUrlSources: Readonly<Record<string, string>> = {
   'ios.sms': 'sms',
   'ios.whatsapp': 'whatsapp',
 };
+
+/** Fields where MVT writes the database's path relative to the backup folder (the hashed file). */
+export const mvtStoredPathFields: Readonly<Record<string, string>> = {
+  'ios.safari_history': 'safari_history_db',
+  'ios.safari_browser_state': 'safari_browser_state_db',
+};

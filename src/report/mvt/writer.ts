@@ -12,7 +12,7 @@ import { Moment } from '../../formats/time.js';
 import { JsonArrayWriter } from '../json-stream.js';
 import type { OutputWriter, RunInfo } from '../output.js';
 import { TimelineStore } from '../timeline-store.js';
-import { mvtFieldRenames, mvtNameOf, mvtShape, mvtUrlSources } from './compat.js';
+import { mvtFieldRenames, mvtNameOf, mvtShape, mvtStoredPathFields, mvtUrlSources } from './compat.js';
 import { pyCsvRow, pyJson, pyRepr } from './python.js';
 
 const MVT_LEVELS: Record<Level, string> = {
@@ -43,7 +43,9 @@ export class MvtOutput implements OutputWriter {
   }
 
   record(artifact: AnyArtifact, item: Parsed<unknown>): void {
-    const record = toMvtRecord(artifact.id, item.record);
+    let record = toMvtRecord(artifact.id, item.record);
+    const pathField = mvtStoredPathFields[artifact.id];
+    if (pathField && typeof record === 'object' && record !== null) record = { ...record, [pathField]: item.source.file.ref.storedPath };
     const shape = mvtShape[artifact.id];
     if (shape === 'object') {
       this.objects.set(artifact.id, record);

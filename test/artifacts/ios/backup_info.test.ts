@@ -75,6 +75,7 @@ describe('ios.backup_info on bad input', () => {
       expect(records).toEqual([]);
       expect(coverage.state).toBe('missing');
       expect(coverage.issues.map((i) => [i.code, i.file?.ref.storedPath])).toEqual([['file-missing', 'Info.plist']]);
+      expect(coverage.reason).toBe(`Info.plist is missing from ${backup}`);
     } finally {
       await source.close();
     }
