@@ -1,24 +1,24 @@
 /** Writes a JSON array one element at a time, so outputs never hold all records in memory. */
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { BufferedFile } from './buffered-file.js';
 
 export class JsonArrayWriter {
-  private fd: number | null;
+  private readonly file: BufferedFile;
   private count = 0;
+  private closed = false;
 
   constructor(
     readonly path: string,
     private readonly format: (value: unknown) => string,
     private readonly separator = ',\n',
     private readonly open = '[\n',
-    private readonly close_ = '\n]\n',
+    private readonly end = '\n]\n',
   ) {
-    this.fd = openSync(path, 'w', 0o644);
-    writeSync(this.fd, this.open);
+    this.file = new BufferedFile(path);
   }
 
   write(value: unknown): void {
-    if (this.fd === null) throw new Error(`${this.path}: already closed`);
-    writeSync(this.fd, (this.count++ === 0 ? '' : this.separator) + this.format(value));
+    if (this.closed) throw new Error(`${this.path}: already closed`);
+    this.file.write((this.count++ === 0 ? this.open : this.separator) + this.format(value));
   }
 
   get written(): number {
@@ -26,9 +26,10 @@ export class JsonArrayWriter {
   }
 
   close(): void {
-    if (this.fd === null) return;
-    writeSync(this.fd, this.count === 0 ? this.open.trimEnd() + this.close_.trimStart() : this.close_);
-    closeSync(this.fd);
-    this.fd = null;
+    if (this.closed) return;
+    this.closed = true;
+    // An empty array is written as `[]`, the way JSON.stringify and Python's json.dump write it.
+    this.file.write(this.count === 0 ? `[]${this.end.slice(this.end.indexOf(']') + 1)}` : this.end);
+    this.file.close();
   }
 }

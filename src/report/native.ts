@@ -2,7 +2,7 @@
  * Tracehound's own output: one JSON file per artifact (records with their evidence source), a sorted
  * timeline.csv, alerts.json with every finding explained, coverage.json and info.json.
  */
-import { mkdirSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AnyArtifact, Parsed, RecordSource, TimelineEvent } from '../artifacts/artifact.js';
 import type { Coverage } from '../findings/coverage.js';
@@ -67,13 +67,7 @@ export class NativeOutput implements OutputWriter {
     for (const w of this.writers.values()) w.close();
 
     const timelinePath = join(this.dir, 'timeline.csv');
-    const fd = openSync(timelinePath, 'w', 0o644);
-    try {
-      writeSync(fd, 'time,artifact,event,description\n');
-      for (const e of this.timelineStore.sorted()) writeSync(fd, csvRow([e.time, e.artifact, e.event, e.description]));
-    } finally {
-      closeSync(fd);
-    }
+    this.timelineStore.writeTo(timelinePath, 'time,artifact,event,description\n', (e) => csvRow([e.time, e.artifact, e.event, e.description]));
     files.push(timelinePath);
 
     files.push(writeJson(join(this.dir, 'alerts.json'), findings.map(findingJson)));

@@ -5,6 +5,7 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { privateTempDir, removeTempDir } from '../evidence/temp.js';
+import { BufferedFile } from './buffered-file.js';
 
 export interface StoredEvent {
   readonly sortKey: string;
@@ -15,13 +16,17 @@ export interface StoredEvent {
   readonly time: string;
 }
 
-const BATCH = 10_000;
+/** Rows per INSERT statement: one call into SQLite per batch instead of per event. */
+const ROWS_PER_INSERT = 200;
+const INSERTS_PER_TRANSACTION = 50;
 
 export class TimelineStore {
   private readonly dir = privateTempDir('timeline');
   private readonly db = new Database(join(this.dir, 'timeline.db'));
-  private readonly insert: Database.Statement;
-  private pending = 0;
+  private readonly insertMany: Database.Statement;
+  private readonly insertOne: Database.Statement;
+  private pending: (string | number)[] = [];
+  private inserts = 0;
   private seq = 0;
 
   constructor() {
@@ -29,29 +34,49 @@ export class TimelineStore {
     this.db.pragma('synchronous = OFF');
     this.db.exec(`CREATE TABLE events (sort_key TEXT NOT NULL, seq INTEGER NOT NULL, artifact TEXT NOT NULL, event TEXT NOT NULL, description TEXT NOT NULL, time TEXT NOT NULL,
       UNIQUE (sort_key, artifact, event, description))`);
-    this.insert = this.db.prepare('INSERT OR IGNORE INTO events VALUES (?, ?, ?, ?, ?, ?)');
+    const row = '(?, ?, ?, ?, ?, ?)';
+    this.insertMany = this.db.prepare(`INSERT OR IGNORE INTO events VALUES ${Array(ROWS_PER_INSERT).fill(row).join(', ')}`);
+    this.insertOne = this.db.prepare(`INSERT OR IGNORE INTO events VALUES ${row}`);
     this.db.exec('BEGIN');
   }
 
   add(e: StoredEvent): void {
-    this.insert.run(e.sortKey, this.seq++, e.artifact, e.event, e.description, e.time);
-    if (++this.pending >= BATCH) {
-      this.db.exec('COMMIT; BEGIN');
-      this.pending = 0;
+    this.pending.push(e.sortKey, this.seq++, e.artifact, e.event, e.description, e.time);
+    if (this.pending.length === ROWS_PER_INSERT * 6) {
+      this.insertMany.run(this.pending);
+      this.pending = [];
+      if (++this.inserts % INSERTS_PER_TRANSACTION === 0) this.db.exec('COMMIT; BEGIN');
     }
+  }
+
+  private flushPending(): void {
+    for (let i = 0; i < this.pending.length; i += 6) this.insertOne.run(this.pending.slice(i, i + 6));
+    this.pending = [];
   }
 
   /** Events sorted by time (events without one first), then in arrival order. */
   *sorted(): IterableIterator<StoredEvent> {
+    this.flushPending();
     this.db.exec('COMMIT');
-    this.pending = 0;
-    this.db.exec('CREATE INDEX events_order ON events (sort_key, seq)');
+    this.db.exec('CREATE INDEX IF NOT EXISTS events_order ON events (sort_key, seq)');
     const rows = this.db.prepare('SELECT sort_key AS sortKey, artifact, event, description, time FROM events ORDER BY sort_key, seq').iterate();
     yield* rows as IterableIterator<StoredEvent>;
     this.db.exec('BEGIN');
   }
 
+  /** Writes the sorted timeline as text: a header line, then one rendered line per event. */
+  writeTo(path: string, header: string, row: (e: StoredEvent) => string): void {
+    const file = new BufferedFile(path);
+    try {
+      file.write(header);
+      for (const e of this.sorted()) file.write(row(e));
+    } finally {
+      file.close();
+    }
+  }
+
   count(): number {
+    this.flushPending();
     return (this.db.prepare('SELECT count(*) FROM events').pluck().get() as number) ?? 0;
   }
 

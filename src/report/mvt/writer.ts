@@ -3,7 +3,7 @@
  * scripts read MVT output: `<slug>.json`, `<slug>_detected.json`, `alerts.json`, `alerts_timeline.csv`,
  * `timeline.csv`, `urls.json`, `info.json`.
  */
-import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AnyArtifact, Parsed, TimelineEvent } from '../../artifacts/artifact.js';
 import type { Coverage } from '../../findings/coverage.js';
@@ -91,13 +91,7 @@ export class MvtOutput implements OutputWriter {
 
     const timelinePath = join(this.dir, 'timeline.csv');
     if (this.timelineStore.count() > 0) {
-      const fd = openSync(timelinePath, 'w', 0o644);
-      try {
-        writeSync(fd, pyCsvRow(['UTC Timestamp', 'Plugin', 'Event', 'Description']));
-        for (const e of this.timelineStore.sorted()) writeSync(fd, pyCsvRow([e.time, e.artifact, e.event, e.description]));
-      } finally {
-        closeSync(fd);
-      }
+      this.timelineStore.writeTo(timelinePath, pyCsvRow(['UTC Timestamp', 'Plugin', 'Event', 'Description']), (e) => pyCsvRow([e.time, e.artifact, e.event, e.description]));
       files.push(timelinePath);
     }
 
