@@ -17,6 +17,7 @@ export type UserErrorCode =
   | 'not-found'
   | 'not-an-acquisition'
   | 'encrypted-backup'
+  | 'wrong-password'
   | 'bad-indicators'
   | 'bad-format'
   | 'usage';

@@ -7,6 +7,7 @@ import { relative, resolve, isAbsolute } from 'node:path';
 import type { AnyArtifact, Parsed } from '../artifacts/artifact.js';
 import { iosArtifacts } from '../artifacts/ios/index.js';
 import { openAcquisition } from '../evidence/detect.js';
+import type { CredentialProvider } from '../evidence/ios-backup-keys.js';
 import type { AcquisitionInfo, SourceKind } from '../evidence/source.js';
 import { cleanupPrivateTemp } from '../evidence/temp.js';
 import { UserError } from '../errors.js';
@@ -38,6 +39,8 @@ export interface CheckOptions {
   readonly output?: string;
   readonly format?: OutputFormat;
   readonly only?: readonly string[];
+  /** Asked for the password or key of an encrypted backup, only when one is opened. */
+  readonly credentials?: CredentialProvider;
   readonly onEvent?: (event: CheckEvent) => void;
   readonly signal?: AbortSignal;
 }
@@ -56,6 +59,8 @@ export interface CheckResult {
   readonly indicators: LoadedIndicators;
   readonly outputFiles: readonly string[];
   readonly timelineEvents: number;
+  /** For encrypted backups: what was decrypted (only what the parsers read). */
+  readonly decrypted?: { readonly filesDecrypted: number; readonly bytesDecrypted: number };
 }
 
 export const allArtifacts: readonly AnyArtifact[] = iosArtifacts;
@@ -65,7 +70,7 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
   const startedAt = new Date();
   const emit = options.onEvent ?? (() => {});
   const signal = options.signal ?? new AbortController().signal;
-  const { source, inputs, note } = await openAcquisition(options.target, options.type);
+  const { source, inputs, note } = await openAcquisition(options.target, options.type, options.credentials);
   let output: OutputWriter = noOutput;
   try {
     const acquisition = source.describe();
@@ -143,7 +148,8 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
       rules: allRules.filter((r) => plan.some((a) => a.id === r.artifact)).map((r) => ({ id: r.id, version: r.version })),
     };
     const outputFiles = output.finish(findings, info);
-    return { acquisition, findings, coverage, indicators, outputFiles, timelineEvents };
+    const decrypted = source.stats?.();
+    return { acquisition, findings, coverage, indicators, outputFiles, timelineEvents, ...(decrypted ? { decrypted } : {}) };
   } finally {
     output.dispose();
     await source.close();

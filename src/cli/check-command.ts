@@ -5,6 +5,7 @@ import { UserError } from '../errors.js';
 import { levelRank, type Level } from '../findings/finding.js';
 import { findingJson } from '../report/native.js';
 import { renderSummary } from '../report/terminal.js';
+import { credentialProvider } from './credentials.js';
 import { paintFor } from './paint.js';
 
 export interface CheckFlags {
@@ -15,6 +16,8 @@ export interface CheckFlags {
   type?: SourceKind;
   only?: string;
   defaultIocs: boolean;
+  keyFile?: string;
+  password?: string;
   quiet?: true;
   json?: true;
 }
@@ -32,6 +35,7 @@ export async function runCheck(path: string, flags: CheckFlags): Promise<number>
       ...(flags.output ? { output: flags.output } : {}),
       format: flags.format,
       ...(flags.only ? { only: parseOnly(flags.only) } : {}),
+      credentials: credentialProvider(flags),
       onEvent: (e) => {
         progress.on(e);
         if (!flags.quiet && !flags.json) notice(e);

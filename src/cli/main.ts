@@ -9,6 +9,7 @@ import { UserError, errorMessage } from '../errors.js';
 import { runCheck } from './check-command.js';
 import { runDemo } from './demo-command.js';
 import { runIocsList } from './iocs-command.js';
+import { runDecrypt, runExtractKey } from './ios-command.js';
 
 export const EXIT = { ok: 0, findings: 1, error: 2 } as const;
 
@@ -30,6 +31,8 @@ function buildProgram(setExit: (code: number) => void) {
     .addOption(new Option('-t, --type <kind>', 'force the acquisition type instead of detecting it').choices(['ios-backup', 'ios-fs'] as const))
     .option('--only <ids>', 'comma-separated artifact ids to run (see `tracehound artifacts`)')
     .option('--no-default-iocs', 'do not load indicators from the user data folder or TRACEHOUND_IOCS')
+    .option('-k, --key-file <path>', 'encrypted backup: the key saved by `tracehound ios extract-key` (instead of the password)')
+    .option('-p, --password <password>', 'encrypted backup password (visible in the process list: prefer the prompt or TRACEHOUND_BACKUP_PASSWORD)')
     .option('-q, --quiet', 'print nothing but errors')
     .option('--json', 'print a machine-readable summary on stdout')
     .action(async (path, opts) => setExit(await runCheck(path, opts)));
@@ -42,6 +45,24 @@ function buildProgram(setExit: (code: number) => void) {
     .option('--no-default-iocs', 'do not load indicators from the user data folder or TRACEHOUND_IOCS')
     .option('--json', 'machine-readable output')
     .action(async (opts) => setExit(await runIocsList(opts)));
+
+  const ios = program.command('ios').description('iOS backup tools (check does not need them)');
+  ios
+    .command('extract-key')
+    .description('derive the key of an encrypted backup and save it, so the password need not be typed again')
+    .argument('<backup>', 'encrypted backup folder')
+    .requiredOption('-o, --output <keyfile>', 'where to write the key (mode 0600)')
+    .option('-p, --password <password>', 'backup password (visible in the process list: prefer the prompt or TRACEHOUND_BACKUP_PASSWORD)')
+    .action(async (backup, opts) => setExit(await runExtractKey(backup, opts)));
+  ios
+    .command('decrypt')
+    .description('write a full decrypted copy of an encrypted backup, for tools that need one (plaintext on disk!)')
+    .argument('<backup>', 'encrypted backup folder')
+    .requiredOption('-o, --output <dir>', 'new or empty folder for the decrypted backup (not inside the source)')
+    .option('-k, --key-file <path>', 'the key saved by `tracehound ios extract-key`')
+    .option('-p, --password <password>', 'backup password (visible in the process list: prefer the prompt or TRACEHOUND_BACKUP_PASSWORD)')
+    .option('-q, --quiet', 'no progress bar')
+    .action(async (backup, opts) => setExit(await runDecrypt(backup, opts)));
 
   program
     .command('artifacts')

@@ -8,11 +8,12 @@ import { UserError } from '../errors.js';
 import { isEncryptedBackup, looksLikeIosBackup, openIosBackup } from './ios-backup.js';
 import { InputLog } from './input-log.js';
 import { looksLikeIosFilesystem, openIosFilesystem } from './ios-fs.js';
+import type { CredentialProvider } from './ios-backup-keys.js';
 import type { Source, SourceKind } from './source.js';
 
 export type Detection =
   | { readonly answer: 'match'; readonly kind: SourceKind; readonly root: string; readonly note?: string }
-  | { readonly answer: 'locked'; readonly kind: SourceKind; readonly root: string; readonly needs: 'backup-password' }
+  | { readonly answer: 'locked'; readonly kind: SourceKind; readonly root: string; readonly needs: 'backup-password'; readonly note?: string }
   | { readonly answer: 'no' };
 
 interface Detector {
@@ -25,8 +26,9 @@ const iosBackup: Detector = {
   detect(path) {
     const root = backupRootWithin(path);
     if (root === null) return { answer: 'no' };
-    if (isEncryptedBackup(root.dir)) return { answer: 'locked', kind: 'ios-backup', root: root.dir, needs: 'backup-password' };
-    return { answer: 'match', kind: 'ios-backup', root: root.dir, ...(root.note ? { note: root.note } : {}) };
+    const note = root.note ? { note: root.note } : {};
+    if (isEncryptedBackup(root.dir)) return { answer: 'locked', kind: 'ios-backup', root: root.dir, needs: 'backup-password', ...note };
+    return { answer: 'match', kind: 'ios-backup', root: root.dir, ...note };
   },
 };
 
@@ -76,16 +78,18 @@ export function detectAcquisition(input: string, forced?: SourceKind): Detection
   throw new UserError('not-an-acquisition', `${input}: not a supported acquisition (expected ${expected})`);
 }
 
-export async function openAcquisition(input: string, forced?: SourceKind): Promise<{ source: Source; inputs: InputLog; note?: string }> {
+/**
+ * Detects and opens an acquisition. A locked one (an encrypted backup) asks `credentials` for its password
+ * or key, and only then.
+ */
+export async function openAcquisition(
+  input: string,
+  forced?: SourceKind,
+  credentials?: CredentialProvider,
+): Promise<{ source: Source; inputs: InputLog; note?: string }> {
   const d = detectAcquisition(input, forced);
   if (d.answer === 'no') throw new UserError('not-an-acquisition', `${input}: not a supported acquisition`);
-  if (d.answer === 'locked') {
-    throw new UserError(
-      'encrypted-backup',
-      `${d.root}: this iOS backup is encrypted (Manifest.plist IsEncrypted); checking encrypted backups is not supported yet`,
-    );
-  }
   const inputs = new InputLog();
-  const source = d.kind === 'ios-backup' ? await openIosBackup(d.root, inputs) : openIosFilesystem(d.root, inputs);
+  const source = d.kind === 'ios-backup' ? await openIosBackup(d.root, inputs, credentials) : openIosFilesystem(d.root, inputs);
   return { source, inputs, ...(d.note ? { note: d.note } : {}) };
 }

@@ -4,9 +4,10 @@
  * in-memory index so that a million-entry backup costs no more memory than a small one.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { FormatError, UserError, errorMessage } from '../errors.js';
 import { isDict, parsePlist, type PlistDict } from '../formats/plist.js';
 import { unarchive } from '../formats/nskeyed.js';
@@ -14,6 +15,9 @@ import { hasWildcard, segmentGlobToRegExp, segmentGlobToSqliteGlob } from './_gl
 import { maxInMemorySqliteBytes, openSqlite, type SqliteHandle } from './sqlite.js';
 import type { AcquisitionInfo, EvidenceFile, FileSpec, ManifestRow, Source } from './source.js';
 import { InputLog } from './input-log.js';
+import { createDecryptStream, decryptWithKey, fileKey, manifestDbKey } from './backup-crypto.js';
+import { readEncryptionInfo, unlockBackup, type BackupKeys, type CredentialProvider } from './ios-backup-keys.js';
+import { privateTempDir } from './temp.js';
 
 const FILE_ID = /^[0-9a-f]{40}$/i;
 
@@ -33,31 +37,27 @@ export function isEncryptedBackup(dir: string): boolean {
   }
 }
 
-export async function openIosBackup(root: string, log = new InputLog()): Promise<IosBackupSource> {
+/**
+ * Opens a backup folder. An encrypted one is unlocked with the credential `credentials` supplies (asked
+ * only then); without a provider it is refused with a message saying what is needed.
+ */
+export async function openIosBackup(root: string, log = new InputLog(), credentials?: CredentialProvider): Promise<IosBackupSource> {
   if (!looksLikeIosBackup(root)) {
     throw new UserError('not-an-acquisition', `${root}: not an iOS backup (expected Manifest.db and Info.plist)`);
   }
+  let keys: BackupKeys | null = null;
   if (isEncryptedBackup(root)) {
-    throw new UserError(
-      'encrypted-backup',
-      `${root}: this backup is encrypted (Manifest.plist IsEncrypted is true); checking encrypted backups is not supported yet`,
-    );
+    if (!credentials) {
+      throw new UserError('encrypted-backup', `${root}: this backup is encrypted; give its password (prompt or TRACEHOUND_BACKUP_PASSWORD) or --key-file`);
+    }
+    const info = readEncryptionInfo(root);
+    keys = await unlockBackup(root, info, await credentials(root));
   }
-  const manifestPath = join(root, 'Manifest.db');
-  const manifestBytes = statSync(manifestPath).size;
-  let manifest: SqliteHandle;
-  try {
-    manifest =
-      manifestBytes <= maxInMemorySqliteBytes
-        ? openSqlite({ kind: 'buffer', data: log.readSync(manifestPath, 'Manifest.db') }, 'Manifest.db')
-        : openSqlite({ kind: 'file', path: manifestPath }, 'Manifest.db');
-    if (manifestBytes > maxInMemorySqliteBytes) log.hashFileSync(manifestPath, 'Manifest.db');
-  } catch (err) {
-    throw new UserError('bad-format', `${manifestPath}: ${badManifestReason(err)} (expected an iOS backup manifest)`, { cause: err });
-  }
+  const stats = { filesDecrypted: 0, bytesDecrypted: 0 };
+  const manifest = openManifest(root, log, keys, stats);
   if (!manifest.hasTable('Files') || !['fileID', 'domain', 'relativePath', 'flags', 'file'].every((c) => manifest.columns('Files').has(c))) {
     manifest.close();
-    throw new UserError('bad-format', `${manifestPath}: no Files(fileID, domain, relativePath, flags, file) table (expected an iOS backup manifest)`);
+    throw new UserError('bad-format', `${join(root, 'Manifest.db')}: no Files(fileID, domain, relativePath, flags, file) table (expected an iOS backup manifest)`);
   }
   let info: PlistDict = {};
   try {
@@ -66,7 +66,26 @@ export async function openIosBackup(root: string, log = new InputLog()): Promise
   } catch {
     // BackupInfo reports an unreadable Info.plist as its own coverage entry; the rest of the check goes on.
   }
-  return new IosBackupSource(root, manifest, info, log);
+  return new IosBackupSource(root, manifest, info, log, keys, stats);
+}
+
+function openManifest(root: string, log: InputLog, keys: BackupKeys | null, stats: DecryptionStats): SqliteHandle {
+  const manifestPath = join(root, 'Manifest.db');
+  try {
+    if (keys?.manifestKey) {
+      // Decrypted in memory; above the in-memory limit openSqlite spills it to a private 0600 temp file.
+      const plaintext = decryptWithKey(manifestDbKey(keys.manifestKey, keys.classKeys), log.readSync(manifestPath, 'Manifest.db'));
+      stats.filesDecrypted++;
+      stats.bytesDecrypted += plaintext.length;
+      return openSqlite({ kind: 'buffer', data: plaintext }, 'Manifest.db');
+    }
+    if (statSync(manifestPath).size <= maxInMemorySqliteBytes) return openSqlite({ kind: 'buffer', data: log.readSync(manifestPath, 'Manifest.db') }, 'Manifest.db');
+    log.hashFileSync(manifestPath, 'Manifest.db');
+    return openSqlite({ kind: 'file', path: manifestPath }, 'Manifest.db');
+  } catch (err) {
+    if (err instanceof UserError) throw err;
+    throw new UserError('bad-format', `${manifestPath}: ${badManifestReason(err)} (expected an iOS backup manifest)`, { cause: err });
+  }
 }
 
 function badManifestReason(err: unknown): string {
@@ -82,6 +101,11 @@ interface FileRow {
   file: Buffer | null;
 }
 
+export interface DecryptionStats {
+  filesDecrypted: number;
+  bytesDecrypted: number;
+}
+
 export class IosBackupSource implements Source {
   readonly kind = 'ios-backup' as const;
 
@@ -90,7 +114,19 @@ export class IosBackupSource implements Source {
     private readonly manifest: SqliteHandle,
     private readonly info: PlistDict,
     readonly inputs: InputLog,
+    /** Null for an unencrypted backup. */
+    private readonly keys: BackupKeys | null = null,
+    private readonly decrypted: DecryptionStats = { filesDecrypted: 0, bytesDecrypted: 0 },
   ) {}
+
+  get encrypted(): boolean {
+    return this.keys !== null;
+  }
+
+  /** How much was decrypted so far (`check` decrypts only what its parsers read); none for a plain backup. */
+  stats(): Readonly<DecryptionStats> | undefined {
+    return this.keys ? { ...this.decrypted } : undefined;
+  }
 
   describe(): AcquisitionInfo {
     const s = (k: string) => (typeof this.info[k] === 'string' ? (this.info[k]) : undefined);
@@ -98,7 +134,7 @@ export class IosBackupSource implements Source {
     return {
       kind: this.kind,
       root: this.root,
-      encrypted: false,
+      encrypted: this.encrypted,
       device: {
         name: s('Device Name'),
         productType: s('Product Type'),
@@ -128,25 +164,94 @@ export class IosBackupSource implements Source {
 
   async read(file: EvidenceFile): Promise<Buffer> {
     const path = join(this.root, file.ref.storedPath);
-    const data = await readFile(path);
-    this.inputs.record(path, file.ref.backup ? `${file.ref.backup.domain}/${file.ref.backup.relativePath}` : file.ref.storedPath, data);
-    return data;
+    const stored = await readFile(path);
+    this.inputs.record(path, refLabel(file), stored);
+    return this.keys && file.ref.backup ? this.decrypt(file, stored) : stored;
   }
 
   async openSqlite(file: EvidenceFile): Promise<SqliteHandle> {
     const what = describeForMessages(file);
     const wal = file.ref.backup ? this.sidecar(file, '-wal') : undefined;
     const size = file.size ?? statSync(join(this.root, file.ref.storedPath)).size;
-    if (size > maxInMemorySqliteBytes) {
-      const path = join(this.root, file.ref.storedPath);
-      this.inputs.hashFileSync(path, refLabel(file));
-      const walPath = wal ? join(this.root, wal.ref.storedPath) : undefined;
-      if (walPath) this.inputs.hashFileSync(walPath, refLabel(wal!));
-      return openSqlite({ kind: 'file', path, wal: walPath }, what);
+    if (size <= maxInMemorySqliteBytes) {
+      const data = await this.read(file);
+      const walData = wal ? await this.read(wal) : undefined;
+      return openSqlite({ kind: 'buffer', data, wal: walData }, what);
     }
-    const data = await this.read(file);
-    const walData = wal ? await this.read(wal) : undefined;
-    return openSqlite({ kind: 'buffer', data, wal: walData }, what);
+    // Too large for memory: plaintext goes to a private 0600 temp file only if the backup is encrypted.
+    const path = await this.onDisk(file);
+    const walPath = wal ? await this.onDisk(wal) : undefined;
+    return openSqlite({ kind: 'file', path, wal: walPath }, what);
+  }
+
+  /**
+   * Streams a file's plaintext to `dest` (for `ios decrypt`), never holding it whole; an unencrypted file is
+   * copied. Returns the plaintext size.
+   */
+  async exportFile(file: EvidenceFile, dest: string): Promise<number> {
+    const stored = join(this.root, file.ref.storedPath);
+    const key = this.keys && file.ref.backup ? this.keyOf(file) : null;
+    if (!key) {
+      await pipeline(createReadStream(stored), createWriteStream(dest, { mode: 0o600 }));
+      return statSync(stored).size;
+    }
+    const size = file.size ?? 0;
+    await pipeline(createReadStream(stored), createDecryptStream(key, size), createWriteStream(dest, { mode: 0o600 }));
+    this.decrypted.filesDecrypted++;
+    this.decrypted.bytesDecrypted += size;
+    return size;
+  }
+
+  /** The (decrypted) Manifest.db as a standard database image. */
+  manifestImage(): Buffer {
+    return this.manifest.db.serialize();
+  }
+
+  /** Every stored file the manifest lists, with its metadata, in manifest order (for `ios decrypt`). */
+  *storedFiles(): IterableIterator<EvidenceFile> {
+    for (const row of this.manifestRows()) {
+      if (row.flags !== 1 || !FILE_ID.test(row.fileId)) continue;
+      const storedPath = this.storedPathOf(row.fileId);
+      if (storedPath === null) continue;
+      yield { ref: { root: this.root, storedPath, backup: { domain: row.domain, relativePath: row.relativePath, fileId: row.fileId } }, ...publicMeta(row.file) };
+    }
+  }
+
+  /** A path SQLite can open: the stored file itself, or its decryption streamed into private temp space. */
+  private async onDisk(file: EvidenceFile): Promise<string> {
+    const stored = join(this.root, file.ref.storedPath);
+    this.inputs.hashFileSync(stored, refLabel(file));
+    const key = this.keys && file.ref.backup ? this.keyOf(file) : null;
+    if (!key) return stored;
+    const out = join(privateTempDir('decrypted'), 'file');
+    const size = file.size ?? 0;
+    await pipeline(createReadStream(stored), createDecryptStream(key, size), createWriteStream(out, { mode: 0o600 }));
+    this.decrypted.filesDecrypted++;
+    this.decrypted.bytesDecrypted += size;
+    return out;
+  }
+
+  private decrypt(file: EvidenceFile, stored: Buffer): Buffer {
+    let plaintext: Buffer;
+    try {
+      const key = this.keyOf(file);
+      if (!key) return stored; // iOS stores some files (empty ones) without a key: they are not encrypted
+      plaintext = decryptWithKey(key, stored, file.size);
+    } catch (err) {
+      if (err instanceof FormatError) throw new FormatError(describeForMessages(file), err.message, { cause: err });
+      throw err;
+    }
+    this.decrypted.filesDecrypted++;
+    this.decrypted.bytesDecrypted += plaintext.length;
+    return plaintext;
+  }
+
+  /** The file's own key, unwrapped from its MBFile archive with its protection class key. */
+  private keyOf(file: EvidenceFile): Buffer | null {
+    const row = this.manifest.db.prepare('SELECT file FROM Files WHERE fileID = ?').get(file.ref.backup!.fileId) as { file: Buffer | null } | undefined;
+    const meta = decodeFileMeta(row?.file ?? null);
+    if (!meta.encryptionKey) return null;
+    return fileKey(meta.encryptionKey, meta.protectionClass ?? 0, this.keys!.classKeys);
   }
 
   *manifestRows(): IterableIterator<ManifestRow> {
@@ -173,10 +278,9 @@ export class IosBackupSource implements Source {
       if (!FILE_ID.test(row.fileID)) continue; // a hostile fileID must never become a path
       if (row.flags !== 1) continue; // directories and symlinks have no stored content
       const storedPath = this.storedPathOf(row.fileID);
-      const meta = decodeFileMeta(row.file);
       const file: EvidenceFile = {
         ref: { root: this.root, storedPath: storedPath ?? `${row.fileID.slice(0, 2)}/${row.fileID}`, backup: { domain: row.domain, relativePath: row.relativePath, fileId: row.fileID } },
-        ...meta,
+        ...publicMeta(row.file),
       };
       out.push({ file, present: storedPath !== null });
     }
@@ -225,6 +329,12 @@ export class IosBackupSource implements Source {
   }
 }
 
+/** The metadata an EvidenceFile may carry: never the wrapped key, which stays inside the source. */
+function publicMeta(blob: Buffer | null): Pick<EvidenceFile, 'size' | 'mode' | 'times'> {
+  const { size, mode, times } = decodeFileMeta(blob);
+  return { ...(size !== undefined ? { size } : {}), ...(mode !== undefined ? { mode } : {}), ...(times ? { times } : {}) };
+}
+
 function isFile(path: string): boolean {
   try {
     return statSync(path).isFile();
@@ -248,6 +358,13 @@ export interface FileMeta {
   mode?: number;
   times?: { modified?: number; changed?: number; born?: number };
   owner?: number;
+  /**
+   * Encrypted backups only: the file's wrapped key (NSData, 44 bytes: a 4-byte little-endian class copy and the
+   * 40-byte RFC 3394-wrapped key). Secret-adjacent: never copy it into refs, records or outputs.
+   */
+  encryptionKey?: Buffer;
+  /** Data-protection class whose key wraps `encryptionKey` (iOS NSFileProtection class, 1–11). */
+  protectionClass?: number;
 }
 
 /** Per-file metadata from the MBFile archive in Manifest.db's `file` column. Undecodable blobs give none. */
@@ -274,6 +391,10 @@ export function decodeFileMeta(blob: Buffer | null): FileMeta {
     if (size !== undefined) meta.size = size;
     if (mode !== undefined) meta.mode = mode;
     if (owner !== undefined) meta.owner = owner;
+    const protectionClass = num('ProtectionClass');
+    if (protectionClass !== undefined) meta.protectionClass = protectionClass;
+    const key = mb.EncryptionKey;
+    if (Buffer.isBuffer(key)) meta.encryptionKey = key;
     return meta;
   } catch (err) {
     if (err instanceof FormatError) return {};

@@ -73,6 +73,8 @@ export interface Source {
   read(file: EvidenceFile): Promise<Buffer>;
   /** A private, read-only SQLite handle. The caller closes it; the source removes any temp copy on close. */
   openSqlite(file: EvidenceFile): Promise<SqliteHandle>;
+  /** For encrypted acquisitions: how much was decrypted so far. */
+  stats?(): { readonly filesDecrypted: number; readonly bytesDecrypted: number } | undefined;
   /** Manifest.db rows in stored order, streamed (only backups have one). */
   manifestRows?(): IterableIterator<ManifestRow>;
   close(): Promise<void>;

@@ -8,6 +8,7 @@ import Database from 'better-sqlite3';
 import { closeSync, copyFileSync, openSync, readSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FormatError } from '../errors.js';
+import { applyWal } from '../formats/sqlite-wal.js';
 import { privateTempDir, removeTempDir } from './temp.js';
 
 export type SqliteDb = Database.Database;
@@ -41,8 +42,12 @@ export function isSqliteImage(head: Buffer): boolean {
 export function openSqlite(input: SqliteInput, what: string): SqliteHandle {
   if (input.kind === 'buffer') {
     assertSqlite(input.data, what);
-    if (input.wal === undefined && input.data.length <= maxInMemorySqliteBytes) {
-      return wrap(openImage(input.data, what), what, false, null);
+    if (input.data.length + (input.wal?.length ?? 0) <= maxInMemorySqliteBytes) {
+      if (input.wal === undefined) return wrap(openImage(input.data, what), what, false, null);
+      // Replayed in memory (formats/sqlite-wal.ts): no copy of the evidence, decrypted or not, touches disk.
+      const replay = applyWal(input.data, input.wal);
+      const data = input.data;
+      return wrap(openImage(replay.image, what), what, replay.framesApplied > 0, () => openImage(data, what));
     }
     const dir = privateTempDir('sqlite');
     const dbPath = join(dir, 'evidence.db');

@@ -13,9 +13,10 @@ let hooksInstalled = false;
 
 export function privateTempRoot(): string {
   if (root === null) {
+    // Hooks first: a Ctrl-C between creating the folder and hooking the signals would leave it behind.
+    installCleanupHooks();
     root = mkdtempSync(join(tmpdir(), 'tracehound-'));
     chmodSync(root, 0o700);
-    installCleanupHooks();
   }
   return root;
 }

@@ -4,13 +4,15 @@
  * WebKit data, notification attachments, WhatsApp media), most listed without content as in partial backups.
  * Used by the demo, by tests and by the benchmark; `plant` injects known traces for end-to-end checks.
  *
- * Same seed and options → identical database contents and Manifest.db rows.
+ * Same seed and options → identical database contents and Manifest.db rows. With `encryption` the same
+ * seed gives the same plaintext, encrypted: the keys come from their own stream (the encryption seed, by
+ * default the content seed), so encrypting never changes what is generated.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildBinary } from 'plist';
-import { IosBackupWriter, type BackupEntry, type DeviceInfo } from './ios-backup-writer.js';
+import { IosBackupWriter, type BackupEntry, type DeviceInfo, type EncryptionOptions } from './ios-backup-writer.js';
 import { forkRandom, type Random } from './random.js';
 import {
   contactAddress,
@@ -69,13 +71,24 @@ export interface GenerateOptions {
   readonly lockdownMode?: boolean;
   readonly period?: Period;
   readonly device?: DeviceInfo;
+  /** Write an encrypted backup with this password (keybag iteration counts default to iOS's real ones). */
+  readonly encryption?: EncryptionOptions;
+  /**
+   * Camera-roll videos stored with content, this many bytes in all (32 MiB each), for benchmarks that need a
+   * backup of realistic weight. Written chunk by chunk, never held in memory; their rows count towards
+   * `manifestEntries`. No artifact reads them. Default 0.
+   */
+  readonly mediaBytes?: number;
 }
 
 export interface GeneratedBackup {
   readonly dir: string;
   readonly manifestEntries: number;
-  /** Manifest rows whose content is stored in the backup. */
+  /** Manifest rows whose content is stored in the backup (media files included). */
   readonly storedFiles: number;
+  /** Bytes of stored camera-roll media (`mediaBytes`), in `mediaFiles` files. */
+  readonly mediaBytes: number;
+  readonly mediaFiles: number;
   readonly sms: SmsDbStats;
   readonly safari: SafariHistoryStats;
   readonly dataUsage: DataUsageStats;
@@ -85,13 +98,17 @@ export interface GeneratedBackup {
 export function generateIosBackup(dir: string, options: GenerateOptions): GeneratedBackup {
   const period = options.period ?? defaultPeriod;
   const plants = options.plant ?? [];
-  const writer = new IosBackupWriter(dir, {
-    deviceName: 'Synthetic iPhone',
-    productVersion: '17.5.1',
-    buildVersion: '21F90',
-    lastBackup: period.end,
-    ...options.device,
-  });
+  const writer = new IosBackupWriter(
+    dir,
+    {
+      deviceName: 'Synthetic iPhone',
+      productVersion: '17.5.1',
+      buildVersion: '21F90',
+      lastBackup: period.end,
+      ...options.device,
+    },
+    options.encryption ? { encryption: { seed: options.seed, ...options.encryption } } : {},
+  );
   const scratch = mkdtempSync(join(tmpdir(), 'tracehound-synth-'));
   let entries = 0;
   let stored = 0;
@@ -124,14 +141,55 @@ export function generateIosBackup(dir: string, options: GenerateOptions): Genera
     entries += 5;
     stored += 5;
 
+    const media = writeMedia(writer, rng('media'), Math.max(0, Math.floor(options.mediaBytes ?? 0)), mtime);
+    entries += media.files;
+    stored += media.files;
+
     const filler = writeFiller(writer, rng('manifest'), Math.max(0, Math.floor(options.manifestEntries) - entries), period);
     entries += filler.entries;
     stored += filler.stored;
-    return { dir, manifestEntries: entries, storedFiles: stored, sms, safari, dataUsage, tcc };
+    return { dir, manifestEntries: entries, storedFiles: stored, mediaBytes: media.bytes, mediaFiles: media.files, sms, safari, dataUsage, tcc };
   } finally {
     writer.close();
     rmSync(scratch, { recursive: true, force: true });
   }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Stored media (benchmark weight)
+
+const MEDIA_FILE_BYTES = 32 * 1024 * 1024;
+const MEDIA_CHUNK_BYTES = 1024 * 1024;
+
+/**
+ * `total` bytes of camera-roll videos at `Media/DCIM/999APPLE/` (a folder the filler never uses). Content is one
+ * seeded 1 MiB block, stamped with the file and chunk number so no two chunks are equal: cheap to produce at
+ * gigabytes, and it does not compress away.
+ */
+function writeMedia(writer: IosBackupWriter, rng: Random, total: number, mtime: number): { files: number; bytes: number } {
+  if (total === 0) return { files: 0, bytes: 0 };
+  const block = Buffer.alloc(MEDIA_CHUNK_BYTES);
+  for (let i = 0; i < block.length; i += 4) block.writeUInt32LE(rng.int(0, 0xffffffff), i);
+  let written = 0;
+  let files = 0;
+  while (written < total) {
+    const size = Math.min(MEDIA_FILE_BYTES, total - written);
+    const file = files;
+    function* chunks(): Generator<Buffer> {
+      for (let at = 0, n = 0; at < size; at += MEDIA_CHUNK_BYTES, n++) {
+        const chunk = Buffer.from(block.subarray(0, Math.min(MEDIA_CHUNK_BYTES, size - at)));
+        if (chunk.length >= 8) {
+          chunk.writeUInt32LE(file, 0);
+          chunk.writeUInt32LE(n, 4);
+        }
+        yield chunk;
+      }
+    }
+    writer.addFileChunks({ domain: 'CameraRollDomain', relativePath: `Media/DCIM/999APPLE/IMG_${String(9000 + file).padStart(4, '0')}.MOV`, mtime }, chunks());
+    written += size;
+    files++;
+  }
+  return { files, bytes: written };
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -87,7 +87,7 @@ describe('detecting the acquisition', () => {
     const { buildBinary } = await import('plist');
     writeFileSync(join(dir, 'Manifest.plist'), Buffer.from(buildBinary({ IsEncrypted: true })));
     expect(detectAcquisition(dir)).toMatchObject({ answer: 'locked', needs: 'backup-password' });
-    await expect(openAcquisition(dir)).rejects.toThrow(/this iOS backup is encrypted/);
+    await expect(openAcquisition(dir)).rejects.toThrow(/this backup is encrypted; give its password \(prompt or TRACEHOUND_BACKUP_PASSWORD\) or --key-file/);
   });
 
   it('names Manifest.db when it is not a database', async () => {

@@ -1,0 +1,32 @@
+/**
+ * Where the password of an encrypted backup comes from, in order: a key file, the environment, a command-line
+ * password (with a warning: it shows in the process list), then an interactive prompt.
+ */
+import type { BackupCredential, CredentialProvider } from '../evidence/ios-backup-keys.js';
+import { readKeyFile } from '../evidence/ios-backup-keys.js';
+import { UserError } from '../errors.js';
+import { promptPassword } from './password-prompt.js';
+
+export const PASSWORD_ENV = 'TRACEHOUND_BACKUP_PASSWORD';
+
+export interface CredentialFlags {
+  keyFile?: string;
+  password?: string;
+}
+
+export function credentialProvider(flags: CredentialFlags, warn: (line: string) => void = (l) => void process.stderr.write(`${l}\n`)): CredentialProvider {
+  if (flags.keyFile && flags.password) throw new UserError('usage', '--key-file and --password cannot be used together');
+  return async (root: string): Promise<BackupCredential> => {
+    if (flags.keyFile) return { kind: 'key', key: readKeyFile(flags.keyFile) };
+    const fromEnv = process.env[PASSWORD_ENV];
+    if (fromEnv) return { kind: 'password', password: fromEnv };
+    if (flags.password !== undefined) {
+      warn('warning: a password given with --password is visible in the process list; prefer the prompt, TRACEHOUND_BACKUP_PASSWORD or --key-file');
+      return { kind: 'password', password: flags.password };
+    }
+    if (!process.stdin.isTTY) {
+      throw new UserError('encrypted-backup', `${root}: this backup is encrypted; set ${PASSWORD_ENV}, pass --key-file, or run in a terminal to be asked for the password`);
+    }
+    return { kind: 'password', password: await promptPassword(`Password of the encrypted backup ${root}: `) };
+  };
+}

@@ -1,0 +1,76 @@
+/**
+ * Unlocking an encrypted backup: Manifest.plist's keybag and ManifestKey, a credential (the password, or the
+ * derived key from `tracehound ios extract-key`), and the class keys they unlock. The keys live only in
+ * memory, in the source that uses them; refs, records, logs and outputs never contain them.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FormatError, UserError, errorMessage } from '../errors.js';
+import { parseKeybag, type Keybag } from '../formats/keybag.js';
+import { isDict, parsePlist } from '../formats/plist.js';
+import { deriveBackupKey, unlockClassKeys, WrongKeyError } from './backup-crypto.js';
+
+export type BackupCredential = { readonly kind: 'password'; readonly password: string } | { readonly kind: 'key'; readonly key: Buffer };
+
+/** Asked only when an encrypted backup is actually opened (so no prompt for an unencrypted one). */
+export type CredentialProvider = (backupRoot: string) => Promise<BackupCredential>;
+
+export interface EncryptionInfo {
+  readonly keybag: Keybag;
+  /** Absent in backups made before iOS 10.2, whose Manifest.db is not encrypted. */
+  readonly manifestKey: Buffer | null;
+}
+
+export interface BackupKeys {
+  readonly derivedKey: Buffer;
+  readonly classKeys: ReadonlyMap<number, Buffer>;
+  readonly manifestKey: Buffer | null;
+}
+
+export function readEncryptionInfo(root: string): EncryptionInfo {
+  const path = join(root, 'Manifest.plist');
+  if (!existsSync(path)) throw new UserError('bad-format', `${path}: missing (an encrypted backup keeps its keys there)`);
+  let plist;
+  try {
+    plist = parsePlist(readFileSync(path), 'Manifest.plist');
+  } catch (err) {
+    throw new UserError('bad-format', `${path}: ${errorMessage(err).replace(/^Manifest\.plist: /, '')}`, { cause: err });
+  }
+  if (!isDict(plist)) throw new UserError('bad-format', `${path}: expected a dictionary`);
+  const bag = plist.BackupKeyBag;
+  if (!Buffer.isBuffer(bag)) throw new UserError('bad-format', `${path}: no BackupKeyBag (expected the keybag of an encrypted backup)`);
+  let keybag: Keybag;
+  try {
+    keybag = parseKeybag(bag);
+  } catch (err) {
+    if (err instanceof FormatError) throw new UserError('bad-format', `${path}: ${err.message}`, { cause: err });
+    throw err;
+  }
+  const manifestKey = plist.ManifestKey;
+  return { keybag, manifestKey: Buffer.isBuffer(manifestKey) ? manifestKey : null };
+}
+
+/** Derives the key (once: PBKDF2 with the backup's own iteration counts) and unlocks the class keys. */
+export async function unlockBackup(root: string, info: EncryptionInfo, credential: BackupCredential): Promise<BackupKeys> {
+  const derivedKey = credential.kind === 'key' ? credential.key : await deriveBackupKey(credential.password, info.keybag);
+  try {
+    return { derivedKey, classKeys: unlockClassKeys(info.keybag, derivedKey), manifestKey: info.manifestKey };
+  } catch (err) {
+    if (err instanceof WrongKeyError) {
+      throw new UserError(
+        'wrong-password',
+        credential.kind === 'key' ? `${root}: the key file does not unlock this backup` : `${root}: wrong backup password (it does not unlock the backup's keybag)`,
+        { cause: err },
+      );
+    }
+    throw err;
+  }
+}
+
+/** A key file holds the 32-byte derived key as 64 hex digits (MVT's format); a trailing newline is fine. */
+export function readKeyFile(path: string): Buffer {
+  if (!existsSync(path)) throw new UserError('not-found', `${path}: no such key file`);
+  const text = readFileSync(path, 'utf8').trim();
+  if (!/^[0-9a-fA-F]{64}$/.test(text)) throw new UserError('bad-format', `${path}: not a backup key file (expected 64 hexadecimal digits)`);
+  return Buffer.from(text, 'hex');
+}
