@@ -12,7 +12,7 @@ import { FormatError, UserError, errorMessage } from '../errors.js';
 import { isDict, parsePlist, type PlistDict } from '../formats/plist.js';
 import { unarchive } from '../formats/nskeyed.js';
 import { hasWildcard, segmentGlobToRegExp, segmentGlobToSqliteGlob } from './_glob.js';
-import { maxInMemorySqliteBytes, openSqlite, type SqliteHandle } from './sqlite.js';
+import { isSqliteImage, maxInMemorySqliteBytes, openSqlite, type SqliteHandle } from './sqlite.js';
 import type { AcquisitionInfo, EvidenceFile, FileSpec, ManifestRow, Source } from './source.js';
 import { InputLog } from './input-log.js';
 import { createDecryptStream, decryptWithKey, fileKey, manifestDbKey } from './backup-crypto.js';
@@ -78,6 +78,12 @@ function openManifest(root: string, log: InputLog, keys: BackupKeys | null, stat
       stats.filesDecrypted++;
       stats.bytesDecrypted += plaintext.length;
       return openSqlite({ kind: 'buffer', data: plaintext }, 'Manifest.db');
+    }
+    if (keys) {
+      // Backups made before iOS 10.2 have a plaintext Manifest.db and no ManifestKey; later ones need it.
+      const head = log.readSync(manifestPath, 'Manifest.db');
+      if (!isSqliteImage(head)) throw new UserError('bad-format', `${join(root, 'Manifest.plist')}: no ManifestKey, and Manifest.db is encrypted (expected the key of Manifest.db)`);
+      return openSqlite({ kind: 'buffer', data: head }, 'Manifest.db');
     }
     if (statSync(manifestPath).size <= maxInMemorySqliteBytes) return openSqlite({ kind: 'buffer', data: log.readSync(manifestPath, 'Manifest.db') }, 'Manifest.db');
     log.hashFileSync(manifestPath, 'Manifest.db');
