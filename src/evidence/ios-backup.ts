@@ -197,15 +197,9 @@ export class IosBackupSource implements Source {
   async exportFile(file: EvidenceFile, dest: string): Promise<number> {
     const stored = join(this.root, file.ref.storedPath);
     const key = this.keys && file.ref.backup ? this.keyOf(file) : null;
-    if (!key) {
-      await pipeline(createReadStream(stored), createWriteStream(dest, { mode: 0o600 }));
-      return statSync(stored).size;
-    }
-    const size = file.size ?? 0;
-    await pipeline(createReadStream(stored), createDecryptStream(key, size), createWriteStream(dest, { mode: 0o600 }));
-    this.decrypted.filesDecrypted++;
-    this.decrypted.bytesDecrypted += size;
-    return size;
+    if (key) return this.streamDecrypted(file, key, dest);
+    await pipeline(createReadStream(stored), createWriteStream(dest, { mode: 0o600 }));
+    return statSync(stored).size;
   }
 
   /** The (decrypted) Manifest.db as a standard database image. */
@@ -219,7 +213,7 @@ export class IosBackupSource implements Source {
       if (row.flags !== 1 || !FILE_ID.test(row.fileId)) continue;
       const storedPath = this.storedPathOf(row.fileId);
       if (storedPath === null) continue;
-      yield { ref: { root: this.root, storedPath, backup: { domain: row.domain, relativePath: row.relativePath, fileId: row.fileId } }, ...publicMeta(row.file) };
+      yield this.fileOf(row.fileId, row.domain, row.relativePath, row.file, storedPath);
     }
   }
 
@@ -230,11 +224,17 @@ export class IosBackupSource implements Source {
     const key = this.keys && file.ref.backup ? this.keyOf(file) : null;
     if (!key) return stored;
     const out = join(privateTempDir('decrypted'), 'file');
+    await this.streamDecrypted(file, key, out);
+    return out;
+  }
+
+  /** One CBC pass from the stored file to `dest` (0600), truncated to the plaintext size. */
+  private async streamDecrypted(file: EvidenceFile, key: Buffer, dest: string): Promise<number> {
     const size = file.size ?? 0;
-    await pipeline(createReadStream(stored), createDecryptStream(key, size), createWriteStream(out, { mode: 0o600 }));
+    await pipeline(createReadStream(join(this.root, file.ref.storedPath)), createDecryptStream(key, size, describeForMessages(file)), createWriteStream(dest, { mode: 0o600 }));
     this.decrypted.filesDecrypted++;
     this.decrypted.bytesDecrypted += size;
-    return out;
+    return size;
   }
 
   private decrypt(file: EvidenceFile, stored: Buffer): Buffer {
@@ -284,13 +284,21 @@ export class IosBackupSource implements Source {
       if (!FILE_ID.test(row.fileID)) continue; // a hostile fileID must never become a path
       if (row.flags !== 1) continue; // directories and symlinks have no stored content
       const storedPath = this.storedPathOf(row.fileID);
-      const file: EvidenceFile = {
-        ref: { root: this.root, storedPath: storedPath ?? `${row.fileID.slice(0, 2)}/${row.fileID}`, backup: { domain: row.domain, relativePath: row.relativePath, fileId: row.fileID } },
-        ...publicMeta(row.file),
-      };
+      const file = this.fileOf(row.fileID, row.domain, row.relativePath, row.file, storedPath ?? `${row.fileID.slice(0, 2)}/${row.fileID}`);
       out.push({ file, present: storedPath !== null });
     }
     return out;
+  }
+
+  /** An EvidenceFile for a Manifest.db row, with public metadata only: the wrapped key stays in the row. */
+  private fileOf(fileId: string, domain: string, relativePath: string, blob: Buffer | null, storedPath: string): EvidenceFile {
+    const { size, mode, times } = decodeFileMeta(blob);
+    return {
+      ref: { root: this.root, storedPath, backup: { domain, relativePath, fileId } },
+      ...(size !== undefined ? { size } : {}),
+      ...(mode !== undefined ? { mode } : {}),
+      ...(times ? { times } : {}),
+    };
   }
 
   private storedPathOf(fileId: string): string | null {
@@ -333,12 +341,6 @@ export class IosBackupSource implements Source {
     const rows = this.manifest.db.prepare(`SELECT ${cols} FROM Files WHERE ${where.join(' AND ')} ORDER BY rowid`).all(...args) as FileRow[];
     return rows.filter((r) => pathRe.test(r.relativePath) && (domainRe === null || domainRe.test(r.domain)));
   }
-}
-
-/** The metadata an EvidenceFile may carry: never the wrapped key, which stays inside the source. */
-function publicMeta(blob: Buffer | null): Pick<EvidenceFile, 'size' | 'mode' | 'times'> {
-  const { size, mode, times } = decodeFileMeta(blob);
-  return { ...(size !== undefined ? { size } : {}), ...(mode !== undefined ? { mode } : {}), ...(times ? { times } : {}) };
 }
 
 function isFile(path: string): boolean {
