@@ -12,7 +12,7 @@ import { FormatError, UserError, errorMessage } from '../errors.js';
 import { isDict, parsePlist, type PlistDict } from '../formats/plist.js';
 import { unarchive } from '../formats/nskeyed.js';
 import { hasWildcard, segmentGlobToRegExp, segmentGlobToSqliteGlob } from './_glob.js';
-import { isSqliteImage, maxInMemorySqliteBytes, openSqlite, type SqliteHandle } from './sqlite.js';
+import { isSqliteImage, sqliteLimits, openSqlite, type SqliteHandle } from './sqlite.js';
 import type { AcquisitionInfo, EvidenceFile, FileSpec, ManifestRow, Source } from './source.js';
 import { InputLog } from './input-log.js';
 import { createDecryptStream, decryptWithKey, fileKey, manifestDbKey } from './backup-crypto.js';
@@ -54,7 +54,7 @@ export async function openIosBackup(root: string, log = new InputLog(), credenti
     keys = await unlockBackup(root, info, await credentials(root));
   }
   const stats = { filesDecrypted: 0, bytesDecrypted: 0 };
-  const manifest = openManifest(root, log, keys, stats);
+  const manifest = await openManifest(root, log, keys, stats);
   if (!manifest.hasTable('Files') || !['fileID', 'domain', 'relativePath', 'flags', 'file'].every((c) => manifest.columns('Files').has(c))) {
     manifest.close();
     throw new UserError('bad-format', `${join(root, 'Manifest.db')}: no Files(fileID, domain, relativePath, flags, file) table (expected an iOS backup manifest)`);
@@ -69,15 +69,21 @@ export async function openIosBackup(root: string, log = new InputLog(), credenti
   return new IosBackupSource(root, manifest, info, log, keys, stats);
 }
 
-function openManifest(root: string, log: InputLog, keys: BackupKeys | null, stats: DecryptionStats): SqliteHandle {
+async function openManifest(root: string, log: InputLog, keys: BackupKeys | null, stats: DecryptionStats): Promise<SqliteHandle> {
   const manifestPath = join(root, 'Manifest.db');
+  const bytes = statSync(manifestPath).size;
   try {
     if (keys?.manifestKey) {
-      // Decrypted in memory; above the in-memory limit openSqlite spills it to a private 0600 temp file.
-      const plaintext = decryptWithKey(manifestDbKey(keys.manifestKey, keys.classKeys), log.readSync(manifestPath, 'Manifest.db'));
+      const key = manifestDbKey(keys.manifestKey, keys.classKeys);
       stats.filesDecrypted++;
-      stats.bytesDecrypted += plaintext.length;
-      return openSqlite({ kind: 'buffer', data: plaintext }, 'Manifest.db');
+      stats.bytesDecrypted += bytes;
+      if (bytes <= sqliteLimits.maxInMemoryBytes) return openSqlite({ kind: 'buffer', data: decryptWithKey(key, log.readSync(manifestPath, 'Manifest.db'), undefined, 'Manifest.db') }, 'Manifest.db');
+      // A large manifest is streamed into a private 0600 temp file rather than held (twice) in memory.
+      log.hashFileSync(manifestPath, 'Manifest.db');
+      const dir = privateTempDir('manifest');
+      const plaintext = join(dir, 'Manifest.db');
+      await pipeline(createReadStream(manifestPath), createDecryptStream(key, bytes, 'Manifest.db'), createWriteStream(plaintext, { mode: 0o600 }));
+      return openSqlite({ kind: 'private-file', dir, path: plaintext, hasWal: false }, 'Manifest.db');
     }
     if (keys) {
       // Backups made before iOS 10.2 have a plaintext Manifest.db and no ManifestKey; later ones need it.
@@ -85,7 +91,7 @@ function openManifest(root: string, log: InputLog, keys: BackupKeys | null, stat
       if (!isSqliteImage(head)) throw new UserError('bad-format', `${join(root, 'Manifest.plist')}: no ManifestKey, and Manifest.db is encrypted (expected the key of Manifest.db)`);
       return openSqlite({ kind: 'buffer', data: head }, 'Manifest.db');
     }
-    if (statSync(manifestPath).size <= maxInMemorySqliteBytes) return openSqlite({ kind: 'buffer', data: log.readSync(manifestPath, 'Manifest.db') }, 'Manifest.db');
+    if (bytes <= sqliteLimits.maxInMemoryBytes) return openSqlite({ kind: 'buffer', data: log.readSync(manifestPath, 'Manifest.db') }, 'Manifest.db');
     log.hashFileSync(manifestPath, 'Manifest.db');
     return openSqlite({ kind: 'file', path: manifestPath }, 'Manifest.db');
   } catch (err) {
@@ -179,15 +185,23 @@ export class IosBackupSource implements Source {
     const what = describeForMessages(file);
     const wal = file.ref.backup ? this.sidecar(file, '-wal') : undefined;
     const size = file.size ?? statSync(join(this.root, file.ref.storedPath)).size;
-    if (size <= maxInMemorySqliteBytes) {
+    if (size <= sqliteLimits.maxInMemoryBytes) {
       const data = await this.read(file);
       const walData = wal ? await this.read(wal) : undefined;
       return openSqlite({ kind: 'buffer', data, wal: walData }, what);
     }
-    // Too large for memory: plaintext goes to a private 0600 temp file only if the backup is encrypted.
-    const path = await this.onDisk(file);
-    const walPath = wal ? await this.onDisk(wal) : undefined;
-    return openSqlite({ kind: 'file', path, wal: walPath }, what);
+    const stored = join(this.root, file.ref.storedPath);
+    this.inputs.hashFileSync(stored, refLabel(file));
+    if (wal) this.inputs.hashFileSync(join(this.root, wal.ref.storedPath), refLabel(wal));
+    const key = this.keys ? this.keyOf(file) : null;
+    if (!key) return openSqlite({ kind: 'file', path: stored, wal: wal ? join(this.root, wal.ref.storedPath) : undefined }, what);
+    // Too large for memory: the plaintext (and its -wal) go to a private 0600 temp folder, removed on close.
+    const dir = privateTempDir('decrypted');
+    const path = join(dir, 'evidence.db');
+    await this.streamDecrypted(file, key, path);
+    const walKey = wal ? this.keyOf(wal) : null;
+    if (wal && walKey) await this.streamDecrypted(wal, walKey, `${path}-wal`);
+    return openSqlite({ kind: 'private-file', dir, path, hasWal: wal !== undefined }, what);
   }
 
   /**
@@ -215,17 +229,6 @@ export class IosBackupSource implements Source {
       if (storedPath === null) continue;
       yield this.fileOf(row.fileId, row.domain, row.relativePath, row.file, storedPath);
     }
-  }
-
-  /** A path SQLite can open: the stored file itself, or its decryption streamed into private temp space. */
-  private async onDisk(file: EvidenceFile): Promise<string> {
-    const stored = join(this.root, file.ref.storedPath);
-    this.inputs.hashFileSync(stored, refLabel(file));
-    const key = this.keys && file.ref.backup ? this.keyOf(file) : null;
-    if (!key) return stored;
-    const out = join(privateTempDir('decrypted'), 'file');
-    await this.streamDecrypted(file, key, out);
-    return out;
   }
 
   /** One CBC pass from the stored file to `dest` (0600), truncated to the plaintext size. */

@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { segmentGlobToRegExp } from './_glob.js';
 import type { InputLog } from './input-log.js';
-import { maxInMemorySqliteBytes, openSqlite, type SqliteHandle } from './sqlite.js';
+import { sqliteLimits, openSqlite, type SqliteHandle } from './sqlite.js';
 import type { AcquisitionInfo, EvidenceFile, FileSpec, Source } from './source.js';
 
 export function looksLikeIosFilesystem(dir: string): boolean {
@@ -51,7 +51,7 @@ class IosFilesystemSource implements Source {
     const path = join(this.root, file.ref.storedPath);
     const wal = existsSync(`${path}-wal`) ? `${path}-wal` : undefined;
     const shm = existsSync(`${path}-shm`) ? `${path}-shm` : undefined;
-    if (!wal && (file.size ?? 0) <= maxInMemorySqliteBytes) {
+    if (!wal && (file.size ?? 0) <= sqliteLimits.maxInMemoryBytes) {
       return openSqlite({ kind: 'buffer', data: await this.read(file) }, file.ref.storedPath);
     }
     this.inputs.hashFileSync(path, file.ref.storedPath);

@@ -13,8 +13,10 @@ import { privateTempDir, removeTempDir } from './temp.js';
 
 export type SqliteDb = Database.Database;
 
-/** Above this size a database is copied to a private temp file instead of held in memory. */
-export const maxInMemorySqliteBytes = 64 * 1024 * 1024;
+export const sqliteLimits = {
+  /** Above this size a database is read from a private temp file instead of held in memory. Tests lower it. */
+  maxInMemoryBytes: 64 * 1024 * 1024,
+};
 
 const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
 
@@ -33,7 +35,9 @@ export interface SqliteHandle {
 
 export type SqliteInput =
   | { kind: 'buffer'; data: Buffer; wal?: Buffer | undefined }
-  | { kind: 'file'; path: string; wal?: string | undefined; shm?: string | undefined };
+  | { kind: 'file'; path: string; wal?: string | undefined; shm?: string | undefined }
+  /** A database (and `-wal` beside it) already written into a private temp folder of ours: opened there, and the folder removed on close. */
+  | { kind: 'private-file'; dir: string; path: string; hasWal: boolean };
 
 export function isSqliteImage(head: Buffer): boolean {
   return head.length >= 16 && head.subarray(0, 16).equals(SQLITE_MAGIC);
@@ -42,7 +46,7 @@ export function isSqliteImage(head: Buffer): boolean {
 export function openSqlite(input: SqliteInput, what: string): SqliteHandle {
   if (input.kind === 'buffer') {
     assertSqlite(input.data, what);
-    if (input.data.length + (input.wal?.length ?? 0) <= maxInMemorySqliteBytes) {
+    if (input.data.length + (input.wal?.length ?? 0) <= sqliteLimits.maxInMemoryBytes) {
       if (input.wal === undefined) return wrap(openImage(input.data, what), what, false, null);
       // Replayed in memory (formats/sqlite-wal.ts): no copy of the evidence, decrypted or not, touches disk.
       const replay = applyWal(input.data, input.wal);
@@ -54,6 +58,14 @@ export function openSqlite(input: SqliteInput, what: string): SqliteHandle {
     writeFileSync(dbPath, input.data, { mode: 0o600 });
     if (input.wal) writeFileSync(`${dbPath}-wal`, input.wal, { mode: 0o600 });
     return openCopy(dir, dbPath, what, input.wal !== undefined, () => withoutWal(input.data, what));
+  }
+  if (input.kind === 'private-file') {
+    if (!hasSqliteHeader(input.path)) {
+      removeTempDir(input.dir);
+      throw new FormatError(what, 'not a SQLite database (bad header)');
+    }
+    // Row ids "only in the WAL" would need a second, WAL-less copy of a large database: not offered here.
+    return openCopy(input.dir, input.path, what, input.hasWal, null);
   }
   const dir = privateTempDir('sqlite');
   const dbPath = join(dir, 'evidence.db');
@@ -109,7 +121,7 @@ function withoutWal(data: Buffer, what: string): SqliteDb {
   return openImage(data, what);
 }
 
-function openCopy(dir: string, dbPath: string, what: string, hasWal: boolean, openBase: () => SqliteDb): SqliteHandle {
+function openCopy(dir: string, dbPath: string, what: string, hasWal: boolean, openBase: (() => SqliteDb) | null): SqliteHandle {
   let db: SqliteDb;
   try {
     db = new Database(dbPath, { readonly: true, fileMustExist: true });

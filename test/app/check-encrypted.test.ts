@@ -10,6 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { check, type CheckResult } from '../../src/app/check.js';
 import { decryptBackup, extractBackupKey, writeKeyFile } from '../../src/app/ios-backup-tools.js';
 import type { BackupCredential } from '../../src/evidence/ios-backup-keys.js';
+import { sqliteLimits } from '../../src/evidence/sqlite.js';
 import { DEMO_PLANTS, demoStixBundle } from '../../src/synth/demo.js';
 import { generateIosBackup } from '../../src/synth/ios-backup.js';
 import { tempDir } from '../fixtures/ios-backup.js';
@@ -86,6 +87,18 @@ describe('checking an encrypted backup in place', () => {
     const b = await check({ target: out, iocs: [iocs], userIocDir: null });
     expect(b.acquisition.encrypted).toBe(false);
     expect(summary(b)).toEqual(summary(a));
+  });
+
+  it('gives the same results when databases are too large for memory and go through the private temp folder', async () => {
+    const a = await check({ target: plain, iocs: [iocs], userIocDir: null });
+    const limit = sqliteLimits.maxInMemoryBytes;
+    sqliteLimits.maxInMemoryBytes = 4096; // every database, Manifest.db included, takes the on-disk path
+    try {
+      const b = await check({ target: encrypted, iocs: [iocs], userIocDir: null, credentials: password(PASSWORD) });
+      expect(summary(b)).toEqual(summary(a));
+    } finally {
+      sqliteLimits.maxInMemoryBytes = limit;
+    }
   });
 
   it('ios decrypt refuses to write into the source', async () => {
