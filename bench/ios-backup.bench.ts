@@ -12,16 +12,15 @@
  *   npm run bench -- --no-check        only generate (measures the generator)
  *   npm run bench -- --keep            keep the generated backups (paths are printed)
  */
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DEMO_PLANTS, demoStixBundle } from '../src/synth/demo.js';
 import { generateIosBackup, type GeneratedBackup } from '../src/synth/ios-backup.js';
+import { cli, measure, projectRoot, rssMethod, type Measured } from './_child.js';
 
-const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SEED = 20240601;
 
 interface Size {
@@ -44,71 +43,14 @@ const SIZES: readonly Size[] = [1, 5, 10, 25, 50, 100].map((k) => ({
 // ---------------------------------------------------------------------------------------------------------
 // The command under test. Adjust here when the CLI changes.
 
-/** `tracehound check` as a user runs it, on the built CLI when there is one, else on the sources through tsx. */
+/** `tracehound check` as a user runs it. */
 function checkCommand(backup: string, outDir: string, iocs: readonly string[]): { command: string; args: string[] } {
-  const flags = ['check', backup, ...iocs.flatMap((i) => ['--iocs', i]), '--no-default-iocs', '--output', outDir, '--quiet'];
-  if (existsSync(join(projectRoot, 'dist', 'cli', 'main.js'))) {
-    return { command: process.execPath, args: [join(projectRoot, 'bin', 'tracehound.js'), ...flags] };
-  }
-  const runner = `const { main } = await import(${JSON.stringify(join(projectRoot, 'src', 'cli', 'main.ts'))}); process.exitCode = await main(['node', 'tracehound', ...process.argv.slice(1)]);`;
-  return { command: process.execPath, args: ['--import', 'tsx', '--input-type=module', '-e', runner, ...flags] };
+  return cli(['check', backup, ...iocs.flatMap((i) => ['--iocs', i]), '--no-default-iocs', '--output', outDir, '--quiet']);
 }
 
 /** This script again, in its `--generate` role, with the same loader (tsx) it was started with. */
 function generateCommand(dir: string, size: Size): { command: string; args: string[] } {
   return { command: process.execPath, args: [...process.execArgv, fileURLToPath(import.meta.url), '--generate', dir, '--size', size.label] };
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Measuring a child: wall time and peak resident memory.
-
-interface Measured {
-  readonly exitCode: number;
-  readonly wallMs: number;
-  /** Peak RSS in MB (the child's high-water mark), null when it could not be measured. */
-  readonly peakRssMb: number | null;
-  readonly stdout: string;
-  readonly stderrTail: string;
-}
-
-const GNU_TIME = '/usr/bin/time';
-
-/**
- * GNU time reports the child's maximum RSS from wait4(), which also covers its own children. Without it, poll
- * VmHWM in /proc (the kernel's high-water mark, so no peak between polls is lost; Linux only).
- */
-async function measure(cmd: { command: string; args: string[] }): Promise<Measured> {
-  const useTime = existsSync(GNU_TIME);
-  const timeFile = useTime ? join(mkdtempSync(join(tmpdir(), 'th-bench-time-')), 'rss') : '';
-  const [command, args] = useTime ? [GNU_TIME, ['-f', '%M', '-o', timeFile, cmd.command, ...cmd.args]] : [cmd.command, cmd.args];
-  const started = performance.now();
-  const child = spawn(command, args, { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout = (stdout + d.toString()).slice(-65_536)));
-  child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4_096)));
-  let polledKb = 0;
-  const poll = useTime
-    ? null
-    : setInterval(() => {
-        try {
-          const m = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
-          if (m) polledKb = Math.max(polledKb, Number(m[1]));
-        } catch {
-          // the child has exited between two polls
-        }
-      }, 20);
-  const exitCode = await new Promise<number>((resolveExit) => child.on('close', (code) => resolveExit(code ?? -1)));
-  const wallMs = performance.now() - started;
-  if (poll) clearInterval(poll);
-  let peakKb: number | null = polledKb || null;
-  if (useTime) {
-    const lines = existsSync(timeFile) ? readFileSync(timeFile, 'utf8').trim().split('\n') : [];
-    const kb = Number(lines[lines.length - 1]);
-    peakKb = Number.isFinite(kb) && kb > 0 ? kb : null;
-    rmSync(dirname(timeFile), { recursive: true, force: true });
-  }
-  return { exitCode, wallMs, peakRssMb: peakKb === null ? null : peakKb / 1024, stdout, stderrTail: stderr.trim().split('\n').slice(-8).join('\n') };
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -268,7 +210,7 @@ async function main(): Promise<void> {
         ? `Check: tracehound check <backup> ${[...iocs, '<demospy.stix2>'].map((i) => `--iocs ${i}`).join(' ')} --no-default-iocs --output <tmp> --quiet` +
           ` (${existsSync(join(projectRoot, 'dist', 'cli', 'main.js')) ? 'built CLI' : 'sources through tsx: run `npm run build` to time the built CLI'})\n`
         : 'Generation only.\n') +
-      `Peak RSS via ${existsSync(GNU_TIME) ? 'GNU time (%M)' : '/proc VmHWM polling'}; DemoSpy traces planted in every backup.\n\n`,
+      `Peak RSS via ${rssMethod()}; DemoSpy traces planted in every backup.\n\n`,
   );
   printHeader();
   const rows: Row[] = [];

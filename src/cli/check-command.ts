@@ -89,6 +89,7 @@ function jsonSummary(r: CheckResult) {
     coverage: r.coverage.map((c) => ({ artifact: c.artifact, state: c.state, records: c.records, ...(c.reason ? { reason: c.reason } : {}) })),
     indicators: { total: r.indicators.total, files: r.indicators.files.length, rejected: r.indicators.rejected },
     output_files: r.outputFiles,
+    ...(r.decrypted ? { decrypted: { files: r.decrypted.filesDecrypted, bytes: r.decrypted.bytesDecrypted } } : {}),
   };
 }
 

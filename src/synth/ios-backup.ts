@@ -11,6 +11,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
 import { buildBinary } from 'plist';
 import { IosBackupWriter, type BackupEntry, type DeviceInfo, type EncryptionOptions } from './ios-backup-writer.js';
 import { forkRandom, type Random } from './random.js';
@@ -79,6 +80,14 @@ export interface GenerateOptions {
    * `manifestEntries`. No artifact reads them. Default 0.
    */
   readonly mediaBytes?: number;
+  /**
+   * Filler files stored with content: exactly this many (at most the filler's entries), spread evenly over the
+   * backup, each a few KB of bytes shaped like its name (JPEG, HEIC, PNG, MOV headers; JSON; binary plists).
+   * The Manifest rows are the ones generated without it (only which files have content, and their sizes,
+   * change), but for a few rows at the very end that give way to files still owed content. Never at a path an
+   * artifact reads. Default: about 3% of the filler.
+   */
+  readonly storedFiles?: number;
 }
 
 export interface GeneratedBackup {
@@ -145,7 +154,9 @@ export function generateIosBackup(dir: string, options: GenerateOptions): Genera
     entries += media.files;
     stored += media.files;
 
-    const filler = writeFiller(writer, rng('manifest'), Math.max(0, Math.floor(options.manifestEntries) - entries), period);
+    const fillerCount = Math.max(0, Math.floor(options.manifestEntries) - entries);
+    const storedTarget = options.storedFiles === undefined ? null : Math.min(fillerCount, Math.max(0, Math.floor(options.storedFiles)));
+    const filler = writeFiller(writer, rng('manifest'), fillerCount, period, storedTarget === null ? null : { target: storedTarget, rng: rng('filler-content') });
     entries += filler.entries;
     stored += filler.stored;
     return { dir, manifestEntries: entries, storedFiles: stored, mediaBytes: media.bytes, mediaFiles: media.files, sms, safari, dataUsage, tcc };
@@ -197,24 +208,54 @@ function writeMedia(writer: IosBackupWriter, rng: Random, total: number, mtime: 
 
 type Emit = (entry: BackupEntry, kind: 'file' | 'directory' | 'stored', data?: () => Buffer) => boolean;
 
+/** With `storedFiles`: how many filler files get content, and the stream their bytes come from. */
+interface StoredQuota {
+  readonly target: number;
+  readonly rng: Random;
+}
+
 /**
  * `count` Manifest rows shaped like a phone's. Every path carries a counter or a random UUID, so rows never
  * collide (Manifest.db's fileID is the primary key) and nothing has to be remembered per row: memory is flat.
- * Stored files (about 3%) are small and sit only at paths no artifact reads.
+ * Stored files (about 3%, or `quota.target` of them) are small and sit only at paths no artifact reads.
+ *
+ * With a quota, the rows are drawn exactly as without one (the same stream, the same calls), and a file gets
+ * content whenever fewer than its share (target × rows so far / count) have had some; files whose names promise
+ * a database (.db, .sqlite) never do, so no parser is ever handed fake SQLite. Near the end, when only as many
+ * rows are left as files still owed, rows that cannot hold content are skipped, so the target is met exactly.
  */
-function writeFiller(writer: IosBackupWriter, rng: Random, count: number, period: Period): { entries: number; stored: number } {
+function writeFiller(writer: IosBackupWriter, rng: Random, count: number, period: Period, quota: StoredQuota | null): { entries: number; stored: number } {
   let entries = 0;
   let stored = 0;
   const start = period.start.getTime() / 1000;
   const span = period.end.getTime() / 1000 - start;
+  const content = quota ? fillerContent(quota.rng) : null;
   const emit: Emit = (entry, kind, data) => {
     if (entries >= count) return false;
     const withTime = { ...entry, mtime: Math.floor(start + (span * entries) / Math.max(1, count)) };
-    if (kind === 'stored' && data) {
-      writer.addFile(withTime, data());
+    if (!quota || !content) {
+      if (kind === 'stored' && data) {
+        writer.addFile(withTime, data());
+        stored++;
+      } else {
+        writer.addEntry(withTime, kind === 'directory' ? 'directory' : 'file', kind === 'file' ? rng.int(200, 3_000_000) : 0);
+      }
+      entries++;
+      return true;
+    }
+    // Draw from the row stream exactly as the quota-less branch does, whatever becomes of the row.
+    const listedSize = kind === 'file' ? rng.int(200, 3_000_000) : 0;
+    const ownBytes = kind === 'stored' && data ? data() : null;
+    const storable = ownBytes !== null || (kind === 'file' && content.canFill(entry.relativePath));
+    const owed = quota.target - stored;
+    if (!storable && owed > 0 && count - entries <= owed) return false; // every remaining row is owed content
+    if (storable && stored < Math.floor(((entries + 1) * quota.target) / count)) {
+      writer.addFile(withTime, ownBytes ?? content.fill(entry.relativePath));
       stored++;
+    } else if (kind === 'directory') {
+      writer.addEntry(withTime, 'directory', 0);
     } else {
-      writer.addEntry(withTime, kind === 'directory' ? 'directory' : 'file', kind === 'file' ? rng.int(200, 3_000_000) : 0);
+      writer.addEntry(withTime, 'file', ownBytes?.length ?? listedSize);
     }
     entries++;
     return true;
@@ -277,4 +318,106 @@ function writeFiller(writer: IosBackupWriter, rng: Random, count: number, period
     }
   }
   return { entries, stored };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Content of stored filler files
+
+const NOISE_BYTES = 64 * 1024;
+
+interface FillerContent {
+  /** Whether a file at this path can be given plausible content (database names cannot). */
+  canFill(relativePath: string): boolean;
+  fill(relativePath: string): Buffer;
+}
+
+/**
+ * A few KB per file, shaped like what its name says: the magic bytes and first structures of a JPEG, PNG,
+ * HEIC or QuickTime file around image-like noise, a JSON document, a binary plist. The noise is one seeded
+ * block sliced at random offsets and stamped with a counter, so files differ and a hundred thousand of them
+ * cost little to make.
+ */
+function fillerContent(rng: Random): FillerContent {
+  const noise = Buffer.alloc(NOISE_BYTES);
+  for (let i = 0; i < noise.length; i += 4) noise.writeUInt32LE(rng.int(0, 0xffffffff), i);
+  let serial = 0;
+  const body = (min: number, max: number): Buffer => {
+    const size = rng.int(min, max);
+    const at = rng.int(0, NOISE_BYTES - size);
+    const out = Buffer.from(noise.subarray(at, at + size));
+    out.writeUInt32BE(serial++, 0);
+    return out;
+  };
+  const kindOf = (relativePath: string): string => {
+    const name = relativePath.slice(relativePath.lastIndexOf('/') + 1);
+    const dot = name.lastIndexOf('.');
+    return dot < 0 ? 'cache' : name.slice(dot + 1).toLowerCase();
+  };
+  const makers: Record<string, () => Buffer> = {
+    jpg: () => jpeg(body(1_500, 7_000)),
+    jpeg: () => jpeg(body(1_500, 7_000)),
+    png: () => png(rng.int(64, 640), rng.int(64, 640), body(1_000, 6_000)),
+    heic: () => isoMedia('heic', ['mif1', 'heic'], body(2_000, 7_000)),
+    mov: () => isoMedia('qt  ', ['qt  '], body(3_000, 8_000)),
+    json: () => jsonDocument(rng),
+    plist: () => Buffer.from(buildBinary({ identifier: rng.uuid(), launchCount: rng.int(1, 500), onboardingDone: rng.chance(0.8), lastSync: new Date(Date.UTC(2024, 0, 1) + rng.int(0, 180) * 86_400_000) })),
+    // fsCachedData/<UUID>: a cached HTTP response body, usually JSON.
+    cache: () => jsonDocument(rng),
+  };
+  return {
+    canFill: (relativePath) => kindOf(relativePath) in makers,
+    fill: (relativePath) => {
+      const make = makers[kindOf(relativePath)];
+      if (!make) throw new Error(`no synthetic content for ${relativePath}`);
+      return make();
+    },
+  };
+}
+
+/** SOI, a JFIF APP0 segment, scan-like bytes, EOI. */
+function jpeg(scan: Buffer): Buffer {
+  const app0 = Buffer.from('ffe000104a46494600010100004800480000', 'hex');
+  return Buffer.concat([Buffer.from('ffd8', 'hex'), app0, scan, Buffer.from('ffd9', 'hex')]);
+}
+
+/** Signature, IHDR, one IDAT, IEND, with real chunk CRCs. */
+function png(width: number, height: number, data: Buffer): Buffer {
+  const chunk = (type: string, payload: Buffer): Buffer => {
+    const head = Buffer.alloc(8);
+    head.writeUInt32BE(payload.length, 0);
+    head.write(type, 4, 'latin1');
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), payload])), 0);
+    return Buffer.concat([head, payload, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr.set([8, 6, 0, 0, 0], 8); // 8-bit RGBA, deflate, no interlace
+  return Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), chunk('IHDR', ihdr), chunk('IDAT', data), chunk('IEND', Buffer.alloc(0))]);
+}
+
+/** An ISO base media file (HEIF, QuickTime): an `ftyp` box, then an `mdat` box. */
+function isoMedia(brand: string, compatible: readonly string[], data: Buffer): Buffer {
+  const ftyp = Buffer.alloc(16 + 4 * compatible.length);
+  ftyp.writeUInt32BE(ftyp.length, 0);
+  ftyp.write('ftyp', 4, 'latin1');
+  ftyp.write(brand, 8, 'latin1');
+  compatible.forEach((c, i) => ftyp.write(c, 16 + 4 * i, 'latin1'));
+  const mdat = Buffer.alloc(8);
+  mdat.writeUInt32BE(8 + data.length, 0);
+  mdat.write('mdat', 4, 'latin1');
+  return Buffer.concat([ftyp, mdat, data]);
+}
+
+/** An app's small JSON document: a record list, as app caches and documents hold. */
+function jsonDocument(rng: Random): Buffer {
+  const items = Array.from({ length: rng.int(3, 30) }, () => ({
+    id: rng.uuid().toLowerCase(),
+    updated: new Date(Date.UTC(2024, 0, 1) + rng.int(0, 180 * 86_400) * 1000).toISOString(),
+    score: rng.int(0, 10_000) / 100,
+    tag: rng.pick(SITES).host,
+    hash: rng.hex(40),
+  }));
+  return Buffer.from(JSON.stringify({ version: rng.int(1, 9), etag: rng.hex(16), items }));
 }

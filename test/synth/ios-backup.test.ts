@@ -135,6 +135,80 @@ describe('generateIosBackup', () => {
     expect(states['ios.datausage']).toBe('parsed');
   });
 
+  describe('with storedFiles (benchmark backups with many small files)', () => {
+    const many: GenerateOptions = { ...small, storedFiles: 1_800 };
+    const storedOnDisk = (dir: string) =>
+      (openBytes(join(dir, 'Manifest.db')).prepare('SELECT fileID, relativePath, file FROM Files ORDER BY rowid').all() as { fileID: string; relativePath: string; file: Buffer }[]).filter((r) =>
+        existsSync(join(dir, r.fileID.slice(0, 2), r.fileID)),
+      );
+
+    it('stores exactly that many filler files with content, each a few KB, sized right in its metadata', () => {
+      const { dir, result } = build(many);
+      expect(result.manifestEntries).toBe(3_000);
+      expect(result.storedFiles).toBe(5 + 1_800); // the five artifact files + the filler's
+      const present = storedOnDisk(dir);
+      expect(present).toHaveLength(5 + 1_800);
+      const filler = present.filter((r) => !Object.values(SYNTH_FILES).some((f) => f.relativePath === r.relativePath));
+      const sizes = filler.map((r) => readFileSync(join(dir, r.fileID.slice(0, 2), r.fileID)).length);
+      expect(Math.min(...sizes)).toBeGreaterThan(50); // the smallest: an app's tiny Documents/<id>.json
+      expect(sizes.sort((a, b) => a - b)[sizes.length >> 1]).toBeGreaterThan(1_500);
+      expect(Math.max(...sizes)).toBeLessThan(16_384);
+      for (const r of filler.slice(0, 200)) expect(decodeFileMeta(r.file).size).toBe(readFileSync(join(dir, r.fileID.slice(0, 2), r.fileID)).length);
+      // Never a fake database where a parser might look for a real one.
+      expect(filler.filter((r) => /\.(db|sqlite)$/i.test(r.relativePath))).toEqual([]);
+    });
+
+    it('gives each file bytes shaped like its name: JPEG, PNG, HEIC and QuickTime headers, JSON', () => {
+      const { dir } = build(many);
+      const head = (ext: RegExp): Buffer => {
+        const r = storedOnDisk(dir).find((x) => ext.test(x.relativePath))!;
+        return readFileSync(join(dir, r.fileID.slice(0, 2), r.fileID));
+      };
+      const jpg = head(/\.jpg$/i);
+      expect(jpg.subarray(0, 2).toString('hex')).toBe('ffd8');
+      expect(jpg.subarray(6, 10).toString('latin1')).toBe('JFIF');
+      expect(jpg.subarray(-2).toString('hex')).toBe('ffd9');
+      expect(head(/\.png$/i).subarray(0, 8).toString('hex')).toBe('89504e470d0a1a0a');
+      expect(head(/\.HEIC$/).subarray(4, 12).toString('latin1')).toBe('ftypheic');
+      expect(head(/\.MOV$/).subarray(4, 12).toString('latin1')).toBe('ftypqt  ');
+      const cached = JSON.parse(head(/fsCachedData\/[^/]+$/).toString('utf8')) as { items: unknown[] };
+      expect(cached.items.length).toBeGreaterThanOrEqual(3);
+    });
+
+    it('spreads them over the backup and keeps the rows of the backup generated without the option', () => {
+      const plain = openBytes(join(build().dir, 'Manifest.db')).prepare('SELECT domain, relativePath FROM Files ORDER BY rowid').raw().all();
+      const { dir } = build(many);
+      const rows = openBytes(join(dir, 'Manifest.db')).prepare('SELECT domain, relativePath FROM Files ORDER BY rowid').raw().all();
+      let same = 0;
+      while (same < rows.length && JSON.stringify(rows[same]) === JSON.stringify(plain[same])) same++;
+      expect(same).toBeGreaterThan(2_950); // only the last few rows may give way to files still owed content
+      const storedIds = new Set(storedOnDisk(dir).map((r) => r.fileID));
+      const all = openBytes(join(dir, 'Manifest.db')).prepare('SELECT fileID FROM Files ORDER BY rowid').pluck().all() as string[];
+      const firstHalf = all.slice(0, 1_500).filter((id) => storedIds.has(id)).length;
+      expect(firstHalf).toBeGreaterThan(800);
+      expect(firstHalf).toBeLessThan(1_000);
+    });
+
+    it('is deterministic: the same seed gives byte-identical backups', () => {
+      expect(fileHashes(build(many).dir)).toEqual(fileHashes(build(many).dir));
+    });
+
+    it('stores the same files in an encrypted backup of the same seed', () => {
+      const plain = build(many);
+      const encrypted = build({ ...many, encryption: { password: 'pw', dpic: 1_000, iter: 10 } });
+      expect(encrypted.result.storedFiles).toBe(plain.result.storedFiles);
+      const onDisk = (dir: string) => Object.keys(fileHashes(dir)).filter((p) => /^[0-9a-f]{2}\//.test(p));
+      expect(onDisk(encrypted.dir)).toEqual(onDisk(plain.dir));
+    });
+
+    it('caps the count at the filler entries there are', () => {
+      const { dir, result } = build({ ...small, manifestEntries: 200, storedFiles: 10_000 });
+      expect(result.manifestEntries).toBe(200);
+      expect(result.storedFiles).toBe(200 - 9); // every filler row holds content; the 9 skeleton folders cannot
+      expect(storedOnDisk(dir)).toHaveLength(191);
+    });
+  });
+
   it('never creates fewer entries than the artifact files and their folders need', () => {
     const { dir, result } = build({ ...small, manifestEntries: 0 });
     expect(result.manifestEntries).toBe(14);
