@@ -34,6 +34,7 @@ export function writeKeyFile(path: string, key: Buffer): void {
 
 export interface DecryptProgress {
   readonly done: number;
+  /** Files Manifest.db lists; those absent from the backup are skipped, so `done` may end below it. */
   readonly total: number;
   readonly bytes: number;
 }
@@ -56,25 +57,29 @@ export async function decryptBackup(backup: string, output: string, credentials:
   const source = await openIosBackup(root, new InputLog(), credentials);
   try {
     mkdirSync(out, { recursive: true, mode: 0o700 });
-    const files = [...source.storedFiles()];
+    // Workers pull from one lazy iterator: the file list is never held whole (a backup can list millions).
+    const files = source.storedFiles();
+    const total = source.listedFileCount();
     let done = 0;
     let bytes = 0;
-    const queue = files.slice();
     const worker = async () => {
-      for (let file = queue.shift(); file; file = queue.shift()) {
+      for (let next = files.next(); !next.done; next = files.next()) {
+        const file = next.value;
         const dest = join(out, file.ref.storedPath);
         mkdirSync(dirname(dest), { recursive: true });
-        bytes += await source.exportFile(file, dest);
+        const written = await source.exportFile(file, dest); // not `bytes += await …`: that would lose updates
+        bytes += written;
         const mtime = file.times?.modified;
         if (mtime) utimesSync(dest, mtime, mtime);
-        onProgress?.({ done: ++done, total: files.length, bytes });
+        done++; // not inside onProgress?.(…): optional chaining would skip the increment without a callback
+        onProgress?.({ done, total, bytes });
       }
     };
     await Promise.all(Array.from({ length: Math.max(2, availableParallelism() * 2) }, worker));
     writeFileSync(join(out, 'Manifest.db'), source.manifestImage(), { mode: 0o600 });
     for (const name of ['Info.plist', 'Status.plist']) if (existsSync(join(root, name))) copyFileSync(join(root, name), join(out, name));
     writeFileSync(join(out, 'Manifest.plist'), unencryptedManifestPlist(join(root, 'Manifest.plist')));
-    return { root, files: files.length, bytes };
+    return { root, files: done, bytes };
   } finally {
     await source.close();
     cleanupPrivateTemp();
@@ -93,5 +98,5 @@ function unencryptedManifestPlist(path: string): Buffer {
   const plist = parsePlist(readFileSync(path), 'Manifest.plist');
   if (!isDict(plist)) throw new UserError('bad-format', `${path}: expected a dictionary`);
   const { BackupKeyBag: _bag, ManifestKey: _key, ...rest } = plist;
-  return Buffer.from(buildBinary({ ...rest, IsEncrypted: false } as Parameters<typeof buildBinary>[0]));
+  return Buffer.from(buildBinary({ ...rest, IsEncrypted: false }));
 }

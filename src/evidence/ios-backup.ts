@@ -221,13 +221,26 @@ export class IosBackupSource implements Source {
     return this.manifest.db.serialize();
   }
 
-  /** Every stored file the manifest lists, with its metadata, in manifest order (for `ios decrypt`). */
+  /** How many files (not folders or links) Manifest.db lists. */
+  listedFileCount(): number {
+    return this.manifest.db.prepare('SELECT count(*) FROM Files WHERE flags = 1').pluck().get() as number;
+  }
+
+  /**
+   * Every stored file the manifest lists, with its metadata, in manifest order (for `ios decrypt`). Read in
+   * pages, so the connection is free between them for the key lookups of the files being exported.
+   */
   *storedFiles(): IterableIterator<EvidenceFile> {
-    for (const row of this.manifestRows()) {
-      if (row.flags !== 1 || !FILE_ID.test(row.fileId)) continue;
-      const storedPath = this.storedPathOf(row.fileId);
-      if (storedPath === null) continue;
-      yield this.fileOf(row.fileId, row.domain, row.relativePath, row.file, storedPath);
+    const page = this.manifest.db.prepare('SELECT rowid AS rid, fileID, domain, relativePath, file FROM Files WHERE flags = 1 AND rowid > ? ORDER BY rowid LIMIT 1000');
+    for (let after = -1; ; ) {
+      const rows = page.all(after) as (FileRow & { rid: number })[];
+      if (rows.length === 0) return;
+      after = rows[rows.length - 1]!.rid;
+      for (const row of rows) {
+        if (!FILE_ID.test(row.fileID)) continue;
+        const storedPath = this.storedPathOf(row.fileID);
+        if (storedPath !== null) yield this.fileOf(row.fileID, row.domain, row.relativePath, row.file, storedPath);
+      }
     }
   }
 

@@ -82,7 +82,10 @@ describe('checking an encrypted backup in place', () => {
   it('ios decrypt writes an ordinary backup that checks with the same findings', async () => {
     const out = join(tempDir('dec'), 'decrypted');
     const result = await decryptBackup(encrypted, out, password(PASSWORD));
-    expect(result.files).toBeGreaterThan(5);
+    const written = readdirSync(out, { recursive: true, withFileTypes: true }).filter((e) => e.isFile() && /^[0-9a-f]{40}$/.test(e.name));
+    expect(result.files).toBe(written.length);
+    expect(result.bytes).toBe(written.reduce((n, e) => n + statSync(join(e.parentPath, e.name)).size, 0));
+    expect(result.files).toBeGreaterThan(30);
     const a = await check({ target: encrypted, iocs: [iocs], userIocDir: null, credentials: password(PASSWORD) });
     const b = await check({ target: out, iocs: [iocs], userIocDir: null });
     expect(b.acquisition.encrypted).toBe(false);

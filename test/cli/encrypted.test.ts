@@ -36,6 +36,15 @@ describe('tracehound check on an encrypted backup', () => {
     expect(stdout).toContain('28 artifacts');
   });
 
+  it('reports in --json how much was decrypted', async () => {
+    process.env[PASSWORD_ENV] = PASSWORD;
+    expect(await run('check', backup, '--no-default-iocs', '--json', '--only', 'ios.tcc')).toBe(0);
+    const summary = JSON.parse(stdout) as { acquisition: { encrypted: boolean }; decrypted: { files: number; bytes: number } };
+    expect(summary.acquisition.encrypted).toBe(true);
+    expect(summary.decrypted.files).toBe(2); // Manifest.db and TCC.db
+    expect(summary.decrypted.bytes).toBeGreaterThan(0);
+  });
+
   it('exits 2 with one line for a wrong password', async () => {
     process.env[PASSWORD_ENV] = 'wrong';
     expect(await run('check', backup, '--no-default-iocs')).toBe(2);
