@@ -7,6 +7,8 @@ import type { SqliteHandle } from '../../evidence/sqlite.js';
 import { quoteIdent } from '../../evidence/sqlite.js';
 import type { Locator } from '../artifact.js';
 
+export { pyFloat } from './_plist_values.js';
+
 /** A column value as a record keeps it: text, a number, or null. */
 export type Cell = string | number | null;
 
@@ -63,15 +65,6 @@ export function py(v: unknown): string {
   if (typeof v === 'string') return v;
   if (typeof v === 'number' || typeof v === 'bigint') return String(v);
   return JSON.stringify(v);
-}
-
-/**
- * Python's `str()` of a REAL column value: `63.0`, not `63`. SQLite hands both to JavaScript as the same
- * number, so columns CoreData declares FLOAT (durations) use this to keep MVT's description texts.
- */
-export function pyFloat(v: number | null): string {
-  if (v === null) return 'None';
-  return Number.isInteger(v) ? `${v}.0` : String(v);
 }
 
 /** Newlines shown as the two characters `\n`, so one message stays one timeline line. */
