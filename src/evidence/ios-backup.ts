@@ -131,6 +131,8 @@ export class IosBackupSource implements Source {
     private readonly decrypted: DecryptionStats = { filesDecrypted: 0, bytesDecrypted: 0 },
   ) {}
 
+  private lastDecrypted: { readonly fileId: string; readonly plaintext: Buffer } | null = null;
+
   get encrypted(): boolean {
     return this.keys !== null;
   }
@@ -254,6 +256,9 @@ export class IosBackupSource implements Source {
   }
 
   private decrypt(file: EvidenceFile, stored: Buffer): Buffer {
+    // Consecutive artifacts often read the same database (sms.db: messages, then attachments): keep the last one.
+    const id = file.ref.backup!.fileId;
+    if (this.lastDecrypted?.fileId === id) return this.lastDecrypted.plaintext;
     let plaintext: Buffer;
     try {
       const key = this.keyOf(file);
@@ -265,6 +270,7 @@ export class IosBackupSource implements Source {
     }
     this.decrypted.filesDecrypted++;
     this.decrypted.bytesDecrypted += plaintext.length;
+    this.lastDecrypted = { fileId: id, plaintext };
     return plaintext;
   }
 
