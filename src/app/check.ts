@@ -8,7 +8,7 @@ import type { AnyArtifact, Parsed } from '../artifacts/artifact.js';
 import { iosArtifacts } from '../artifacts/ios/index.js';
 import { openAcquisition } from '../evidence/detect.js';
 import type { CredentialProvider } from '../evidence/ios-backup-keys.js';
-import type { AcquisitionInfo, SourceKind } from '../evidence/source.js';
+import type { AcquisitionInfo, Source, SourceKind } from '../evidence/source.js';
 import { cleanupPrivateTemp } from '../evidence/temp.js';
 import { UserError } from '../errors.js';
 import { explainMatch, levelForMatch } from '../findings/explain.js';
@@ -82,52 +82,27 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
     const matcher = compileIndicators(indicators.collections);
 
     const applicable = allArtifacts.filter((a) => a.inputs[source.kind] !== undefined);
-    const selected = options.only?.length ? applicable.filter((a) => options.only!.includes(a.id)) : applicable;
+    const selected = options.only?.length ? selectArtifacts(options.only, applicable) : applicable;
     const plan = orderArtifacts(selected, applicable);
     const neededLater = new Set(plan.flatMap((a) => a.needs ?? []));
 
     const findings: Finding[] = [];
     const coverage: Coverage[] = [];
     const kept = new Map<string, readonly unknown[]>();
-    let timelineEvents = 0;
-    const addFinding = (f: Finding) => {
-      findings.push(f);
-      emit({ type: 'finding', finding: f });
+    const sink: ArtifactSink = {
+      output,
+      matcher,
+      timelineEvents: 0,
+      finding(f) {
+        findings.push(f);
+        emit({ type: 'finding', finding: f });
+      },
     };
-
     for (const [index, artifact] of plan.entries()) {
       if (signal.aborted) throw new UserError('usage', 'check interrupted');
       emit({ type: 'artifact-started', id: artifact.id, title: artifact.title, index, total: plan.length });
-      const rules = allRules.filter((r) => r.artifact === artifact.id);
-      const recordRules = rules.filter((r): r is RecordRule<unknown> => r.scope === 'record');
-      const artifactRules = rules.filter((r): r is ArtifactRule<unknown> => r.scope === 'artifact');
-      const keep = neededLater.has(artifact.id) || artifactRules.length > 0;
-      const buffer: Parsed<unknown>[] = [];
-      const run = createArtifactRun(artifact, source, kept, signal);
-      try {
-        for await (const item of artifact.parse(run.context) as AsyncIterable<Parsed<unknown>>) {
-          run.noteRecord();
-          output.record(artifact, item);
-          for (const event of artifact.timeline?.(item.record) ?? []) {
-            output.timeline(artifact, event);
-            timelineEvents++;
-          }
-          for (const f of matchRecord(artifact, item, matcher)) addFinding(f);
-          for (const rule of recordRules) for (const hit of rule.check(item.record)) addFinding(ruleFinding(rule, artifact.id, item, hit));
-          if (keep) buffer.push(item);
-        }
-        for (const rule of artifactRules) {
-          const records = buffer.map((b) => b.record);
-          for (const { record, hit } of rule.check(records)) {
-            const item = buffer[records.indexOf(record)]!;
-            addFinding(ruleFinding(rule, artifact.id, item, hit));
-          }
-        }
-      } catch (err) {
-        run.fail(err);
-      }
-      if (neededLater.has(artifact.id)) kept.set(artifact.id, buffer.map((b) => b.record));
-      const cov = run.coverage();
+      const { coverage: cov, records } = await runArtifact(artifact, source, kept, neededLater.has(artifact.id), sink, signal);
+      if (records) kept.set(artifact.id, records);
       coverage.push(cov);
       output.artifactFinished(artifact, cov);
       emit({ type: 'artifact-finished', coverage: cov });
@@ -149,12 +124,71 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
     };
     const outputFiles = output.finish(findings, info);
     const decrypted = source.stats?.();
-    return { acquisition, findings, coverage, indicators, outputFiles, timelineEvents, ...(decrypted ? { decrypted } : {}) };
+    return { acquisition, findings, coverage, indicators, outputFiles, timelineEvents: sink.timelineEvents, ...(decrypted ? { decrypted } : {}) };
   } finally {
     output.dispose();
     await source.close();
     cleanupPrivateTemp();
   }
+}
+
+function selectArtifacts(ids: readonly string[], applicable: readonly AnyArtifact[]): AnyArtifact[] {
+  const unknown = ids.filter((id) => !applicable.some((a) => a.id === id));
+  if (unknown.length > 0) {
+    throw new UserError('usage', `--only: unknown artifact(s) ${unknown.join(', ')} for this acquisition (see \`tracehound artifacts\`)`);
+  }
+  return applicable.filter((a) => ids.includes(a.id));
+}
+
+/** Where one artifact's records go while it runs. */
+interface ArtifactSink {
+  readonly output: OutputWriter;
+  readonly matcher: Matcher;
+  timelineEvents: number;
+  finding(f: Finding): void;
+}
+
+/**
+ * Parses one artifact, streaming each record to the output, the timeline, the matcher and the record rules;
+ * records are kept only for artifact-scope rules and for artifacts that others need.
+ */
+async function runArtifact(
+  artifact: AnyArtifact,
+  source: Source,
+  kept: ReadonlyMap<string, readonly unknown[]>,
+  neededLater: boolean,
+  sink: ArtifactSink,
+  signal: AbortSignal,
+): Promise<{ coverage: Coverage; records: readonly unknown[] | null }> {
+  const rules = allRules.filter((r) => r.artifact === artifact.id);
+  const recordRules = rules.filter((r): r is RecordRule<unknown> => r.scope === 'record');
+  const artifactRules = rules.filter((r): r is ArtifactRule<unknown> => r.scope === 'artifact');
+  const keep = neededLater || artifactRules.length > 0;
+  const buffer: Parsed<unknown>[] = [];
+  const run = createArtifactRun(artifact, source, kept, signal);
+  try {
+    for await (const item of artifact.parse(run.context) as AsyncIterable<Parsed<unknown>>) {
+      run.noteRecord();
+      sink.output.record(artifact, item);
+      for (const event of artifact.timeline?.(item.record) ?? []) {
+        sink.output.timeline(artifact, event);
+        sink.timelineEvents++;
+      }
+      for (const f of matchRecord(artifact, item, sink.matcher)) sink.finding(f);
+      for (const rule of recordRules) for (const hit of rule.check(item.record)) sink.finding(ruleFinding(rule, artifact.id, item, hit));
+      if (keep) buffer.push(item);
+    }
+    if (artifactRules.length > 0) {
+      const itemOf = new Map(buffer.map((b) => [b.record, b]));
+      const records = buffer.map((b) => b.record);
+      for (const rule of artifactRules) {
+        for (const { record, hit } of rule.check(records)) sink.finding(ruleFinding(rule, artifact.id, itemOf.get(record)!, hit));
+      }
+    }
+  } catch (err) {
+    run.fail(err);
+  }
+  return { coverage: run.coverage(), records: neededLater ? buffer.map((b) => b.record) : null };
 }
 
 function openOutput(dir: string, format: OutputFormat, evidenceRoot: string): OutputWriter {

@@ -43,6 +43,7 @@ describe('tracehound check', () => {
     [['check', '/nonexistent/backup'], /^tracehound: \/nonexistent\/backup: no such file or folder\n$/],
     [['check', mvtIosBackup(), '--format', 'xml'], /Allowed choices are native, mvt/],
     [['check'], /missing required argument 'path'/],
+    [['check', mvtIosBackup(), '--only', 'ios.sms,ios.nope'], /--only: unknown artifact\(s\) ios\.nope for this acquisition/],
   ])('exits 2 with a one-line message for %j', async (args, message) => {
     expect(await run(...args)).toBe(2);
     expect(stderr).toMatch(message);
