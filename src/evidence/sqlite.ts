@@ -57,7 +57,8 @@ export function openSqlite(input: SqliteInput, what: string): SqliteHandle {
     const dbPath = join(dir, 'evidence.db');
     writeFileSync(dbPath, input.data, { mode: 0o600 });
     if (input.wal) writeFileSync(`${dbPath}-wal`, input.wal, { mode: 0o600 });
-    return openCopy(dir, dbPath, what, input.wal !== undefined, () => withoutWal(input.data, what));
+    const data = input.data;
+    return openCopy(dir, dbPath, what, input.wal !== undefined, () => openImage(data, what));
   }
   if (input.kind === 'private-file') {
     if (!hasSqliteHeader(input.path)) {
@@ -76,10 +77,12 @@ export function openSqlite(input: SqliteInput, what: string): SqliteHandle {
     removeTempDir(dir);
     throw new FormatError(what, 'not a SQLite database (bad header)');
   }
+  const original = input.path;
   return openCopy(dir, dbPath, what, input.wal !== undefined, () => {
-    const copy = join(privateTempDir('sqlite-nowal'), 'base.db');
-    copyFileSync(input.path, copy);
-    return new Database(copy, { readonly: true, fileMustExist: true });
+    // The main file as stored, without its WAL, beside the copy (so it goes when the folder does).
+    const base = join(dir, 'base.db');
+    copyFileSync(original, base);
+    return new Database(base, { readonly: true, fileMustExist: true });
   });
 }
 
@@ -115,10 +118,6 @@ function openImage(data: Buffer, what: string): SqliteDb {
   } catch (err) {
     throw new FormatError(what, `cannot open SQLite image (${(err as Error).message})`, { cause: err });
   }
-}
-
-function withoutWal(data: Buffer, what: string): SqliteDb {
-  return openImage(data, what);
 }
 
 function openCopy(dir: string, dbPath: string, what: string, hasWal: boolean, openBase: (() => SqliteDb) | null): SqliteHandle {
