@@ -2,7 +2,8 @@
  * For people who need them: the derived key of an encrypted backup (so the password need not be typed
  * again), and a full decrypted copy for tools that cannot read encrypted backups. `check` needs neither.
  */
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { utimes } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { buildBinary } from 'plist';
@@ -62,20 +63,25 @@ export async function decryptBackup(backup: string, output: string, credentials:
     const total = source.listedFileCount();
     let done = 0;
     let bytes = 0;
+    const folders = new Set<string>();
     const worker = async () => {
       for (let next = files.next(); !next.done; next = files.next()) {
         const file = next.value;
         const dest = join(out, file.ref.storedPath);
-        mkdirSync(dirname(dest), { recursive: true });
+        const folder = dirname(dest);
+        if (!folders.has(folder)) {
+          mkdirSync(folder, { recursive: true });
+          folders.add(folder);
+        }
         const written = await source.exportFile(file, dest); // not `bytes += await …`: that would lose updates
         bytes += written;
         const mtime = file.times?.modified;
-        if (mtime) utimesSync(dest, mtime, mtime);
+        if (mtime) await utimes(dest, mtime, mtime);
         done++; // not inside onProgress?.(…): optional chaining would skip the increment without a callback
         onProgress?.({ done, total, bytes });
       }
     };
-    await Promise.all(Array.from({ length: Math.max(2, availableParallelism() * 2) }, worker));
+    await Promise.all(Array.from({ length: Math.max(4, availableParallelism() * 4) }, worker));
     writeFileSync(join(out, 'Manifest.db'), source.manifestImage(), { mode: 0o600 });
     for (const name of ['Info.plist', 'Status.plist']) if (existsSync(join(root, name))) copyFileSync(join(root, name), join(out, name));
     writeFileSync(join(out, 'Manifest.plist'), unencryptedManifestPlist(join(root, 'Manifest.plist')));
