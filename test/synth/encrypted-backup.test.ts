@@ -26,6 +26,7 @@ import { isDict, parsePlist, type PlistDict } from '../../src/formats/plist.js';
 import { IosBackupWriter } from '../../src/synth/ios-backup-writer.js';
 import { generateIosBackup, SYNTH_FILES, type GenerateOptions } from '../../src/synth/ios-backup.js';
 import { tempDir } from '../fixtures/ios-backup.js';
+import { snapshotTree } from '../helpers/tree.js';
 
 const PASSWORD = 'correct horse battery staple';
 const encryption = { password: PASSWORD, dpic: 1000, iter: 10 };
@@ -75,16 +76,6 @@ const stored = (dir: string, id: string): string => join(dir, id.slice(0, 2), id
 function decryptStored(dir: string, row: FileRow, classKeys: ReadonlyMap<number, Buffer>): Buffer {
   const meta = decodeFileMeta(row.file);
   return decryptWithKey(fileKey(meta.encryptionKey!, meta.protectionClass!, classKeys), readFileSync(stored(dir, row.fileID)), meta.size);
-}
-
-/** Relative path → SHA-256 of every file in a folder. */
-function fileHashes(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const rel of (readdirSync(dir, { recursive: true }) as string[]).sort()) {
-    const path = join(dir, rel);
-    if (statSync(path).isFile()) out[rel] = createHash('sha256').update(readFileSync(path)).digest('hex');
-  }
-  return out;
 }
 
 const manifestScratchFolders = (): string[] => readdirSync(tmpdir()).filter((n) => n.startsWith('tracehound-manifest-'));
@@ -196,7 +187,7 @@ describe('an encrypted generated backup', () => {
   it('repeats byte for byte with the same seed; another encryption seed changes every ciphertext but no plaintext', async () => {
     const again = join(tempDir('encgen2'), 'b');
     generateIosBackup(again, { ...sizes, encryption });
-    expect(fileHashes(again)).toEqual(fileHashes(encrypted));
+    expect(snapshotTree(again)).toEqual(snapshotTree(encrypted));
 
     const reseeded = join(tempDir('encgen3'), 'b');
     generateIosBackup(reseeded, { ...sizes, encryption: { ...encryption, seed: 99 } });

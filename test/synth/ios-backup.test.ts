@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { iosArtifacts } from '../../src/artifacts/ios/index.js';
@@ -10,18 +10,9 @@ import { generateIosBackup, SYNTH_FILES, type GenerateOptions } from '../../src/
 import { tempDir } from '../fixtures/ios-backup.js';
 import { parseBackup } from '../helpers/artifacts.js';
 import { contentHash, count, openBytes, openFromBackup, queryHash } from './_db.js';
+import { snapshotTree } from '../helpers/tree.js';
 
 const small: GenerateOptions = { seed: 21, manifestEntries: 3_000, messages: 400, visits: 300, processes: 60 };
-
-/** Relative path → SHA-256 of every file in a folder. */
-function fileHashes(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const rel of (readdirSync(dir, { recursive: true }) as string[]).sort()) {
-    const path = join(dir, rel);
-    if (statSync(path).isFile()) out[rel] = createHash('sha256').update(readFileSync(path)).digest('hex');
-  }
-  return out;
-}
 
 function build(options: GenerateOptions = small) {
   const dir = join(tempDir('gen'), 'backup');
@@ -73,7 +64,7 @@ describe('generateIosBackup', () => {
     const other = fingerprint(c);
     fingerprint(a).forEach((h, i) => expect(other[i]).not.toBe(h));
     // Stronger than required: with the same SQLite build even the files are byte-identical.
-    expect(fileHashes(b)).toEqual(fileHashes(a));
+    expect(snapshotTree(b)).toEqual(snapshotTree(a));
   });
 
   it('puts the artifact files at their real domains and paths, where the source finds them', async () => {
@@ -190,14 +181,14 @@ describe('generateIosBackup', () => {
     });
 
     it('is deterministic: the same seed gives byte-identical backups', () => {
-      expect(fileHashes(build(many).dir)).toEqual(fileHashes(build(many).dir));
+      expect(snapshotTree(build(many).dir)).toEqual(snapshotTree(build(many).dir));
     });
 
     it('stores the same files in an encrypted backup of the same seed', () => {
       const plain = build(many);
       const encrypted = build({ ...many, encryption: { password: 'pw', dpic: 1_000, iter: 10 } });
       expect(encrypted.result.storedFiles).toBe(plain.result.storedFiles);
-      const onDisk = (dir: string) => Object.keys(fileHashes(dir)).filter((p) => /^[0-9a-f]{2}\//.test(p));
+      const onDisk = (dir: string) => Object.keys(snapshotTree(dir)).filter((p) => /^[0-9a-f]{2}\//.test(p));
       expect(onDisk(encrypted.dir)).toEqual(onDisk(plain.dir));
     });
 
