@@ -20,7 +20,7 @@ import { MvtOutput } from '../report/mvt/writer.js';
 import { NativeOutput } from '../report/native.js';
 import { noOutput, type OutputWriter, type RunInfo } from '../report/output.js';
 import { iosRules } from '../rules/ios/index.js';
-import type { AnyRule, ArtifactRule, RecordRule, RuleHit } from '../rules/rule.js';
+import type { AnyRule, ArtifactRule, MatchedRecordRule, RecordRule, RuleHit } from '../rules/rule.js';
 import { toolVersion } from '../version.js';
 import type { Coverage } from '../findings/coverage.js';
 import { createArtifactRun } from './parse-artifact.js';
@@ -163,6 +163,7 @@ async function runArtifact(
   const rules = allRules.filter((r) => r.artifact === artifact.id);
   const recordRules = rules.filter((r): r is RecordRule<unknown> => r.scope === 'record');
   const artifactRules = rules.filter((r): r is ArtifactRule<unknown> => r.scope === 'artifact');
+  const matchedRules = rules.filter((r): r is MatchedRecordRule<unknown> => r.scope === 'matched');
   const keep = neededLater || artifactRules.length > 0;
   const buffer: Parsed<unknown>[] = [];
   const run = createArtifactRun(artifact, source, kept, signal);
@@ -174,7 +175,12 @@ async function runArtifact(
         sink.output.timeline(artifact, event);
         sink.timelineEvents++;
       }
-      for (const f of matchRecord(artifact, item, sink.matcher)) sink.finding(f);
+      const matches = matchRecord(artifact, item, sink.matcher);
+      for (const f of matches) sink.finding(f);
+      if (matches.length > 0 && matchedRules.length > 0) {
+        const matched = matches.map((f) => ({ field: f.match!.field, observed: f.match!.observed, indicator: f.indicator!.value }));
+        for (const rule of matchedRules) for (const hit of rule.check(item.record, matched)) sink.finding(ruleFinding(rule, artifact.id, item, hit));
+      }
       for (const rule of recordRules) for (const hit of rule.check(item.record)) sink.finding(ruleFinding(rule, artifact.id, item, hit));
       if (keep) buffer.push(item);
     }

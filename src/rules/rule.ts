@@ -40,7 +40,23 @@ export interface ArtifactRule<R> extends RuleMeta {
   check(records: readonly R[]): { record: R; hit: RuleHit }[];
 }
 
-export type Rule<R> = RecordRule<R> | ArtifactRule<R>;
+/** What matched on a record, for rules that correlate a record's structure with an indicator hit. */
+export interface MatchedObservable {
+  readonly field: string;
+  readonly observed: string;
+  readonly indicator: string;
+}
+
+/**
+ * Runs only on records whose observables matched indicators, with what matched: a correlation (a redirect chain
+ * through a known-bad domain), still a pure function of its inputs.
+ */
+export interface MatchedRecordRule<R> extends RuleMeta {
+  readonly scope: 'matched';
+  check(record: R, matched: readonly MatchedObservable[]): RuleHit[];
+}
+
+export type Rule<R> = RecordRule<R> | ArtifactRule<R> | MatchedRecordRule<R>;
 export type AnyRule = Rule<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 export function defineRule<R>(rule: Rule<R>): Rule<R> {

@@ -10,6 +10,7 @@ import profileEvents from './profile_events.js';
 import safariHistory from './safari_history.js';
 import sms from './sms.js';
 import smsAttachments from './sms_attachments.js';
+import webkitSessionResourceLog from './webkit_session_resource_log.js';
 
 export const iosRules: readonly AnyRule[] = [
   ...configurationProfiles,
@@ -19,6 +20,7 @@ export const iosRules: readonly AnyRule[] = [
   ...safariHistory,
   ...sms,
   ...smsAttachments,
+  ...webkitSessionResourceLog,
   ...applications,
   ...calendar,
   ...globalPreferences,
