@@ -64,6 +64,15 @@ describe('tracehound iocs list', () => {
   });
 });
 
+describe('tracehound demo', () => {
+  it('checks a generated backup with planted DemoSpy traces, finds them, and exits 0', async () => {
+    expect(await run('demo')).toBe(0);
+    expect(stdout).toContain('checked against');
+    expect(stdout).toContain('4 critical  0 high  1 medium  0 low  0 info');
+    expect(stdout).toContain('Found a known suspicious process name "demospyd" matching indicators from "DemoSpy"');
+  });
+});
+
 describe('the installed binary', () => {
   it('answers --help after the build that npm ci runs', () => {
     const help = execFileSync(process.execPath, [join(projectRoot, 'bin', 'tracehound.js'), '--help'], { encoding: 'utf8' });
