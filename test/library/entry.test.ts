@@ -1,0 +1,44 @@
+/**
+ * The package is importable as a library: `import('tracehound')` resolves through package.json `exports` to the
+ * built entry (dist/, made by `npm ci`'s prepare step), and a check through it finds what the CLI finds.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import * as library from '../../src/index.js';
+import { mvtIosBackup, mvtTestStix, projectRoot } from '../helpers/data.js';
+
+describe('the library entry', () => {
+  it('is where package.json says it is, with its types', () => {
+    const pkg = JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8')) as { exports: { '.': string }; types: string };
+    expect(pkg.exports['.']).toBe('./dist/index.js');
+    expect(pkg.types).toBe('dist/index.d.ts');
+    expect(existsSync(join(projectRoot, 'src', 'index.ts'))).toBe(true);
+  });
+
+  it('resolves by the package name once built', async () => {
+    if (!existsSync(join(projectRoot, 'dist', 'index.js'))) return expect.fail('dist/index.js missing: run `npm run build` (npm ci does)');
+    const built = (await import('tracehound')) as typeof library;
+    expect(Object.keys(built).sort()).toEqual(Object.keys(library).sort());
+    expect(typeof built.check).toBe('function');
+  });
+
+  it('checks the MVT test backup: same five alerts as the CLI', async () => {
+    const result = await library.check({ target: mvtIosBackup(), iocs: [mvtTestStix()], userIocDir: null });
+    expect(result.acquisition.kind).toBe('ios-backup');
+    expect(result.findings.map((f) => [f.level, f.artifact])).toEqual([
+      ['low', 'ios.datausage'],
+      ['critical', 'ios.tcc'],
+      ['critical', 'ios.sms'],
+      ['critical', 'ios.whatsapp'],
+      ['informational', 'ios.global_preferences'],
+    ]);
+  });
+
+  it('loads indicators and matches an observable without any evidence', async () => {
+    const loaded = await library.loadIndicators({ paths: [mvtTestStix()], userDir: null });
+    const matcher = library.compileIndicators(loaded.collections);
+    expect(matcher.match({ kind: 'process', value: 'Launch', field: 'name' }).map((m) => m.indicator.value)).toEqual(['Launch']);
+    expect(matcher.match({ kind: 'process', value: 'launchd', field: 'name' })).toEqual([]);
+  });
+});
