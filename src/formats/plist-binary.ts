@@ -94,61 +94,76 @@ function readUnsigned(buf: Buffer, at: number, size: number): number {
 }
 
 export function decodeBinaryPlist(buf: Buffer, what: string, limits: PlistLimits): PlistValue {
-  const t = readTrailer(buf, what);
-  const objectsEnd = t.offsetTableAt;
-  const offsets = new Array<number>(t.objectCount);
-  for (let i = 0; i < t.objectCount; i++) {
-    const offset = readUnsigned(buf, t.offsetTableAt + i * t.offsetSize, t.offsetSize);
-    if (offset < MAGIC_BYTES || offset >= objectsEnd) corrupt(what, `object ${i} at offset ${offset} lies outside the object area (8 to ${objectsEnd})`);
-    offsets[i] = offset;
+  return new BinaryPlistDecoder(buf, what, limits).decodeTop();
+}
+
+/** A class rather than closures: hot paths create no functions per object (bundlers may wrap each one). */
+class BinaryPlistDecoder {
+  private readonly t: Trailer;
+  private readonly objectsEnd: number;
+  private readonly offsets: number[];
+  private readonly budget: DecodeBudget;
+  private readonly leaves = new Map<number, PlistValue>();
+  private readonly open: Uint8Array;
+
+  constructor(
+    private readonly buf: Buffer,
+    private readonly what: string,
+    limits: PlistLimits,
+  ) {
+    const t = readTrailer(buf, what);
+    this.t = t;
+    this.objectsEnd = t.offsetTableAt;
+    this.offsets = new Array<number>(t.objectCount);
+    for (let i = 0; i < t.objectCount; i++) {
+      const offset = readUnsigned(buf, t.offsetTableAt + i * t.offsetSize, t.offsetSize);
+      if (offset < MAGIC_BYTES || offset >= this.objectsEnd) corrupt(what, `object ${i} at offset ${offset} lies outside the object area (8 to ${this.objectsEnd})`);
+      this.offsets[i] = offset;
+    }
+    this.budget = new DecodeBudget(what, limits, 'binary plist');
+    this.open = new Uint8Array(t.objectCount);
   }
 
-  const budget = new DecodeBudget(what, limits, 'binary plist');
-  const leaves = new Map<number, PlistValue>();
-  const open = new Uint8Array(t.objectCount);
+  decodeTop(): PlistValue {
+    return this.decode(this.t.topObject, 0);
+  }
 
   /** Bytes [at, at + length) must lie in the object area. */
-  const need = (at: number, length: number, index: number, kind: string): void => {
-    if (length > objectsEnd - at) corrupt(what, `${kind} object ${index} at offset ${at} needs ${length} bytes past the object area`);
-  };
+  private need(at: number, length: number, index: number, kind: string): void {
+    if (length > this.objectsEnd - at) corrupt(this.what, `${kind} object ${index} needs ${length} bytes at offset ${at}, past the object area (it ends at ${this.objectsEnd})`);
+  }
 
-  /** The object's element count or byte length, and where its payload starts. */
-  const sizeAndStart = (index: number, at: number, low: number): [number, number] => {
+  /** The object's element count or byte length (low nibble, or an integer after it), and where its payload starts. */
+  private sizeAndStart(index: number, at: number, low: number): [number, number] {
     if (low !== 0xf) return [low, at + 1];
-    need(at + 1, 1, index, 'length of');
-    const marker = buf[at + 1]!;
+    this.need(at + 1, 1, index, 'length of');
+    const marker = this.buf[at + 1]!;
     if (marker >> 4 !== Marker.Int || (marker & 0xf) > 3) {
-      corrupt(what, `object ${index} at offset ${at} has a length marker 0x${marker.toString(16)} (expected an integer of 1 to 8 bytes)`);
+      corrupt(this.what, `object ${index} at offset ${at} has a length marker 0x${marker.toString(16)} (expected an integer of 1 to 8 bytes)`);
     }
     const bytes = 1 << (marker & 0xf);
-    need(at + 2, bytes, index, 'length of');
-    const size = readUnsigned(buf, at + 2, bytes);
-    return [size, at + 2 + bytes];
-  };
+    this.need(at + 2, bytes, index, 'length of');
+    return [readUnsigned(this.buf, at + 2, bytes), at + 2 + bytes];
+  }
 
-  const decode = (index: number, depth: number): PlistValue => {
-    budget.value();
-    const cached = leaves.get(index);
+  private decode(index: number, depth: number): PlistValue {
+    this.budget.value();
+    const cached = this.leaves.get(index);
     if (cached !== undefined) return cached;
-    const at = offsets[index]!;
-    const marker = buf[at]!;
+    const at = this.offsets[index]!;
+    const marker = this.buf[at]!;
     const type = marker >> 4;
     const low = marker & 0xf;
-    switch (type) {
-      case Marker.Array:
-      case Marker.OrderedSet:
-      case Marker.Set:
-      case Marker.Dict:
-        return decodeContainer(index, at, type, low, depth);
-      default: {
-        const leaf = decodeLeaf(index, at, type, low);
-        leaves.set(index, leaf);
-        return leaf;
-      }
+    if (type === Marker.Array || type === Marker.OrderedSet || type === Marker.Set || type === Marker.Dict) {
+      return this.decodeContainer(index, at, type, low, depth);
     }
-  };
+    const leaf = this.decodeLeaf(index, at, type, low);
+    this.leaves.set(index, leaf);
+    return leaf;
+  }
 
-  const decodeLeaf = (index: number, at: number, type: number, low: number): PlistValue => {
+  private decodeLeaf(index: number, at: number, type: number, low: number): PlistValue {
+    const { buf, what } = this;
     switch (type) {
       case Marker.Simple:
         if (low === 0x0 || low === 0xf) return null; // null, fill
@@ -158,7 +173,7 @@ export function decodeBinaryPlist(buf: Buffer, what: string, limits: PlistLimits
       case Marker.Int: {
         if (low > 4) corrupt(what, `integer object ${index} at offset ${at} claims ${2 ** low} bytes (at most 16)`);
         const bytes = 1 << low;
-        need(at + 1, bytes, index, 'integer');
+        this.need(at + 1, bytes, index, 'integer');
         if (bytes < 8) return readUnsigned(buf, at + 1, bytes);
         // 8 bytes are signed; CoreFoundation writes 16 bytes (high half zero) for unsigned values above 2^63.
         const value = bytes === 8 ? buf.readBigInt64BE(at + 1) : (buf.readBigInt64BE(at + 1) << 64n) | buf.readBigUInt64BE(at + 9);
@@ -166,77 +181,76 @@ export function decodeBinaryPlist(buf: Buffer, what: string, limits: PlistLimits
       }
       case Marker.Real:
         if (low === 2) {
-          need(at + 1, 4, index, 'real');
+          this.need(at + 1, 4, index, 'real');
           return buf.readFloatBE(at + 1);
         }
         if (low === 3) {
-          need(at + 1, 8, index, 'real');
+          this.need(at + 1, 8, index, 'real');
           return buf.readDoubleBE(at + 1);
         }
         return corrupt(what, `real object ${index} at offset ${at} claims ${2 ** low} bytes (expected 4 or 8)`);
       case Marker.Date:
         if (low !== 3) corrupt(what, `date object ${index} at offset ${at} has marker 0x3${low.toString(16)} (expected 0x33)`);
-        need(at + 1, 8, index, 'date');
+        this.need(at + 1, 8, index, 'date');
         return new Date(COCOA_EPOCH_MS + buf.readDoubleBE(at + 1) * 1000);
       case Marker.Data: {
-        const [length, start] = sizeAndStart(index, at, low);
-        need(start, length, index, 'data');
+        const [length, start] = this.sizeAndStart(index, at, low);
+        this.need(start, length, index, 'data');
         return buf.subarray(start, start + length);
       }
       case Marker.Ascii:
       case Marker.Utf8: {
-        const [length, start] = sizeAndStart(index, at, low);
-        need(start, length, index, 'string');
+        const [length, start] = this.sizeAndStart(index, at, low);
+        this.need(start, length, index, 'string');
         // Type 0x5 should be ASCII; some writers put UTF-8 there, which reads the same for ASCII.
         return buf.toString('utf8', start, start + length);
       }
       case Marker.Utf16: {
-        const [units, start] = sizeAndStart(index, at, low);
-        if (units > (objectsEnd - start) / 2) corrupt(what, `string object ${index} at offset ${at} needs ${units * 2} bytes past the object area`);
+        const [units, start] = this.sizeAndStart(index, at, low);
+        if (units > (this.objectsEnd - start) / 2) corrupt(what, `string object ${index} needs ${units * 2} bytes at offset ${start}, past the object area (it ends at ${this.objectsEnd})`);
         return utf16be(buf, start, units);
       }
       case Marker.Uid: {
         const bytes = low + 1;
         if (bytes > 4) corrupt(what, `UID object ${index} at offset ${at} has ${bytes} bytes (at most 4)`);
-        need(at + 1, bytes, index, 'UID');
+        this.need(at + 1, bytes, index, 'UID');
         return new UID(readUnsigned(buf, at + 1, bytes));
       }
       default:
         return corrupt(what, `object ${index} at offset ${at} has an unknown type 0x${type.toString(16)}`);
     }
-  };
+  }
 
-  const decodeContainer = (index: number, at: number, type: number, low: number, depth: number): PlistValue => {
-    budget.depth(depth + 1);
-    if (open[index]) corrupt(what, `object ${index} at offset ${at} contains itself (a reference cycle)`);
-    const [count, start] = sizeAndStart(index, at, low);
+  private child(index: number, at: number, refAt: number): number {
+    const r = readUnsigned(this.buf, refAt, this.t.refSize);
+    if (r >= this.t.objectCount) corrupt(this.what, `object ${index} at offset ${at} references object ${r} (only ${this.t.objectCount} exist)`);
+    return r;
+  }
+
+  private decodeContainer(index: number, at: number, type: number, low: number, depth: number): PlistValue {
+    this.budget.depth(depth + 1);
+    if (this.open[index]) corrupt(this.what, `object ${index} at offset ${at} contains itself (a reference cycle)`);
+    const [count, start] = this.sizeAndStart(index, at, low);
+    const refSize = this.t.refSize;
     const refs = type === Marker.Dict ? count * 2 : count;
-    if (refs > (objectsEnd - start) / t.refSize) corrupt(what, `container object ${index} at offset ${at} lists ${count} entries past the object area`);
-    const child = (i: number): number => {
-      const r = readUnsigned(buf, start + i * t.refSize, t.refSize);
-      if (r >= t.objectCount) corrupt(what, `object ${index} at offset ${at} references object ${r} (only ${t.objectCount} exist)`);
-      return r;
-    };
-    open[index] = 1;
-    try {
-      if (type !== Marker.Dict) {
-        const out = new Array<PlistValue>(count);
-        for (let i = 0; i < count; i++) out[i] = decode(child(i), depth + 1);
-        return out;
-      }
-      const out: PlistDict = {};
-      for (let i = 0; i < count; i++) {
-        const key = decode(child(i), depth + 1);
-        if (typeof key !== 'string') corrupt(what, `dict object ${index} at offset ${at} has a key that is not a string (entry ${i})`);
-        setEntry(out, key, decode(child(count + i), depth + 1));
-      }
+    if (refs > (this.objectsEnd - start) / refSize) corrupt(this.what, `container object ${index} at offset ${at} lists ${count} entries, past the object area (it ends at ${this.objectsEnd})`);
+    this.open[index] = 1;
+    if (type !== Marker.Dict) {
+      const out = new Array<PlistValue>(count);
+      for (let i = 0; i < count; i++) out[i] = this.decode(this.child(index, at, start + i * refSize), depth + 1);
+      this.open[index] = 0;
       return out;
-    } finally {
-      open[index] = 0;
     }
-  };
-
-  return decode(t.topObject, 0);
+    const out: PlistDict = {};
+    for (let i = 0; i < count; i++) {
+      const key = this.decode(this.child(index, at, start + i * refSize), depth + 1);
+      if (typeof key !== 'string') corrupt(this.what, `dict object ${index} at offset ${at} has a key that is not a string (entry ${i})`);
+      setEntry(out, key, this.decode(this.child(index, at, start + (count + i) * refSize), depth + 1));
+    }
+    // Left set when an error unwinds: the decoder is discarded with it.
+    this.open[index] = 0;
+    return out;
+  }
 }
 
 function utf16be(buf: Buffer, start: number, units: number): string {
