@@ -1,0 +1,92 @@
+/**
+ * Sequential bytes for the tar walker, from a descriptor (plain tar: data can be skipped by seeking) or
+ * from a stream (tar.gz: skipping means decompressing and dropping). One walker serves both.
+ */
+import type { FileHandle } from 'node:fs/promises';
+
+export interface ByteSource {
+  /** Bytes consumed so far (offset in the uncompressed tar). */
+  readonly position: number;
+  /** Up to `n` bytes; fewer only at the end. Reading in parts of a chunk avoids copies. */
+  read(n: number): Promise<Buffer>;
+  /** Skips up to `n` bytes; returns how many were skipped (fewer at the end). */
+  skip(n: number): Promise<number>;
+}
+
+const READ_BYTES = 256 * 1024;
+
+export class HandleSource implements ByteSource {
+  position = 0;
+
+  constructor(
+    private readonly handle: FileHandle,
+    private readonly fileBytes: number,
+  ) {}
+
+  async read(n: number): Promise<Buffer> {
+    const want = Math.min(n, this.fileBytes - this.position, READ_BYTES);
+    if (want <= 0) return Buffer.alloc(0);
+    const buf = Buffer.allocUnsafe(want);
+    const { bytesRead } = await this.handle.read(buf, 0, want, this.position);
+    this.position += bytesRead;
+    return bytesRead === want ? buf : buf.subarray(0, bytesRead);
+  }
+
+  async skip(n: number): Promise<number> {
+    const skipped = Math.max(0, Math.min(n, this.fileBytes - this.position));
+    this.position += skipped;
+    return skipped;
+  }
+}
+
+export class StreamSource implements ByteSource {
+  position = 0;
+  private pending: Buffer = Buffer.alloc(0);
+  private done = false;
+
+  constructor(private readonly chunks: AsyncIterator<Buffer>) {}
+
+  async read(n: number): Promise<Buffer> {
+    if (this.pending.length === 0 && !(await this.fill())) return Buffer.alloc(0);
+    const out = this.pending.subarray(0, n);
+    this.pending = this.pending.subarray(out.length);
+    this.position += out.length;
+    return out;
+  }
+
+  async skip(n: number): Promise<number> {
+    let skipped = 0;
+    while (skipped < n) {
+      const part = await this.read(n - skipped);
+      if (part.length === 0) break;
+      skipped += part.length;
+    }
+    return skipped;
+  }
+
+  private async fill(): Promise<boolean> {
+    if (this.done) return false;
+    const next = await this.chunks.next();
+    if (next.done) {
+      this.done = true;
+      return false;
+    }
+    this.pending = next.value;
+    return true;
+  }
+}
+
+/** Exactly `n` bytes, or fewer only when the source ended. */
+export async function readFully(source: ByteSource, n: number): Promise<Buffer> {
+  const first = await source.read(n);
+  if (first.length === n || first.length === 0) return first;
+  const parts = [first];
+  let got = first.length;
+  while (got < n) {
+    const part = await source.read(n - got);
+    if (part.length === 0) break;
+    parts.push(part);
+    got += part.length;
+  }
+  return Buffer.concat(parts, got);
+}

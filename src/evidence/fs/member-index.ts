@@ -1,0 +1,97 @@
+/**
+ * The in-memory index of an archive's members, shared by zip and tar: names are normalised or refused,
+ * duplicates are refused, and after the last member every parent folder exists as a directory entry, so a
+ * walk over an archive looks like a walk over a folder (zips often carry no folder entries at all).
+ *
+ * Duplicate names: the FIRST member with a name wins and every later one is refused. Extractors disagree
+ * (unzip asks, tar overwrites so the last wins), and either choice can be abused to show one tool one file
+ * and another tool another. First-wins lets a tar.gz be served in one streaming pass without waiting for
+ * the end of the archive, and the refused list says the name was ambiguous, so the examiner sees it.
+ */
+import type { FsEntry, RefusedEntry } from './file-system.js';
+import { normaliseMemberName, printableName, type NameFlavour } from './member-names.js';
+
+export const INDEX_REASONS = {
+  duplicate: 'duplicate name: the first member with this name is used',
+  parentNotFolder: (parent: string, type: string) =>
+    `inside ${printableName(parent)}, which is a ${type === 'symlink' ? 'symbolic link' : 'file'} in this archive, not a folder`,
+} as const;
+
+interface Slot<L> {
+  entry: FsEntry;
+  locator: L | null;
+}
+
+export class MemberIndex<L> {
+  readonly refused: RefusedEntry[] = [];
+  private readonly byPath = new Map<string, Slot<L>>();
+  /** Names already taken, refused ones included (an encrypted first member still makes a later twin a duplicate). */
+  private readonly claimed = new Set<string>();
+  private finished = false;
+
+  constructor(private readonly flavour: NameFlavour) {}
+
+  get size(): number {
+    return this.byPath.size;
+  }
+
+  /**
+   * Checks a stored name: the normalised path when it may be used, or null when it was refused (recorded)
+   * or names the archive root. A path is claimed even if the member is refused later for another reason.
+   */
+  claim(rawName: string): { path: string; isDirectory: boolean } | null {
+    const verdict = normaliseMemberName(rawName, this.flavour);
+    if (verdict.ok === 'root') return null;
+    if (verdict.ok === false) {
+      this.refuse(rawName, verdict.reason);
+      return null;
+    }
+    if (this.claimed.has(verdict.path)) {
+      this.refuse(rawName, INDEX_REASONS.duplicate);
+      return null;
+    }
+    this.claimed.add(verdict.path);
+    return { path: verdict.path, isDirectory: verdict.isDirectory };
+  }
+
+  refuse(rawName: string, reason: string): void {
+    this.refused.push({ name: printableName(rawName), reason });
+  }
+
+  /** Adds a member whose path came from `claim`. `locator` says where its content is (null for folders and links). */
+  put(entry: FsEntry, locator: L | null): void {
+    this.byPath.set(entry.path, { entry, locator });
+  }
+
+  get(path: string): Slot<L> | undefined {
+    return this.byPath.get(path);
+  }
+
+  /**
+   * Refuses members below a file or link (a walk of a folder can never produce such a path, so neither may
+   * an archive) and adds the parent folders no member names. Call once, after the last `put`.
+   */
+  finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    // Folders added here are visited by this loop too (Map iteration includes new keys): harmless, their parents exist.
+    for (const [path] of this.byPath) {
+      const parts = path.split('/');
+      for (let i = 1; i < parts.length; i++) {
+        const parent = parts.slice(0, i).join('/');
+        const slot = this.byPath.get(parent);
+        if (!slot) {
+          this.byPath.set(parent, { entry: { path: parent, type: 'directory' }, locator: null });
+        } else if (slot.entry.type !== 'directory') {
+          this.byPath.delete(path);
+          this.refuse(path, INDEX_REASONS.parentNotFolder(parent, slot.entry.type));
+          break;
+        }
+      }
+    }
+  }
+
+  *entries(): IterableIterator<FsEntry> {
+    for (const slot of this.byPath.values()) yield slot.entry;
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * `openFileSystem(path)`: a folder, or a file recognised by its content (never by its extension, which a
+ * renamed acquisition or a hostile file can lie about): zip by its local-header or end-of-directory magic,
+ * tar by the ustar magic at offset 257 or, for old v7 archives, by a valid header checksum, and a tar.gz by
+ * the gzip magic with a tar header inside. Anything else is one line saying what was expected.
+ */
+import { open, stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { constants as zlibConstants, gunzipSync } from 'node:zlib';
+import { Header } from 'tar';
+import { UserError, errorMessage } from '../../errors.js';
+import { openDirFileSystem } from './dir.js';
+import type { FileSystem, FileSystemKind } from './file-system.js';
+import { openTarFileSystem } from './tar.js';
+import { openZipFileSystem } from './zip.js';
+
+const EXPECTED = 'expected a folder, a zip, a tar or a tar.gz';
+/** Enough compressed bytes to hold the first tar header even at deflate's worst ratio, and little enough to bound a bomb here. */
+const GZIP_PROBE_BYTES = 16 * 1024;
+
+export async function openFileSystem(path: string): Promise<FileSystem> {
+  const location = resolve(path);
+  const kind = await sniffContainer(location);
+  switch (kind) {
+    case 'dir':
+      return openDirFileSystem(location);
+    case 'zip':
+      return openZipFileSystem(location);
+    case 'tar':
+      return openTarFileSystem(location, false);
+    case 'tar.gz':
+      return openTarFileSystem(location, true);
+  }
+}
+
+/** Which container `location` is, from its type and first bytes; a UserError naming it otherwise. */
+export async function sniffContainer(location: string): Promise<FileSystemKind> {
+  let st;
+  try {
+    st = await stat(location);
+  } catch (err) {
+    throw new UserError('not-found', `${location}: no such file or folder`, { cause: err });
+  }
+  if (st.isDirectory()) return 'dir';
+  if (!st.isFile()) throw new UserError('bad-format', `${location}: not a regular file or folder (${EXPECTED})`);
+  if (st.size === 0) throw new UserError('bad-format', `${location}: an empty file (${EXPECTED})`);
+  const head = await readHead(location, GZIP_PROBE_BYTES);
+  if (isZip(head)) return 'zip';
+  if (isTarHeader(head)) return 'tar';
+  if (head[0] === 0x1f && head[1] === 0x8b) {
+    const inner = gunzipHead(head);
+    if (inner.length < 512) throw new UserError('bad-format', `${location}: gzip-compressed, but it ends or breaks before the first tar header (${EXPECTED})`);
+    if (!isTarHeader(inner)) throw new UserError('bad-format', `${location}: gzip-compressed, but not a tar inside (${EXPECTED})`);
+    return 'tar.gz';
+  }
+  if (head.length >= 512 && head.subarray(0, 512).every((b) => b === 0)) {
+    throw new UserError('bad-format', `${location}: starts with a block of zeros: an empty tar or not an archive (${EXPECTED})`);
+  }
+  const hex = [...head.subarray(0, 4)].map((b) => b.toString(16).padStart(2, '0')).join(' ');
+  throw new UserError('bad-format', `${location}: not a zip, tar or tar.gz (it starts with bytes ${hex}; ${EXPECTED})`);
+}
+
+async function readHead(location: string, bytes: number): Promise<Buffer> {
+  const handle = await open(location, 'r');
+  try {
+    const buf = Buffer.alloc(bytes);
+    const { bytesRead } = await handle.read(buf, 0, bytes, 0);
+    return buf.subarray(0, bytesRead);
+  } catch (err) {
+    throw new UserError('bad-format', `${location}: cannot read (${errorMessage(err)})`, { cause: err });
+  } finally {
+    await handle.close();
+  }
+}
+
+/** PK\3\4 (a local header: every non-empty zip starts so) or PK\5\6 (the end record of an empty zip). */
+function isZip(head: Buffer): boolean {
+  return head.length >= 4 && head[0] === 0x50 && head[1] === 0x4b && ((head[2] === 3 && head[3] === 4) || (head[2] === 5 && head[3] === 6));
+}
+
+/** ustar (POSIX or GNU) magic with a valid checksum, or a v7 header: valid checksum, a name, type 0-7. */
+export function isTarHeader(block: Buffer): boolean {
+  if (block.length < 512 || block.subarray(0, 512).every((b) => b === 0)) return false;
+  const header = new Header(block.subarray(0, 512));
+  if (!header.cksumValid) return false;
+  if (block.subarray(257, 262).toString('latin1') === 'ustar') return true;
+  const typeflag = block[156]!;
+  return block[0] !== 0 && (typeflag === 0 || (typeflag >= 0x30 && typeflag <= 0x37));
+}
+
+/** The decompressed start of a gzip probe; a stream cut by the probe still gives what it holds. */
+function gunzipHead(head: Buffer): Buffer {
+  try {
+    return gunzipSync(head, { finishFlush: zlibConstants.Z_SYNC_FLUSH, maxOutputLength: 64 * 1024 * 1024 });
+  } catch {
+    return Buffer.alloc(0);
+  }
+}
