@@ -22,21 +22,22 @@ const TRAILER_BYTES = 32;
 /** Seconds between the Unix epoch and CoreFoundation's (2001-01-01T00:00:00Z). */
 const COCOA_EPOCH_MS = 978_307_200_000;
 
-const enum Marker {
-  Simple = 0x0,
-  Int = 0x1,
-  Real = 0x2,
-  Date = 0x3,
-  Data = 0x4,
-  Ascii = 0x5,
-  Utf16 = 0x6,
-  Utf8 = 0x7,
-  Uid = 0x8,
-  Array = 0xa,
-  OrderedSet = 0xb,
-  Set = 0xc,
-  Dict = 0xd,
-}
+/** Object types: the high nibble of each object's marker byte. */
+const Marker = {
+  Simple: 0x0,
+  Int: 0x1,
+  Real: 0x2,
+  Date: 0x3,
+  Data: 0x4,
+  Ascii: 0x5,
+  Utf16: 0x6,
+  Utf8: 0x7,
+  Uid: 0x8,
+  Array: 0xa,
+  OrderedSet: 0xb,
+  Set: 0xc,
+  Dict: 0xd,
+} as const;
 
 interface Trailer {
   readonly offsetSize: number;
