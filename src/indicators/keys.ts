@@ -5,6 +5,7 @@
 import { isIP } from 'node:net';
 import type { IndicatorKind } from './collection.js';
 import { hostOf } from './hostname.js';
+import { checkDomainValue, emailProblem, nameProblem, quote, urlProblem } from './values.js';
 
 interface KeySpec {
   readonly kind: IndicatorKind;
@@ -59,12 +60,21 @@ export function keyedValue(key: string, raw: string): KeyResult {
       return ipValue(value, bucket);
     case 'email': {
       const email = value.replace(/^mailto:/i, '').toLowerCase();
+      const problem = emailProblem(email);
+      if (problem !== null) return { ok: false, reason: `${quote(value)} is not a valid e-mail address: ${problem}` };
       return { ok: true, indicator: { kind, bucket, value: email } };
     }
+    case 'url': {
+      const problem = urlProblem(value);
+      if (problem !== null) return { ok: false, reason: `${quote(value)} is not a valid URL: ${problem}` };
+      return { ok: true, indicator: { kind, bucket, value } };
+    }
     case 'file_path': {
+      const problem = nameProblem(value);
+      if (problem !== null) return { ok: false, reason: `${quote(value)} is not a valid file path: ${problem}` };
       const path = value.replace(/\/+$/, '');
       // A path of "/" would match every file on the device.
-      if (path === '') return { ok: false, reason: `file path "${value}" names the root folder` };
+      if (path === '') return { ok: false, reason: `file path ${quote(value)} names the root folder` };
       return { ok: true, indicator: { kind, bucket, value: path } };
     }
     case 'md5':
@@ -73,16 +83,28 @@ export function keyedValue(key: string, raw: string): KeyResult {
       const hash = value.toLowerCase();
       const length = HASH_LENGTHS[kind]!;
       if (hash.length !== length || !/^[0-9a-f]+$/.test(hash)) {
-        return { ok: false, reason: `"${value}" is not a ${kind.toUpperCase()} hash (${length} hex digits)` };
+        return { ok: false, reason: `${quote(value)} is not a ${kind.toUpperCase()} hash (${length} hex digits)` };
       }
       return { ok: true, indicator: { kind, bucket, value: hash } };
     }
     case 'cert_hash':
       return { ok: true, indicator: { kind, bucket, value: value.replace(/:/g, '').toLowerCase() } };
-    default:
+    default: {
+      // Process and file names, app and profile ids, Android properties: compared as written.
+      const problem = nameProblem(value);
+      if (problem !== null) return { ok: false, reason: `${quote(value)} is not a valid ${NAME_OF_KIND[kind] ?? kind}: ${problem}` };
       return { ok: true, indicator: { kind, bucket, value } };
+    }
   }
 }
+
+const NAME_OF_KIND: Partial<Record<IndicatorKind, string>> = {
+  process: 'process name',
+  file_name: 'file name',
+  app_id: 'app id',
+  profile_id: 'configuration profile id',
+  android_property: 'Android property name',
+};
 
 /**
  * Real feeds put IP addresses, `www.` names, upper case, wildcards and even paths
@@ -90,18 +112,19 @@ export function keyedValue(key: string, raw: string): KeyResult {
  * IP indicator, a path is dropped (the host is what a device resolves and connects to).
  */
 function domainValue(value: string, bucket: string): KeyResult {
-  const unwild = value.replace(/^\*\./, '');
-  const host = hostOf(unwild);
-  if (host === null) return { ok: false, reason: `"${value}" is not a valid host name` };
+  const checked = checkDomainValue(value);
+  if ('problem' in checked) return { ok: false, reason: `${quote(value)} is not a valid host name: ${checked.problem}` };
+  const host = hostOf(checked.host);
+  if (host === null) return { ok: false, reason: `${quote(value)} is not a valid host name: the URL parser finds no host in it` };
   if (host.isIp) return { ok: true, indicator: { kind: 'ip', bucket, value: host.host } };
   return { ok: true, indicator: { kind: 'domain', bucket, value: host.host } };
 }
 
 function ipValue(value: string, bucket: string): KeyResult {
   if (/\/\d+$/.test(value) && isIP(value.replace(/\/\d+$/, '')) !== 0) {
-    return { ok: false, reason: `"${value}" is a CIDR range (only single addresses are supported)` };
+    return { ok: false, reason: `${quote(value)} is a CIDR range (only single addresses are supported)` };
   }
   const host = hostOf(value);
-  if (host === null || !host.isIp) return { ok: false, reason: `"${value}" is not an IP address` };
+  if (host === null || !host.isIp) return { ok: false, reason: `${quote(value)} is not an IP address` };
   return { ok: true, indicator: { kind: 'ip', bucket, value: host.host } };
 }

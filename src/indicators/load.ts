@@ -5,7 +5,7 @@
  * the others, and this function never throws for bad input.
  */
 import { createHash } from 'node:crypto';
-import { open, readFile, readdir, realpath, stat } from 'node:fs/promises';
+import { open, readdir, realpath, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, delimiter, extname, join, resolve } from 'node:path';
 import { errorMessage } from '../errors.js';
@@ -43,7 +43,17 @@ export interface LoadOptions {
   readonly env?: string | undefined;
   /** The per-user indicators folder; undefined = the default location, null = do not load it. */
   readonly userDir?: string | null;
+  /** A file larger than this is rejected alone, unread (default MAX_INDICATOR_FILE_BYTES; tests lower it). */
+  readonly maxFileBytes?: number;
 }
+
+/**
+ * The largest indicator file read. The biggest real feed is 2.2 MB (android_campaign, 2,187 indicators);
+ * parsing JSON takes several times its size in memory, and V8 cannot hold a string over 512 MB at all, so
+ * without a limit a huge file aborted the whole check. 128 MB is fifty times the largest feed and keeps
+ * the parse under about 1 GB.
+ */
+export const MAX_INDICATOR_FILE_BYTES = 128_000_000;
 
 /** Where `iocs update` keeps downloaded feeds and where `check` looks by default. */
 export function defaultIndicatorsDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
@@ -75,7 +85,8 @@ export async function loadIndicators(opts: LoadOptions): Promise<LoadedIndicator
     await expandRoot(resolve(root.path), root.optional, candidates, rejected, visited);
   }
 
-  const outcomes = await Promise.all(candidates.map((c) => loadFile(c)));
+  const maxFileBytes = opts.maxFileBytes ?? MAX_INDICATOR_FILE_BYTES;
+  const outcomes = await Promise.all(candidates.map((c) => loadFile(c, maxFileBytes)));
   const collections: Collection[] = [];
   const files: FileReport[] = [];
   const byHash = new Map<string, string>();
@@ -112,6 +123,11 @@ async function expandRoot(path: string, optional: boolean, out: Candidate[], rej
     if (!optional && out.length + rejected.length === before) {
       rejected.push({ path, reason: `${path}: no STIX 2 indicator files in this folder (expected *.stix2 files or STIX 2 *.json bundles)` });
     }
+    return;
+  }
+  if (!info.isFile()) {
+    // A device or a pipe (`/dev/zero`, a FIFO) would never end or block on open.
+    rejected.push({ path, reason: `${path}: not a regular file (expected a STIX 2 file or a folder of them)` });
     return;
   }
   const real = await realpath(path).catch(() => path);
@@ -181,14 +197,11 @@ function looksLikeStix1(head: string): boolean {
 
 type FileOutcome = { report: FileReport; collections: Collection[] } | Rejected | null;
 
-async function loadFile(candidate: Candidate): Promise<FileOutcome> {
+async function loadFile(candidate: Candidate, maxFileBytes: number): Promise<FileOutcome> {
   const { path } = candidate;
-  let data: Buffer;
-  try {
-    data = await readFile(path);
-  } catch (err) {
-    return { path, reason: `${path}: cannot read (${errorMessage(err)})` };
-  }
+  const read = await readWithin(path, maxFileBytes);
+  if ('reason' in read) return read;
+  const data = read.data;
   const sha256 = createHash('sha256').update(data).digest('hex');
   const text = data.toString('utf8').replace(/^\uFEFF/, '');
   const trimmed = text.trimStart();
@@ -218,6 +231,45 @@ async function loadFile(candidate: Candidate): Promise<FileOutcome> {
     report: { path, sha256, indicators, collections: collections.length, skipped: skipped.length, skippedPatterns: skipped },
     collections,
   };
+}
+
+/**
+ * The file's bytes, or a rejection: the size comes from the opened file itself (`fstat`), so a file that is
+ * replaced between the folder scan and the read is still measured, and the read stops at the limit even if
+ * the file grows meanwhile.
+ */
+async function readWithin(path: string, maxFileBytes: number): Promise<{ data: Buffer } | Rejected> {
+  let handle;
+  try {
+    handle = await open(path, 'r');
+    const info = await handle.stat();
+    if (!info.isFile()) return { path, reason: `${path}: not a regular file (expected a STIX 2 JSON bundle)` };
+    if (info.size > maxFileBytes) return { path, reason: `${path}: ${describeBytes(info.size)}, over the ${describeBytes(maxFileBytes)} limit for an indicator file (not read)` };
+    const buf = Buffer.alloc(info.size + 1);
+    let length = 0;
+    while (length < buf.length) {
+      const { bytesRead } = await handle.read(buf, length, buf.length - length, length);
+      if (bytesRead === 0) break;
+      length += bytesRead;
+    }
+    if (length > maxFileBytes || length > info.size) return { path, reason: `${path}: grew while being read (expected a STIX 2 file that is not being written)` };
+    return { data: buf.subarray(0, length) };
+  } catch (err) {
+    return { path, reason: `${path}: cannot read (${oneLine(errorMessage(err))})` };
+  } finally {
+    await handle?.close();
+  }
+}
+
+/** `1.5 GB`, `200 MB`, `12 KB`: decimal units, as file managers show them. */
+function describeBytes(bytes: number): string {
+  const units: [number, string][] = [
+    [1e9, 'GB'],
+    [1e6, 'MB'],
+    [1e3, 'KB'],
+  ];
+  for (const [size, unit] of units) if (bytes >= size) return `${Number((bytes / size).toFixed(1))} ${unit}`;
+  return `${bytes} bytes`;
 }
 
 function describeNotJson(path: string): string {

@@ -142,10 +142,10 @@ function tokenize(src: string): Token[] {
       const type = c === 't' ? 'timestamp' : c === 'h' ? 'hex' : 'binary';
       tokens.push({ kind: 'literal', literal: { type, text }, start, end });
       i = end;
-    } else if (/[0-9+.-]/.test(c) && /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?/.test(src.slice(i)) && !isPathAhead(src, i)) {
-      const m = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?/.exec(src.slice(i))!;
-      i += m[0].length;
-      tokens.push({ kind: 'literal', literal: { type: 'number', text: m[0] }, start, end: i });
+    } else if (/[0-9+.-]/.test(c) && numberAt(src, i) !== null && !isPathAhead(src, i)) {
+      const text = numberAt(src, i)!;
+      i += text.length;
+      tokens.push({ kind: 'literal', literal: { type: 'number', text }, start, end: i });
     } else if (WORD.test(c)) {
       let j = i;
       while (j < src.length && WORD.test(src[j]!)) j++;
@@ -216,6 +216,14 @@ function readPath(src: string, from: number): number {
   }
 }
 
+/** Sticky, so reading a number costs its own length, not the rest of the pattern (no slicing). */
+const NUMBER = /[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?/y;
+
+function numberAt(src: string, i: number): string | null {
+  NUMBER.lastIndex = i;
+  return NUMBER.exec(src)?.[0] ?? null;
+}
+
 function isPathAhead(src: string, i: number): boolean {
   return /^[A-Za-z0-9_-]+:/.test(src.slice(i, i + 64));
 }
@@ -256,12 +264,29 @@ function splitPath(props: string): string[] {
 // Grammar (STIX 2.1 patterning, §9): observation expressions joined by OR / AND / FOLLOWEDBY, each an
 // `[ … ]` of comparisons joined by OR / AND, optionally followed by qualifiers.
 
+/**
+ * How deep `(` and `[` may nest. Real patterns nest one or two levels; the parser recurses once a level, so
+ * without a bound a pattern of a few thousand `(` overflowed the stack and aborted the whole load.
+ */
+export const MAX_PATTERN_NESTING = 64;
+
 const COMPARISON_OPS = new Set(['=', '!=', '<', '<=', '>', '>=', 'IN', 'LIKE', 'MATCHES', 'ISSUBSET', 'ISSUPERSET']);
 const QUALIFIERS = new Set(['WITHIN', 'REPEATS', 'START']);
 
 class Parser {
   private pos = 0;
+  private depth = 0;
   constructor(private readonly tokens: Token[]) {}
+
+  /** Runs `inner` one nesting level down, refusing to go deeper than MAX_PATTERN_NESTING. */
+  private nested<T>(at: number, inner: () => T): T {
+    if (++this.depth > MAX_PATTERN_NESTING) throw new PatternSyntaxError(`nested deeper than ${MAX_PATTERN_NESTING} levels at offset ${at}`);
+    try {
+      return inner();
+    } finally {
+      this.depth--;
+    }
+  }
 
   pattern(): Node {
     const node = this.observationOr();
@@ -295,12 +320,12 @@ class Parser {
   private observation(): Node {
     const t = this.next();
     if (t.kind === 'punct' && t.text === '[') {
-      const inner = this.comparisonOr();
+      const inner = this.nested(t.start, () => this.comparisonOr());
       this.expectPunct(']');
       return { ...inner, start: t.start, end: this.prevEnd() };
     }
     if (t.kind === 'punct' && t.text === '(') {
-      const inner = this.observationOr();
+      const inner = this.nested(t.start, () => this.observationOr());
       this.expectPunct(')');
       return { ...inner, start: t.start, end: this.prevEnd() };
     }
@@ -318,7 +343,7 @@ class Parser {
   private comparison(): Node {
     const t = this.next();
     if (t.kind === 'punct' && t.text === '(') {
-      const inner = this.comparisonOr();
+      const inner = this.nested(t.start, () => this.comparisonOr());
       this.expectPunct(')');
       return { ...inner, start: t.start, end: this.prevEnd() };
     }

@@ -1,7 +1,8 @@
+import { truncateSync, writeFileSync } from 'node:fs';
 import { delimiter } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Collection, Indicator } from '../../src/indicators/collection.js';
-import { defaultIndicatorsDir, loadIndicators } from '../../src/indicators/load.js';
+import { defaultIndicatorsDir, loadIndicators, MAX_INDICATOR_FILE_BYTES } from '../../src/indicators/load.js';
 import { mvtTestStix, shared } from '../helpers/data.js';
 import { collectionsOf, stixBundle, tempTree } from './bundle.js';
 
@@ -402,6 +403,57 @@ describe('bad files are rejected with one line, and never stop the others', () =
     expect(r.rejected).toEqual([
       { path: t.dir, reason: `${t.dir}: no STIX 2 indicator files in this folder (expected *.stix2 files or STIX 2 *.json bundles)` },
     ]);
+  });
+});
+
+describe('an indicator file over the size limit is rejected alone', () => {
+  const small = stixBundle({ indicators: [{ pattern: "[domain-name:value='small.example']" }] });
+  const big = stixBundle({ indicators: Array.from({ length: 40 }, (_, i) => ({ pattern: `[domain-name:value='host${i}.big.example']` })) });
+
+  it('the limit is 128 MB, fifty times the largest real feed', () => {
+    expect(MAX_INDICATOR_FILE_BYTES).toBe(128_000_000);
+  });
+
+  it('a file one byte over the limit is rejected unread, with one line; the others load', async () => {
+    const t = tree({ 'big.stix2': big, 'small.stix2': small });
+    const size = JSON.stringify(big, null, 1).length;
+    const r = await loadIndicators({ paths: [t.path('big.stix2'), t.path('small.stix2')], userDir: null, maxFileBytes: size - 1 });
+    expect(r.rejected).toEqual([{ path: t.path('big.stix2'), reason: `${t.path('big.stix2')}: ${(size / 1000).toFixed(1)} KB, over the ${((size - 1) / 1000).toFixed(1)} KB limit for an indicator file (not read)` }]);
+    expect(r.files.map((f) => [f.path, f.indicators])).toEqual([[t.path('small.stix2'), 1]]);
+    expect(r.total).toBe(1);
+  });
+
+  it('a file exactly at the limit loads', async () => {
+    const t = tree({ 'big.stix2': big });
+    const size = JSON.stringify(big, null, 1).length;
+    const r = await loadIndicators({ paths: [t.path('big.stix2')], userDir: null, maxFileBytes: size });
+    expect(r.rejected).toEqual([]);
+    expect(r.total).toBe(40);
+  });
+
+  it('in a folder, a file over the limit is rejected and the rest of the folder loads', async () => {
+    const t = tree({ 'feeds/a.stix2': big, 'feeds/b.stix2': small });
+    const r = await loadIndicators({ paths: [t.path('feeds')], userDir: null, maxFileBytes: 1000 });
+    expect(r.rejected.map((x) => x.path)).toEqual([t.path('feeds/a.stix2')]);
+    expect(r.total).toBe(1);
+  });
+
+  it('a 600 MB file (sparse: no disk used) with the default limit is rejected unread; the Pegasus feed loads (it aborted the whole check)', async () => {
+    const t = tree({});
+    const huge = t.path('huge.stix2');
+    writeFileSync(huge, '{"type": "bundle", "objects": [');
+    truncateSync(huge, 600_000_000);
+    const started = Date.now();
+    const r = await load(huge, iocs('amnesty-investigations/2021-07-18_nso/pegasus.stix2'));
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(r.rejected).toEqual([{ path: huge, reason: `${huge}: 600 MB, over the 128 MB limit for an indicator file (not read)` }]);
+    expect(r.total).toBe(1549);
+  });
+
+  it('a device named explicitly is rejected as not a regular file, without reading it', async () => {
+    const r = await load('/dev/zero', mvtTestStix());
+    expect(r.rejected).toEqual([{ path: '/dev/zero', reason: '/dev/zero: not a regular file (expected a STIX 2 file or a folder of them)' }]);
+    expect(r.total).toBe(9);
   });
 });
 
