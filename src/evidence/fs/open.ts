@@ -81,7 +81,12 @@ function isZip(head: Buffer): boolean {
 /** ustar (POSIX or GNU) magic with a valid checksum, or a v7 header: valid checksum, a name, type 0-7. */
 export function isTarHeader(block: Buffer): boolean {
   if (block.length < 512 || block.subarray(0, 512).every((b) => b === 0)) return false;
-  const header = new Header(block.subarray(0, 512));
+  let header: Header;
+  try {
+    header = new Header(block.subarray(0, 512));
+  } catch {
+    return false; // node-tar throws on a malformed base-256 number: not a header
+  }
   if (!header.cksumValid) return false;
   if (block.subarray(257, 262).toString('latin1') === 'ustar') return true;
   const typeflag = block[156]!;

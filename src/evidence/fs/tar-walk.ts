@@ -76,7 +76,12 @@ async function walk(source: ByteSource, visitor: TarVisitor): Promise<WalkEnd> {
       continue;
     }
     zeroBlocks = 0;
-    const header = new Header(block, 0, ex, gex);
+    let header: Header;
+    try {
+      header = new Header(block, 0, ex, gex);
+    } catch (err) {
+      return broken(`undecodable header at byte ${at} (${errorMessage(err)})`);
+    }
     if (!header.cksumValid) return broken(`bad header checksum at byte ${at}: not a tar header (damaged archive?)`);
     const size = header.size ?? 0;
     const type = header.type;

@@ -7,7 +7,6 @@
  * Decompressed bytes are counted against `archiveLimits` (total, and ratio to the compressed file): a
  * gzip bomb stops the walk there, as damage, with the members before it still readable.
  */
-import { createReadStream } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -198,7 +197,7 @@ class TarFileSystem implements FileSystem {
   /** A plain tar member by offset, held to its size (a file that shrank since opening ends with an error). */
   private streamAt(file: FileEntry, locator: TarLocator): Readable {
     if (locator.size === 0) return Readable.from([]);
-    const raw = createReadStream('', { fd: this.handle, start: locator.dataOffset, end: locator.dataOffset + locator.size - 1, autoClose: false });
+    const raw = Readable.from(readRange(this.handle, locator.dataOffset, locator.size));
     const guard = new ExactSize(locator.size, memberWhat(this.location, file.path));
     raw.on('error', (err) => guard.destroy(err));
     return raw.pipe(guard);
@@ -207,7 +206,7 @@ class TarFileSystem implements FileSystem {
   /** The uncompressed tar bytes from the start: by descriptor for a plain tar, through a bounded gunzip otherwise. */
   private openSource(): { source: ByteSource; release: () => void } {
     if (!this.gzip) return { source: new HandleSource(this.handle, this.fileBytes), release: () => {} };
-    const raw = createReadStream('', { fd: this.handle, start: 0, autoClose: false });
+    const raw = Readable.from(readRange(this.handle, 0, this.fileBytes));
     // Z_SYNC_FLUSH: a truncated stream yields everything before the cut instead of failing (stack-notes §4).
     const gunzip = createGunzip({ finishFlush: zlibConstants.Z_SYNC_FLUSH });
     raw.on('error', (err) => gunzip.destroy(err));
@@ -251,6 +250,24 @@ class TarFileSystem implements FileSystem {
   }
 }
 
+const RANGE_CHUNK_BYTES = 256 * 1024;
+
+/**
+ * Bytes `start`…`start + length` of the shared descriptor, by positional reads. Not `fs.createReadStream`:
+ * destroying one of those closes its descriptor even with `autoClose: false`, and this one is shared.
+ */
+async function* readRange(handle: FileHandle, start: number, length: number): AsyncIterable<Buffer> {
+  let done = 0;
+  while (done < length) {
+    const want = Math.min(RANGE_CHUNK_BYTES, length - done);
+    const buf = Buffer.allocUnsafe(want);
+    const { bytesRead } = await handle.read(buf, 0, want, start + done);
+    if (bytesRead === 0) return;
+    done += bytesRead;
+    yield bytesRead === want ? buf : buf.subarray(0, bytesRead);
+  }
+}
+
 /** Decompressed chunks, stopped with an error once past the total or ratio limit. */
 async function* bounded(stream: AsyncIterable<Buffer>, compressedBytes: number): AsyncIterable<Buffer> {
   const limit = Math.min(archiveLimits.maxTotalUncompressedBytes, archiveLimits.maxCompressionRatio * compressedBytes);
@@ -289,7 +306,11 @@ function fanOut(location: string, member: TarMember, files: readonly FileEntry[]
       }
     },
     async end() {
-      for (const r of readers) if (!r.content.destroyed) r.content.end();
+      // A reader that already settled skipped data: ending its stream would report a truncation nobody listens to.
+      for (const r of readers) {
+        if (r.isSettled()) r.content.destroy();
+        else if (!r.content.destroyed) r.content.end();
+      }
       await Promise.all(readers.map((r) => r.done));
       for (const r of readers) r.content.destroy();
     },
