@@ -9,6 +9,9 @@
  * frame else 0, the two salts, a cumulative checksum) and one page. A frame is valid when its salts equal the
  * header's and the checksum chain verifies; SQLite reads valid frames from the start and stops at the first
  * invalid one, and only the frames up to the last commit among them count.
+ *
+ * Bounded: the image never exceeds the main file's pages plus the distinct pages of the committed frames,
+ * whatever size a commit frame claims (a crafted 500,000-page claim would otherwise allocate gigabytes).
  */
 
 export interface WalReplay {
@@ -103,15 +106,28 @@ export function applyWal(db: Buffer, wal: Buffer): WalReplay {
     return unchanged(`no committed transaction in the WAL (${validFrames} valid frame(s), none a commit)`);
   }
 
+  // The image size the inputs can justify: a hostile commit frame may claim 2^32 − 1 pages (terabytes) while
+  // the file and WAL hold a few; every page past the main file's and the committed frames' reads as zeros.
+  const committedPages = new Set<number>();
+  for (let i = 0; i <= lastCommit; i++) committedPages.add(wal.readUInt32BE(WAL_HEADER_BYTES + i * frameBytes));
+  const mainPages = Math.ceil(db.length / pageSize);
+  const justifiedPages = mainPages + committedPages.size;
+  const imagePages = Math.min(commitPages, justifiedPages);
+
   // Pass 2: copy committed pages into the image, sized to the last commit's database size.
-  const image = Buffer.alloc(commitPages * pageSize);
+  const image = Buffer.alloc(imagePages * pageSize);
   db.copy(image, 0, 0, Math.min(db.length, image.length));
   const pages = new Set<number>();
+  let beyondImage = 0;
   for (let i = 0; i <= lastCommit; i++) {
     const at = WAL_HEADER_BYTES + i * frameBytes;
     const pgno = wal.readUInt32BE(at);
     // A page past the committed size belongs to a later truncation within the replayed range: SQLite drops it too.
     if (pgno > commitPages) continue;
+    if (pgno > imagePages) {
+      beyondImage++;
+      continue;
+    }
     wal.copy(image, (pgno - 1) * pageSize, at + FRAME_HEADER_BYTES, at + frameBytes);
     pages.add(pgno);
   }
@@ -123,6 +139,12 @@ export function applyWal(db: Buffer, wal: Buffer): WalReplay {
   const ignored = validFrames - (lastCommit + 1);
   const tornBytes = (wal.length - WAL_HEADER_BYTES) % frameBytes;
   const notes: string[] = [];
+  if (imagePages < commitPages) {
+    notes.push(
+      `the last commit frame claims ${commitPages} pages but the database file (${mainPages}) and the committed WAL frames (${committedPages.size} distinct pages) justify at most ${justifiedPages}: image capped at ${imagePages} pages` +
+        (beyondImage > 0 ? `, ${beyondImage} frame(s) for pages past it ignored` : ''),
+    );
+  }
   if (ignored > 0) notes.push(`${ignored} frame(s) after the last commit ignored (an uncommitted transaction)`);
   if (stop === 'checksum' || stop === 'page number 0') notes.push(`replay stopped at an invalid frame (${stop})`);
   if (tornBytes > 0) notes.push(`a partial frame of ${tornBytes} bytes at the end ignored (torn write)`);

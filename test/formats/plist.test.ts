@@ -201,12 +201,12 @@ describe('plistLimits: values counted as decoded, and nesting', () => {
     expect(plistLimits).toEqual({ maxValues: 2_000_000, maxDepth: 256 });
   });
 
-  it('stops the 300-byte, 40-level DAG of issue 7 (2^41 values) at maxValues, within a second or two', () => {
+  it('stops the 300-byte, 40-level DAG of issue 7 (2^41 values) at maxValues within seconds (about one on an idle core)', () => {
     const bomb = bplistDag(40);
     expect(bomb.length).toBeLessThan(300);
     const started = performance.now();
     expect(formatErrorOf(() => parsePlist(bomb, 'Info.plist')).message).toBe('Info.plist: binary plist expands to more than 2000000 values (plistLimits.maxValues)');
-    expect(performance.now() - started).toBeLessThan(3000);
+    expect(performance.now() - started).toBeLessThan(10_000); // generous: test machines are shared
   });
 
   it('decodes a DAG that expands to exactly maxValues, and refuses one value more', () => {

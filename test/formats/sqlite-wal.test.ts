@@ -251,6 +251,71 @@ describe('applyWal', () => {
   });
 });
 
+describe('applyWal: the image is bounded by what the inputs hold (issue 7)', () => {
+  /** The WAL with its last frame's "database size in pages" replaced, checksums recomputed as SQLite would. */
+  const claiming = (wal: Buffer, pages: number): Buffer => {
+    const out = Buffer.from(wal);
+    out.writeUInt32BE(pages, 32 + ((wal.length - 32) / FRAME - 1) * FRAME + 4);
+    return reencodeChecksums(out, false);
+  };
+  /** One committed frame for page `pgno`, appended with a valid checksum. */
+  const withFrameFor = (wal: Buffer, pgno: number): Buffer => {
+    const frame = Buffer.alloc(FRAME);
+    frame.writeUInt32BE(pgno, 0);
+    frame.writeUInt32BE(pgno, 4);
+    wal.copy(frame, 8, 16, 24); // the header's salts
+    return reencodeChecksums(Buffer.concat([wal, frame]), false);
+  };
+
+  const fixture = () => {
+    const { db, wal } = sqliteWithWal(schema, insert(1, 3), insert(4, 5, 'wal-only'));
+    const mainPages = db.length / PAGE;
+    const walPages = new Set(Array.from({ length: (wal.length - 32) / FRAME }, (_v, i) => wal.readUInt32BE(32 + i * FRAME))).size;
+    return { db, wal, justified: mainPages + walPages, mainPages, walPages };
+  };
+
+  it("a commit frame claiming exactly the main file's pages plus the WAL's distinct pages gets that image", () => {
+    const { db, wal, justified } = fixture();
+    const atBound = claiming(wal, justified);
+    const { rows, replay } = ourReplay(db, atBound);
+    expect(replay.image.length).toBe(justified * PAGE);
+    expect(replay.note).toBeUndefined();
+    expect(rows).toEqual(sqliteReplay(db, atBound));
+  });
+
+  it('one page more is capped at that size, says why, and reads as SQLite reads it', () => {
+    const { db, wal, justified, mainPages, walPages } = fixture();
+    const over = claiming(wal, justified + 1);
+    const { rows, replay } = ourReplay(db, over);
+    expect(replay.image.length).toBe(justified * PAGE);
+    expect(replay.note).toBe(
+      `the last commit frame claims ${justified + 1} pages but the database file (${mainPages}) and the committed WAL frames (${walPages} distinct pages) justify at most ${justified}: image capped at ${justified} pages`,
+    );
+    expect(texts(rows)).toHaveLength(5);
+    expect(rows).toEqual(sqliteReplay(db, over));
+  });
+
+  it('a commit frame claiming 500,000 pages (2 GB) gives an image of the justified size, at once', () => {
+    const { db, wal, justified } = fixture();
+    const started = performance.now();
+    const replay = applyWal(db, claiming(wal, 500_000));
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(replay.image.length).toBe(justified * PAGE);
+    expect(replay.note).toMatch(/^the last commit frame claims 500000 pages .* image capped at \d+ pages$/);
+  });
+
+  it('a lone committed frame for page 4,000,000,000 is ignored rather than allocating 16 TB', () => {
+    const { db, wal, mainPages, walPages } = fixture();
+    const { rows, replay } = ourReplay(db, withFrameFor(wal, 4_000_000_000));
+    const justified = mainPages + walPages + 1;
+    expect(replay.image.length).toBe(justified * PAGE);
+    expect(replay.note).toBe(
+      `the last commit frame claims 4000000000 pages but the database file (${mainPages}) and the committed WAL frames (${walPages + 1} distinct pages) justify at most ${justified}: image capped at ${justified} pages, 1 frame(s) for pages past it ignored`,
+    );
+    expect(texts(rows)).toHaveLength(5);
+  });
+});
+
 /**
  * Rewrites a WAL with the other checksum byte order (SQLite's algorithm, fileformat2 §4.4). Written here, apart
  * from the code under test, and validated by SQLite accepting the result.
