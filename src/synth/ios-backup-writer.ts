@@ -14,7 +14,7 @@ import { createHash, randomBytes, type Cipher } from 'node:crypto';
 import { chmodSync, closeSync, copyFileSync, mkdirSync, mkdtempSync, openSync, readSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildBinary } from 'plist';
+import { build, buildBinary } from 'plist';
 import { UID } from 'bplist-parser';
 import { createEncryptStream, deriveBackupKeySync, wrapKey } from '../evidence/backup-crypto.js';
 import { fileIdOf } from '../evidence/ios-backup.js';
@@ -54,6 +54,12 @@ export interface EncryptionOptions {
 
 export interface WriterOptions {
   readonly encryption?: EncryptionOptions;
+  /**
+   * Info.plist as iTunes/Finder writes it: XML, with `extra` keys (Applications, Installed Applications, phone
+   * identifiers, iTunes settings) beside the device keys. Without it, a binary Info.plist with the device keys
+   * only, as before (existing seeds keep their bytes).
+   */
+  readonly info?: { readonly xml: boolean; readonly extra?: Readonly<Record<string, unknown>> };
 }
 
 const BATCH = 5_000;
@@ -82,7 +88,10 @@ export class IosBackupWriter {
     mkdirSync(dir, { recursive: true });
     this.crypto = options.encryption ? new BackupEncryption(options.encryption) : null;
     const productVersion = device.productVersion ?? '17.5.1';
-    writeFileSync(join(dir, 'Info.plist'), Buffer.from(buildBinary(infoPlist(device))));
+    const info = { ...(infoPlist(device) as Record<string, unknown>), ...options.info?.extra };
+    // CoreFoundation writes XML dictionaries with their keys sorted.
+    const sorted = Object.fromEntries(Object.entries(info).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) as PlistInput;
+    writeFileSync(join(dir, 'Info.plist'), options.info?.xml ? Buffer.from(build(sorted, { indent: '\t' }), 'utf8') : Buffer.from(buildBinary(info as PlistInput)));
     writeFileSync(join(dir, 'Manifest.plist'), Buffer.from(buildBinary(manifestPlist(device, productVersion, this.crypto))));
     writeFileSync(join(dir, 'Status.plist'), Buffer.from(buildBinary({ IsFullBackup: false, Version: '3.3', BackupState: 'new', SnapshotState: 'finished' })));
     this.manifestScratch = this.crypto ? mkdtempSync(join(tmpdir(), 'tracehound-manifest-')) : null;

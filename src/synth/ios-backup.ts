@@ -11,8 +11,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { crc32 } from 'node:zlib';
 import { buildBinary } from 'plist';
+import { pngWithData } from './_png.js';
 import { IosBackupWriter, type BackupEntry, type DeviceInfo, type EncryptionOptions } from './ios-backup-writer.js';
 import { forkRandom, type Random } from './random.js';
 import {
@@ -356,7 +356,7 @@ function fillerContent(rng: Random): FillerContent {
   const makers: Record<string, () => Buffer> = {
     jpg: () => jpeg(body(1_500, 7_000)),
     jpeg: () => jpeg(body(1_500, 7_000)),
-    png: () => png(rng.int(64, 640), rng.int(64, 640), body(1_000, 6_000)),
+    png: () => pngWithData(rng.int(64, 640), rng.int(64, 640), body(1_000, 6_000)),
     heic: () => isoMedia('heic', ['mif1', 'heic'], body(2_000, 7_000)),
     mov: () => isoMedia('qt  ', ['qt  '], body(3_000, 8_000)),
     json: () => jsonDocument(rng),
@@ -378,23 +378,6 @@ function fillerContent(rng: Random): FillerContent {
 function jpeg(scan: Buffer): Buffer {
   const app0 = Buffer.from('ffe000104a46494600010100004800480000', 'hex');
   return Buffer.concat([Buffer.from('ffd8', 'hex'), app0, scan, Buffer.from('ffd9', 'hex')]);
-}
-
-/** Signature, IHDR, one IDAT, IEND, with real chunk CRCs. */
-function png(width: number, height: number, data: Buffer): Buffer {
-  const chunk = (type: string, payload: Buffer): Buffer => {
-    const head = Buffer.alloc(8);
-    head.writeUInt32BE(payload.length, 0);
-    head.write(type, 4, 'latin1');
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), payload])), 0);
-    return Buffer.concat([head, payload, crc]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr.set([8, 6, 0, 0, 0], 8); // 8-bit RGBA, deflate, no interlace
-  return Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), chunk('IHDR', ihdr), chunk('IDAT', data), chunk('IEND', Buffer.alloc(0))]);
 }
 
 /** An ISO base media file (HEIF, QuickTime): an `ftyp` box, then an `mdat` box. */
