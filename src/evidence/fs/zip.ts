@@ -98,7 +98,8 @@ class ZipFileSystem implements FileSystem {
         this.damage = ZIP_REASONS.tooManyMembers(archiveLimits.maxMembers);
         break;
       }
-      const rawName = yauzl.getFileNameLowLevel(entry.generalPurposeBitFlag, entry.fileName as unknown as Buffer, entry.extraFields, false);
+      // strictFileNames=true only stops yauzl turning `\` into `/`: the stored name is kept for `refused`, and member-names.ts does the turning.
+      const rawName = yauzl.getFileNameLowLevel(entry.generalPurposeBitFlag, entry.fileName as unknown as Buffer, entry.extraFields, true);
       const claimed = this.index.claim(rawName);
       if (!claimed) continue;
       const unixMode = entry.versionMadeBy >> 8 === MADE_BY_UNIX ? entry.externalFileAttributes >>> 16 : 0;
