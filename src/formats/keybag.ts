@@ -40,6 +40,14 @@ export interface Keybag {
   readonly classKeys: ReadonlyMap<number, ClassKey>;
 }
 
+export const keybagLimits = Object.freeze({
+  /**
+   * PBKDF2 iteration counts (ITER, DPIC) run from 1 to 2^31 − 1: node:crypto throws a RangeError outside that
+   * range, and a count of 0 derives nothing. iOS writes ITER 10,000 and DPIC 10,000,000.
+   */
+  maxIterations: 2 ** 31 - 1,
+});
+
 const WHAT = 'BackupKeyBag';
 const HEADER_BYTES = 8;
 /** Tags whose value is a big-endian uint32. */
@@ -75,6 +83,15 @@ function* blocks(data: Buffer): Generator<Block> {
 function integer(b: Block): number {
   if (b.value.length !== 4) throw new FormatError(WHAT, `${b.tag} at offset ${b.offset} has ${b.value.length} bytes (expected a 4-byte integer)`);
   return b.value.readUInt32BE(0);
+}
+
+/** An iteration count, checked here so that no caller hands PBKDF2 a count it rejects with a RangeError. */
+function iterations(b: Block): number {
+  const n = integer(b);
+  if (n < 1 || n > keybagLimits.maxIterations) {
+    throw new FormatError(WHAT, `${b.tag} is ${n} (expected a PBKDF2 iteration count from 1 to ${keybagLimits.maxIterations})`);
+  }
+  return n;
 }
 
 interface ClassKeyDraft {
@@ -164,13 +181,13 @@ export function parseKeybag(data: Buffer): Keybag {
         header.salt = b.value;
         break;
       case 'ITER':
-        header.iter = integer(b);
+        header.iter = iterations(b);
         break;
       case 'DPWT':
         header.dpwt = integer(b);
         break;
       case 'DPIC':
-        header.dpic = integer(b);
+        header.dpic = iterations(b);
         break;
       case 'DPSL':
         header.dpsl = b.value;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FormatError } from '../../src/errors.js';
-import { encodeKeybag, parseKeybag, type ClassKey, type Keybag } from '../../src/formats/keybag.js';
+import { encodeKeybag, keybagLimits, parseKeybag, type ClassKey, type Keybag } from '../../src/formats/keybag.js';
 
 const bytes = (n: number, from: number): Buffer => Buffer.from(Array.from({ length: n }, (_, i) => (from + i) & 0xff));
 
@@ -152,6 +152,29 @@ describe('parseKeybag on damaged input', () => {
       'BackupKeyBag: class key at offset 172 repeats class 3',
     ],
   ])('%s → FormatError', (_name, bag, message) => {
+    expect(formatErrorOf(() => parseKeybag(bag)).message).toBe(message);
+  });
+});
+
+describe('keybagLimits: PBKDF2 iteration counts', () => {
+  const withCounts = (iter: number, dpic: number): Buffer =>
+    Buffer.concat([tlv('TYPE', 1), tlv('UUID', bytes(16, 1)), tlv('SALT', bytes(20, 1)), tlv('ITER', iter), tlv('DPIC', dpic), tlv('DPSL', bytes(20, 2))]);
+
+  it('is 2^31 − 1 at most, what node:crypto accepts', () => {
+    expect(keybagLimits.maxIterations).toBe(2147483647);
+  });
+
+  it('accepts the counts at both ends of the range', () => {
+    expect(parseKeybag(withCounts(1, 2147483647))).toMatchObject({ iter: 1, dpic: 2147483647 });
+    expect(parseKeybag(withCounts(2147483647, 1))).toMatchObject({ iter: 2147483647, dpic: 1 });
+  });
+
+  it.each([
+    ['ITER 0', withCounts(0, 10), 'BackupKeyBag: ITER is 0 (expected a PBKDF2 iteration count from 1 to 2147483647)'],
+    ['ITER 2^31', withCounts(2 ** 31, 10), 'BackupKeyBag: ITER is 2147483648 (expected a PBKDF2 iteration count from 1 to 2147483647)'],
+    ['DPIC 0', withCounts(10, 0), 'BackupKeyBag: DPIC is 0 (expected a PBKDF2 iteration count from 1 to 2147483647)'],
+    ['DPIC 2^32 − 1', withCounts(10, 2 ** 32 - 1), 'BackupKeyBag: DPIC is 4294967295 (expected a PBKDF2 iteration count from 1 to 2147483647)'],
+  ])('refuses %s', (_name, bag, message) => {
     expect(formatErrorOf(() => parseKeybag(bag)).message).toBe(message);
   });
 });
