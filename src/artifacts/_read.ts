@@ -4,6 +4,7 @@
  */
 import type { EvidenceFile } from '../evidence/source.js';
 import type { SqliteHandle } from '../evidence/sqlite.js';
+import { RefusedSchemaObjectError } from '../evidence/sqlite-schema.js';
 import { FormatError, errorMessage } from '../errors.js';
 import { parsePlist, type PlistValue } from '../formats/plist.js';
 import type { Locator, ParseContext, Parsed } from './artifact.js';
@@ -32,6 +33,11 @@ function* guardSqlite<R>(rows: Iterable<Parsed<R>>, ctx: ParseContext, file: Evi
       yield row;
     }
   } catch (err) {
+    if (err instanceof RefusedSchemaObjectError) {
+      // A query named a view or virtual table (a join the `requires` check does not cover): refused before it ran.
+      ctx.warn({ code: 'not-a-table', file, message: err.message });
+      return;
+    }
     const code = (err as { code?: unknown }).code;
     if (code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB') {
       ctx.warn({ code: 'corrupted', file, message: `${what}: database is damaged (${errorMessage(err)}); records read before the damage are kept` });

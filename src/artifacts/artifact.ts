@@ -70,7 +70,11 @@ export type IssueCode =
   | 'truncated'
   | 'row-skipped'
   | 'file-missing'
-  | 'unsupported-schema';
+  | 'unsupported-schema'
+  /** A view or virtual table where a table is read: refused, since a query on it could run forever. */
+  | 'not-a-table'
+  /** A cell of the wrong type; the row is kept without that value. */
+  | 'bad-cell';
 
 export interface ParseIssue {
   readonly code: IssueCode;

@@ -28,11 +28,29 @@ const WRAP_PASSCODE = 2;
 const CLASS_PREFIX_BYTES = 4;
 const WRAPPED_KEY_BYTES = 40;
 
+/** PBKDF2 needs 1 to 2^31 − 1 iterations (node:crypto throws a RangeError, not a message, outside that). */
+const MAX_PBKDF2_ITERATIONS = 2 ** 31 - 1;
+
+/**
+ * Checks the keybag's iteration counts before any derivation: ITER or DPIC of 0, negative, fractional or
+ * ≥ 2^31 is a FormatError naming the block, not an internal error from node:crypto.
+ */
+export function checkKeybagIterations(keybag: Pick<Keybag, 'iter' | 'dpic'>): void {
+  const check = (tag: string, n: number) => {
+    if (!Number.isInteger(n) || n < 1 || n > MAX_PBKDF2_ITERATIONS) {
+      throw new FormatError('BackupKeyBag', `${tag} is ${n} (expected a PBKDF2 iteration count from 1 to ${MAX_PBKDF2_ITERATIONS})`);
+    }
+  };
+  check('ITER', keybag.iter);
+  if (keybag.dpic !== undefined) check('DPIC', keybag.dpic);
+}
+
 /**
  * PBKDF2-HMAC-SHA256(password, DPSL, DPIC) then PBKDF2-HMAC-SHA1(that, SALT, ITER) when the keybag has
  * DPSL/DPIC (iOS ≥ 10.2), else SHA-1 only. Async crypto.pbkdf2 (libuv pool: off the main thread). 32 bytes.
  */
 export async function deriveBackupKey(password: string, keybag: Keybag): Promise<Buffer> {
+  checkKeybagIterations(keybag);
   const secret = Buffer.from(password, 'utf8');
   const first = keybag.dpsl !== undefined && keybag.dpic !== undefined ? await pbkdf2Async(secret, keybag.dpsl, keybag.dpic, KEY_BYTES, 'sha256') : secret;
   return pbkdf2Async(first, keybag.salt, keybag.iter, KEY_BYTES, 'sha1');
@@ -40,6 +58,7 @@ export async function deriveBackupKey(password: string, keybag: Keybag): Promise
 
 /** The same derivation on the calling thread, for the backup generator (never for a check: it blocks). */
 export function deriveBackupKeySync(password: string, keybag: Keybag): Buffer {
+  checkKeybagIterations(keybag);
   const secret = Buffer.from(password, 'utf8');
   const first = keybag.dpsl !== undefined && keybag.dpic !== undefined ? pbkdf2Sync(secret, keybag.dpsl, keybag.dpic, KEY_BYTES, 'sha256') : secret;
   return pbkdf2Sync(first, keybag.salt, keybag.iter, KEY_BYTES, 'sha1');

@@ -4,7 +4,8 @@
  * streamed pass, never by holding them whole.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync } from 'node:fs';
+import { eachChunk, openRegular, readOpened, type OpenedEvidence } from './contained.js';
 
 export interface InputRecord {
   readonly path: string;
@@ -12,8 +13,6 @@ export interface InputRecord {
   readonly sha256: string;
   readonly bytes: number;
 }
-
-const CHUNK_BYTES = 4 * 1024 * 1024;
 
 export class InputLog {
   private readonly byPath = new Map<string, InputRecord>();
@@ -23,26 +22,33 @@ export class InputLog {
     this.byPath.set(path, { path, label, sha256: createHash('sha256').update(data).digest('hex'), bytes: data.length });
   }
 
+  /** Reads a file the caller already checked is inside the acquisition (bounded by its real size). */
   readSync(path: string, label: string): Buffer {
-    const data = readFileSync(path);
-    this.record(path, label, data);
-    return data;
+    const opened = openRegular(path, label);
+    try {
+      const data = readOpened(opened);
+      this.record(path, label, data);
+      return data;
+    } finally {
+      closeSync(opened.fd);
+    }
   }
 
   hashFileSync(path: string, label: string): void {
     if (this.byPath.has(path)) return;
-    const hash = createHash('sha256');
-    const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
-    let bytes = 0;
-    const fd = openSync(path, 'r');
+    const opened = openRegular(path, label);
     try {
-      for (let n = readSync(fd, chunk); n > 0; n = readSync(fd, chunk)) {
-        hash.update(chunk.subarray(0, n));
-        bytes += n;
-      }
+      this.hashOpened(path, label, opened);
     } finally {
-      closeSync(fd);
+      closeSync(opened.fd);
     }
+  }
+
+  /** Hashes an open evidence file (up to its fstat size) in one streamed pass; `path` is the name it is logged under. */
+  hashOpened(path: string, label: string, opened: OpenedEvidence): void {
+    if (this.byPath.has(path)) return;
+    const hash = createHash('sha256');
+    const bytes = eachChunk(opened, (chunk) => hash.update(chunk));
     this.byPath.set(path, { path, label, sha256: hash.digest('hex'), bytes });
   }
 

@@ -3,12 +3,13 @@
  * derived key from `tracehound ios extract-key`), and the class keys they unlock. The keys live only in
  * memory, in the source that uses them; refs, records, logs and outputs never contain them.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FormatError, UserError, errorMessage } from '../errors.js';
 import { parseKeybag, type Keybag } from '../formats/keybag.js';
 import { isDict, parsePlist } from '../formats/plist.js';
-import { deriveBackupKey, unlockClassKeys, WrongKeyError } from './backup-crypto.js';
+import { checkKeybagIterations, deriveBackupKey, unlockClassKeys, WrongKeyError } from './backup-crypto.js';
+import { ContainedRoot, realRoot } from './contained.js';
 
 export type BackupCredential = { readonly kind: 'password'; readonly password: string } | { readonly kind: 'key'; readonly key: Buffer };
 
@@ -28,11 +29,14 @@ export interface BackupKeys {
 }
 
 export function readEncryptionInfo(root: string): EncryptionInfo {
-  const path = join(root, 'Manifest.plist');
-  if (!existsSync(path)) throw new UserError('bad-format', `${path}: missing (an encrypted backup keeps its keys there)`);
+  const files = new ContainedRoot(realRoot(root), 'no-links');
+  const path = join(files.root, 'Manifest.plist');
+  const where = files.locate('Manifest.plist');
+  if (where.kind === 'absent') throw new UserError('bad-format', `${path}: missing (an encrypted backup keeps its keys there)`);
+  if (where.kind === 'refused') throw new UserError('bad-format', `${path}: ${where.reason} (expected the backup's own Manifest.plist)`);
   let plist;
   try {
-    plist = parsePlist(readFileSync(path), 'Manifest.plist');
+    plist = parsePlist(files.read('Manifest.plist', 'Manifest.plist'), 'Manifest.plist');
   } catch (err) {
     throw new UserError('bad-format', `${path}: ${errorMessage(err).replace(/^Manifest\.plist: /, '')}`, { cause: err });
   }
@@ -42,6 +46,8 @@ export function readEncryptionInfo(root: string): EncryptionInfo {
   let keybag: Keybag;
   try {
     keybag = parseKeybag(bag);
+    // Checked here too, so a bad count is reported before the password is asked for.
+    checkKeybagIterations(keybag);
   } catch (err) {
     if (err instanceof FormatError) throw new UserError('bad-format', `${path}: ${err.message}`, { cause: err });
     throw err;
@@ -67,10 +73,23 @@ export async function unlockBackup(root: string, info: EncryptionInfo, credentia
   }
 }
 
+/** Generous room for 64 hex digits, a newline and stray whitespace. */
+const KEY_FILE_MAX_BYTES = 1024;
+
 /** A key file holds the 32-byte derived key as 64 hex digits (MVT's format); a trailing newline is fine. */
 export function readKeyFile(path: string): Buffer {
   if (!existsSync(path)) throw new UserError('not-found', `${path}: no such key file`);
-  const text = readFileSync(path, 'utf8').trim();
+  // A folder, /dev/zero or a FIFO would fail late or never end: only a small regular file is read.
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK); // a FIFO must not block the open
+  let text: string;
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw new UserError('bad-format', `${path}: not a regular file (expected a key file of 64 hexadecimal digits)`);
+    if (st.size > KEY_FILE_MAX_BYTES) throw new UserError('bad-format', `${path}: ${st.size} bytes (expected a key file of 64 hexadecimal digits)`);
+    text = readFileSync(fd, 'utf8').slice(0, KEY_FILE_MAX_BYTES).trim();
+  } finally {
+    closeSync(fd);
+  }
   if (!/^[0-9a-fA-F]{64}$/.test(text)) throw new UserError('bad-format', `${path}: not a backup key file (expected 64 hexadecimal digits)`);
   return Buffer.from(text, 'hex');
 }

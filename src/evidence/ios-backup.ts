@@ -4,8 +4,8 @@
  * in-memory index so that a million-entry backup costs no more memory than a small one.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, existsSync, readFileSync, statSync } from 'node:fs';
-import { copyFile, readFile, stat, writeFile } from 'node:fs/promises';
+import { closeSync, createWriteStream, existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Statement } from 'better-sqlite3';
@@ -13,8 +13,10 @@ import { FormatError, UserError, errorMessage } from '../errors.js';
 import { isDict, parsePlist, type PlistDict } from '../formats/plist.js';
 import { unarchive } from '../formats/nskeyed.js';
 import { hasWildcard, segmentGlobToRegExp, segmentGlobToSqliteGlob } from './_glob.js';
+import { ContainedRoot, copyOpened, readOpened, realRoot, streamOpened, type Located, type OpenedEvidence } from './contained.js';
+import { cellKind, manifestCell } from './manifest-cells.js';
 import { isSqliteImage, sqliteLimits, openSqlite, type SqliteHandle } from './sqlite.js';
-import type { AcquisitionInfo, EvidenceFile, FileSpec, ManifestRow, Source } from './source.js';
+import type { AcquisitionInfo, EvidenceFile, FileSpec, ManifestRow, Source, UnreadableManifestRow } from './source.js';
 import { InputLog } from './input-log.js';
 import { createDecryptStream, decryptWithKey, fileKey, manifestDbKey } from './backup-crypto.js';
 import { readEncryptionInfo, unlockBackup, type BackupKeys, type CredentialProvider } from './ios-backup-keys.js';
@@ -29,15 +31,29 @@ export function looksLikeIosBackup(dir: string): boolean {
   return existsSync(join(dir, 'Manifest.db')) && existsSync(join(dir, 'Info.plist'));
 }
 
-/** Reads Manifest.plist's IsEncrypted without opening anything else. */
+/** Reads Manifest.plist's IsEncrypted without opening anything else (detection: never throws). */
 export function isEncryptedBackup(dir: string): boolean {
-  const path = join(dir, 'Manifest.plist');
-  if (!existsSync(path)) return false;
   try {
-    const plist = parsePlist(readFileSync(path), 'Manifest.plist');
-    return isDict(plist) && plist.IsEncrypted === true;
+    return encryptionFlag(new ContainedRoot(realRoot(dir), 'no-links')) === true;
   } catch {
     return false;
+  }
+}
+
+/**
+ * Manifest.plist's IsEncrypted: true or false (false also when there is no Manifest.plist, as in old
+ * backups), or why it could not be read.
+ */
+function encryptionFlag(files: ContainedRoot): boolean | { readonly unreadable: string } {
+  const where = files.locate('Manifest.plist');
+  if (where.kind === 'absent') return false;
+  if (where.kind === 'refused') return { unreadable: where.reason };
+  try {
+    const plist = parsePlist(files.read('Manifest.plist', 'Manifest.plist'), 'Manifest.plist');
+    return isDict(plist) && plist.IsEncrypted === true;
+  } catch (err) {
+    if (err instanceof FormatError) return { unreadable: err.message.replace(/^Manifest\.plist: /, '') };
+    throw err;
   }
 }
 
@@ -45,12 +61,16 @@ export function isEncryptedBackup(dir: string): boolean {
  * Opens a backup folder. An encrypted one is unlocked with the credential `credentials` supplies (asked
  * only then); without a provider it is refused with a message saying what is needed.
  */
-export async function openIosBackup(root: string, log = new InputLog(), credentials?: CredentialProvider): Promise<IosBackupSource> {
-  if (!looksLikeIosBackup(root)) {
-    throw new UserError('not-an-acquisition', `${root}: not an iOS backup (expected Manifest.db and Info.plist)`);
+export async function openIosBackup(given: string, log = new InputLog(), credentials?: CredentialProvider): Promise<IosBackupSource> {
+  if (!looksLikeIosBackup(given)) {
+    throw new UserError('not-an-acquisition', `${given}: not an iOS backup (expected Manifest.db and Info.plist)`);
   }
+  // The real path, resolved once: every stored file must resolve inside it (a backup given through a link works).
+  const root = realRoot(given);
+  const files = new ContainedRoot(root, 'no-links');
+  const encrypted = encryptionFlag(files);
   let keys: BackupKeys | null = null;
-  if (isEncryptedBackup(root)) {
+  if (encrypted === true) {
     if (!credentials) {
       throw new UserError('encrypted-backup', `${root}: this backup is encrypted; give its password (prompt or TRACEHOUND_BACKUP_PASSWORD) or --key-file`);
     }
@@ -58,50 +78,106 @@ export async function openIosBackup(root: string, log = new InputLog(), credenti
     keys = await unlockBackup(root, info, await credentials(root));
   }
   const stats = { filesDecrypted: 0, bytesDecrypted: 0 };
-  const manifest = await openManifest(root, log, keys, stats);
-  if (!manifest.hasTable('Files') || !['fileID', 'domain', 'relativePath', 'flags', 'file'].every((c) => manifest.columns('Files').has(c))) {
+  const manifest = await openManifest(files, log, keys, stats, encrypted);
+  try {
+    checkManifestSchema(manifest, join(root, 'Manifest.db'));
+  } catch (err) {
     manifest.close();
-    throw new UserError('bad-format', `${join(root, 'Manifest.db')}: no Files(fileID, domain, relativePath, flags, file) table (expected an iOS backup manifest)`);
+    throw err;
   }
   let info: PlistDict = {};
   try {
-    const parsed = parsePlist(log.readSync(join(root, 'Info.plist'), 'Info.plist'), 'Info.plist');
-    if (isDict(parsed)) info = parsed;
+    if (files.locate('Info.plist').kind === 'file') {
+      const parsed = parsePlist(readLogged(files, log, 'Info.plist'), 'Info.plist');
+      if (isDict(parsed)) info = parsed;
+    }
   } catch {
     // BackupInfo reports an unreadable Info.plist as its own coverage entry; the rest of the check goes on.
   }
-  return new IosBackupSource(root, manifest, info, log, keys, stats);
+  return new IosBackupSource(root, manifest, info, log, keys, stats, files);
 }
 
-async function openManifest(root: string, log: InputLog, keys: BackupKeys | null, stats: DecryptionStats): Promise<SqliteHandle> {
-  const manifestPath = join(root, 'Manifest.db');
-  const bytes = statSync(manifestPath).size;
+/** Files must be a real table (a view could run forever: sqlite-schema.ts) with the five columns read. */
+function checkManifestSchema(manifest: SqliteHandle, manifestPath: string): void {
   try {
+    const notATable = manifest.notATable('Files');
+    if (notATable) throw new UserError('bad-format', `${manifestPath}: ${notATable} (expected an iOS backup manifest)`);
+    if (!manifest.hasTable('Files') || !['fileID', 'domain', 'relativePath', 'flags', 'file'].every((c) => manifest.columns('Files').has(c))) {
+      throw new UserError('bad-format', `${manifestPath}: no Files(fileID, domain, relativePath, flags, file) table (expected an iOS backup manifest)`);
+    }
+  } catch (err) {
+    if (err instanceof UserError) throw err;
+    throw new UserError('bad-format', `${manifestPath}: damaged SQLite database (${errorMessage(err)}) (expected an iOS backup manifest)`, { cause: err });
+  }
+}
+
+/** A container file (Manifest.db, Info.plist) read whole, bounded by its real size, and logged. */
+function readLogged(files: ContainedRoot, log: InputLog, name: string): Buffer {
+  const data = files.read(name, name);
+  log.record(join(files.root, name), name, data);
+  return data;
+}
+
+async function openManifest(
+  files: ContainedRoot,
+  log: InputLog,
+  keys: BackupKeys | null,
+  stats: DecryptionStats,
+  encrypted: boolean | { readonly unreadable: string },
+): Promise<SqliteHandle> {
+  const manifestPath = join(files.root, 'Manifest.db');
+  let opened: OpenedEvidence | null = null;
+  try {
+    opened = files.open('Manifest.db', 'Manifest.db');
+    const bytes = opened.size; // fstat's, never a recorded one
     if (keys?.manifestKey) {
       const key = manifestDbKey(keys.manifestKey, keys.classKeys);
       stats.filesDecrypted++;
       stats.bytesDecrypted += bytes;
-      if (bytes <= sqliteLimits.maxInMemoryBytes) return openSqlite({ kind: 'buffer', data: decryptWithKey(key, log.readSync(manifestPath, 'Manifest.db'), undefined, 'Manifest.db') }, 'Manifest.db');
+      if (bytes <= sqliteLimits.maxInMemoryBytes) {
+        const data = readOpened(opened);
+        log.record(manifestPath, 'Manifest.db', data);
+        return openSqlite({ kind: 'buffer', data: decryptWithKey(key, data, undefined, 'Manifest.db') }, 'Manifest.db');
+      }
       // A large manifest is streamed into a private 0600 temp file rather than held (twice) in memory.
-      log.hashFileSync(manifestPath, 'Manifest.db');
+      log.hashOpened(manifestPath, 'Manifest.db', opened);
       const dir = privateTempDir('manifest');
       const plaintext = join(dir, 'Manifest.db');
-      await pipeline(createReadStream(manifestPath), createDecryptStream(key, bytes, 'Manifest.db'), createWriteStream(plaintext, { mode: 0o600 }));
+      const stream = files.open('Manifest.db', 'Manifest.db');
+      await pipeline(streamOpened(stream), createDecryptStream(key, bytes, 'Manifest.db'), createWriteStream(plaintext, { mode: 0o600 }));
       return openSqlite({ kind: 'private-file', dir, path: plaintext, hasWal: false }, 'Manifest.db');
     }
     if (keys) {
       // Backups made before iOS 10.2 have a plaintext Manifest.db and no ManifestKey; later ones need it.
-      const head = log.readSync(manifestPath, 'Manifest.db');
-      if (!isSqliteImage(head)) throw new UserError('bad-format', `${join(root, 'Manifest.plist')}: no ManifestKey, and Manifest.db is encrypted (expected the key of Manifest.db)`);
+      const head = readOpened(opened);
+      log.record(manifestPath, 'Manifest.db', head);
+      if (!isSqliteImage(head)) throw new UserError('bad-format', `${join(files.root, 'Manifest.plist')}: no ManifestKey, and Manifest.db is encrypted (expected the key of Manifest.db)`);
       return openSqlite({ kind: 'buffer', data: head }, 'Manifest.db');
     }
-    if (bytes <= sqliteLimits.maxInMemoryBytes) return openSqlite({ kind: 'buffer', data: log.readSync(manifestPath, 'Manifest.db') }, 'Manifest.db');
-    log.hashFileSync(manifestPath, 'Manifest.db');
-    return openSqlite({ kind: 'file', path: manifestPath }, 'Manifest.db');
+    if (bytes <= sqliteLimits.maxInMemoryBytes) {
+      const data = readOpened(opened);
+      log.record(manifestPath, 'Manifest.db', data);
+      if (typeof encrypted === 'object' && !isSqliteImage(data)) throw unreadableManifestPlist(files.root, encrypted.unreadable);
+      return openSqlite({ kind: 'buffer', data }, 'Manifest.db');
+    }
+    log.hashOpened(manifestPath, 'Manifest.db', opened);
+    return openSqlite({ kind: 'file', path: opened.path }, 'Manifest.db');
   } catch (err) {
     if (err instanceof UserError) throw err;
+    // An unreadable Manifest.plist hides whether Manifest.db is encrypted: the blame goes to Manifest.plist.
+    if (typeof encrypted === 'object') throw unreadableManifestPlist(files.root, encrypted.unreadable, err);
     throw new UserError('bad-format', `${manifestPath}: ${badManifestReason(err)} (expected an iOS backup manifest)`, { cause: err });
+  } finally {
+    if (opened) closeSync(opened.fd);
   }
+}
+
+function unreadableManifestPlist(root: string, reason: string, cause?: unknown): UserError {
+  return new UserError(
+    'bad-format',
+    `${join(root, 'Manifest.plist')}: ${reason} (expected a property list saying whether the backup is encrypted; Manifest.db is not a plain SQLite database)`,
+    { cause },
+  );
 }
 
 function badManifestReason(err: unknown): string {
@@ -109,12 +185,26 @@ function badManifestReason(err: unknown): string {
   return msg.replace(/^Manifest\.db: /, '');
 }
 
+/** A Files row as SQLite gives it: any cell may hold any type in a hostile or damaged Manifest.db. */
 interface FileRow {
+  fileID: unknown;
+  domain: unknown;
+  relativePath: unknown;
+  flags: unknown;
+  file: unknown;
+}
+
+/** A row whose addressing cells have the types a real manifest has. */
+interface AddressedRow {
   fileID: string;
   domain: string;
   relativePath: string;
   flags: number;
-  file: Buffer | null;
+  file: unknown;
+}
+
+function isAddressed(row: FileRow): row is AddressedRow {
+  return typeof row.fileID === 'string' && typeof row.domain === 'string' && typeof row.relativePath === 'string' && typeof row.flags === 'number';
 }
 
 export interface DecryptionStats {
@@ -133,6 +223,7 @@ export class IosBackupSource implements Source {
     /** Null for an unencrypted backup. */
     private readonly keys: BackupKeys | null = null,
     private readonly decrypted: DecryptionStats = { filesDecrypted: 0, bytesDecrypted: 0 },
+    private readonly files: ContainedRoot = new ContainedRoot(root, 'no-links'),
   ) {}
 
   private lastDecrypted: { readonly fileId: string; readonly plaintext: Buffer } | null = null;
@@ -167,12 +258,17 @@ export class IosBackupSource implements Source {
   }
 
   async find(spec: FileSpec): Promise<EvidenceFile[]> {
-    if (spec.by === 'container') return isFile(join(this.root, spec.name)) ? [this.containerFile(spec.name)] : [];
+    if (spec.by === 'container') return this.files.locate(spec.name).kind === 'file' ? [this.containerFile(spec.name)] : [];
     return this.resolve(spec).filter((f) => f.present).map((f) => f.file);
   }
 
+  /** Listed but not readable: absent, or refused (a link) with the reason in `refused`. */
   async missing(spec: FileSpec): Promise<EvidenceFile[]> {
-    if (spec.by === 'container') return isFile(join(this.root, spec.name)) ? [] : [this.containerFile(spec.name)];
+    if (spec.by === 'container') {
+      const where = this.files.locate(spec.name);
+      if (where.kind === 'file') return [];
+      return [{ ...this.containerFile(spec.name), ...(where.kind === 'refused' ? { refused: where.reason } : {}) }];
+    }
     return this.resolve(spec).filter((f) => !f.present).map((f) => f.file);
   }
 
@@ -181,34 +277,54 @@ export class IosBackupSource implements Source {
     return { ref: { root: this.root, storedPath: name } };
   }
 
+  /** Opens the stored file, checked again here: a ref from anywhere never reads outside the backup. */
+  private open(file: EvidenceFile): OpenedEvidence {
+    return this.files.open(file.ref.storedPath, describeForMessages(file));
+  }
+
   async read(file: EvidenceFile): Promise<Buffer> {
-    const path = join(this.root, file.ref.storedPath);
-    const stored = await readFile(path);
-    this.inputs.record(path, refLabel(file), stored);
+    const opened = this.open(file);
+    let stored: Buffer;
+    try {
+      stored = readOpened(opened);
+    } finally {
+      closeSync(opened.fd);
+    }
+    this.inputs.record(join(this.root, file.ref.storedPath), refLabel(file), stored);
     return this.keys && file.ref.backup ? this.decrypt(file, stored) : stored;
   }
 
   async openSqlite(file: EvidenceFile): Promise<SqliteHandle> {
     const what = describeForMessages(file);
     const wal = file.ref.backup ? this.sidecar(file, '-wal') : undefined;
-    const size = file.size ?? statSync(join(this.root, file.ref.storedPath)).size;
-    if (size <= sqliteLimits.maxInMemoryBytes) {
-      const data = await this.read(file);
-      const walData = wal ? await this.read(wal) : undefined;
-      return openSqlite({ kind: 'buffer', data, wal: walData }, what);
+    const opened = this.open(file);
+    try {
+      // The real size decides memory or a temp copy: Manifest.db's recorded Size is the backup's word, not the disk's.
+      if (opened.size <= sqliteLimits.maxInMemoryBytes) {
+        const data = await this.read(file);
+        const walData = wal ? await this.read(wal) : undefined;
+        return openSqlite({ kind: 'buffer', data, wal: walData }, what);
+      }
+      const stored = join(this.root, file.ref.storedPath);
+      this.inputs.hashOpened(stored, refLabel(file), opened);
+      const walOpened = wal ? this.open(wal) : null;
+      try {
+        if (wal && walOpened) this.inputs.hashOpened(join(this.root, wal.ref.storedPath), refLabel(wal), walOpened);
+      } finally {
+        if (walOpened) closeSync(walOpened.fd);
+      }
+      const key = this.keys ? this.keyOf(file) : null;
+      if (!key) return openSqlite({ kind: 'file', path: opened.path, wal: walOpened?.path }, what);
+      // Too large for memory: the plaintext (and its -wal) go to a private 0600 temp folder, removed on close.
+      const dir = privateTempDir('decrypted');
+      const path = join(dir, 'evidence.db');
+      await this.streamDecrypted(file, key, path);
+      const walKey = wal ? this.keyOf(wal) : null;
+      if (wal && walKey) await this.streamDecrypted(wal, walKey, `${path}-wal`);
+      return openSqlite({ kind: 'private-file', dir, path, hasWal: wal !== undefined }, what);
+    } finally {
+      closeSync(opened.fd);
     }
-    const stored = join(this.root, file.ref.storedPath);
-    this.inputs.hashFileSync(stored, refLabel(file));
-    if (wal) this.inputs.hashFileSync(join(this.root, wal.ref.storedPath), refLabel(wal));
-    const key = this.keys ? this.keyOf(file) : null;
-    if (!key) return openSqlite({ kind: 'file', path: stored, wal: wal ? join(this.root, wal.ref.storedPath) : undefined }, what);
-    // Too large for memory: the plaintext (and its -wal) go to a private 0600 temp folder, removed on close.
-    const dir = privateTempDir('decrypted');
-    const path = join(dir, 'evidence.db');
-    await this.streamDecrypted(file, key, path);
-    const walKey = wal ? this.keyOf(wal) : null;
-    if (wal && walKey) await this.streamDecrypted(wal, walKey, `${path}-wal`);
-    return openSqlite({ kind: 'private-file', dir, path, hasWal: wal !== undefined }, what);
   }
 
   /**
@@ -216,15 +332,25 @@ export class IosBackupSource implements Source {
    * copied. Returns the plaintext size.
    */
   async exportFile(file: EvidenceFile, dest: string): Promise<number> {
-    const stored = join(this.root, file.ref.storedPath);
     const key = this.keys && file.ref.backup ? this.keyOf(file) : null;
     if (!key) {
-      await copyFile(stored, dest);
-      return (await stat(dest)).size;
+      const opened = this.open(file);
+      try {
+        return copyOpened(opened, dest);
+      } finally {
+        closeSync(opened.fd);
+      }
     }
     // Most backup files are small: one read, one decryption, one write costs far less than a stream pipeline.
     if ((file.size ?? 0) > EXPORT_STREAM_BYTES) return this.streamDecrypted(file, key, dest);
-    const plaintext = decryptWithKey(key, await readFile(stored), file.size, describeForMessages(file));
+    const opened = this.open(file);
+    let stored: Buffer;
+    try {
+      stored = readOpened(opened);
+    } finally {
+      closeSync(opened.fd);
+    }
+    const plaintext = decryptWithKey(key, stored, file.size, describeForMessages(file));
     await writeFile(dest, plaintext, { mode: 0o600 });
     this.decrypted.filesDecrypted++;
     this.decrypted.bytesDecrypted += plaintext.length;
@@ -238,7 +364,7 @@ export class IosBackupSource implements Source {
 
   /** How many files (not folders or links) Manifest.db lists. */
   listedFileCount(): number {
-    return this.manifest.db.prepare('SELECT count(*) FROM Files WHERE flags = 1').pluck().get() as number;
+    return this.manifestQuery(() => this.manifest.db.prepare('SELECT count(*) FROM Files WHERE flags = 1').pluck().get() as number);
   }
 
   /**
@@ -248,13 +374,13 @@ export class IosBackupSource implements Source {
   *storedFiles(): IterableIterator<EvidenceFile> {
     const page = this.manifest.db.prepare('SELECT rowid AS rid, fileID, domain, relativePath, file FROM Files WHERE flags = 1 AND rowid > ? ORDER BY rowid LIMIT 1000');
     for (let after = -1; ; ) {
-      const rows = page.all(after) as (FileRow & { rid: number })[];
+      const rows = this.manifestQuery(() => page.all(after) as (FileRow & { rid: number })[]);
       if (rows.length === 0) return;
       after = rows[rows.length - 1]!.rid;
       for (const row of rows) {
-        if (!FILE_ID.test(row.fileID)) continue;
-        const storedPath = this.storedPathOf(row.fileID);
-        if (storedPath !== null) yield this.fileOf(row.fileID, row.domain, row.relativePath, row.file, storedPath);
+        if (!isAddressed(row) || !FILE_ID.test(row.fileID)) continue;
+        const stored = this.storedPathOf(row.fileID);
+        if (stored.where.kind === 'file') yield this.fileOf(row, stored.storedPath);
       }
     }
   }
@@ -262,7 +388,7 @@ export class IosBackupSource implements Source {
   /** One CBC pass from the stored file to `dest` (0600), truncated to the plaintext size. */
   private async streamDecrypted(file: EvidenceFile, key: Buffer, dest: string): Promise<number> {
     const size = file.size ?? 0;
-    await pipeline(createReadStream(join(this.root, file.ref.storedPath)), createDecryptStream(key, size, describeForMessages(file)), createWriteStream(dest, { mode: 0o600 }));
+    await pipeline(streamOpened(this.open(file)), createDecryptStream(key, size, describeForMessages(file)), createWriteStream(dest, { mode: 0o600 }));
     this.decrypted.filesDecrypted++;
     this.decrypted.bytesDecrypted += size;
     return size;
@@ -290,16 +416,44 @@ export class IosBackupSource implements Source {
   /** The file's own key, unwrapped from its MBFile archive with its protection class key. */
   private keyOf(file: EvidenceFile): Buffer | null {
     this.metaQuery ??= this.manifest.db.prepare('SELECT file FROM Files WHERE fileID = ?');
-    const row = this.metaQuery.get(file.ref.backup!.fileId) as { file: Buffer | null } | undefined;
+    const query = this.metaQuery;
+    const row = this.manifestQuery(() => query.get(file.ref.backup!.fileId) as { file: unknown } | undefined);
     const meta = decodeFileMeta(row?.file ?? null);
     if (!meta.encryptionKey) return null;
     return fileKey(meta.encryptionKey, meta.protectionClass ?? 0, this.keys!.classKeys);
   }
 
-  *manifestRows(): IterableIterator<ManifestRow> {
-    const stmt = this.manifest.db.prepare('SELECT fileID, domain, relativePath, flags, file FROM Files ORDER BY rowid');
-    for (const row of stmt.iterate() as IterableIterator<FileRow>) {
-      yield { fileId: row.fileID, domain: row.domain, relativePath: row.relativePath, flags: row.flags, file: row.file };
+  /**
+   * Every Files row in stored order. A row whose fileID, domain, relativePath or flags has the wrong type
+   * comes as an unreadable row naming the cell and what was expected; the metadata cell is passed on as
+   * stored, for the reader to check (`decodeFileMetaCell`).
+   */
+  *manifestRows(): IterableIterator<ManifestRow | UnreadableManifestRow> {
+    const stmt = this.manifest.db.prepare('SELECT rowid AS rid, fileID, domain, relativePath, flags, file FROM Files ORDER BY rowid');
+    const rows = this.manifestQuery(() => stmt.iterate() as IterableIterator<FileRow & { rid: number }>);
+    for (;;) {
+      const next = this.manifestQuery(() => rows.next());
+      if (next.done) return;
+      const row = next.value;
+      const problem = manifestCell('fileID', row.fileID, 'text') ?? manifestCell('domain', row.domain, 'text') ?? manifestCell('relativePath', row.relativePath, 'text') ?? manifestCell('flags', row.flags, 'an integer');
+      if (problem !== null || !isAddressed(row)) {
+        yield { rowid: row.rid, unreadable: problem ?? 'unexpected cell types' };
+        continue;
+      }
+      yield { rowid: row.rid, fileId: row.fileID, domain: row.domain, relativePath: row.relativePath, flags: row.flags, file: row.file };
+    }
+  }
+
+  /** A damaged page met mid-run is one line naming Manifest.db, not an internal error in whichever artifact asked. */
+  private manifestQuery<T>(run: () => T): T {
+    try {
+      return run();
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      if (typeof code === 'string' && code.startsWith('SQLITE_')) {
+        throw new FormatError('Manifest.db', `damaged SQLite database (${errorMessage(err)}; expected an iOS backup manifest)`, { cause: err });
+      }
+      throw err;
     }
   }
 
@@ -314,34 +468,43 @@ export class IosBackupSource implements Source {
   }
 
   private resolve(spec: FileSpec): { file: EvidenceFile; present: boolean }[] {
-    const rows = this.query(spec);
+    const rows = this.manifestQuery(() => this.query(spec));
     const out: { file: EvidenceFile; present: boolean }[] = [];
     for (const row of rows) {
+      // Cells of the wrong type cannot address a file (the manifest artifact reports them row by row).
+      if (!isAddressed(row)) continue;
       if (!FILE_ID.test(row.fileID)) continue; // a hostile fileID must never become a path
       if (row.flags !== 1) continue; // directories and symlinks have no stored content
-      const storedPath = this.storedPathOf(row.fileID);
-      const file = this.fileOf(row.fileID, row.domain, row.relativePath, row.file, storedPath ?? `${row.fileID.slice(0, 2)}/${row.fileID}`);
-      out.push({ file, present: storedPath !== null });
+      const stored = this.storedPathOf(row.fileID);
+      const file = this.fileOf(row, stored.storedPath);
+      const refused = stored.where.kind === 'refused' ? { refused: stored.where.reason } : {};
+      out.push({ file: { ...file, ...refused }, present: stored.where.kind === 'file' });
     }
     return out;
   }
 
   /** An EvidenceFile for a Manifest.db row, with public metadata only: the wrapped key stays in the row. */
-  private fileOf(fileId: string, domain: string, relativePath: string, blob: Buffer | null, storedPath: string): EvidenceFile {
-    const { size, mode, times } = decodeFileMeta(blob);
+  private fileOf(row: AddressedRow, storedPath: string): EvidenceFile {
+    const { size, mode, times } = decodeFileMeta(row.file);
     return {
-      ref: { root: this.root, storedPath, backup: { domain, relativePath, fileId } },
+      ref: { root: this.root, storedPath, backup: { domain: row.domain, relativePath: row.relativePath, fileId: row.fileID } },
       ...(size !== undefined ? { size } : {}),
       ...(mode !== undefined ? { mode } : {}),
       ...(times ? { times } : {}),
     };
   }
 
-  private storedPathOf(fileId: string): string | null {
+  /**
+   * Where a fileID's content is: `xx/<id>`, or `<id>` at the root in backups made before iOS 10 (flat). A
+   * link at either place (or an `xx` folder that is a link) is refused: a real backup holds no links.
+   */
+  private storedPathOf(fileId: string): { storedPath: string; where: Located } {
     const nested = `${fileId.slice(0, 2)}/${fileId}`;
-    if (isFile(join(this.root, nested))) return nested;
-    if (isFile(join(this.root, fileId))) return fileId; // backups made before iOS 10 are flat
-    return null;
+    const inFolder = this.files.locate(nested);
+    if (inFolder.kind !== 'absent') return { storedPath: nested, where: inFolder };
+    const flat = this.files.locate(fileId);
+    if (flat.kind !== 'absent') return { storedPath: fileId, where: flat };
+    return { storedPath: nested, where: inFolder };
   }
 
   private query(spec: FileSpec): FileRow[] {
@@ -375,15 +538,7 @@ export class IosBackupSource implements Source {
       args.push(segmentGlobToSqliteGlob(domain));
     }
     const rows = this.manifest.db.prepare(`SELECT ${cols} FROM Files WHERE ${where.join(' AND ')} ORDER BY rowid`).all(...args) as FileRow[];
-    return rows.filter((r) => pathRe.test(r.relativePath) && (domainRe === null || domainRe.test(r.domain)));
-  }
-}
-
-function isFile(path: string): boolean {
-  try {
-    return statSync(path).isFile();
-  } catch {
-    return false;
+    return rows.filter((r) => typeof r.relativePath === 'string' && pathRe.test(r.relativePath) && (domainRe === null || (typeof r.domain === 'string' && domainRe.test(r.domain))));
   }
 }
 
@@ -411,39 +566,53 @@ export interface FileMeta {
   protectionClass?: number;
 }
 
-/** Per-file metadata from the MBFile archive in Manifest.db's `file` column. Undecodable blobs give none. */
-export function decodeFileMeta(blob: Buffer | null): FileMeta {
-  if (!blob || blob.length === 0) return {};
+/** Per-file metadata from the MBFile archive in Manifest.db's `file` column. Undecodable cells give none. */
+export function decodeFileMeta(cell: unknown): FileMeta {
+  return decodeFileMetaCell(cell).meta;
+}
+
+/**
+ * The metadata and, when the cell holds no usable MBFile archive, what was wrong with it ("`file` is text,
+ * expected an MBFile archive (a binary plist blob)"). NULL and an empty blob are simply no metadata.
+ */
+export function decodeFileMetaCell(cell: unknown): { meta: FileMeta; problem?: string } {
+  if (cell === null || cell === undefined) return { meta: {} };
+  if (!Buffer.isBuffer(cell)) return { meta: {}, problem: `\`file\` is ${cellKind(cell)}, expected an MBFile archive (a binary plist blob)` };
+  if (cell.length === 0) return { meta: {} };
   try {
-    const mb = unarchive(blob, 'Manifest.db file metadata');
-    if (typeof mb !== 'object' || mb === null || Array.isArray(mb) || Buffer.isBuffer(mb) || mb instanceof Date) return {};
-    const num = (k: string): number | undefined => {
-      const v = mb[k];
-      return typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : undefined;
-    };
-    const times: FileMeta['times'] = {};
-    const m = num('LastModified');
-    const c = num('LastStatusChange');
-    const b = num('Birth');
-    if (m !== undefined) times.modified = m;
-    if (c !== undefined) times.changed = c;
-    if (b !== undefined) times.born = b;
-    const meta: FileMeta = { times };
-    const size = num('Size');
-    const mode = num('Mode');
-    const owner = num('UserID');
-    if (size !== undefined) meta.size = size;
-    if (mode !== undefined) meta.mode = mode;
-    if (owner !== undefined) meta.owner = owner;
-    const protectionClass = num('ProtectionClass');
-    if (protectionClass !== undefined) meta.protectionClass = protectionClass;
-    const key = mb.EncryptionKey;
-    if (Buffer.isBuffer(key)) meta.encryptionKey = key;
-    return meta;
+    return { meta: decodeMbFile(cell) };
   } catch (err) {
-    if (err instanceof FormatError) return {};
+    if (err instanceof FormatError) return { meta: {}, problem: `\`file\` is not an MBFile archive (${err.message})` };
     throw err;
   }
+}
+
+function decodeMbFile(blob: Buffer): FileMeta {
+  const mb = unarchive(blob, 'Manifest.db file metadata');
+  if (typeof mb !== 'object' || mb === null || Array.isArray(mb) || Buffer.isBuffer(mb) || mb instanceof Date) return {};
+  const num = (k: string): number | undefined => {
+    const v = mb[k];
+    return typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : undefined;
+  };
+  const times: FileMeta['times'] = {};
+  const m = num('LastModified');
+  const c = num('LastStatusChange');
+  const b = num('Birth');
+  if (m !== undefined) times.modified = m;
+  if (c !== undefined) times.changed = c;
+  if (b !== undefined) times.born = b;
+  const meta: FileMeta = { times };
+  const size = num('Size');
+  const mode = num('Mode');
+  const owner = num('UserID');
+  if (size !== undefined) meta.size = size;
+  if (mode !== undefined) meta.mode = mode;
+  if (owner !== undefined) meta.owner = owner;
+  const protectionClass = num('ProtectionClass');
+  if (protectionClass !== undefined) meta.protectionClass = protectionClass;
+  const key = mb.EncryptionKey;
+  if (Buffer.isBuffer(key)) meta.encryptionKey = key;
+  return meta;
 }
 
 export function fileIdOf(domain: string, relativePath: string): string {

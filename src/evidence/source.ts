@@ -33,6 +33,11 @@ export interface EvidenceFile {
   readonly size?: number;
   readonly mode?: number;
   readonly times?: MacbTimes;
+  /**
+   * Set on a file `missing()` returns because it was refused, not absent: "link to outside the acquisition:
+   * not read". Such a file is never read.
+   */
+  readonly refused?: string;
 }
 
 /**
@@ -76,23 +81,33 @@ export interface Source {
   /** For encrypted acquisitions: how much was decrypted so far. */
   stats?(): { readonly filesDecrypted: number; readonly bytesDecrypted: number } | undefined;
   /** Manifest.db rows in stored order, streamed (only backups have one). */
-  manifestRows?(): IterableIterator<ManifestRow>;
+  manifestRows?(): IterableIterator<ManifestRow | UnreadableManifestRow>;
   close(): Promise<void>;
 }
 
 export interface ManifestRow {
+  readonly rowid: number;
   readonly fileId: string;
   readonly domain: string;
   readonly relativePath: string;
   readonly flags: number;
-  readonly file: Buffer | null;
+  /** The MBFile archive as stored: normally a blob or NULL, but any type in a damaged manifest. */
+  readonly file: unknown;
+}
+
+/** A Files row whose addressing cells have the wrong type: "`domain` is NULL, expected text". */
+export interface UnreadableManifestRow {
+  readonly rowid: number;
+  readonly unreadable: string;
 }
 
 export function refKey(ref: EvidenceRef): string {
   return ref.backup ? `${ref.backup.domain}/${ref.backup.relativePath}` : ref.storedPath;
 }
 
+/** "HomeDomain/Library/SMS/sms.db (3d/3d0d…)"; a refused file says why: "(3d/3d0d…: link to outside the acquisition: not read)". */
 export function describeFile(file: EvidenceFile): string {
   const r = file.ref;
-  return r.backup ? `${r.backup.domain}/${r.backup.relativePath} (${r.storedPath})` : r.storedPath;
+  const why = file.refused ? `: ${file.refused}` : '';
+  return r.backup ? `${r.backup.domain}/${r.backup.relativePath} (${r.storedPath}${why})` : `${r.storedPath}${why ? ` (${file.refused})` : ''}`;
 }

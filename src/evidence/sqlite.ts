@@ -5,10 +5,12 @@
  * opened there. The handle owns that copy and deletes it on close.
  */
 import Database from 'better-sqlite3';
-import { closeSync, copyFileSync, openSync, readSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FormatError } from '../errors.js';
 import { applyWal } from '../formats/sqlite-wal.js';
+import { copyOpened, openRegular } from './contained.js';
+import { guardSchemaObjects, schemaObjects, type SchemaObjects } from './sqlite-schema.js';
 import { privateTempDir, removeTempDir } from './temp.js';
 
 export type SqliteDb = Database.Database;
@@ -26,7 +28,10 @@ export interface SqliteHandle {
   readonly what: string;
   /** True when a -wal was replayed: some rows may exist only there. */
   readonly walApplied: boolean;
+  /** True for a real table only: a view or virtual table under the name is not read (see `notATable`). */
   hasTable(table: string): boolean;
+  /** Why `table` exists but is not read ("`message` is a view, not a table: not read"), or null. */
+  notATable(table: string): string | null;
   columns(table: string): Set<string>;
   /** Row ids of `table` that exist only once the WAL is applied (empty when there was no WAL). */
   walOnlyRowids(table: string): Set<number>;
@@ -35,6 +40,7 @@ export interface SqliteHandle {
 
 export type SqliteInput =
   | { kind: 'buffer'; data: Buffer; wal?: Buffer | undefined }
+  /** Real paths the source checked are inside the acquisition; copied (up to their fstat size) before opening. */
   | { kind: 'file'; path: string; wal?: string | undefined; shm?: string | undefined }
   /** A database (and `-wal` beside it) already written into a private temp folder of ours: opened there, and the folder removed on close. */
   | { kind: 'private-file'; dir: string; path: string; hasWal: boolean };
@@ -70,9 +76,14 @@ export function openSqlite(input: SqliteInput, what: string): SqliteHandle {
   }
   const dir = privateTempDir('sqlite');
   const dbPath = join(dir, 'evidence.db');
-  copyFileSync(input.path, dbPath);
-  if (input.wal) copyFileSync(input.wal, `${dbPath}-wal`);
-  if (input.shm) copyFileSync(input.shm, `${dbPath}-shm`);
+  try {
+    copyEvidence(input.path, dbPath, what);
+    if (input.wal) copyEvidence(input.wal, `${dbPath}-wal`, `${what}-wal`);
+    if (input.shm) copyEvidence(input.shm, `${dbPath}-shm`, `${what}-shm`);
+  } catch (err) {
+    removeTempDir(dir);
+    throw err;
+  }
   if (!hasSqliteHeader(dbPath)) {
     removeTempDir(dir);
     throw new FormatError(what, 'not a SQLite database (bad header)');
@@ -81,9 +92,19 @@ export function openSqlite(input: SqliteInput, what: string): SqliteHandle {
   return openCopy(dir, dbPath, what, input.wal !== undefined, () => {
     // The main file as stored, without its WAL, beside the copy (so it goes when the folder does).
     const base = join(dir, 'base.db');
-    copyFileSync(original, base);
+    copyEvidence(original, base, what);
     return new Database(base, { readonly: true, fileMustExist: true });
   });
+}
+
+/** A bounded copy: never more than the size `fstat` gave when the file was opened. */
+function copyEvidence(src: string, dest: string, what: string): void {
+  const opened = openRegular(src, what);
+  try {
+    copyOpened(opened, dest);
+  } finally {
+    closeSync(opened.fd);
+  }
 }
 
 function hasSqliteHeader(path: string): boolean {
@@ -113,21 +134,40 @@ function openImage(data: Buffer, what: string): SqliteDb {
     image[18] = 1;
     image[19] = 1;
   }
+  let db: SqliteDb;
   try {
-    return new Database(image, { readonly: true });
+    db = new Database(image, { readonly: true });
   } catch (err) {
     throw new FormatError(what, `cannot open SQLite image (${(err as Error).message})`, { cause: err });
   }
+  try {
+    // A header followed by noise, or a file cut after its first page, opens fine and fails on the first read.
+    db.prepare('SELECT count(*) FROM sqlite_master').get();
+  } catch (err) {
+    db.close();
+    throw damaged(what, err);
+  }
+  return db;
+}
+
+function damaged(what: string, err: unknown): FormatError {
+  return new FormatError(what, `damaged SQLite database (${(err as Error).message}; expected a readable SQLite database)`, { cause: err });
 }
 
 function openCopy(dir: string, dbPath: string, what: string, hasWal: boolean, openBase: (() => SqliteDb) | null): SqliteHandle {
   let db: SqliteDb;
   try {
     db = new Database(dbPath, { readonly: true, fileMustExist: true });
-    db.prepare('SELECT count(*) FROM sqlite_master').get();
   } catch (err) {
     removeTempDir(dir);
     throw new FormatError(what, `cannot open SQLite database (${(err as Error).message})`, { cause: err });
+  }
+  try {
+    db.prepare('SELECT count(*) FROM sqlite_master').get();
+  } catch (err) {
+    db.close();
+    removeTempDir(dir);
+    throw damaged(what, err);
   }
   return wrap(db, what, hasWal, hasWal ? openBase : null, () => removeTempDir(dir));
 }
@@ -142,12 +182,18 @@ function wrap(
   const columnCache = new Map<string, Set<string>>();
   let base: SqliteDb | null | undefined;
   const walOnly = new Map<string, Set<number>>();
+  let objects: SchemaObjects | undefined;
+  const schema = () => (objects ??= schemaObjects(db));
   return {
-    db,
+    // Artifacts get a connection that refuses statements naming a view or virtual table (sqlite-schema.ts).
+    db: guardSchemaObjects(db, what, schema),
     what,
     walApplied,
     hasTable(table) {
-      return db.prepare("SELECT 1 FROM sqlite_master WHERE type IN ('table','view') AND name = ?").get(table) !== undefined;
+      return schema().tables.has(table.toLowerCase());
+    },
+    notATable(table) {
+      return schema().describeRefused(table);
     },
     columns(table) {
       let cols = columnCache.get(table);
@@ -159,7 +205,7 @@ function wrap(
       return cols;
     },
     walOnlyRowids(table) {
-      if (!openBase) return new Set();
+      if (!openBase || !schema().tables.has(table.toLowerCase())) return new Set();
       let ids = walOnly.get(table);
       if (ids) return ids;
       if (base === undefined) {

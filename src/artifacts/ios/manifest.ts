@@ -1,8 +1,8 @@
 import { parse as parseHost } from 'tldts';
-import { decodeFileMeta } from '../../evidence/ios-backup.js';
-import type { ManifestRow } from '../../evidence/source.js';
+import { decodeFileMetaCell } from '../../evidence/ios-backup.js';
+import type { EvidenceFile, ManifestRow } from '../../evidence/source.js';
 import { Moment } from '../../formats/time.js';
-import { defineArtifact, type Observable, type RecordSource, type TimelineEvent } from '../artifact.js';
+import { defineArtifact, type IssueCode, type Observable, type ParseContext, type RecordSource, type TimelineEvent } from '../artifact.js';
 import { at } from '../_read.js';
 
 /**
@@ -35,8 +35,13 @@ function unixTime(seconds: number | undefined): Moment | null {
 }
 
 export function decodeManifestRow(row: ManifestRow): ManifestRecord {
-  const meta = decodeFileMeta(row.file);
-  return {
+  return decodeManifestRowChecked(row).record;
+}
+
+/** The record, and what was wrong with the metadata cell if it held no MBFile archive (the paths are kept). */
+export function decodeManifestRowChecked(row: ManifestRow): { record: ManifestRecord; problem?: string } {
+  const { meta, problem } = decodeFileMetaCell(row.file);
+  const record: ManifestRecord = {
     file_id: row.fileId,
     domain: row.domain,
     relative_path: row.relativePath,
@@ -48,6 +53,30 @@ export function decodeManifestRow(row: ManifestRow): ManifestRecord {
     owner: meta.owner ?? null,
     size: meta.size ?? null,
   };
+  return problem === undefined ? { record } : { record, problem };
+}
+
+/** Issues named row by row up to this many per kind; beyond it, one line counts the rest (a hostile manifest can have millions). */
+export const MANIFEST_ROW_ISSUES_NAMED = 20;
+
+/** Per-row issues of one kind, the first few by row id and the rest counted. */
+class RowIssues {
+  private count = 0;
+  constructor(
+    private readonly ctx: ParseContext,
+    private readonly file: EvidenceFile,
+    private readonly code: IssueCode,
+    private readonly consequence: string,
+  ) {}
+
+  add(rowid: number, problem: string): void {
+    if (++this.count <= MANIFEST_ROW_ISSUES_NAMED) this.ctx.warn({ code: this.code, file: this.file, message: `Manifest.db Files row ${rowid}: ${problem}; ${this.consequence}` });
+  }
+
+  finish(): void {
+    const more = this.count - MANIFEST_ROW_ISSUES_NAMED;
+    if (more > 0) this.ctx.warn({ code: this.code, file: this.file, message: `Manifest.db: ${more} more Files row(s) like these; ${this.consequence}` });
+  }
 }
 
 /**
@@ -107,10 +136,20 @@ export default defineArtifact<ManifestRecord>({
     if (!file || !ctx.source.manifestRows) return;
     // The source streams the rows from its own open Manifest.db; all records share one (immutable) reference.
     const source: RecordSource = at(file, { table: 'Files', rowid: null });
+    const skipped = new RowIssues(ctx, file, 'row-skipped', 'row skipped');
+    const badMeta = new RowIssues(ctx, file, 'bad-cell', 'its times, mode and size are not read');
     for (const row of ctx.source.manifestRows()) {
       if (ctx.signal.aborted) return;
-      yield { record: decodeManifestRow(row), source };
+      if ('unreadable' in row) {
+        skipped.add(row.rowid, row.unreadable);
+        continue;
+      }
+      const { record, problem } = decodeManifestRowChecked(row);
+      if (problem !== undefined) badMeta.add(row.rowid, problem);
+      yield { record, source };
     }
+    skipped.finish();
+    badMeta.finish();
   },
   timeline: manifestTimeline,
   observables: manifestObservables,

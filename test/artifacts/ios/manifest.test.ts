@@ -127,7 +127,7 @@ describe('ios.manifest on a built backup', () => {
     function* rows(): IterableIterator<ManifestRow> {
       for (let i = 0; i < 1_000_000; i++) {
         produced++;
-        yield { fileId: i.toString(16).padStart(40, '0'), domain: 'HomeDomain', relativePath: `Library/f${i}`, flags: 1, file: null };
+        yield { rowid: i + 1, fileId: i.toString(16).padStart(40, '0'), domain: 'HomeDomain', relativePath: `Library/f${i}`, flags: 1, file: null };
       }
     }
     const file: EvidenceFile = { ref: { root: '/nowhere', storedPath: 'Manifest.db' } };
@@ -149,7 +149,7 @@ describe('ios.manifest on a built backup', () => {
 describe('ios.manifest decoding', () => {
   it('keeps the row when its MBFile blob is missing or undecodable, with null metadata and no timeline', () => {
     for (const file of [null, Buffer.alloc(0), Buffer.from('bplist00 garbage that is not an archive')]) {
-      const r = decodeManifestRow({ fileId: 'ab'.repeat(20), domain: 'HomeDomain', relativePath: 'Library/x', flags: 1, file });
+      const r = decodeManifestRow({ rowid: 1, fileId: 'ab'.repeat(20), domain: 'HomeDomain', relativePath: 'Library/x', flags: 1, file });
       expect(r).toEqual({ file_id: 'ab'.repeat(20), domain: 'HomeDomain', relative_path: 'Library/x', flags: 1, created: null, modified: null, status_changed: null, mode: null, owner: null, size: null });
       expect(manifest.timeline!(r)).toEqual([]);
     }

@@ -1,0 +1,176 @@
+/**
+ * Evidence files opened without ever leaving the acquisition. A stored file, or a folder on its path, may be
+ * a link planted to make the tool read (and hash, under the evidence's name) a file from elsewhere. Every
+ * path is resolved against the acquisition root's real path before it is opened: a link that leads out is
+ * refused with a reason, the file is opened with O_NOFOLLOW, and its size is the one `fstat` gives on the
+ * open descriptor, never a size some index recorded. Reads stop at that size.
+ */
+import { closeSync, constants, createReadStream, fstatSync, lstatSync, openSync, readSync, realpathSync, writeSync} from 'node:fs';
+import { Readable } from 'node:stream';
+import { isAbsolute, join, relative, sep } from 'node:path';
+import { FormatError, UserError } from '../errors.js';
+
+/**
+ * `no-links`: a backup holds no links at all (the host wrote every stored file), so any link is refused.
+ * `links-inside`: a filesystem dump keeps the phone's own links (`/var` → `/private/var`, app containers),
+ * which are followed only while they stay inside the dump.
+ */
+export type LinkPolicy = 'no-links' | 'links-inside';
+
+export const LINK_OUTSIDE = 'link to outside the acquisition: not read';
+export const LINK_IN_BACKUP = 'a link, and a backup holds none: not read';
+const NOT_REGULAR = 'not a regular file: not read';
+
+/** Where a relative path leads: a readable file (by its real path), nothing, or something refused. */
+export type Located =
+  | { readonly kind: 'file'; readonly path: string }
+  | { readonly kind: 'absent' }
+  | { readonly kind: 'refused'; readonly reason: string };
+
+/** An evidence file open for reading; `size` is fstat's, and nothing past it is ever read. */
+export interface OpenedEvidence {
+  readonly path: string;
+  readonly fd: number;
+  readonly size: number;
+}
+
+/** The real path of an acquisition root given by the user (possibly through a link), resolved once. */
+export function realRoot(root: string): string {
+  try {
+    return realpathSync(root);
+  } catch (err) {
+    throw new UserError('not-found', `${root}: cannot resolve the acquisition folder (${(err as Error).message})`, { cause: err });
+  }
+}
+
+export function isInside(root: string, path: string): boolean {
+  const rel = relative(root, path);
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
+}
+
+export class ContainedRoot {
+  constructor(
+    /** Real path (already resolved with `realRoot`). */
+    readonly root: string,
+    private readonly policy: LinkPolicy,
+  ) {}
+
+  /** Where `rel` leads, without opening it. Directories count as absent: callers look for files. */
+  locate(rel: string): Located {
+    const lexical = join(this.root, rel);
+    let target: string;
+    try {
+      target = realpathSync(lexical);
+    } catch {
+      // Absent, or a dangling link: in a backup any link is refused; in a dump a dangling link is just absent.
+      return this.policy === 'no-links' && isDanglingLink(lexical) ? { kind: 'refused', reason: LINK_IN_BACKUP } : { kind: 'absent' };
+    }
+    if (!isInside(this.root, target)) return { kind: 'refused', reason: LINK_OUTSIDE };
+    if (target !== lexical && this.policy === 'no-links') return { kind: 'refused', reason: LINK_IN_BACKUP };
+    const st = lstatSync(target, { throwIfNoEntry: false });
+    if (!st || st.isDirectory()) return { kind: 'absent' };
+    if (!st.isFile()) return { kind: 'refused', reason: NOT_REGULAR };
+    return { kind: 'file', path: target };
+  }
+
+  /** True when `rel` is a folder reachable without leaving the acquisition (links inside allowed by policy). */
+  isFolder(rel: string): boolean {
+    const lexical = join(this.root, rel);
+    let target: string;
+    try {
+      target = realpathSync(lexical);
+    } catch {
+      return false;
+    }
+    if (!isInside(this.root, target) || (target !== lexical && this.policy === 'no-links')) return false;
+    return lstatSync(target, { throwIfNoEntry: false })?.isDirectory() ?? false;
+  }
+
+  /** Opens `rel` for reading; anything but a contained regular file is a FormatError naming `what`. */
+  open(rel: string, what: string): OpenedEvidence {
+    const where = this.locate(rel);
+    if (where.kind === 'absent') throw new FormatError(what, 'no such file in the acquisition');
+    if (where.kind === 'refused') throw new FormatError(what, where.reason);
+    return openRegular(where.path, what);
+  }
+
+  /** The whole file, bounded by its real size. */
+  read(rel: string, what: string): Buffer {
+    const opened = this.open(rel, what);
+    try {
+      return readOpened(opened);
+    } finally {
+      closeSync(opened.fd);
+    }
+  }
+}
+
+function isDanglingLink(path: string): boolean {
+  return lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink() ?? false;
+}
+
+/** Opens a real path (no link in its last component) and checks it is a regular file. */
+export function openRegular(path: string, what: string): OpenedEvidence {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK); // a FIFO must not block the open
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    throw new FormatError(what, code === 'ELOOP' ? LINK_IN_BACKUP : `cannot open (${(err as Error).message})`, { cause: err });
+  }
+  const st = fstatSync(fd);
+  if (!st.isFile()) {
+    closeSync(fd);
+    throw new FormatError(what, NOT_REGULAR);
+  }
+  return { path, fd, size: st.size };
+}
+
+const CHUNK_BYTES = 4 * 1024 * 1024;
+
+/** Reads at most `opened.size` bytes: a file that grows while read is cut there, one that shrinks ends early. */
+export function readOpened(opened: OpenedEvidence): Buffer {
+  const buf = Buffer.allocUnsafe(opened.size);
+  let got = 0;
+  while (got < opened.size) {
+    const n = readSync(opened.fd, buf, got, Math.min(CHUNK_BYTES, opened.size - got), got);
+    if (n === 0) break;
+    got += n;
+  }
+  return got === opened.size ? buf : buf.subarray(0, got);
+}
+
+/** Feeds `opened.size` bytes at most to `sink`, in chunks (hashing and copying large files). */
+export function eachChunk(opened: OpenedEvidence, sink: (chunk: Buffer) => void): number {
+  const chunk = Buffer.allocUnsafe(Math.min(CHUNK_BYTES, Math.max(opened.size, 1)));
+  let done = 0;
+  while (done < opened.size) {
+    const n = readSync(opened.fd, chunk, 0, Math.min(chunk.length, opened.size - done), done);
+    if (n === 0) break;
+    sink(chunk.subarray(0, n));
+    done += n;
+  }
+  return done;
+}
+
+/** Copies at most `opened.size` bytes into a new private (0600) file. */
+export function copyOpened(opened: OpenedEvidence, dest: string): number {
+  const out = openSync(dest, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
+  try {
+    return eachChunk(opened, (chunk) => {
+      for (let off = 0; off < chunk.length; ) off += writeSync(out, chunk, off, chunk.length - off);
+    });
+  } finally {
+    closeSync(out);
+  }
+}
+
+/** A stream over the first `opened.size` bytes; it closes the descriptor when done. */
+export function streamOpened(opened: OpenedEvidence): Readable {
+  if (opened.size === 0) {
+    // `end: -1` would mean "to the end of the file": an empty range reads nothing at all.
+    closeSync(opened.fd);
+    return Readable.from([]);
+  }
+  return createReadStream('', { fd: opened.fd, start: 0, end: opened.size - 1, autoClose: true });
+}
