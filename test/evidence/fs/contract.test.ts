@@ -133,8 +133,10 @@ describe.each(['dir', 'zip', 'tar', 'tar.gz'] as const)('file-system contract: %
   });
 
   it('a read over maxBytes fails with one line naming the member and the container', async () => {
-    const err = await fs.read('big.bin', { maxBytes: 1024 * 1024 }).catch((e: unknown) => e as Error);
-    expect(err).toBeInstanceOf(Error);
+    const err = await fs.read('big.bin', { maxBytes: 1024 * 1024 }).then(
+      () => new Error('read did not fail'),
+      (e: unknown) => e as Error,
+    );
     expect(err.message).toBe(`big.bin in ${fs.location}: ${BIG_FILE_BYTES} bytes, more than the 1048576-byte read limit`);
     expect(err.message).not.toContain('\n');
   });
