@@ -1,6 +1,29 @@
 import { fromCocoa, type Moment } from '../../formats/time.js';
-import { defineArtifact, type TimelineEvent } from '../artifact.js';
+import type { SqliteHandle } from '../../evidence/sqlite.js';
+import { defineArtifact, type Observable, type TimelineEvent } from '../artifact.js';
 import { at, homeFile, num, readDatabases, str, type Row } from '../_read.js';
+import { columnOr, text } from './_messaging.js';
+import { emailObservable, settleObservables, textObservables } from './_observables.js';
+
+/**
+ * One participant of an event (Calendar.sqlitedb `Participant` rows whose `owner_id` is the event): the
+ * attendees of an invitation, usually the organiser too.
+ */
+export interface CalendarAttendee {
+  /** Participant.ROWID */
+  readonly id: number | null;
+  readonly email: string | null;
+  readonly phone_number: string | null;
+  /** Identity.address (`mailto:…`) and Identity.display_name, when the participant has an identity row. */
+  readonly address: string | null;
+  readonly display_name: string | null;
+  /** Participant.invited_by: who added this attendee (an address), newer iOS only. */
+  readonly invited_by: string | null;
+  /** Participant.status (0 unknown, 1 pending, 2 accepted, 3 declined, 4 tentative, …) and role, as stored. */
+  readonly status: number | null;
+  readonly role: number | null;
+  readonly is_self: number | null;
+}
 
 /** One Calendar.sqlitedb `CalendarItem` (event, reminder or invitation) with the participant who organised it. */
 export interface CalendarRecord {
@@ -30,12 +53,14 @@ export interface CalendarRecord {
   readonly participant_phone: string | null;
   readonly participant_comment: string | null;
   readonly participant_last_modified: Moment | null;
+  /** Every participant of the event (MVT reads only the organiser); [] when the table has no `owner_id`. */
+  readonly attendees: readonly CalendarAttendee[];
 }
 
 /** The date fields, in the order MVT emits their timeline rows. */
 export const calendarDateFields = ['start_date', 'end_date', 'last_modified', 'creation_date', 'participant_last_modified'] as const;
 
-export function decodeCalendarRow(row: Row): CalendarRecord {
+export function decodeCalendarRow(row: Row, attendees: readonly CalendarAttendee[] = []): CalendarRecord {
   return {
     id: num(row.id),
     summary: str(row.summary),
@@ -60,7 +85,64 @@ export function decodeCalendarRow(row: Row): CalendarRecord {
     participant_phone: str(row.participant_phone),
     participant_comment: str(row.participant_comment),
     participant_last_modified: fromCocoa(num(row.participant_last_modified)),
+    attendees,
   };
+}
+
+export function decodeAttendeeRow(row: Row): CalendarAttendee {
+  return {
+    id: num(row.id),
+    email: text(row.email),
+    phone_number: text(row.phone_number),
+    address: text(row.address),
+    display_name: text(row.display_name),
+    invited_by: text(row.invited_by),
+    status: num(row.status),
+    role: num(row.role),
+    is_self: num(row.is_self),
+  };
+}
+
+/**
+ * Attendees of every event, by event ROWID, read before the events (a connection iterating one query cannot
+ * run another). Optional columns and the Identity table are used when this iOS version has them.
+ */
+function readAttendees(db: SqliteHandle): Map<number, CalendarAttendee[]> {
+  const byEvent = new Map<number, CalendarAttendee[]>();
+  if (!db.columns('Participant').has('owner_id')) return byEvent;
+  const p = (column: string) => columnOr(db, 'Participant', column, column);
+  const identity = db.hasTable('Identity') && db.columns('Participant').has('identity_id');
+  const sql = `SELECT Participant.ROWID AS id, Participant.owner_id AS owner, ${p('email')}, ${p('phone_number')}, ${p('invited_by')}, ${p('status')}, ${p('role')}, ${p('is_self')},
+      ${identity ? `${columnOr(db, 'Identity', 'address', 'address')}, ${columnOr(db, 'Identity', 'display_name', 'display_name')}` : 'NULL AS address, NULL AS display_name'}
+    FROM Participant ${identity ? 'LEFT JOIN Identity ON Identity.ROWID = Participant.identity_id' : ''}
+    WHERE Participant.owner_id IS NOT NULL ORDER BY Participant.owner_id, Participant.ROWID`;
+  for (const row of db.db.prepare(sql).iterate() as Iterable<Row>) {
+    const owner = num(row.owner);
+    if (owner === null) continue;
+    const list = byEvent.get(owner) ?? [];
+    list.push(decodeAttendeeRow(row));
+    byEvent.set(owner, list);
+  }
+  return byEvent;
+}
+
+/**
+ * The organiser's address (MVT's one check), then every attendee's address, identity and inviter: all direct,
+ * since an invitation is something the device received from, or sent to, these people. The event's URL and
+ * `http(s)://` links in its title and notes are direct too; hosts written without a scheme are mentions.
+ */
+export function calendarObservables(r: CalendarRecord): Observable[] {
+  const out: Observable[] = [];
+  if (r.participant_email) out.push({ kind: 'email', value: r.participant_email, field: 'participant_email' });
+  for (const a of r.attendees) {
+    out.push(...emailObservable(a.email, 'attendees.email'), ...emailObservable(a.address, 'attendees.address'), ...emailObservable(a.invited_by, 'attendees.invited_by'));
+  }
+  out.push(
+    ...textObservables(r.url, 'url', { httpLinks: 'direct' }),
+    ...textObservables(r.summary, 'summary', { httpLinks: 'direct' }),
+    ...textObservables(r.description, 'description', { httpLinks: 'direct' }),
+  );
+  return settleObservables(out);
 }
 
 const QUERY = `
@@ -80,9 +162,9 @@ export function calendarTimeline(r: CalendarRecord): TimelineEvent[] {
 
 export default defineArtifact<CalendarRecord>({
   id: 'ios.calendar',
-  version: 1,
+  version: 2,
   title: 'Calendar events',
-  doc: 'Calendar events and invitations with their organiser; QuaDream\'s ENDOFDAYS exploit arrived as an invisible iCloud calendar invitation, and an organiser address can be a known spyware account.',
+  doc: 'Calendar events and invitations with their organiser and attendees; QuaDream\'s ENDOFDAYS exploit arrived as an invisible iCloud calendar invitation, and an organiser address can be a known spyware account.',
   references: ['https://citizenlab.ca/2023/04/spyware-vendor-quadream-exploits-victims-customers/'],
   inputs: homeFile('Library/Calendar/Calendar.sqlitedb'),
   requires: {
@@ -91,14 +173,15 @@ export default defineArtifact<CalendarRecord>({
   },
   async *parse(ctx) {
     yield* readDatabases(ctx, function* (db, file) {
+      const attendees = readAttendees(db);
       const fromWal = db.walApplied ? db.walOnlyRowids('CalendarItem') : new Set<number>();
       for (const row of db.db.prepare(QUERY).iterate() as Iterable<Row>) {
         const rowid = num(row.id);
         const locator = rowid !== null && fromWal.has(rowid) ? { table: 'CalendarItem', rowid, inWal: true } : { table: 'CalendarItem', rowid };
-        yield { record: decodeCalendarRow(row), source: at(file, locator) };
+        yield { record: decodeCalendarRow(row, (rowid === null ? undefined : attendees.get(rowid)) ?? []), source: at(file, locator) };
       }
     });
   },
   timeline: calendarTimeline,
-  observables: (r) => (r.participant_email ? [{ kind: 'email', value: r.participant_email, field: 'participant_email' }] : []),
+  observables: calendarObservables,
 });

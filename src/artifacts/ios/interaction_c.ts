@@ -1,8 +1,9 @@
 import { quoteIdent, type SqliteHandle } from '../../evidence/sqlite.js';
 import { fromCocoa, type Moment } from '../../formats/time.js';
-import { defineArtifact, type TimelineEvent } from '../artifact.js';
+import { defineArtifact, type Observable, type TimelineEvent } from '../artifact.js';
 import { at, homeFile, num, readDatabases, type Row } from '../_read.js';
 import { digitsOf, py, rowLocator, text } from './_messaging.js';
+import { emailObservable, settleObservables, textObservables } from './_observables.js';
 import type { WhatsappContactRecord } from './whatsapp_contacts.js';
 
 /**
@@ -322,6 +323,31 @@ export function interactionTimeline(r: InteractionCRecord): TimelineEvent[] {
   return events;
 }
 
+/** `iMessage;-;op@evil.com` (a Messages conversation id) names its handle after the last `;`. */
+function handleOfConversation(id: string | null): string | null {
+  return id === null ? null : id.slice(id.lastIndexOf(';') + 1);
+}
+
+/**
+ * Not checked by MVT. The parties of an interaction are direct observations: the device exchanged a message,
+ * call or share with them. E-mail handles come as `mailto:…`, as bare addresses, or as a display name that is
+ * the address; phone numbers and WhatsApp JIDs give none. Links shared through the interaction are direct too;
+ * a host written without a scheme in the shared text is a mention.
+ */
+export function interactionObservables(r: InteractionCRecord): Observable[] {
+  return settleObservables([
+    ...emailObservable(r.sender_identifier, 'sender_identifier'),
+    ...emailObservable(r.sender_display_name, 'sender_display_name'),
+    ...emailObservable(r.custom_id, 'custom_id'),
+    ...emailObservable(r.recipient_identifier, 'recipient_identifier'),
+    ...emailObservable(r.recipient_display_name, 'recipient_display_name'),
+    ...emailObservable(handleOfConversation(r.domain_identifier), 'domain_identifier'),
+    ...textObservables(r.content, 'content', { httpLinks: 'direct' }),
+    ...textObservables(r.attachment_content_url, 'attachment_content_url', { httpLinks: 'direct' }),
+    ...textObservables(r.interaction_content_url, 'interaction_content_url', { httpLinks: 'direct' }),
+  ]);
+}
+
 export default defineArtifact<InteractionCRecord>({
   id: 'ios.interaction_c',
   version: 1,
@@ -342,4 +368,5 @@ export default defineArtifact<InteractionCRecord>({
     });
   },
   timeline: interactionTimeline,
+  observables: interactionObservables,
 });

@@ -1,9 +1,11 @@
 import { FormatError } from '../../errors.js';
 import { isDict, parsePlist, type PlistValue } from '../../formats/plist.js';
 import { fromCocoa, type Moment } from '../../formats/time.js';
-import { defineArtifact } from '../artifact.js';
+import { tokensInText, type TextToken } from '../../formats/text-links.js';
+import { defineArtifact, type Observable } from '../artifact.js';
 import { homeFile, num, readDatabases, str, type Row } from '../_read.js';
 import { rowSource } from './_browsers.js';
+import { settleObservables } from './_observables.js';
 
 /** One Siri Shortcut (Shortcuts.sqlite `ZSHORTCUT` with its `ZSHORTCUTACTIONS` action list). */
 export interface ShortcutRecord {
@@ -24,6 +26,11 @@ export interface ShortcutRecord {
   readonly action_urls: string[] | null;
   /** `WFWorkflowActionIdentifier` of each action (`is.workflow.actions.openurl`, …). */
   readonly action_identifiers: string[];
+  /**
+   * Hosts, scheme-less URLs, e-mail addresses and other-scheme links written in the actions' parameters
+   * without `http(s)://` (`evil.example/x`, a "Send Email" recipient).
+   */
+  readonly action_mentions: TextToken[];
 }
 
 const LINK = /https?:\/\/\S+/gi;
@@ -40,24 +47,28 @@ function* strings(v: PlistValue | undefined): Iterable<string> {
  * URLs are searched in each parameter string (MVT runs its link regex over Python's repr of the
  * parameters, which can glue quotes and brackets to a URL).
  */
-export function decodeShortcutActions(data: Buffer | null): Pick<ShortcutRecord, 'parsed_actions' | 'action_urls' | 'action_identifiers'> {
-  if (!data || data.length === 0) return { parsed_actions: 0, action_urls: [], action_identifiers: [] };
+export function decodeShortcutActions(data: Buffer | null): Pick<ShortcutRecord, 'parsed_actions' | 'action_urls' | 'action_identifiers' | 'action_mentions'> {
+  if (!data || data.length === 0) return { parsed_actions: 0, action_urls: [], action_identifiers: [], action_mentions: [] };
   let actions: PlistValue;
   try {
     actions = parsePlist(data, 'ZSHORTCUTACTIONS.ZDATA');
   } catch (err) {
-    if (err instanceof FormatError) return { parsed_actions: 0, action_urls: null, action_identifiers: [] };
+    if (err instanceof FormatError) return { parsed_actions: 0, action_urls: null, action_identifiers: [], action_mentions: [] };
     throw err;
   }
-  if (!Array.isArray(actions)) return { parsed_actions: 0, action_urls: null, action_identifiers: [] };
+  if (!Array.isArray(actions)) return { parsed_actions: 0, action_urls: null, action_identifiers: [], action_mentions: [] };
   const urls: string[] = [];
   const identifiers: string[] = [];
+  const mentions = new Map<string, TextToken>();
   for (const action of actions) {
     if (!isDict(action)) continue;
     if (typeof action.WFWorkflowActionIdentifier === 'string') identifiers.push(action.WFWorkflowActionIdentifier);
-    for (const s of strings(action.WFWorkflowActionParameters)) urls.push(...(s.match(LINK) ?? []));
+    for (const s of strings(action.WFWorkflowActionParameters)) {
+      urls.push(...(s.match(LINK) ?? []));
+      for (const token of tokensInText(s)) mentions.set(`${token.kind}\0${token.value}`, token);
+    }
   }
-  return { parsed_actions: actions.length, action_urls: urls, action_identifiers: identifiers };
+  return { parsed_actions: actions.length, action_urls: urls, action_identifiers: identifiers, action_mentions: [...mentions.values()] };
 }
 
 export function decodeShortcutRow(row: Row): ShortcutRecord {
@@ -73,6 +84,14 @@ export function decodeShortcutRow(row: Row): ShortcutRecord {
   };
 }
 
+/** MVT's action URLs (direct: the shortcut opens or fetches them), then hosts and addresses written without a scheme (mentions). */
+export function shortcutObservables(r: ShortcutRecord): Observable[] {
+  return settleObservables([
+    ...(r.action_urls ?? []).map((value) => ({ kind: 'url' as const, value, field: 'action_urls' })),
+    ...r.action_mentions.map((t) => ({ kind: t.kind, value: t.value, field: 'action_mentions', role: 'mention' as const })),
+  ]);
+}
+
 const SHORTCUTS_SQL = `
   SELECT ZSHORTCUT.Z_PK AS shortcut_id, ZSHORTCUT.ZNAME AS shortcut_name, ZSHORTCUT.ZCREATIONDATE AS created_date,
          ZSHORTCUT.ZMODIFICATIONDATE AS modified_date, ZSHORTCUT.ZACTIONSDESCRIPTION AS description,
@@ -82,7 +101,7 @@ const SHORTCUTS_SQL = `
 
 export default defineArtifact<ShortcutRecord>({
   id: 'ios.shortcuts',
-  version: 1,
+  version: 2,
   title: 'Siri Shortcuts',
   doc: 'Shortcuts.sqlite holds the user’s Siri Shortcuts and their actions; a shortcut that silently opens or fetches a URL can be used to deliver or trigger an exploit.',
   inputs: homeFile('Library/Shortcuts/Shortcuts.sqlite'),
@@ -106,5 +125,5 @@ export default defineArtifact<ShortcutRecord>({
     ];
     return events.filter((e) => e.time !== null);
   },
-  observables: (r) => (r.action_urls ?? []).map((value) => ({ kind: 'url' as const, value, field: 'action_urls' })),
+  observables: shortcutObservables,
 });

@@ -1,8 +1,9 @@
 import { attributedBodyText } from '../../formats/typedstream.js';
 import { fromCocoaAuto, type Moment } from '../../formats/time.js';
-import { defineArtifact } from '../artifact.js';
+import { defineArtifact, type Observable } from '../artifact.js';
 import { at, homeFile, num, readDatabases, type Row } from '../_read.js';
 import { base64, cell, findLinks, oneLine, py, rowLocator, text as textOf } from './_messaging.js';
+import { emailObservable, settleObservables, textObservables } from './_observables.js';
 
 /**
  * One row of sms.db `message` (SMS, MMS and iMessage), with every column as stored plus MVT's derived fields.
@@ -70,6 +71,20 @@ export function decodeSmsRow(row: Row): SmsRecord {
   };
 }
 
+/**
+ * MVT's links (direct: a link the device received or sent), then what MVT does not check: the other party's
+ * handle when it is an Apple ID e-mail address (direct), and hosts, scheme-less URLs and e-mail addresses
+ * written in the text or subject (mentions: iOS makes them tappable, but writing a name is not sending a link).
+ */
+export function smsObservables(r: SmsRecord): Observable[] {
+  return settleObservables([
+    ...r.links.map((value) => ({ kind: 'url' as const, value, field: 'links' })),
+    ...emailObservable(r.phone_number, 'phone_number'),
+    ...textObservables(r.text, 'text'),
+    ...textObservables(r.subject, 'subject', { httpLinks: 'direct' }),
+  ]);
+}
+
 export default defineArtifact<SmsRecord>({
   id: 'ios.sms',
   version: 1,
@@ -100,5 +115,5 @@ export default defineArtifact<SmsRecord>({
     if (r.isodate_read) events.push({ time: r.isodate_read, event: 'sms_read', description });
     return events;
   },
-  observables: (r) => r.links.map((value) => ({ kind: 'url' as const, value, field: 'links' })),
+  observables: smsObservables,
 });

@@ -4,9 +4,10 @@ import type { EvidenceFile } from '../../evidence/source.js';
 import type { SqliteHandle } from '../../evidence/sqlite.js';
 import { errorMessage } from '../../errors.js';
 import { fromCocoa, type Moment } from '../../formats/time.js';
-import { defineArtifact, type ParseContext, type Parsed } from '../artifact.js';
+import { defineArtifact, type Observable, type ParseContext, type Parsed } from '../artifact.js';
 import { at, num, readDatabases, type Row } from '../_read.js';
 import { cell, columnOr, findLinks, oneLine, rowLocator, text, unique, type Cell } from './_messaging.js';
+import { settleObservables, textObservables } from './_observables.js';
 
 /** A message: every `ZWAMESSAGE` column as stored, media and link-preview columns, and MVT's derived fields. */
 export interface WhatsappMessageRecord {
@@ -227,6 +228,24 @@ async function readLidDatabase(ctx: ParseContext): Promise<Parsed<WhatsappLidPai
   }
 }
 
+/**
+ * MVT's links (direct), then what MVT does not check, as mentions: hosts and e-mail addresses written without
+ * a scheme in the text and the link-preview columns, and any link, with or without a scheme, that appears only
+ * in a preview's title or summary (a preview is what the sender's app said about the link, not the link).
+ */
+export function whatsappObservables(r: WhatsappRecord): Observable[] {
+  if (r.record_type !== 'message') return [];
+  return settleObservables([
+    ...(r.links ?? []).map((value) => ({ kind: 'url' as const, value, field: 'links' })),
+    ...textObservables(r.ZTEXT, 'ZTEXT'),
+    ...textObservables(r.ZMATCHEDTEXT, 'ZMATCHEDTEXT'),
+    ...textObservables(r.ZCONTENT1, 'ZCONTENT1'),
+    ...textObservables(r.ZCONTENT2, 'ZCONTENT2'),
+    ...textObservables(r.ZTITLE, 'ZTITLE', { httpLinks: 'mention' }),
+    ...textObservables(r.ZSUMMARY, 'ZSUMMARY', { httpLinks: 'mention' }),
+  ]);
+}
+
 function chatLabel(r: WhatsappChatSessionRecord): string {
   const id = r.partner_resolved_phone_number ?? r.contact_jid ?? 'None';
   const label = r.partner_name ? `'${r.partner_name}' (${id})` : id;
@@ -276,5 +295,5 @@ export default defineArtifact<WhatsappRecord>({
       }
     }
   },
-  observables: (r) => (r.record_type === 'message' ? (r.links ?? []).map((value) => ({ kind: 'url' as const, value, field: 'links' })) : []),
+  observables: whatsappObservables,
 });

@@ -3,6 +3,7 @@ import { fromCocoa, type Moment } from '../../formats/time.js';
 import { defineArtifact } from '../artifact.js';
 import { at, num, readDatabases, type Row } from '../_read.js';
 import { py, pyFloat, rowLocator, text } from './_messaging.js';
+import { settleObservables, textObservables } from './_observables.js';
 
 /** One WhatsApp address-book contact (ContactsV2.sqlite `ZWAADDRESSBOOKCONTACT`). */
 export interface WhatsappContactRecord {
@@ -112,6 +113,11 @@ export function contactLabel(r: WhatsappContactRecord): string {
   return r.full_name ? `${id} (${r.full_name})` : id;
 }
 
+/** Not checked by MVT: hosts, links and e-mail addresses a contact wrote in their "about" text, or the owner in notes (mentions). */
+export function whatsappContactObservables(r: WhatsappContactRecord) {
+  return settleObservables([...textObservables(r.about_text, 'about_text', { httpLinks: 'mention' }), ...textObservables(r.notes, 'notes', { httpLinks: 'mention' })]);
+}
+
 export default defineArtifact<WhatsappContactRecord>({
   id: 'ios.whatsapp_contacts',
   version: 1,
@@ -154,4 +160,5 @@ export default defineArtifact<WhatsappContactRecord>({
     if (r.last_updated) events.push({ time: r.last_updated, event: 'contact_last_updated', description: `WhatsApp contact record for ${contact} updated` });
     return events;
   },
+  observables: whatsappContactObservables,
 });

@@ -52,6 +52,8 @@ describe('ios.calendar on the MVT test backup', () => {
       participant_phone: '12345678',
       participant_comment: null,
       participant_last_modified: null,
+      // The one Participant row has no owner_id: it is the organiser only.
+      attendees: [],
     });
     expect(items[0]!.source.at).toEqual({ table: 'CalendarItem', rowid: 1 });
     const text = 'Calendar event Super interesting meeting (very very interesting things) (invitation by user@example.org)';

@@ -22,6 +22,11 @@ const actions = [
       WFTextActionText: { WFSerializationType: 'WFTextTokenString', Value: { string: 'see http://a.example/x and https://b.example/y', attachmentsByRange: {} } },
     },
   },
+  {
+    // Written without a scheme: a host with a path, and a mail recipient; the file name and version are not hosts.
+    WFWorkflowActionIdentifier: 'is.workflow.actions.sendemail',
+    WFWorkflowActionParameters: { WFSendEmailActionToRecipients: ['op@exploit.example.net'], WFSendEmailActionSubject: 'stage2 at cdn.exploit.example.net/s2, see README.md for v1.2' },
+  },
 ];
 const actionData = () => Buffer.from(buildBinary(actions as unknown as PlistValue));
 
@@ -62,9 +67,13 @@ describe('ios.shortcuts on a built Shortcuts.sqlite', () => {
         created_date: 726100000.0,
         isodate: '2024-01-04 22:26:40.000000',
         modified_date: '2024-01-04 22:35:00.500000',
-        parsed_actions: 3,
+        parsed_actions: 4,
         action_urls: ['https://exploit.example.net/payload', 'http://a.example/x', 'https://b.example/y'],
-        action_identifiers: ['is.workflow.actions.url', 'is.workflow.actions.openurl', 'is.workflow.actions.gettext'],
+        action_identifiers: ['is.workflow.actions.url', 'is.workflow.actions.openurl', 'is.workflow.actions.gettext', 'is.workflow.actions.sendemail'],
+        action_mentions: [
+          { kind: 'email', value: 'op@exploit.example.net' },
+          { kind: 'url', value: 'cdn.exploit.example.net/s2' },
+        ],
       },
       {
         shortcut_id: 2,
@@ -76,6 +85,7 @@ describe('ios.shortcuts on a built Shortcuts.sqlite', () => {
         parsed_actions: 0,
         action_urls: null,
         action_identifiers: [],
+        action_mentions: [],
       },
       {
         shortcut_id: 3,
@@ -87,6 +97,7 @@ describe('ios.shortcuts on a built Shortcuts.sqlite', () => {
         parsed_actions: 0,
         action_urls: [],
         action_identifiers: [],
+        action_mentions: [],
       },
     ]);
     expect(items.map((i) => i.source.at)).toEqual([1, 2, 3].map((rowid) => ({ table: 'ZSHORTCUT', rowid })));
@@ -108,11 +119,13 @@ describe('ios.shortcuts on a built Shortcuts.sqlite', () => {
       { kind: 'url', value: 'https://exploit.example.net/payload', field: 'action_urls' },
       { kind: 'url', value: 'http://a.example/x', field: 'action_urls' },
       { kind: 'url', value: 'https://b.example/y', field: 'action_urls' },
+      { kind: 'email', value: 'op@exploit.example.net', field: 'action_mentions', role: 'mention' },
+      { kind: 'url', value: 'cdn.exploit.example.net/s2', field: 'action_mentions', role: 'mention' },
     ]);
   });
 
   it('treats an action list that is not an array as unreadable', () => {
-    expect(decodeShortcutActions(Buffer.from(buildBinary({ WFWorkflowActions: [] })))).toEqual({ parsed_actions: 0, action_urls: null, action_identifiers: [] });
+    expect(decodeShortcutActions(Buffer.from(buildBinary({ WFWorkflowActions: [] })))).toEqual({ parsed_actions: 0, action_urls: null, action_identifiers: [], action_mentions: [] });
   });
 
   it('fails with a message naming the file when ZSHORTCUTACTIONS is missing', async () => {

@@ -85,7 +85,11 @@ describe('ios.sms on plaso\'s Messages chat.db (same message/handle schema as sm
     // 10 received/sent events + 5 read events (the messages with a date_read).
     expect(timeline.filter((e) => e.event === 'sms_received')).toHaveLength(10);
     expect(timeline.filter((e) => e.event === 'sms_read')).toHaveLength(5);
-    expect(observables).toEqual([]);
+    // No links and no host written in any text; the two messages from an Apple ID give its address (not checked by MVT).
+    expect(observables).toEqual([
+      { kind: 'email', value: 'xxxxxx2015@icloud.com', field: 'phone_number' },
+      { kind: 'email', value: 'xxxxxx2015@icloud.com', field: 'phone_number' },
+    ]);
   });
 });
 
