@@ -79,10 +79,11 @@ async function walk(source: ByteSource, visitor: TarVisitor): Promise<WalkEnd> {
     let header: Header;
     try {
       header = new Header(block, 0, ex, gex);
-    } catch (err) {
-      return broken(`undecodable header at byte ${at} (${errorMessage(err)})`);
+    } catch {
+      // node-tar throws on a malformed base-256 number: the same verdict as a bad checksum.
+      return broken(notAHeader(at));
     }
-    if (!header.cksumValid) return broken(`bad header checksum at byte ${at}: not a tar header (damaged archive?)`);
+    if (!header.cksumValid) return broken(notAHeader(at));
     const size = header.size ?? 0;
     const type = header.type;
 
@@ -157,6 +158,10 @@ function whole(): WalkEnd {
 
 function broken(damage: string): WalkEnd {
   return { damage, stopped: false };
+}
+
+function notAHeader(at: number): string {
+  return `bad header checksum at byte ${at}: not a tar header (damaged archive?)`;
 }
 
 function cutMember(member: TarMember, got: number, at: number): string {
