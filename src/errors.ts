@@ -20,7 +20,33 @@ export type UserErrorCode =
   | 'wrong-password'
   | 'bad-indicators'
   | 'bad-format'
+  | 'output'
   | 'usage';
+
+/**
+ * Results could not be written (a full disk, a folder where a file should be). The run stops: a write error is
+ * never counted against an artifact, so it cannot make a finding disappear as if the evidence were at fault.
+ */
+export class OutputError extends UserError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('output', message, options);
+  }
+}
+
+/** The run was stopped by a signal (Ctrl-C, SIGTERM); the CLI exits 128 + the signal number. */
+export class InterruptedError extends Error {
+  override readonly name = 'InterruptedError';
+  constructor(readonly signal: InterruptSignal) {
+    super(`interrupted (${signal})`);
+  }
+}
+
+export type InterruptSignal = 'SIGINT' | 'SIGTERM' | 'SIGHUP';
+
+/** The reason an AbortSignal carries, as an InterruptedError (an abort without one counts as SIGINT). */
+export function interruption(signal: AbortSignal): InterruptedError {
+  return signal.reason instanceof InterruptedError ? signal.reason : new InterruptedError('SIGINT');
+}
 
 /**
  * A decoder could not read its input. `what` names the structure, `file` the evidence it came from

@@ -3,14 +3,14 @@
  * indicators, run heuristics, and stream records, timeline and findings to an output. Progress is
  * reported as events; printing is the CLI's job.
  */
-import { relative, resolve, isAbsolute } from 'node:path';
+import { join, relative } from 'node:path';
 import type { AnyArtifact, Parsed } from '../artifacts/artifact.js';
 import { iosArtifacts } from '../artifacts/ios/index.js';
-import { openAcquisition } from '../evidence/detect.js';
+import { detectAcquisition, openAcquisition } from '../evidence/detect.js';
 import type { CredentialProvider } from '../evidence/ios-backup-keys.js';
 import type { AcquisitionInfo, Source, SourceKind } from '../evidence/source.js';
-import { cleanupPrivateTemp } from '../evidence/temp.js';
-import { UserError } from '../errors.js';
+import { assertUsableTempArea, cleanupPrivateTemp } from '../evidence/temp.js';
+import { InterruptedError, OutputError, UserError, interruption } from '../errors.js';
 import { explainMatch, levelForMatch } from '../findings/explain.js';
 import type { Finding, Level } from '../findings/finding.js';
 import { toIndicatorRef } from '../indicators/hostname.js';
@@ -18,11 +18,13 @@ import { loadIndicators, type LoadedIndicators } from '../indicators/load.js';
 import { compileIndicators, type Matcher } from '../indicators/match.js';
 import { MvtOutput } from '../report/mvt/writer.js';
 import { NativeOutput } from '../report/native.js';
-import { noOutput, type OutputWriter, type RunInfo } from '../report/output.js';
+import { guardWrites, noOutput, type OutputWriter, type RunInfo } from '../report/output.js';
 import { iosRules } from '../rules/ios/index.js';
 import type { AnyRule, ArtifactRule, MatchedRecordRule, RecordRule, RuleHit } from '../rules/rule.js';
 import { toolVersion } from '../version.js';
 import type { Coverage } from '../findings/coverage.js';
+import { openOutputFolder, previousRunOf, type PendingFolder } from './output-target.js';
+import { createPacer } from './pacer.js';
 import { createArtifactRun } from './parse-artifact.js';
 import { orderArtifacts } from './order.js';
 
@@ -36,6 +38,10 @@ export interface CheckOptions {
   readonly envIocs?: string;
   /** Folder of indicator files loaded by default; null to disable. */
   readonly userIocDir?: string | null;
+  /**
+   * Folder for the results: new, empty, or holding a previous run of the same acquisition (then replaced
+   * whole). Written under a hidden name beside it and renamed into place when the run ends.
+   */
   readonly output?: string;
   readonly format?: OutputFormat;
   readonly only?: readonly string[];
@@ -70,12 +76,30 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
   const startedAt = new Date();
   const emit = options.onEvent ?? (() => {});
   const signal = options.signal ?? new AbortController().signal;
-  const { source, inputs, note } = await openAcquisition(options.target, options.type, options.credentials);
-  let output: OutputWriter = noOutput;
+  assertUsableTempArea();
+  let pending: PendingFolder | null = null;
+  let opened: Awaited<ReturnType<typeof openAcquisition>>;
   try {
+    // The output is validated (and its scratch twin created) before the slow part: opening an encrypted backup
+    // derives its key, and a bad `-o` should cost nothing.
+    if (options.output) pending = openOutputTarget(options.output, options.target, options.type);
+    opened = await openAcquisition(options.target, options.type, options.credentials);
+  } catch (err) {
+    pending?.discard();
+    cleanupPrivateTemp();
+    throw err;
+  }
+  let output: OutputWriter = noOutput;
+  const { source, inputs, note } = opened;
+  let committed = false;
+  try {
+    if (signal.aborted) throw interruption(signal);
     const acquisition = source.describe();
     emit({ type: 'source-opened', acquisition, ...(note ? { note } : {}) });
-    if (options.output) output = openOutput(options.output, options.format ?? 'native', source.root);
+    if (pending !== null) {
+      const writer = (options.format ?? 'native') === 'mvt' ? new MvtOutput(pending.dir, pending.fileMode) : new NativeOutput(pending.dir, pending.fileMode);
+      output = guardWrites(writer, pending.path);
+    }
 
     const indicators = await loadIndicators({ paths: [...(options.iocs ?? [])], env: options.envIocs, userDir: options.userIocDir });
     emit({ type: 'indicators-loaded', indicators });
@@ -99,7 +123,7 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
       },
     };
     for (const [index, artifact] of plan.entries()) {
-      if (signal.aborted) throw new UserError('usage', 'check interrupted');
+      if (signal.aborted) throw interruption(signal);
       emit({ type: 'artifact-started', id: artifact.id, title: artifact.title, index, total: plan.length });
       const { coverage: cov, records } = await runArtifact(artifact, source, kept, neededLater.has(artifact.id), sink, signal);
       if (records) kept.set(artifact.id, records);
@@ -122,14 +146,31 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
       artifacts: plan.map((a) => ({ id: a.id, version: a.version })),
       rules: allRules.filter((r) => plan.some((a) => a.id === r.artifact)).map((r) => ({ id: r.id, version: r.version })),
     };
-    const outputFiles = output.finish(findings, info);
+    const written = output.finish(findings, info);
+    if (signal.aborted) throw interruption(signal);
+    if (pending) {
+      pending.commit();
+      committed = true;
+    }
+    const outputFiles = pending ? written.map((f) => join(pending.path, relative(pending.dir, f))) : written;
     const decrypted = source.stats?.();
     return { acquisition, findings, coverage, indicators, outputFiles, timelineEvents: sink.timelineEvents, ...(decrypted ? { decrypted } : {}) };
   } finally {
     output.dispose();
+    if (pending && !committed) pending.discard();
     await source.close();
     cleanupPrivateTemp();
   }
+}
+
+function openOutputTarget(dir: string, target: string, type: SourceKind | undefined): PendingFolder {
+  const detected = detectAcquisition(target, type);
+  if (detected.answer === 'no') throw new UserError('not-an-acquisition', `${target}: not a supported acquisition`);
+  return openOutputFolder(
+    dir,
+    { flag: '--output', evidence: [target, detected.root], privateMode: detected.answer === 'locked' },
+    { replace: 'previous-run', sameRun: previousRunOf(detected.root) },
+  );
 }
 
 function selectArtifacts(ids: readonly string[], applicable: readonly AnyArtifact[]): AnyArtifact[] {
@@ -167,8 +208,10 @@ async function runArtifact(
   const keep = neededLater || artifactRules.length > 0;
   const buffer: Parsed<unknown>[] = [];
   const run = createArtifactRun(artifact, source, kept, signal);
+  const pacer = createPacer(signal);
   try {
     for await (const item of artifact.parse(run.context) as AsyncIterable<Parsed<unknown>>) {
+      if (pacer.due()) await pacer.turn();
       run.noteRecord();
       sink.output.record(artifact, item);
       for (const event of artifact.timeline?.(item.record) ?? []) {
@@ -192,18 +235,13 @@ async function runArtifact(
       }
     }
   } catch (err) {
+    // Neither a write error nor an interruption says anything about the evidence: they stop the run.
+    if (err instanceof OutputError || err instanceof InterruptedError) throw err;
+    if (signal.aborted) throw interruption(signal);
     run.fail(err);
   }
+  if (signal.aborted) throw interruption(signal);
   return { coverage: run.coverage(), records: neededLater ? buffer.map((b) => b.record) : null };
-}
-
-function openOutput(dir: string, format: OutputFormat, evidenceRoot: string): OutputWriter {
-  const out = resolve(dir);
-  const rel = relative(evidenceRoot, out);
-  if (rel === '' || (!rel.startsWith('..') && !isAbsolute(rel))) {
-    throw new UserError('usage', `--output ${dir}: is inside the evidence folder ${evidenceRoot}; write results elsewhere (evidence is never modified)`);
-  }
-  return format === 'mvt' ? new MvtOutput(out) : new NativeOutput(out);
 }
 
 function matchRecord(artifact: AnyArtifact, item: Parsed<unknown>, matcher: Matcher): Finding[] {

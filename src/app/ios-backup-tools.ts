@@ -2,18 +2,19 @@
  * For people who need them: the derived key of an encrypted backup (so the password need not be typed
  * again), and a full decrypted copy for tools that cannot read encrypted backups. `check` needs neither.
  */
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { utimes } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { buildBinary } from 'plist';
 import { detectAcquisition } from '../evidence/detect.js';
 import { openIosBackup } from '../evidence/ios-backup.js';
 import { readEncryptionInfo, unlockBackup, type CredentialProvider } from '../evidence/ios-backup-keys.js';
 import { InputLog } from '../evidence/input-log.js';
-import { cleanupPrivateTemp } from '../evidence/temp.js';
-import { UserError } from '../errors.js';
+import { assertUsableTempArea, cleanupPrivateTemp } from '../evidence/temp.js';
+import { InterruptedError, UserError, interruption } from '../errors.js';
 import { isDict, parsePlist } from '../formats/plist.js';
+import { openOutputFile, openOutputFolder } from './output-target.js';
 
 function encryptedBackupRoot(path: string): string {
   const d = detectAcquisition(path, 'ios-backup');
@@ -27,9 +28,29 @@ export async function extractBackupKey(backup: string, credentials: CredentialPr
   return keys.derivedKey;
 }
 
-/** 64 hex digits and no newline, as MVT writes it (so either tool reads the other's key files); mode 0600. */
+/**
+ * Derives the key and saves it as a key file. The target is validated first (never inside the backup, never a
+ * link, folder or device, an existing file only with `force`), so a bad `-o` fails before the slow derivation.
+ */
+export async function saveBackupKey(backup: string, output: string, credentials: CredentialProvider, options: { force?: boolean } = {}): Promise<string> {
+  const root = encryptedBackupRoot(backup);
+  const target = openOutputFile(output, { flag: '--output', evidence: [backup, root], privateMode: true, ...(options.force ? { force: true } : {}) });
+  try {
+    const keys = await unlockBackup(root, readEncryptionInfo(root), await credentials(root));
+    target.commit(keys.derivedKey.toString('hex'));
+  } catch (err) {
+    target.discard();
+    throw err;
+  }
+  return target.path;
+}
+
+/**
+ * 64 hex digits and no newline, as MVT writes it (so either tool reads the other's key files); mode 0600.
+ * A new file only: `saveBackupKey` is the guarded way to write one.
+ */
 export function writeKeyFile(path: string, key: Buffer): void {
-  writeFileSync(path, key.toString('hex'), { mode: 0o600 });
+  writeFileSync(path, key.toString('hex'), { mode: 0o600, flag: 'wx' });
   chmodSync(path, 0o600);
 }
 
@@ -40,6 +61,12 @@ export interface DecryptProgress {
   readonly bytes: number;
 }
 
+export interface DecryptOptions {
+  readonly onProgress?: (p: DecryptProgress) => void;
+  /** Aborting stops the copy; the partial plaintext is removed and InterruptedError thrown. */
+  readonly signal?: AbortSignal;
+}
+
 export interface DecryptResult {
   readonly root: string;
   readonly files: number;
@@ -48,16 +75,27 @@ export interface DecryptResult {
 
 /**
  * Writes a standard, unencrypted backup: the same `<id[0:2]>/<id>` layout, a decrypted Manifest.db, and a
- * Manifest.plist that says it is not encrypted and carries no keybag.
+ * Manifest.plist that says it is not encrypted and carries no keybag. The copy is written under a hidden name
+ * beside `output` (0700, files 0600) and renamed into place only when complete: an interrupted or failed run
+ * leaves no partial plaintext behind.
  */
-export async function decryptBackup(backup: string, output: string, credentials: CredentialProvider, onProgress?: (p: DecryptProgress) => void): Promise<DecryptResult> {
+export async function decryptBackup(backup: string, output: string, credentials: CredentialProvider, options: DecryptOptions = {}): Promise<DecryptResult> {
   const root = encryptedBackupRoot(backup);
-  const out = resolve(output);
-  refuseOverlap(root, out);
-  if (existsSync(out) && readdirSync(out).length > 0) throw new UserError('usage', `--output ${output}: exists and is not empty`);
-  const source = await openIosBackup(root, new InputLog(), credentials);
+  assertUsableTempArea();
+  const target = openOutputFolder(output, { flag: '--output', evidence: [backup, root], privateMode: true }, { replace: 'never' });
+  const signal = options.signal ?? new AbortController().signal;
+  const onProgress = options.onProgress;
+  const out = target.dir;
+  let source: Awaited<ReturnType<typeof openIosBackup>>;
   try {
-    mkdirSync(out, { recursive: true, mode: 0o700 });
+    source = await openIosBackup(root, new InputLog(), credentials);
+  } catch (err) {
+    target.discard();
+    cleanupPrivateTemp();
+    throw err;
+  }
+  let committed = false;
+  try {
     // Workers pull from one lazy iterator: the file list is never held whole (a backup can list millions).
     const files = source.storedFiles();
     const total = source.listedFileCount();
@@ -66,6 +104,7 @@ export async function decryptBackup(backup: string, output: string, credentials:
     const folders = new Set<string>();
     const worker = async () => {
       for (let next = files.next(); !next.done; next = files.next()) {
+        if (signal.aborted) throw interruption(signal);
         const file = next.value;
         const dest = join(out, file.ref.storedPath);
         const folder = dirname(dest);
@@ -82,22 +121,25 @@ export async function decryptBackup(backup: string, output: string, credentials:
       }
     };
     await Promise.all(Array.from({ length: Math.max(4, availableParallelism() * 4) }, worker));
+    if (signal.aborted) throw interruption(signal);
     writeFileSync(join(out, 'Manifest.db'), source.manifestImage(), { mode: 0o600 });
-    for (const name of ['Info.plist', 'Status.plist']) if (existsSync(join(root, name))) copyFileSync(join(root, name), join(out, name));
-    writeFileSync(join(out, 'Manifest.plist'), unencryptedManifestPlist(join(root, 'Manifest.plist')));
+    for (const name of ['Info.plist', 'Status.plist']) {
+      if (!existsSync(join(root, name))) continue;
+      copyFileSync(join(root, name), join(out, name));
+      chmodSync(join(out, name), 0o600);
+    }
+    writeFileSync(join(out, 'Manifest.plist'), unencryptedManifestPlist(join(root, 'Manifest.plist')), { mode: 0o600 });
+    target.commit();
+    committed = true;
     return { root, files: done, bytes };
+  } catch (err) {
+    if (signal.aborted && !(err instanceof InterruptedError)) throw interruption(signal);
+    throw err;
   } finally {
+    if (!committed) target.discard();
     await source.close();
     cleanupPrivateTemp();
   }
-}
-
-function refuseOverlap(root: string, out: string): void {
-  const inside = (parent: string, child: string) => {
-    const rel = relative(parent, child);
-    return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
-  };
-  if (inside(root, out) || inside(out, root)) throw new UserError('usage', `--output ${out}: overlaps the backup ${root}; write the decrypted copy elsewhere`);
 }
 
 function unencryptedManifestPlist(path: string): Buffer {

@@ -4,8 +4,10 @@ import type { SourceKind } from '../evidence/source.js';
 import { UserError } from '../errors.js';
 import { levelRank, type Level } from '../findings/finding.js';
 import { findingJson } from '../report/native.js';
+import { assessCompleteness } from '../report/completeness.js';
 import { renderSummary } from '../report/terminal.js';
-import { credentialProvider } from './credentials.js';
+import { credentialProvider, readKeyFileBounded } from './credentials.js';
+import { EXIT } from './exit-codes.js';
 import { paintFor } from './paint.js';
 
 export interface CheckFlags {
@@ -20,9 +22,13 @@ export interface CheckFlags {
   password?: string;
   quiet?: true;
   json?: true;
+  /** Aborted by Ctrl-C/SIGTERM (the CLI's interrupt handling). */
+  signal?: AbortSignal;
 }
 
 export async function runCheck(path: string, flags: CheckFlags): Promise<number> {
+  // A bad key file is reported before anything else happens, whether or not the backup turns out encrypted.
+  if (flags.keyFile) readKeyFileBounded(flags.keyFile);
   const progress = createProgress(!flags.quiet && !flags.json && process.stderr.isTTY === true);
   let result: CheckResult;
   try {
@@ -36,8 +42,10 @@ export async function runCheck(path: string, flags: CheckFlags): Promise<number>
       format: flags.format,
       ...(flags.only ? { only: parseOnly(flags.only) } : {}),
       credentials: credentialProvider(flags),
+      ...(flags.signal ? { signal: flags.signal } : {}),
       onEvent: (e) => {
         progress.on(e);
+        if (e.type === 'source-opened' && !e.acquisition.encrypted) warnUnusedCredentials(flags);
         if (!flags.quiet && !flags.json) notice(e);
       },
     });
@@ -62,7 +70,14 @@ export async function runCheck(path: string, flags: CheckFlags): Promise<number>
       )}\n`,
     );
   }
-  return failing.length > 0 ? 1 : 0;
+  if (failing.length > 0) return EXIT.findings;
+  return assessCompleteness(result.coverage).complete ? EXIT.ok : EXIT.incomplete;
+}
+
+/** A credential for a backup that needs none is ignored, but never silently (always on stderr, even with --quiet). */
+function warnUnusedCredentials(flags: CheckFlags): void {
+  const given = [flags.keyFile ? '--key-file' : null, flags.password !== undefined ? '--password' : null].filter(Boolean);
+  if (given.length > 0) process.stderr.write(`warning: ${given.join(' and ')} ignored: this backup is not encrypted\n`);
 }
 
 function parseOnly(text: string): string[] {
@@ -79,12 +94,16 @@ function notice(e: CheckEvent): void {
 }
 
 function jsonSummary(r: CheckResult) {
+  const completeness = assessCompleteness(r.coverage);
   const counts: Record<Level, number> = { informational: 0, low: 0, medium: 0, high: 0, critical: 0 };
   for (const f of r.findings) counts[f.level]++;
   return {
     target: r.acquisition.root,
     acquisition: r.acquisition,
     counts,
+    complete: completeness.complete,
+    failed_artifacts: completeness.failedArtifacts,
+    missing_files: completeness.missingFiles,
     findings: r.findings.map(findingJson),
     coverage: r.coverage.map((c) => ({ artifact: c.artifact, state: c.state, records: c.records, ...(c.reason ? { reason: c.reason } : {}) })),
     indicators: { total: r.indicators.total, files: r.indicators.files.length, rejected: r.indicators.rejected },

@@ -1,33 +1,37 @@
 /**
  * The `tracehound` command line: parses arguments, draws progress and the summary, maps outcomes to
- * exit codes (0 nothing at or above --fail-on, 1 findings, 2 usage or input error). All work is in app/.
+ * exit codes (see exit-codes.ts: 0 complete and clean, 1 findings, 2 usage, input or output error,
+ * 3 incomplete check, 130/143 interrupted). All work is in app/.
  */
 import { Command, CommanderError, Option } from '@commander-js/extra-typings';
 import { allArtifacts } from '../app/check.js';
 import { toolVersion } from '../version.js';
-import { UserError, errorMessage } from '../errors.js';
+import { InterruptedError, UserError, errorMessage } from '../errors.js';
 import { runCheck } from './check-command.js';
 import { runDemo } from './demo-command.js';
 import { runIocsList } from './iocs-command.js';
 import { runDecrypt, runExtractKey } from './ios-command.js';
+import { EXIT, exitCodesHelp } from './exit-codes.js';
+import { exitCodeFor, handleInterrupts, interruptedLine } from './interrupt.js';
 
-export const EXIT = { ok: 0, findings: 1, error: 2 } as const;
+export { EXIT } from './exit-codes.js';
 
-function buildProgram(setExit: (code: number) => void) {
+function buildProgram(setExit: (code: number) => void, signal: AbortSignal) {
   const program = new Command('tracehound')
     .description('Find the traces mercenary spyware leaves on phones.')
     .version(toolVersion)
     .showHelpAfterError()
-    .exitOverride();
+    .exitOverride()
+    .addHelpText('after', exitCodesHelp);
 
   program
     .command('check')
     .description('check an acquisition (iOS backup or iOS filesystem dump) against indicators and heuristics')
     .argument('<path>', 'acquisition folder')
     .option('-i, --iocs <path>', 'STIX 2 indicator file or folder (repeatable)', collect, [] as string[])
-    .option('-o, --output <dir>', 'write results (JSON per artifact, timeline.csv, alerts.json, info.json) to this folder')
+    .option('-o, --output <dir>', 'write results (JSON per artifact, timeline.csv, alerts.json, info.json) to this new or empty folder, or replace a previous run of the same acquisition')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['native', 'mvt'] as const).default('native' as const))
-    .addOption(new Option('--fail-on <level>', 'exit 1 when a finding is at or above this level').choices(['informational', 'low', 'medium', 'high', 'critical'] as const).default('medium' as const))
+    .addOption(new Option('--fail-on <level>', 'exit 1 when a finding is at or above this level (exit 3: incomplete check, see below)').choices(['informational', 'low', 'medium', 'high', 'critical'] as const).default('medium' as const))
     .addOption(new Option('-t, --type <kind>', 'force the acquisition type instead of detecting it').choices(['ios-backup', 'ios-fs'] as const))
     .option('--only <ids>', 'comma-separated artifact ids to run (see `tracehound artifacts`)')
     .option('--no-default-iocs', 'do not load indicators from the user data folder or TRACEHOUND_IOCS')
@@ -35,7 +39,8 @@ function buildProgram(setExit: (code: number) => void) {
     .option('-p, --password <password>', 'encrypted backup password (visible in the process list: prefer the prompt or TRACEHOUND_BACKUP_PASSWORD)')
     .option('-q, --quiet', 'print nothing but errors')
     .option('--json', 'print a machine-readable summary on stdout')
-    .action(async (path, opts) => setExit(await runCheck(path, opts)));
+    .addHelpText('after', exitCodesHelp)
+    .action(async (path, opts) => setExit(await runCheck(path, { ...opts, signal })));
 
   const iocs = program.command('iocs').description('indicator files');
   iocs
@@ -51,7 +56,8 @@ function buildProgram(setExit: (code: number) => void) {
     .command('extract-key')
     .description('derive the key of an encrypted backup and save it, so the password need not be typed again')
     .argument('<backup>', 'encrypted backup folder')
-    .requiredOption('-o, --output <keyfile>', 'where to write the key (mode 0600)')
+    .requiredOption('-o, --output <keyfile>', 'where to write the key (a new file, mode 0600)')
+    .option('--force', 'replace an existing key file (never evidence, a link or a folder)')
     .option('-p, --password <password>', 'backup password (visible in the process list: prefer the prompt or TRACEHOUND_BACKUP_PASSWORD)')
     .action(async (backup, opts) => setExit(await runExtractKey(backup, opts)));
   ios
@@ -62,7 +68,7 @@ function buildProgram(setExit: (code: number) => void) {
     .option('-k, --key-file <path>', 'the key saved by `tracehound ios extract-key`')
     .option('-p, --password <password>', 'backup password (visible in the process list: prefer the prompt or TRACEHOUND_BACKUP_PASSWORD)')
     .option('-q, --quiet', 'no progress bar')
-    .action(async (backup, opts) => setExit(await runDecrypt(backup, opts)));
+    .action(async (backup, opts) => setExit(await runDecrypt(backup, { ...opts, signal })));
 
   program
     .command('artifacts')
@@ -86,11 +92,16 @@ function collect(value: string, previous: string[]): string[] {
 
 export async function main(argv: readonly string[]): Promise<number> {
   let exitCode: number = EXIT.ok;
-  const program = buildProgram((c) => (exitCode = c));
+  const interrupts = handleInterrupts();
+  const program = buildProgram((c) => (exitCode = c), interrupts.signal);
   try {
     await program.parseAsync([...argv]);
     return exitCode;
   } catch (err) {
+    if (err instanceof InterruptedError) {
+      process.stderr.write(interruptedLine(err.signal));
+      return exitCodeFor(err.signal);
+    }
     if (err instanceof CommanderError) {
       // --help and --version exit through here with code 0.
       return err.exitCode === 0 ? EXIT.ok : EXIT.error;
@@ -101,5 +112,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     process.stderr.write(`tracehound: internal error: ${errorMessage(err)}\n${err instanceof Error ? (err.stack ?? '') : ''}\nPlease report this bug with the command you ran (never attach evidence).\n`);
     return EXIT.error;
+  } finally {
+    interrupts.dispose();
   }
 }

@@ -8,8 +8,12 @@ export class BufferedFile {
   private parts: string[] = [];
   private pending = 0;
 
-  constructor(readonly path: string) {
-    this.fd = openSync(path, 'w', 0o644);
+  /** `mode` 0600 for results of encrypted evidence (they hold plaintext), 0644 otherwise. */
+  constructor(
+    readonly path: string,
+    mode = 0o644,
+  ) {
+    this.fd = openSync(path, 'w', mode);
   }
 
   write(text: string): void {

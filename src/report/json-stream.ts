@@ -12,8 +12,9 @@ export class JsonArrayWriter {
     private readonly separator = ',\n',
     private readonly open = '[\n',
     private readonly end = '\n]\n',
+    mode = 0o644,
   ) {
-    this.file = new BufferedFile(path);
+    this.file = new BufferedFile(path, mode);
   }
 
   write(value: unknown): void {

@@ -9,6 +9,7 @@ import type { Coverage } from '../findings/coverage.js';
 import { refKey } from '../evidence/source.js';
 import type { Finding } from '../findings/finding.js';
 import { JsonArrayWriter } from './json-stream.js';
+import { neutraliseFormula } from './csv-safety.js';
 import type { OutputWriter, RunInfo } from './output.js';
 import { TimelineStore } from './timeline-store.js';
 
@@ -40,14 +41,18 @@ export class NativeOutput implements OutputWriter {
   private readonly writers = new Map<string, JsonArrayWriter>();
   private readonly timelineStore = new TimelineStore();
 
-  constructor(private readonly dir: string) {
+  /** `fileMode` 0600 when the evidence was encrypted (the results hold its plaintext), else 0644. */
+  constructor(
+    private readonly dir: string,
+    private readonly fileMode = 0o644,
+  ) {
     mkdirSync(dir, { recursive: true });
   }
 
   record(artifact: AnyArtifact, item: Parsed<unknown>): void {
     let w = this.writers.get(artifact.id);
     if (!w) {
-      w = new JsonArrayWriter(join(this.dir, `${artifact.id}.json`), (v) => JSON.stringify(v));
+      w = new JsonArrayWriter(join(this.dir, `${artifact.id}.json`), (v) => JSON.stringify(v), ',\n', '[\n', '\n]\n', this.fileMode);
       this.writers.set(artifact.id, w);
     }
     w.write({ record: item.record, source: describeSource(item.source) });
@@ -67,13 +72,13 @@ export class NativeOutput implements OutputWriter {
     for (const w of this.writers.values()) w.close();
 
     const timelinePath = join(this.dir, 'timeline.csv');
-    this.timelineStore.writeTo(timelinePath, 'time,artifact,event,description\n', (e) => csvRow([e.time, e.artifact, e.event, e.description]));
+    this.timelineStore.writeTo(timelinePath, 'time,artifact,event,description\n', (e) => csvRow([e.time, e.artifact, e.event, e.description]), this.fileMode);
     files.push(timelinePath);
 
-    files.push(writeJson(join(this.dir, 'alerts.json'), findings.map(findingJson)));
-    files.push(writeJson(join(this.dir, 'coverage.json'), info.coverage));
+    files.push(writeJson(this.fileMode, join(this.dir, 'alerts.json'), findings.map(findingJson)));
+    files.push(writeJson(this.fileMode, join(this.dir, 'coverage.json'), info.coverage));
     files.push(
-      writeJson(join(this.dir, 'info.json'), {
+      writeJson(this.fileMode, join(this.dir, 'info.json'), {
         tool: info.tool,
         started_at: info.startedAt,
         finished_at: info.finishedAt,
@@ -96,12 +101,17 @@ export class NativeOutput implements OutputWriter {
   }
 }
 
-function writeJson(path: string, value: unknown): string {
-  writeFileSync(path, `${JSON.stringify(value, null, 2)}\n`, { mode: 0o644 });
+function writeJson(mode: number, path: string, value: unknown): string {
+  writeFileSync(path, `${JSON.stringify(value, null, 2)}\n`, { mode });
   return path;
 }
 
-/** RFC 4180: quote only when needed, double embedded quotes. */
+/** RFC 4180: quote only when needed, double embedded quotes; every cell neutralised against formula injection. */
 export function csvRow(fields: readonly string[]): string {
-  return `${fields.map((f) => (/[",\n\r]/.test(f) ? `"${f.replace(/"/g, '""')}"` : f)).join(',')}\n`;
+  return `${fields.map((f) => csvCell(neutraliseFormula(f))).join(',')}\n`;
 }
+
+function csvCell(f: string): string {
+  return /[",\n\r]/.test(f) ? `"${f.replace(/"/g, '""')}"` : f;
+}
+

@@ -4,6 +4,7 @@ import type { Coverage } from '../findings/coverage.js';
 import type { AcquisitionInfo } from '../evidence/source.js';
 import type { InputRecord } from '../evidence/input-log.js';
 import type { Finding } from '../findings/finding.js';
+import { OutputError, errorMessage } from '../errors.js';
 
 export interface IndicatorFileInfo {
   readonly path: string;
@@ -46,3 +47,25 @@ export const noOutput: OutputWriter = {
   finish: () => [],
   dispose() {},
 };
+
+/**
+ * Turns any failure of a writer into an OutputError (exit 2, one line), so a disk or folder problem stops the
+ * run instead of passing for an unreadable artifact and silently dropping its findings.
+ */
+export function guardWrites(writer: OutputWriter, dir: string): OutputWriter {
+  const guarded = <A extends unknown[], R>(fn: (...args: A) => R) =>
+    (...args: A): R => {
+      try {
+        return fn(...args);
+      } catch (err) {
+        throw new OutputError(`cannot write results to ${dir}: ${errorMessage(err)}; the check was stopped`, { cause: err });
+      }
+    };
+  return {
+    record: guarded(writer.record.bind(writer)),
+    timeline: guarded(writer.timeline.bind(writer)),
+    artifactFinished: guarded(writer.artifactFinished.bind(writer)),
+    finish: guarded(writer.finish.bind(writer)),
+    dispose: writer.dispose.bind(writer),
+  };
+}

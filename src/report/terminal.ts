@@ -5,6 +5,7 @@
 import type { Coverage } from '../findings/coverage.js';
 import { refKey } from '../evidence/source.js';
 import { levelRank, levels, type Finding, type Level } from '../findings/finding.js';
+import { assessCompleteness, describeIncompleteness } from './completeness.js';
 
 export interface Paint {
   level(level: Level, text: string): string;
@@ -75,10 +76,14 @@ export function renderSummary(input: SummaryInput, paint: Paint = noPaint): stri
   if (input.outputDir) lines.push(paint.dim(`Results written to ${input.outputDir}`));
   lines.push('');
   const severe = counts.critical + counts.high > 0;
+  const completeness = assessCompleteness(input.coverage);
+  if (!completeness.complete) lines.push(paint.level('high', `${describeIncompleteness(completeness)}.`));
   lines.push(
     severe
       ? paint.level('high', 'High or critical findings: only expert review can confirm an infection. Keep the acquisition unchanged and ask a digital-security helpline for help.')
-      : paint.dim('No high or critical findings. This does not prove the device is clean: indicators only cover known operations.'),
+      : completeness.complete
+        ? paint.dim('No high or critical findings. This does not prove the device is clean: indicators only cover known operations.')
+        : paint.level('high', 'Nothing high or critical in the part that could be read; the rest was not checked, so this says little about the device.'),
   );
   return lines.join('\n');
 }

@@ -65,8 +65,8 @@ export class TimelineStore {
   }
 
   /** Writes the sorted timeline as text: a header line, then one rendered line per event. */
-  writeTo(path: string, header: string, row: (e: StoredEvent) => string): void {
-    const file = new BufferedFile(path);
+  writeTo(path: string, header: string, row: (e: StoredEvent) => string, mode = 0o644): void {
+    const file = new BufferedFile(path, mode);
     try {
       file.write(header);
       for (const e of this.sorted()) file.write(row(e));

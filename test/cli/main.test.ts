@@ -26,9 +26,11 @@ describe('tracehound check', () => {
     expect(stdout).toContain('Found a known suspicious process name "Launch" matching indicators from "TestMalware"');
   });
 
-  it('exits 0 when nothing reaches --fail-on', async () => {
-    expect(await run('check', mvtIosBackup(), '--no-default-iocs')).toBe(0);
+  it('exits 3, not 0, when nothing reaches --fail-on but the check is incomplete (the MVT sample backup lacks 10 listed files)', async () => {
+    expect(await run('check', mvtIosBackup(), '--no-default-iocs')).toBe(3);
     expect(stdout).toContain('0 critical  0 high  0 medium  1 low  1 info');
+    expect(stdout).toContain('Incomplete check: 1 of 28 artifacts failed, 10 files listed in Manifest.db are missing from the backup.');
+    expect(stdout).not.toContain('No high or critical findings');
     expect(await run('check', mvtIosBackup(), '--no-default-iocs', '--fail-on', 'low', '--quiet')).toBe(1);
   });
 

@@ -11,6 +11,7 @@ import type { Finding, Level } from '../../findings/finding.js';
 import { Moment } from '../../formats/time.js';
 import { JsonArrayWriter } from '../json-stream.js';
 import type { OutputWriter, RunInfo } from '../output.js';
+import { neutraliseFormula } from '../csv-safety.js';
 import { TimelineStore } from '../timeline-store.js';
 import { mvtFieldRenames, mvtNameOf, mvtShape, mvtStoredPathFields, mvtUrlSources } from './compat.js';
 import { pyCsvRow, pyJson, pyRepr } from './python.js';
@@ -38,7 +39,11 @@ export class MvtOutput implements OutputWriter {
   private readonly timelineStore = new TimelineStore();
   private readonly urls: { url: string; expanded_url: null; timestamp: string; source: string }[] = [];
 
-  constructor(private readonly dir: string) {
+  /** `fileMode` 0600 when the evidence was encrypted (the results hold its plaintext), else 0644. */
+  constructor(
+    private readonly dir: string,
+    private readonly fileMode = 0o644,
+  ) {
     mkdirSync(dir, { recursive: true });
   }
 
@@ -57,7 +62,7 @@ export class MvtOutput implements OutputWriter {
     } else {
       let w = this.lists.get(artifact.id);
       if (!w) {
-        w = new JsonArrayWriter(join(this.dir, `${mvtNameOf(artifact.id).slug}.json`), (v) => '    ' + pyJson(v, 4, 1), ',\n', '[\n', '\n]');
+        w = new JsonArrayWriter(join(this.dir, `${mvtNameOf(artifact.id).slug}.json`), (v) => '    ' + pyJson(v, 4, 1), ',\n', '[\n', '\n]', this.fileMode);
         this.lists.set(artifact.id, w);
       }
       w.write(record);
@@ -91,13 +96,13 @@ export class MvtOutput implements OutputWriter {
 
     const timelinePath = join(this.dir, 'timeline.csv');
     if (this.timelineStore.count() > 0) {
-      this.timelineStore.writeTo(timelinePath, pyCsvRow(['UTC Timestamp', 'Plugin', 'Event', 'Description']), (e) => pyCsvRow([e.time, e.artifact, e.event, e.description]));
+      this.timelineStore.writeTo(timelinePath, pyCsvRow(['UTC Timestamp', 'Plugin', 'Event', 'Description']), (e) => pyCsvRow([e.time, e.artifact, e.event, neutraliseFormula(e.description)]), this.fileMode);
       files.push(timelinePath);
     }
 
     const timed = alerts.filter((a) => a.event_time !== '').sort((a, b) => (a.event_time < b.event_time ? -1 : a.event_time > b.event_time ? 1 : 0));
     files.push(
-      this.write('alerts_timeline.csv', pyCsvRow(['Event Time', 'Module', 'Message', 'Event']) + timed.map((a) => pyCsvRow([a.event_time, a.module, a.message, pyRepr(a.event)])).join('')),
+      this.write('alerts_timeline.csv', pyCsvRow(['Event Time', 'Module', 'Message', 'Event']) + timed.map((a) => pyCsvRow([a.event_time, a.module, neutraliseFormula(a.message), neutraliseFormula(pyRepr(a.event))])).join('')),
     );
     if (alerts.length > 0) files.push(this.write('alerts.json', pyJson(alerts)));
     if (this.urls.length > 0) files.push(this.write('urls.json', pyJson(this.urls)));
@@ -144,7 +149,7 @@ export class MvtOutput implements OutputWriter {
 
   private write(name: string, text: string): string {
     const path = join(this.dir, name);
-    writeFileSync(path, text, { mode: 0o644 });
+    writeFileSync(path, text, { mode: this.fileMode });
     return path;
   }
 }

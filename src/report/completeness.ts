@@ -1,0 +1,44 @@
+/**
+ * Whether a check actually happened: artifacts that failed, and files the backup's index lists that are not
+ * in the backup. A check with either is incomplete (exit 3 when nothing reaches --fail-on), so "no findings"
+ * is never said of a check that mostly did not run.
+ */
+import type { Coverage } from '../findings/coverage.js';
+
+export interface Completeness {
+  readonly complete: boolean;
+  /** Artifacts that applied to this acquisition (skipped ones excluded). */
+  readonly artifacts: number;
+  readonly failedArtifacts: number;
+  /** Distinct files listed in the acquisition's index (Manifest.db) but absent from it. */
+  readonly missingFiles: number;
+  /** The missing files are backup files (listed in Manifest.db), rather than files of another index. */
+  readonly missingFromBackup: boolean;
+}
+
+export function assessCompleteness(coverage: readonly Coverage[]): Completeness {
+  const applicable = coverage.filter((c) => c.state !== 'skipped');
+  const failed = applicable.filter((c) => c.state === 'failed').length;
+  const missing = new Set<string>();
+  let fromBackup = false;
+  for (const c of applicable) {
+    for (const i of c.issues) {
+      if (i.code !== 'file-missing' || !i.file) continue;
+      missing.add(`${i.file.ref.root}\u0000${i.file.ref.storedPath}`);
+      if (i.file.ref.backup) fromBackup = true;
+    }
+  }
+  return { complete: failed === 0 && missing.size === 0, artifacts: applicable.length, failedArtifacts: failed, missingFiles: missing.size, missingFromBackup: fromBackup };
+}
+
+/** One line: "Incomplete check: 24 of 28 artifacts failed, 25 files listed in Manifest.db are missing from the backup". */
+export function describeIncompleteness(c: Completeness): string {
+  const parts: string[] = [];
+  if (c.failedArtifacts > 0) parts.push(`${c.failedArtifacts} of ${c.artifacts} artifacts failed`);
+  if (c.missingFiles > 0) {
+    const files = `${c.missingFiles} file${c.missingFiles === 1 ? '' : 's'}`;
+    const verb = c.missingFiles === 1 ? 'is' : 'are';
+    parts.push(c.missingFromBackup ? `${files} listed in Manifest.db ${verb} missing from the backup` : `${files} the artifacts expect ${verb} missing`);
+  }
+  return `Incomplete check: ${parts.join(', ')}`;
+}
