@@ -180,9 +180,9 @@ function unreadableManifestPlist(root: string, reason: string, cause?: unknown):
   );
 }
 
+/** The decoder's reason without its own file name and generic expectation: the caller names both. */
 function badManifestReason(err: unknown): string {
-  const msg = errorMessage(err);
-  return msg.replace(/^Manifest\.db: /, '');
+  return errorMessage(err).replace(/^Manifest\.db: /, '').replace(/; expected a readable SQLite database\)$/, ')');
 }
 
 /** A Files row as SQLite gives it: any cell may hold any type in a hostile or damaged Manifest.db. */
