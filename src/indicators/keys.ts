@@ -49,7 +49,8 @@ const HASH_LENGTHS: Partial<Record<IndicatorKind, number>> = { md5: 32, sha1: 40
 
 export function keyedValue(key: string, raw: string): KeyResult {
   const spec = KEYS.get(key);
-  if (spec === undefined) return { ok: false, reason: `key ${key} is not supported` };
+  // A quoted part of an object path may hold anything, a newline included; a reason is one line.
+  if (spec === undefined) return { ok: false, reason: `key ${/^[\x21-\x7e]+$/.test(key) ? key : quote(key)} is not supported` };
   const value = raw.trim();
   if (value === '') return { ok: false, reason: 'empty value' };
   const { kind, bucket } = spec;

@@ -86,11 +86,13 @@ export async function loadIndicators(opts: LoadOptions): Promise<LoadedIndicator
   }
 
   const maxFileBytes = opts.maxFileBytes ?? MAX_INDICATOR_FILE_BYTES;
-  const outcomes = await Promise.all(candidates.map((c) => loadFile(c, maxFileBytes)));
   const collections: Collection[] = [];
   const files: FileReport[] = [];
   const byHash = new Map<string, string>();
-  for (const outcome of outcomes) {
+  // One file at a time: the bytes and parse tree of only one file are in memory at once (JSON.parse is
+  // synchronous, so reading in parallel would gain little).
+  for (const candidate of candidates) {
+    const outcome = await loadFile(candidate, maxFileBytes);
     if (outcome === null) continue;
     if ('reason' in outcome) {
       rejected.push(outcome);

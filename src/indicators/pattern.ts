@@ -164,7 +164,7 @@ function tokenize(src: string): Token[] {
         i = j;
       }
     } else {
-      throw new PatternSyntaxError(`unexpected "${c}" at offset ${i}`);
+      throw new PatternSyntaxError(`unexpected ${JSON.stringify(c)} at offset ${i}`);
     }
   }
   tokens.push({ kind: 'end', start: src.length, end: src.length });
@@ -434,6 +434,7 @@ function describe(t: Token): string {
     case 'literal':
       return `a ${t.literal.type} value`;
     default:
-      return `"${t.text}"`;
+      // JSON quoting: a quoted path part may hold a newline, and a reason is one line.
+      return JSON.stringify(t.text);
   }
 }

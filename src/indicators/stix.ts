@@ -82,7 +82,7 @@ export function collectionsFromBundle(root: unknown, file: IndicatorFile): Bundl
     const id = str(obj.id);
     const pattern = obj.pattern;
     if (typeof pattern !== 'string') {
-      skipped.push({ pattern: '', reason: `indicator ${id || '(no id)'} has no pattern` });
+      skipped.push({ pattern: '', reason: `indicator ${id === '' ? '(no id)' : oneLine(id)} has no pattern` });
       continue;
     }
     if (obj.revoked === true) {
@@ -90,7 +90,7 @@ export function collectionsFromBundle(root: unknown, file: IndicatorFile): Bundl
       continue;
     }
     if (obj.pattern_type !== undefined && obj.pattern_type !== 'stix') {
-      skipped.push({ pattern, reason: `pattern type ${str(obj.pattern_type) || '?'} is not supported (only stix)` });
+      skipped.push({ pattern, reason: `pattern type ${oneLine(str(obj.pattern_type)) || '?'} is not supported (only stix)` });
       continue;
     }
     const parsed = parsePattern(pattern);
@@ -127,6 +127,11 @@ function isNewer(candidate: StixObject, current: StixObject): boolean {
   const a = str(candidate.modified);
   const b = str(current.modified);
   return a !== '' && b !== '' && Date.parse(a) > Date.parse(b);
+}
+
+/** A value from the file inside a one-line reason: as written when printable, JSON-quoted otherwise. */
+function oneLine(text: string): string {
+  return /^[\x20-\x7e]*$/.test(text) ? text : JSON.stringify(text);
 }
 
 function isObject(v: unknown): v is StixObject {

@@ -22,6 +22,7 @@ const MAX_HOST_CHARS = 253;
 /** Letters, digits and marks of any script (IDN, turned into punycode later), `-`, and `_` (SRV-like names). */
 const UNICODE_LABEL = /^[\p{L}\p{N}\p{M}_-]+$/u;
 const ASCII_LABEL = /^[a-z0-9_-]+$/;
+const PLAIN_ASCII = /^[a-z0-9_.-]+$/;
 const ENDS_IN_NUMBER = /^(?:\d+|0x[0-9a-f]*)$/i;
 // eslint-disable-next-line no-control-regex -- control characters are exactly what this looks for
 const CONTROL = /[\u0000-\u001f\u007f]/;
@@ -43,7 +44,9 @@ export function hostNameProblem(host: string): Problem {
   if (badLabel !== undefined) return `the label ${quote(badLabel)} has characters a host name cannot hold`;
   // WHATWG URL rule: a host whose last label is a number is an IPv4 address, so it cannot be a name.
   if (ENDS_IN_NUMBER.test(labels[labels.length - 1]!)) return 'it ends in a number, so it reads as an IPv4 address, and is not a valid one';
-  const ascii = domainToASCII(name.toLowerCase());
+  // Plain ASCII names (nearly every real one) need no IDN conversion, and it is the costly step.
+  const lower = name.toLowerCase();
+  const ascii = PLAIN_ASCII.test(lower) && !lower.includes('xn--') ? lower : domainToASCII(lower);
   if (ascii === '') return 'not a valid internationalised name';
   const asciiLabels = ascii.split('.');
   if (asciiLabels.some((l) => !ASCII_LABEL.test(l))) return 'not a valid internationalised name';
