@@ -1,0 +1,130 @@
+/** Where `check --output` writes, what it refuses, and that a write error is never taken for an evidence error. */
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { check } from '../../src/app/check.js';
+import { OutputError } from '../../src/errors.js';
+import { generateIosBackup } from '../../src/synth/ios-backup.js';
+import { buildBackup, tempDir } from '../fixtures/ios-backup.js';
+import { mvtIosBackup, mvtTestStix } from '../helpers/data.js';
+import { snapshotTree } from '../helpers/tree.js';
+
+const PASSWORD = 'pw';
+let encrypted: string;
+
+beforeAll(() => {
+  encrypted = join(tempDir('out-enc'), 'backup');
+  generateIosBackup(encrypted, { seed: 5, manifestEntries: 60, messages: 5, visits: 5, processes: 5, encryption: { password: PASSWORD, dpic: 100, iter: 5 } });
+});
+
+/** A copy of the MVT test backup that a test may put things into. */
+function mvtCopy(): string {
+  const dir = join(tempDir('mvt-copy'), 'BACKUP');
+  cpSync(mvtIosBackup(), dir, { recursive: true });
+  return dir;
+}
+
+const modeOf = (path: string) => statSync(path).mode & 0o777;
+
+describe('check --output never writes into the evidence', () => {
+  it('refuses BACKUP/..results (a name that starts with ".." but is inside), before reading anything', async () => {
+    const backup = mvtCopy();
+    const before = snapshotTree(backup);
+    await expect(check({ target: backup, userIocDir: null, output: join(backup, '..results') })).rejects.toThrow(/--output .*\/BACKUP\/\.\.results: is inside the evidence/);
+    expect(snapshotTree(backup)).toEqual(before);
+  });
+
+  it('refuses LINK/res where LINK points to the evidence, and the evidence given through a link', async () => {
+    const backup = mvtCopy();
+    const link = join(dirname(backup), 'LINK');
+    symlinkSync(backup, link);
+    const before = snapshotTree(backup);
+    await expect(check({ target: backup, userIocDir: null, output: join(link, 'res') })).rejects.toThrow(/is inside the evidence .*through a link/);
+    await expect(check({ target: link, userIocDir: null, output: join(backup, 'res') })).rejects.toThrow(/is inside the evidence/);
+    expect(snapshotTree(backup)).toEqual(before);
+  });
+
+  it('checks the target before asking for the password of an encrypted backup', async () => {
+    let asked = 0;
+    const credentials = async () => (asked++, { kind: 'password' as const, password: PASSWORD });
+    await expect(check({ target: encrypted, userIocDir: null, output: '/dev/null', credentials })).rejects.toThrow(/--output \/dev\/null: is a device or special file/);
+    await expect(check({ target: encrypted, userIocDir: null, output: '/proc/x/y', credentials })).rejects.toThrow(/cannot create the folder \/proc\/x/);
+    expect(asked).toBe(0);
+  });
+});
+
+describe('one results folder per acquisition', () => {
+  it('a second run of the same acquisition replaces the first whole; another device is refused and nothing mixes', async () => {
+    const out = join(tempDir('runs'), 'out');
+    const one = buildBackup([]);
+    const first = await check({ target: mvtIosBackup(), userIocDir: null, output: out });
+    const firstFiles = readdirSync(out).sort();
+    expect(firstFiles).toContain('ios.sms.json');
+    expect(first.outputFiles.every((f) => f.startsWith(`${out}/`))).toBe(true);
+
+    await expect(check({ target: one, userIocDir: null, output: out })).rejects.toThrow(/holds the results of another acquisition .*results of two devices are never mixed/);
+    expect(readdirSync(out).sort()).toEqual(firstFiles);
+
+    await check({ target: mvtIosBackup(), userIocDir: null, output: out, only: ['ios.tcc'] });
+    expect(readdirSync(out).sort()).toEqual(['alerts.json', 'coverage.json', 'info.json', 'ios.tcc.json', 'timeline.csv']);
+    expect(readdirSync(dirname(out))).toEqual(['out']); // no scratch folder left beside it
+  });
+
+  it('plain evidence: folder 0755, files 0644; encrypted evidence: folder 0700, files 0600 (they hold its plaintext)', async () => {
+    const plainOut = join(tempDir('modes'), 'plain');
+    await check({ target: mvtIosBackup(), userIocDir: null, output: plainOut, only: ['ios.sms'] });
+    expect(modeOf(plainOut)).toBe(0o755);
+    expect(readdirSync(plainOut).map((f) => modeOf(join(plainOut, f)))).toEqual(readdirSync(plainOut).map(() => 0o644));
+
+    const encOut = join(tempDir('modes'), 'enc');
+    await check({ target: encrypted, userIocDir: null, output: encOut, only: ['ios.sms'], credentials: async () => ({ kind: 'password', password: PASSWORD }) });
+    expect(modeOf(encOut)).toBe(0o700);
+    const files = readdirSync(encOut);
+    expect(files).toContain('ios.sms.json');
+    expect(files.map((f) => modeOf(join(encOut, f)))).toEqual(files.map(() => 0o600));
+  });
+
+  it('--format mvt files get the same modes', async () => {
+    const encOut = join(tempDir('modes'), 'mvt');
+    await check({ target: encrypted, userIocDir: null, output: encOut, format: 'mvt', only: ['ios.sms'], credentials: async () => ({ kind: 'password', password: PASSWORD }) });
+    const files = readdirSync(encOut);
+    expect(files).toContain('info.json');
+    expect(files.map((f) => modeOf(join(encOut, f)))).toEqual(files.map(() => 0o600));
+  });
+});
+
+describe('an output write error stops the run and is never counted against an artifact', () => {
+  it('a folder where ios.sms.json must go: OutputError naming the file, not a failed ios.sms without its CRITICAL finding', async () => {
+    const parent = tempDir('eisdir');
+    const out = join(parent, 'out');
+    const run = check({
+      target: mvtIosBackup(),
+      iocs: [mvtTestStix()],
+      userIocDir: null,
+      output: out,
+      onEvent(e) {
+        // The results are being written under a hidden name beside `out`: put a folder where sms goes.
+        if (e.type === 'artifact-started' && e.id === 'ios.sms') {
+          const scratch = readdirSync(parent).find((n) => n.startsWith('.out.tracehound-partial-'))!;
+          mkdirSync(join(parent, scratch, 'ios.sms.json'));
+        }
+      },
+    });
+    await expect(run).rejects.toBeInstanceOf(OutputError);
+    await expect(run).rejects.toThrow(/^cannot write results to .*\/out: EISDIR: .*ios\.sms\.json.*; the check was stopped$/);
+    expect(readdirSync(parent)).toEqual([]); // no half-written results, no scratch folder
+  });
+});
+
+describe('no temp or scratch left when the output is refused', () => {
+  it('leaves the parent folder as it was', async () => {
+    const parent = tempDir('refused');
+    const other = join(parent, 'out');
+    mkdirSync(other);
+    cpSync(join(mvtIosBackup(), 'Info.plist'), join(other, 'Info.plist'));
+    await expect(check({ target: mvtIosBackup(), userIocDir: null, output: other })).rejects.toThrow(/out: is not empty and holds no Tracehound results/);
+    expect(readdirSync(parent)).toEqual(['out']);
+    expect(existsSync(join(other, 'info.json'))).toBe(false);
+    expect(readFileSync(join(other, 'Info.plist')).length).toBeGreaterThan(0);
+  });
+});
