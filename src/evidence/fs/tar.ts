@@ -239,7 +239,7 @@ class TarFileSystem implements FileSystem {
           return fanOut(this.location, member, files, onFile, (err) => (failure ??= err));
         },
       });
-      if (failure !== null) throw failure;
+      if (failure !== null) throw failure instanceof Error ? failure : new Error(errorMessage(failure));
       if (byOffset.size > 0) {
         const missing = [...byOffset.values()].flat().map((f) => f.path);
         throw new FormatError(this.location, `${missing.join(', ')} not reached on a second pass (${end.damage ?? 'the archive changed since it was opened'})`);
