@@ -5,8 +5,20 @@
 import type { Observable } from '../artifacts/artifact.js';
 import type { Level, MatchKind } from './finding.js';
 
+/**
+ * CRITICAL when the device exchanged something with the indicator (a visit, a received or sent link, the
+ * other party of a call, message or interaction, an invitation's organiser or attendee); HIGH when it is
+ * only written down (an address-book value, a host in free text without a scheme, a link preview's title or
+ * summary, a name in a file path). The parser says which through `role`; docs/differences-from-mvt.md
+ * ("Observables beyond MVT's") gives the reasons.
+ */
 export function levelForMatch(observable: Observable): Level {
   return observable.role === 'mention' ? 'high' : 'critical';
+}
+
+/** `(seen in the record's "entries.url" field)`: the finding's record says the rest. */
+function where(observable: Observable): string {
+  return `(seen in the record's "${observable.field}" field)`;
 }
 
 export function explainMatch(kind: MatchKind, observable: Observable, collection: string): string {
@@ -14,12 +26,14 @@ export function explainMatch(kind: MatchKind, observable: Observable, collection
   const mention = observable.role === 'mention';
   switch (kind) {
     case 'exact-url':
-      return `This exact web address is listed in ${who}. A message or visit with it means the device received or opened a link used by that spyware operation; a link that was received but never opened is still evidence of targeting.`;
+      return mention
+        ? `This exact web address, listed in ${who}, is written on this device ${where(observable)}, for example in a link preview, a contact card or a note. Written down is weaker than received or opened: check who wrote it and whether the link was ever sent or visited. Innocent explanations: a security warning or an article quoting the link, a researcher's notes.`
+        : `This exact web address is listed in ${who}. A message or visit with it means the device received or opened a link used by that spyware operation; a link that was received but never opened is still evidence of targeting.`;
     case 'domain':
     case 'subdomain':
     case 'ip':
       return mention
-        ? `A name on this device mentions a host listed in ${who}. A mention is weaker than a visit: check what the file is before drawing conclusions.`
+        ? `A name or text on this device mentions ${kind === 'subdomain' ? 'a sub-domain of a host' : 'a host'} listed in ${who} ${where(observable)}: a file path, an address-book entry, a link preview's title, or a host typed in a message without "https://". A mention is weaker than a visit or a received link: check what the text is before drawing conclusions. Innocent explanations: a news article, a security warning or a journalist's or researcher's notes naming the operator's site; in free text, an ordinary word that happens to be a registered name.`
         : `This record points at ${kind === 'ip' ? 'an IP address' : kind === 'subdomain' ? 'a sub-domain of a domain' : 'a domain'} listed in ${who} as spyware infrastructure. A visit or a received link to it is strong evidence of targeting. Innocent explanations are rare; a researcher who opened the link on purpose is one.`;
     case 'process':
     case 'process-truncated':
@@ -30,7 +44,9 @@ export function explainMatch(kind: MatchKind, observable: Observable, collection
     case 'file-path':
       return `A file ${mention ? 'name or path mentioned on' : 'present on'} this device matches ${who}. Spyware leaves files at known places; confirm that the file is not a coincidentally named legitimate one.`;
     case 'email':
-      return `This account is listed in ${who}: spyware operators used it (for example to send zero-click iMessage exploits). A lookup or message from it is strong evidence of targeting.`;
+      return mention
+        ? `An account listed in ${who} is stored on this device ${where(observable)}: in an address-book card, or written in a message, note or shortcut. Spyware operators used it (for example to send zero-click iMessage exploits), but storing an address is not exchanging anything with it: look for calls, messages or invitations from it. Innocent explanation: a journalist or researcher investigating the operator may keep its address in their contacts or notes.`
+        : `This account is listed in ${who}: spyware operators used it (for example to send zero-click iMessage exploits). The device exchanged something with it ${where(observable)}: a call, a message, an interaction or a calendar invitation (iOS processes an invitation or a message from it without any action by the user). This is strong evidence of targeting; an innocent explanation is rare (a researcher contacting the operator on purpose).`;
     case 'hash':
       return `A file's hash equals one listed in ${who}: the very same file was distributed by that operation.`;
     case 'app-id':

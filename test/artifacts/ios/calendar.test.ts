@@ -3,6 +3,7 @@ import calendar, { type CalendarRecord } from '../../../src/artifacts/ios/calend
 import { buildBackup, sqliteBytes } from '../../fixtures/ios-backup.js';
 import { parseBackup } from '../../helpers/artifacts.js';
 import { mvtIosBackup } from '../../helpers/data.js';
+import { OPERATOR_DOMAIN, OPERATOR_EMAIL, operatorHits } from '../../fixtures/operator-indicators.js';
 
 const at = { domain: 'HomeDomain', relativePath: 'Library/Calendar/Calendar.sqlitedb' };
 
@@ -109,5 +110,61 @@ describe('ios.calendar on built databases', () => {
     expect(records[0]!.summary).toBe('event 0');
     expect(coverage.issues.map((i) => i.code)).toEqual(['corrupted']);
     expect(coverage.issues[0]!.message).toMatch(/^Calendar\.sqlitedb \(HomeDomain\/Library\/Calendar\/Calendar\.sqlitedb, .*\): database is damaged/);
+  });
+});
+
+/**
+ * Participant as the MVT test backup's Calendar.sqlitedb declares it (iOS 16), and an Identity table: each
+ * participant row belongs to an event through `owner_id`, and may point at an identity with its address.
+ */
+const ATTENDEE_SCHEMA = `
+  CREATE TABLE CalendarItem (ROWID INTEGER PRIMARY KEY AUTOINCREMENT, summary TEXT, description TEXT, start_date REAL, end_date REAL, all_day INTEGER,
+    calendar_id INTEGER, organizer_id INTEGER, url TEXT, last_modified REAL, external_id TEXT, external_mod_tag TEXT, unique_identifier TEXT,
+    hidden INTEGER, UUID TEXT, creation_date REAL, action TEXT, created_by_id INTEGER);
+  CREATE TABLE Participant (ROWID INTEGER PRIMARY KEY AUTOINCREMENT, entity_type INTEGER, type INTEGER, status INTEGER, pending_status INTEGER, role INTEGER,
+    identity_id INTEGER, owner_id INTEGER, external_rep BLOB, UUID TEXT, email TEXT, phone_number TEXT, is_self INTEGER, comment TEXT, schedule_agent INTEGER,
+    flags INTEGER, last_modified REAL, proposed_start_date REAL, invited_by TEXT, proposed_start_date_status INTEGER, comment_last_modified REAL);
+  CREATE TABLE Identity (ROWID INTEGER PRIMARY KEY AUTOINCREMENT, display_name TEXT, address TEXT, first_name TEXT, last_name TEXT);`;
+
+describe('ios.calendar attendees and observables', () => {
+  const invitations = () =>
+    sqliteBytes(ATTENDEE_SCHEMA, (d) => {
+      d.exec(`
+        INSERT INTO Identity (ROWID, display_name, address) VALUES (1, 'Helpdesk', 'mailto:${OPERATOR_EMAIL}');
+        INSERT INTO CalendarItem (ROWID, summary, description, start_date, organizer_id, url, UUID) VALUES (1, 'Quarterly review', NULL, 700000000, 1, '', 'E-1');
+        INSERT INTO Participant (ROWID, entity_type, status, role, owner_id, email, is_self) VALUES (1, 8, 0, 0, 1, 'boss@example.org', 0);
+        INSERT INTO Participant (ROWID, entity_type, status, role, owner_id, email, is_self) VALUES (2, 7, 1, 1, 1, 'me@icloud.com', 1);
+        INSERT INTO Participant (ROWID, entity_type, status, role, owner_id, identity_id, invited_by) VALUES (3, 7, 1, 1, 1, 1, 'boss@example.org');
+        INSERT INTO CalendarItem (ROWID, summary, description, start_date, url, UUID) VALUES (2, 'Team call', 'Agenda: e.g. review v1.2 of plan.pdf at 10 a.m., see apple.com', 700003600, 'https://zoom.us/j/123', 'E-2');
+        INSERT INTO CalendarItem (ROWID, summary, description, start_date, UUID) VALUES (3, 'Your parcel', 'Reschedule at ${OPERATOR_DOMAIN}/parcel', 700007200, 'E-3');
+      `);
+    });
+
+  it('reads every participant of an event, not only the organiser (MVT)', async () => {
+    const { records, coverage } = await parseBackup<CalendarRecord>(calendar, buildBackup([{ ...at, data: invitations() }]));
+    expect(coverage.issues).toEqual([]);
+    expect(records.map((r) => r.participant_email)).toEqual(['boss@example.org', null, null]);
+    expect(records[0]!.attendees).toEqual([
+      { id: 1, email: 'boss@example.org', phone_number: null, address: null, display_name: null, invited_by: null, status: 0, role: 0, is_self: 0 },
+      { id: 2, email: 'me@icloud.com', phone_number: null, address: null, display_name: null, invited_by: null, status: 1, role: 1, is_self: 1 },
+      { id: 3, email: null, phone_number: null, address: `mailto:${OPERATOR_EMAIL}`, display_name: 'Helpdesk', invited_by: 'boss@example.org', status: 1, role: 1, is_self: null },
+    ]);
+    expect(records[1]!.attendees).toEqual([]);
+  });
+
+  it("reports the operator as an attendee (CRITICAL) and a host in an event's notes (HIGH); ordinary attendees and text match nothing", async () => {
+    const { observables } = await parseBackup<CalendarRecord>(calendar, buildBackup([{ ...at, data: invitations() }]));
+    expect(observables).toEqual([
+      { kind: 'email', value: 'boss@example.org', field: 'participant_email' },
+      { kind: 'email', value: 'me@icloud.com', field: 'attendees.email' },
+      { kind: 'email', value: OPERATOR_EMAIL, field: 'attendees.address' },
+      { kind: 'url', value: 'https://zoom.us/j/123', field: 'url' },
+      { kind: 'domain', value: 'apple.com', field: 'description', role: 'mention' },
+      { kind: 'url', value: `${OPERATOR_DOMAIN}/parcel`, field: 'description', role: 'mention' },
+    ]);
+    expect(operatorHits(observables)).toEqual([
+      { field: 'attendees.address', observed: OPERATOR_EMAIL, indicator: OPERATOR_EMAIL, level: 'critical' },
+      { field: 'description', observed: `${OPERATOR_DOMAIN}/parcel`, indicator: OPERATOR_DOMAIN, level: 'high' },
+    ]);
   });
 });

@@ -3,6 +3,7 @@ import calls, { type CallRecord } from '../../../src/artifacts/ios/calls.js';
 import { parseBackup } from '../../helpers/artifacts.js';
 import { mvtIosBackup } from '../../helpers/data.js';
 import { buildBackup, sqliteBytes } from '../../fixtures/ios-backup.js';
+import { OPERATOR_EMAIL, operatorHits } from '../../fixtures/operator-indicators.js';
 
 const CALL_DB = { domain: 'HomeDomain', relativePath: 'Library/CallHistoryDB/CallHistory.storedata' };
 
@@ -64,5 +65,24 @@ describe('ios.calls on a built CallHistory.storedata', () => {
     expect(coverage.state).toBe('failed');
     expect(coverage.issues[0]).toMatchObject({ code: 'bad-sqlite' });
     expect(coverage.issues[0]!.message).toContain('CallHistory.storedata');
+  });
+});
+
+describe('ios.calls observables: the other party, when it is an e-mail address (FaceTime), direct (CRITICAL)', () => {
+  const callsDb = (addresses: (string | null)[]) =>
+    sqliteBytes(CALL_SCHEMA, (db) => {
+      const insert = db.prepare('INSERT INTO ZCALLRECORD (ZDATE, ZDURATION, ZADDRESS, ZSERVICE_PROVIDER) VALUES (700000000, 5, ?, ?)');
+      for (const a of addresses) insert.run(a === null ? null : Buffer.from(a), a?.includes('@') ? 'com.apple.FaceTime' : 'com.apple.Telephony');
+    });
+
+  it('reports a FaceTime call with the operator\'s address, and nothing for ordinary calls', async () => {
+    const data = callsDb(['+14155550100', 'dana@icloud.com', OPERATOR_EMAIL.toUpperCase(), null, '14155550100@s.whatsapp.net']);
+    const { observables } = await parseBackup<CallRecord>(calls, buildBackup([{ ...CALL_DB, data }]));
+    // Phone numbers and WhatsApp JIDs are not e-mail addresses; there is no phone-number indicator kind.
+    expect(observables).toEqual([
+      { kind: 'email', value: 'dana@icloud.com', field: 'number' },
+      { kind: 'email', value: OPERATOR_EMAIL.toUpperCase(), field: 'number' },
+    ]);
+    expect(operatorHits(observables)).toEqual([{ field: 'number', observed: OPERATOR_EMAIL.toUpperCase(), indicator: OPERATOR_EMAIL, level: 'critical' }]);
   });
 });

@@ -5,6 +5,7 @@ import type { TimelineEvent } from '../../../src/artifacts/artifact.js';
 import { parseBackup } from '../../helpers/artifacts.js';
 import { mvtIosBackup } from '../../helpers/data.js';
 import { buildBackup, sqliteBytes } from '../../fixtures/ios-backup.js';
+import { OPERATOR_DOMAIN, OPERATOR_EMAIL, operatorHits } from '../../fixtures/operator-indicators.js';
 
 const INTERACTION_DB = { domain: 'HomeDomain', relativePath: 'Library/CoreDuet/People/interactionC.db' };
 
@@ -180,5 +181,43 @@ describe('ios.interaction_c on built interactionC.db fixtures', () => {
     expect(coverage.state).toBe('failed');
     expect(coverage.issues[0]).toMatchObject({ code: 'bad-sqlite' });
     expect(coverage.issues[0]!.message).toContain('interactionC.db');
+  });
+});
+
+describe('ios.interaction_c observables: e-mail parties (direct, CRITICAL) and hosts in shared text (mention, HIGH)', () => {
+  it('offers nothing on the MVT test backup, whose parties are WhatsApp LIDs and phone numbers', async () => {
+    const { observables } = await withContacts();
+    expect(observables).toEqual([]);
+  });
+
+  it('reports an interaction from the operator\'s mailto: identifier and its host in the shared text; ordinary parties and text match nothing', async () => {
+    const data = sqliteBytes(RENUMBERED_SCHEMA, (db) => {
+      db.exec(`
+        INSERT INTO ZCONTACTS VALUES (1, 'Support', 'mailto:${OPERATOR_EMAIL}', NULL, NULL, NULL);
+        INSERT INTO ZCONTACTS VALUES (2, '+1 415 555 0177', '+14155550177', NULL, NULL, NULL);
+        INSERT INTO ZCONTACTS VALUES (3, 'Dana', 'dana@example.org', NULL, NULL, NULL);
+        INSERT INTO ZCONTACTS VALUES (4, NULL, '14155550100@s.whatsapp.net', NULL, NULL, NULL);
+        INSERT INTO ZINTERACTIONS VALUES (1, 1, 700001000, 700001000, 700001000, 'com.apple.MobileSMS', 'e:me@example.org', 0, NULL, 4);
+        INSERT INTO ZATTACHMENT VALUES (1, 'update at ${OPERATOR_DOMAIN}/s2', 'public.plain-text', X'01', 12);
+        INSERT INTO Z_2INTERACTIONS VALUES (1, 1);
+        INSERT INTO Z_3INTERACTIONRECIPIENT VALUES (2, 1);
+        INSERT INTO ZINTERACTIONS VALUES (2, 4, 700002000, 700002000, 700002000, 'net.whatsapp.WhatsApp', NULL, 0, NULL, 4);
+        INSERT INTO ZATTACHMENT VALUES (2, 'see e.g. apple.com, notes.txt and v1.2', 'public.plain-text', X'02', 12);
+        INSERT INTO Z_2INTERACTIONS VALUES (2, 2);
+        INSERT INTO Z_3INTERACTIONRECIPIENT VALUES (3, 2);
+      `);
+    });
+    const { records, observables } = await parseBackup<InteractionCRecord>(interactionC, buildBackup([{ ...INTERACTION_DB, data }]));
+    expect(records).toHaveLength(2);
+    expect(observables).toEqual([
+      { kind: 'email', value: OPERATOR_EMAIL, field: 'sender_identifier' },
+      { kind: 'url', value: `${OPERATOR_DOMAIN}/s2`, field: 'content', role: 'mention' },
+      { kind: 'email', value: 'dana@example.org', field: 'recipient_identifier' },
+      { kind: 'domain', value: 'apple.com', field: 'content', role: 'mention' },
+    ]);
+    expect(operatorHits(observables)).toEqual([
+      { field: 'sender_identifier', observed: OPERATOR_EMAIL, indicator: OPERATOR_EMAIL, level: 'critical' },
+      { field: 'content', observed: `${OPERATOR_DOMAIN}/s2`, indicator: OPERATOR_DOMAIN, level: 'high' },
+    ]);
   });
 });

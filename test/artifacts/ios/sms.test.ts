@@ -6,6 +6,7 @@ import { mvtIosBackup, shared } from '../../helpers/data.js';
 import { buildBackup } from '../../fixtures/ios-backup.js';
 import { typedstreamBody } from '../../fixtures/typedstream.js';
 import { insertHandle, insertMessage, smsBackup, smsDbBytes, smsWithWal } from '../../fixtures/sms.js';
+import { OPERATOR_DOMAIN, OPERATOR_EMAIL, OPERATOR_URL, operatorHits } from '../../fixtures/operator-indicators.js';
 
 describe('ios.sms on the MVT test backup', () => {
   it('reads the one message with its link, handle and both timeline events (MVT: 1 result, 2 timeline rows)', async () => {
@@ -188,5 +189,61 @@ describe('ios.sms on bad input', () => {
     const { coverage } = await parseBackup<SmsRecord>(sms, buildBackup([{ domain: 'HomeDomain', relativePath: 'Library/SMS/sms.db' }]));
     expect(coverage.state).toBe('missing');
     expect(coverage.issues[0]).toMatchObject({ code: 'file-missing' });
+  });
+});
+
+describe('ios.sms observables beyond MVT\'s links', () => {
+  const backup = (messages: { handle: string; text: string }[]) =>
+    smsBackup(
+      smsDbBytes((db) => {
+        messages.forEach((m, i) => insertMessage(db, { guid: `g${i}`, handle_id: insertHandle(db, m.handle), text: m.text, date: 700_000_000 + i }));
+      }),
+    );
+
+  it('reports a message from the operator\'s Apple ID (CRITICAL), and its host and URL written without a scheme (HIGH)', async () => {
+    const { observables } = await parseBackup<SmsRecord>(
+      sms,
+      backup([
+        { handle: OPERATOR_EMAIL, text: 'Your account is locked' },
+        { handle: '+14155550100', text: `Verify at ${OPERATOR_DOMAIN}/verify now.` },
+        { handle: '+14155550101', text: `(${OPERATOR_URL.replace('https://', '')})` },
+      ]),
+    );
+    // The third message's bare URL is offered (`landing.example-bad.net/x1`, a mention) but a URL indicator is
+    // compared with its scheme, so it matches only once the matcher also tries `https://` before a bare URL.
+    expect(observables.at(-1)).toEqual({ kind: 'url', value: OPERATOR_URL.replace('https://', ''), field: 'text', role: 'mention' });
+    expect(operatorHits(observables)).toEqual([
+      { field: 'phone_number', observed: OPERATOR_EMAIL, indicator: OPERATOR_EMAIL, level: 'critical' },
+      { field: 'text', observed: `${OPERATOR_DOMAIN}/verify`, indicator: OPERATOR_DOMAIN, level: 'high' },
+    ]);
+  });
+
+  it('keeps a link with a scheme direct, and does not repeat its host written bare in the same message', async () => {
+    const { observables } = await parseBackup<SmsRecord>(sms, backup([{ handle: '+14155550100', text: `https://${OPERATOR_DOMAIN}/x or just ${OPERATOR_DOMAIN}` }]));
+    expect(observables).toEqual([{ kind: 'url', value: `https://${OPERATOR_DOMAIN}/x`, field: 'links' }]);
+  });
+
+  it('matches nothing in ordinary messages full of links and dotted words', async () => {
+    const { observables } = await parseBackup<SmsRecord>(
+      sms,
+      backup([
+        { handle: 'dana@icloud.com', text: 'See you at 10 a.m., i.e. before lunch. Bring the file.txt, e.g. on a USB stick.' },
+        { handle: '+14155550100', text: 'Order at apple.com or google.com/maps; the photo.JPG is v1.2 of README.md, 3.14 sec.Next time!' },
+        { handle: '+14155550101', text: 'Track it on https://www.ups.com/track?n=1Z and write to support@ups.com' },
+        { handle: '+14155550102', text: `Not the operator: notevil-domain.com, ${OPERATOR_DOMAIN}.attacker.net, evil-domain.co` },
+      ]),
+    );
+    expect(operatorHits(observables)).toEqual([]);
+    // What is still offered: real host names and addresses, every one ordinary.
+    expect(observables.map((o) => [o.kind, o.value, o.role ?? 'direct'])).toEqual([
+      ['email', 'dana@icloud.com', 'direct'],
+      ['domain', 'apple.com', 'mention'],
+      ['url', 'google.com/maps', 'mention'],
+      ['url', 'https://www.ups.com/track?n=1Z', 'direct'],
+      ['email', 'support@ups.com', 'mention'],
+      ['domain', 'notevil-domain.com', 'mention'],
+      ['domain', `${OPERATOR_DOMAIN}.attacker.net`, 'mention'],
+      ['domain', 'evil-domain.co', 'mention'],
+    ]);
   });
 });

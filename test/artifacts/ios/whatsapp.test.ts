@@ -12,6 +12,7 @@ import { parseBackup } from '../../helpers/artifacts.js';
 import { mvtIosBackup } from '../../helpers/data.js';
 import { buildBackup, sqliteBytes, sqliteWithWal } from '../../fixtures/ios-backup.js';
 import { WHATSAPP_DOMAIN, whatsappBackupFromZip } from '../../fixtures/whatsapp.js';
+import { OPERATOR_DOMAIN, OPERATOR_URL, operatorHits } from '../../fixtures/operator-indicators.js';
 
 const messagesOf = (rs: WhatsappRecord[]) => rs.filter((r): r is WhatsappMessageRecord => r.record_type === 'message');
 const pairsOf = (rs: WhatsappRecord[]) => rs.filter((r): r is WhatsappLidPairRecord => r.record_type === 'lid_phone_number_pair');
@@ -222,5 +223,58 @@ describe('ios.whatsapp on bad input', () => {
     const { coverage } = await parseBackup<WhatsappRecord>(whatsapp, buildBackup([]));
     expect(coverage.state).toBe('missing');
     expect(coverage.issues).toEqual([]);
+  });
+});
+
+describe('ios.whatsapp observables in link previews and scheme-less text (mentions, HIGH)', () => {
+  const preview = (db: Database.Database, pk: number, item: { text?: string; title?: string; summary?: string; matched?: string; content1?: string }) => {
+    message(db, pk, 1, '14155550100@s.whatsapp.net', item.text ?? null, 700000000 + pk);
+    db.prepare('INSERT INTO ZWAMESSAGEDATAITEM (ZMESSAGE, ZCONTENT1, ZMATCHEDTEXT, ZSUMMARY, ZTITLE) VALUES (?, ?, ?, ?, ?)').run(
+      pk,
+      item.content1 ?? null,
+      item.matched ?? null,
+      item.summary ?? null,
+      item.title ?? null,
+    );
+  };
+
+  it("finds a link that appears only in a preview's title or summary, and a host typed without a scheme", async () => {
+    const data = sqliteBytes(CHAT_SCHEMA, (db) => {
+      preview(db, 1, { text: 'look at this', title: `Security update – ${OPERATOR_URL}` });
+      preview(db, 2, { text: 'and this', summary: `Download from ${OPERATOR_DOMAIN} today.` });
+      preview(db, 3, { text: `typed: cdn.${OPERATOR_DOMAIN}/a`, matched: `cdn.${OPERATOR_DOMAIN}/a` });
+    });
+    const { observables } = await parseBackup<WhatsappRecord>(whatsapp, buildBackup([chatFile(data)]));
+    expect(observables).toEqual([
+      { kind: 'url', value: OPERATOR_URL, field: 'ZTITLE', role: 'mention' },
+      { kind: 'domain', value: OPERATOR_DOMAIN, field: 'ZSUMMARY', role: 'mention' },
+      { kind: 'url', value: `cdn.${OPERATOR_DOMAIN}/a`, field: 'ZTEXT', role: 'mention' },
+    ]);
+    expect(operatorHits(observables)).toEqual([
+      { field: 'ZTITLE', observed: OPERATOR_URL, indicator: OPERATOR_URL, level: 'high' },
+      { field: 'ZSUMMARY', observed: OPERATOR_DOMAIN, indicator: OPERATOR_DOMAIN, level: 'high' },
+      { field: 'ZTEXT', observed: `cdn.${OPERATOR_DOMAIN}/a`, indicator: OPERATOR_DOMAIN, level: 'high' },
+    ]);
+  });
+
+  it('keeps a link of the text direct (CRITICAL) when its preview repeats it', async () => {
+    const data = sqliteBytes(CHAT_SCHEMA, (db) => preview(db, 1, { text: `see ${OPERATOR_URL}`, content1: OPERATOR_URL, title: OPERATOR_URL }));
+    const { observables } = await parseBackup<WhatsappRecord>(whatsapp, buildBackup([chatFile(data)]));
+    expect(operatorHits(observables)).toEqual([{ field: 'links', observed: OPERATOR_URL, indicator: OPERATOR_URL, level: 'critical' }]);
+  });
+
+  it('matches nothing in ordinary previews: well-known sites, dotted words, file names', async () => {
+    const data = sqliteBytes(CHAT_SCHEMA, (db) => {
+      preview(db, 1, { text: 'https://www.youtube.com/watch?v=x', title: 'Cats – YouTube', summary: 'Enjoy the videos and music you love on YouTube.com.', content1: 'https://www.youtube.com/watch?v=x' });
+      preview(db, 2, { text: 'apple.com/iphone', matched: 'apple.com/iphone', title: 'iPhone - Apple', summary: 'Designed by Apple in California, e.g. iPhone 15 v1.2.' });
+      preview(db, 3, { text: 'notes.txt and slides.key, i.e. the deck', title: 'README.md', summary: 'Version 2.1.3 – main.py, setup.sh' });
+    });
+    const { observables } = await parseBackup<WhatsappRecord>(whatsapp, buildBackup([chatFile(data)]));
+    expect(operatorHits(observables)).toEqual([]);
+    expect(observables.map((o) => [o.field, o.value, o.role ?? 'direct'])).toEqual([
+      ['links', 'https://www.youtube.com/watch?v=x', 'direct'],
+      ['ZSUMMARY', 'YouTube.com', 'mention'],
+      ['ZTEXT', 'apple.com/iphone', 'mention'],
+    ]);
   });
 });
