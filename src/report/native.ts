@@ -72,7 +72,9 @@ export class NativeOutput implements OutputWriter {
     for (const w of this.writers.values()) w.close();
 
     const timelinePath = join(this.dir, 'timeline.csv');
-    this.timelineStore.writeTo(timelinePath, 'time,artifact,event,description\n', (e) => csvRow([e.time, e.artifact, e.event, e.description]), this.fileMode);
+    // Only the description carries phone content; time, artifact and event are our own vocabulary (MACB
+    // markers such as `--CB` stay as they are for scripts).
+    this.timelineStore.writeTo(timelinePath, 'time,artifact,event,description\n', (e) => csvRow([e.time, e.artifact, e.event, neutraliseFormula(e.description)]), this.fileMode);
     files.push(timelinePath);
 
     files.push(writeJson(this.fileMode, join(this.dir, 'alerts.json'), findings.map(findingJson)));
@@ -106,12 +108,8 @@ function writeJson(mode: number, path: string, value: unknown): string {
   return path;
 }
 
-/** RFC 4180: quote only when needed, double embedded quotes; every cell neutralised against formula injection. */
+/** RFC 4180: quote only when needed, double embedded quotes. */
 export function csvRow(fields: readonly string[]): string {
-  return `${fields.map((f) => csvCell(neutraliseFormula(f))).join(',')}\n`;
-}
-
-function csvCell(f: string): string {
-  return /[",\n\r]/.test(f) ? `"${f.replace(/"/g, '""')}"` : f;
+  return `${fields.map((f) => (/[",\n\r]/.test(f) ? `"${f.replace(/"/g, '""')}"` : f)).join(',')}\n`;
 }
 

@@ -1,0 +1,102 @@
+/** Exit codes that tell the truth: 0 only for a complete check, 3 when much of it did not happen. */
+import { cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { generateIosBackup } from '../../src/synth/ios-backup.js';
+import { tempDir } from '../fixtures/ios-backup.js';
+import { mvtIosBackup, mvtTestStix } from '../helpers/data.js';
+
+let stdout = '';
+let stderr = '';
+beforeEach(() => {
+  stdout = '';
+  stderr = '';
+  vi.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => ((stdout += String(c)), true));
+  vi.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => ((stderr += String(c)), true));
+});
+afterEach(() => vi.restoreAllMocks());
+
+const run = (...args: string[]) => main(['node', 'tracehound', ...args]);
+
+let complete: string;
+beforeAll(() => {
+  complete = join(tempDir('complete'), 'backup');
+  generateIosBackup(complete, { seed: 8, manifestEntries: 80, messages: 5, visits: 5, processes: 5 });
+});
+
+function mvtCopy(): string {
+  const dir = join(tempDir('exit'), 'backup');
+  cpSync(mvtIosBackup(), dir, { recursive: true });
+  return dir;
+}
+
+/** Overwrites one whole page of a SQLite file with noise, as a bad sector or a careless copy would. */
+function corruptPage(path: string, page: number): void {
+  const bytes = readFileSync(path);
+  const pageSize = bytes.readUInt16BE(16);
+  bytes.fill(0x5a, (page - 1) * pageSize, page * pageSize);
+  writeFileSync(path, bytes);
+}
+
+describe('exit 0: a complete check with nothing at or above --fail-on', () => {
+  it('a generated backup that holds every file its Manifest.db lists', async () => {
+    expect(await run('check', complete, '--no-default-iocs')).toBe(0);
+    expect(stdout).not.toContain('Incomplete check');
+    expect(stdout).toContain('No high or critical findings. This does not prove the device is clean');
+  });
+});
+
+describe('exit 3: nothing found, but the check is incomplete', () => {
+  it('one corrupted page of Manifest.db makes most artifacts fail (was: exit 0, "No high or critical findings")', async () => {
+    const backup = mvtCopy();
+    corruptPage(join(backup, 'Manifest.db'), 3);
+    expect(await run('check', backup, '--no-default-iocs')).toBe(3);
+    const failed = /Incomplete check: (\d+) of 28 artifacts failed/.exec(stdout);
+    expect(Number(failed?.[1])).toBeGreaterThanOrEqual(20);
+    expect(stdout).not.toContain('No high or critical findings');
+    expect(stdout).toContain('Nothing high or critical in the part that could be read; the rest was not checked');
+  });
+
+  it('every stored file deleted (was: exit 0 with "25 not in this acquisition")', async () => {
+    const backup = mvtCopy();
+    for (const name of readdirSync(backup)) if (/^[0-9a-f]{2}$/.test(name)) rmSync(join(backup, name), { recursive: true });
+    expect(await run('check', backup, '--no-default-iocs')).toBe(3);
+    const missing = /Incomplete check: (?:\d+ of 28 artifacts failed, )?(\d+) files listed in Manifest\.db are missing from the backup\./.exec(stdout);
+    expect(Number(missing?.[1])).toBeGreaterThanOrEqual(20);
+    expect(stdout).not.toContain('No high or critical findings');
+  });
+
+  it('--json says so too', async () => {
+    const backup = mvtCopy();
+    for (const name of readdirSync(backup)) if (/^[0-9a-f]{2}$/.test(name)) rmSync(join(backup, name), { recursive: true });
+    expect(await run('check', backup, '--no-default-iocs', '--json')).toBe(3);
+    const summary = JSON.parse(stdout) as { complete: boolean; failed_artifacts: number; missing_files: number };
+    expect(summary.complete).toBe(false);
+    expect(summary.missing_files).toBeGreaterThanOrEqual(20);
+  });
+
+  it('--quiet prints nothing but still exits 3', async () => {
+    const backup = mvtCopy();
+    corruptPage(join(backup, 'Manifest.db'), 3);
+    expect(await run('check', backup, '--no-default-iocs', '--quiet')).toBe(3);
+    expect(stdout).toBe('');
+  });
+});
+
+describe('exit 1 wins over 3: findings are reported whatever else failed', () => {
+  it('the MVT sample backup with its indicators: critical findings, and the incompleteness line as well', async () => {
+    expect(await run('check', mvtIosBackup(), '--iocs', mvtTestStix(), '--no-default-iocs')).toBe(1);
+    expect(stdout).toContain('Incomplete check: 1 of 28 artifacts failed');
+    expect(stdout).toContain('High or critical findings: only expert review can confirm an infection.');
+  });
+});
+
+describe('--help documents the exit codes', () => {
+  it.each([[['--help']], [['check', '--help']]])('%j', async (args) => {
+    expect(await run(...args)).toBe(0);
+    expect(stdout).toMatch(/Exit codes:\n\s+0 +nothing at or above --fail-on, and every applicable artifact was read/);
+    expect(stdout).toMatch(/\n\s+3 +incomplete check/);
+    expect(stdout).toMatch(/\n\s+130 +interrupted by Ctrl-C \(143: SIGTERM\)/);
+  });
+});
