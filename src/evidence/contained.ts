@@ -73,17 +73,18 @@ export class ContainedRoot {
     return { kind: 'file', path: target };
   }
 
-  /** True when `rel` is a folder reachable without leaving the acquisition (links inside allowed by policy). */
-  isFolder(rel: string): boolean {
+  /** Like `locate`, for a folder: reachable (links inside allowed by policy), absent, or refused with why. */
+  locateFolder(rel: string): { readonly kind: 'folder' } | { readonly kind: 'absent' } | { readonly kind: 'refused'; readonly reason: string } {
     const lexical = join(this.root, rel);
     let target: string;
     try {
       target = realpathSync(lexical);
     } catch {
-      return false;
+      return { kind: 'absent' };
     }
-    if (!isInside(this.root, target) || (target !== lexical && this.policy === 'no-links')) return false;
-    return lstatSync(target, { throwIfNoEntry: false })?.isDirectory() ?? false;
+    if (!isInside(this.root, target)) return { kind: 'refused', reason: LINK_OUTSIDE };
+    if (target !== lexical && this.policy === 'no-links') return { kind: 'refused', reason: LINK_IN_BACKUP };
+    return lstatSync(target, { throwIfNoEntry: false })?.isDirectory() ? { kind: 'folder' } : { kind: 'absent' };
   }
 
   /** Opens `rel` for reading; anything but a contained regular file is a FormatError naming `what`. */

@@ -30,6 +30,12 @@ interface GlobHit {
   readonly refused?: string;
 }
 
+/** `rel` extended by the remaining segments up to the first wildcard. */
+function literalRest(rel: string, rest: readonly string[]): string {
+  const literal = rest.findIndex((seg) => seg.includes('*'));
+  return [rel, ...(literal === -1 ? rest : rest.slice(0, literal))].join('/');
+}
+
 class IosFilesystemSource implements Source {
   readonly kind = 'ios-fs' as const;
   readonly root: string;
@@ -123,7 +129,10 @@ class IosFilesystemSource implements Source {
         for (const name of names) {
           const rel = dir ? `${dir}/${name}` : name;
           if (!last) {
-            if (this.files.isFolder(rel)) next.push(rel);
+            const folder = this.files.locateFolder(rel);
+            if (folder.kind === 'folder') next.push(rel);
+            // A folder leading out hides whatever the rest of the pattern names: reported at the deepest path known.
+            else if (folder.kind === 'refused') hits.push({ rel: literalRest(rel, segments.slice(i + 1)), refused: folder.reason });
             continue;
           }
           const where = this.files.locate(rel);

@@ -1,0 +1,128 @@
+/**
+ * Evidence is opened without leaving the acquisition and read to its real size: links that lead out are
+ * refused (any link at all in a backup), sizes come from fstat on the opened file, and reads stop there.
+ */
+import { appendFileSync, mkdirSync, realpathSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { closeSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ContainedRoot, isInside, LINK_IN_BACKUP, LINK_OUTSIDE, readOpened } from '../../src/evidence/contained.js';
+import { openIosBackup } from '../../src/evidence/ios-backup.js';
+import { sqliteLimits } from '../../src/evidence/sqlite.js';
+import { privateTempRoot } from '../../src/evidence/temp.js';
+import { fileElsewhere, mvtBackupCopy, SMS, storedPath } from '../fixtures/hostile.js';
+import { tempDir } from '../fixtures/ios-backup.js';
+
+/** A root folder holding `a.txt`, `sub/b.txt`, and the links a test adds. */
+function root(): string {
+  const r = realpathSync(tempDir('root'));
+  writeFileSync(join(r, 'a.txt'), 'A');
+  mkdirSync(join(r, 'sub'));
+  writeFileSync(join(r, 'sub', 'b.txt'), 'B');
+  return r;
+}
+
+describe('locating a file inside an acquisition', () => {
+  it('a plain file is read; a missing one and a folder are absent', () => {
+    const r = root();
+    const files = new ContainedRoot(r, 'no-links');
+    expect(files.locate('sub/b.txt')).toEqual({ kind: 'file', path: join(r, 'sub', 'b.txt') });
+    expect(files.locate('nope.txt')).toEqual({ kind: 'absent' });
+    expect(files.locate('sub')).toEqual({ kind: 'absent' });
+  });
+
+  it.each(['no-links', 'links-inside'] as const)('%s: a link to a file outside is refused', (policy) => {
+    const r = root();
+    symlinkSync(fileElsewhere('secret.txt', Buffer.from('not the phone')), join(r, 'out.txt'));
+    symlinkSync('../../../../../../../../etc', join(r, 'sub', 'etc'));
+    const files = new ContainedRoot(r, policy);
+    expect(files.locate('out.txt')).toEqual({ kind: 'refused', reason: LINK_OUTSIDE });
+    expect(files.locate('sub/etc/hostname')).toEqual({ kind: 'refused', reason: LINK_OUTSIDE });
+    expect(() => files.read('out.txt', 'out.txt')).toThrow(`out.txt: ${LINK_OUTSIDE}`);
+  });
+
+  it('a link that stays inside: refused in a backup, followed in a filesystem dump', () => {
+    const r = root();
+    symlinkSync('sub', join(r, 'var'));
+    symlinkSync('../a.txt', join(r, 'sub', 'a-link'));
+    expect(new ContainedRoot(r, 'no-links').locate('var/b.txt')).toEqual({ kind: 'refused', reason: LINK_IN_BACKUP });
+    expect(new ContainedRoot(r, 'no-links').locate('sub/a-link')).toEqual({ kind: 'refused', reason: LINK_IN_BACKUP });
+    expect(new ContainedRoot(r, 'links-inside').locate('var/b.txt')).toEqual({ kind: 'file', path: join(r, 'sub', 'b.txt') });
+    expect(new ContainedRoot(r, 'links-inside').read('sub/a-link', 'a-link').toString()).toBe('A');
+  });
+
+  it('a dangling link: refused in a backup, absent in a dump', () => {
+    const r = root();
+    symlinkSync(join(r, 'gone'), join(r, 'dangling'));
+    expect(new ContainedRoot(r, 'no-links').locate('dangling')).toEqual({ kind: 'refused', reason: LINK_IN_BACKUP });
+    expect(new ContainedRoot(r, 'links-inside').locate('dangling')).toEqual({ kind: 'absent' });
+  });
+
+  it('a FIFO is refused (reading it would block)', () => {
+    const r = root();
+    execFileSync('mkfifo', [join(r, 'pipe')]);
+    expect(new ContainedRoot(r, 'links-inside').locate('pipe')).toEqual({ kind: 'refused', reason: 'not a regular file: not read' });
+  });
+
+  it('"inside" is path-segment exact: `..results` is inside, `..` and a sibling with the same prefix are not', () => {
+    expect(isInside('/e/backup', '/e/backup/..results')).toBe(true);
+    expect(isInside('/e/backup', '/e/backup')).toBe(true);
+    expect(isInside('/e/backup', '/e')).toBe(false);
+    expect(isInside('/e/backup', '/e/backup-2/x')).toBe(false);
+  });
+});
+
+describe('reading to the real size', () => {
+  it('a file that grows while it is read is cut at the size fstat gave when it was opened', () => {
+    const r = root();
+    const files = new ContainedRoot(r, 'no-links');
+    const opened = files.open('a.txt', 'a.txt');
+    try {
+      appendFileSync(join(r, 'a.txt'), 'more bytes written after the open');
+      expect(opened.size).toBe(1);
+      expect(readOpened(opened).toString()).toBe('A');
+    } finally {
+      closeSync(opened.fd);
+    }
+  });
+
+  describe('a sparse sms.db much larger than Manifest.db records', () => {
+    const limit = sqliteLimits.maxInMemoryBytes;
+    afterEach(() => {
+      sqliteLimits.maxInMemoryBytes = limit;
+    });
+
+    it('is opened from a private temp copy, not read into memory, because its real size is above the limit', async () => {
+      sqliteLimits.maxInMemoryBytes = 1024 * 1024; // stands in for 64 MB, as a 1.5 GB file stands for 16 MB here
+      const backup = mvtBackupCopy();
+      truncateSync(join(backup, storedPath(SMS)), 16 * 1024 * 1024); // sparse: 28 KB of database, then holes
+      const source = await openIosBackup(backup);
+      try {
+        const [sms] = await source.find({ by: 'backup', ...SMS });
+        expect(sms!.size).toBe(278528); // what Manifest.db says (the stored file is 28 KB)
+        const h = await source.openSqlite(sms!);
+        expect(h.db.memory).toBe(false);
+        expect(h.db.name.startsWith(privateTempRoot())).toBe(true);
+        expect(h.db.prepare('SELECT count(*) FROM message').pluck().get()).toBe(1);
+        h.close();
+        expect(source.inputs.all().find((i) => i.label === 'HomeDomain/Library/SMS/sms.db')?.bytes).toBe(16 * 1024 * 1024);
+      } finally {
+        await source.close();
+      }
+    });
+
+    it('must-not: at its recorded size it is read into memory, no copy', async () => {
+      sqliteLimits.maxInMemoryBytes = 1024 * 1024;
+      const source = await openIosBackup(mvtBackupCopy());
+      try {
+        const [sms] = await source.find({ by: 'backup', ...SMS });
+        const h = await source.openSqlite(sms!);
+        expect(h.db.memory).toBe(true);
+        h.close();
+      } finally {
+        await source.close();
+      }
+    });
+  });
+});
