@@ -124,3 +124,87 @@ export const LINK_TEXTS: readonly string[] = [
   '{url}',
   'Tickets: {url} see you there',
 ];
+
+/** Given names for the address book, from many languages. */
+export const FIRST_NAMES_FULL: readonly string[] = [
+  'Alex', 'Sam', 'Maria', 'Li', 'Fatima', 'Omar', 'Sofia', 'Lucas', 'Amina', 'Noah', 'Yara', 'David', 'Lea', 'Chen', 'Ana',
+  'James', 'Emma', 'Olivia', 'Mateo', 'Ines', 'Kofi', 'Priya', 'Arjun', 'Hana', 'Yuki', 'Jonas', 'Elif', 'Mehmet', 'Zainab',
+  'Tomás', 'Chloé', 'Lars', 'Anika', 'Diego', 'Nadia', 'Pavel', 'Olga', 'Kwame', 'Aisha', 'Rosa', 'Felix', 'Marta',
+];
+
+export const LAST_NAMES: readonly string[] = [
+  'Smith', 'Garcia', 'Müller', 'Rossi', 'Dubois', 'Silva', 'Kowalski', 'Novak', 'Jensen', 'Nakamura', 'Kim', 'Nguyen',
+  'Okafor', 'Haddad', 'Cohen', 'Patel', 'Singh', 'Yilmaz', 'Ivanova', 'Andersson', 'Fernández', 'Moreau', 'Bianchi',
+  'Schmidt', 'Wang', 'Mensah', 'Costa', 'Lopez', "O'Brien", 'Van Dijk', 'Hoffmann', 'Takahashi', 'Ali', 'Brown',
+];
+
+/** Where ordinary people have their mail. */
+export const MAIL_PROVIDERS: readonly string[] = ['gmail.com', 'icloud.com', 'outlook.com', 'yahoo.com', 'hotmail.com', 'proton.me', 'gmx.de', 'orange.fr', 'btinternet.com'];
+
+/** Home pages and profiles in contact cards; `{name}` is replaced. Some typed without a scheme, as people do. */
+export const PROFILE_LINKS: readonly string[] = [
+  'https://www.linkedin.com/in/{name}',
+  'linkedin.com/in/{name}',
+  'https://instagram.com/{name}',
+  'www.facebook.com/{name}',
+  'https://github.com/{name}',
+  '{name}.wordpress.com',
+];
+
+/** Video-call links in invitations; `{digits}` and `{code}` are replaced. */
+export const MEETING_LINKS: readonly string[] = [
+  'https://us02web.zoom.us/j/{digits}',
+  'https://meet.google.com/{code}',
+  'https://teams.microsoft.com/l/meetup-join/19%3ameeting_{code}%40thread.v2/0',
+  'https://facetime.apple.com/join#v=1&p={code}',
+];
+
+/** Calendar event titles (never "Meeting" with the note "Notes": that is the QuaDream trace). */
+export const EVENT_TITLES: readonly string[] = [
+  'Dentist', 'Team stand-up', 'Lunch with Maria', 'Flight to Lisbon', 'Yoga', 'Parents’ evening', 'Quarterly review', 'Haircut',
+  'Coffee w/ Jonas', 'Book club', 'Doctor appt.', 'Car service', 'Project kick-off', '1:1', 'Football practice', 'Rent due',
+  'Birthday dinner', 'Call with the bank', 'Sprint planning', 'Piano lesson', 'Pick up kids', 'Gym', 'Interview', 'Vet',
+];
+
+/**
+ * Everyday message texts full of dots that are not domains ("e.g.", "file.txt", "v1.2", "3.14", "5 p.m.",
+ * initials, decimal prices, ellipses), and links the way people paste them: bare domains, domains with a path,
+ * `www.` without a scheme, shortlinks, country-code domains. None of these hosts is in any indicator feed.
+ */
+export const EVERYDAY_TEXTS: readonly string[] = [
+  'See you at 5 p.m. at the usual place.',
+  'Bring snacks, e.g. crisps or fruit.',
+  'I sent you the file.txt, can you check it?',
+  'Update to v1.2 fixed it, finally.',
+  'Pi is 3.14, not 3.41 😂',
+  'The meeting is at 10 a.m., not 11.',
+  'It costs $4.99 a month... worth it?',
+  'Mr. and Mrs. Smith are coming too.',
+  'Dr. Patel said it is nothing serious, i.e. just a cold.',
+  'Check apple.com for the new models',
+  'Look it up on wikipedia.org',
+  'Found it on google.com/maps, 10 min walk',
+  'Watch this youtube.com/watch?v=dQw4w9WgXcQ',
+  'bbc.co.uk/news has the whole story',
+  'Tickets at www.eventbrite.com, go go go',
+  'Here: bit.ly/3xKq9Lm',
+  'Short link: bit.ly/summer-bbq-2024',
+  'Recipe: www.bbcgoodfood.com/recipes/lasagne',
+  'Flight details on booking.com, ref. ABC.123',
+  'Read the report (report_final.v3.pdf) before Monday.',
+  'My new number is in the e-mail. Cheers.',
+  'Score was 2.1 after the first half lol',
+  'Version 17.5.1 broke my Wi-Fi again',
+  'Photos are on icloud.com/photos, shared album "Lisbon".',
+  'Her site: anna-fotografie.de',
+  'The shop is www.etsy.com/shop/handmadebyrosa',
+  'Try duckduckgo.com instead',
+  'News from lemonde.fr this morning... wow.',
+  'Password hint is in notes.txt (don’t laugh).',
+  'It’s at St. Mary’s, 3rd floor, room 3.12',
+  'Meet at 7.30? U.S. game starts at 8.',
+  'docs.google.com/document/d/1aBcD-eFgH/edit for the agenda',
+  'Download the app from apps.apple.com',
+  'Can you send it to my work mail? thx.',
+  'See en.wikipedia.org/wiki/Lisbon for ideas',
+];

@@ -31,6 +31,19 @@ import {
   type TccStats,
 } from './ios-content.js';
 import { APPS, SITES } from './_vocabulary.js';
+import { DEFAULT_SIDELOADED_APP, DEFAULT_TESTFLIGHT_APP, installedApps, type AppsStats, type SideloadedApp, type TestFlightApp } from './ios-apps.js';
+import {
+  addressBook,
+  OWNER,
+  writeAddressBook,
+  writeCalendar,
+  writeCallHistory,
+  writeInteractionC,
+  type AddressBookStats,
+  type CalendarStats,
+  type CallHistoryStats,
+  type InteractionStats,
+} from './ios-people.js';
 
 export type { Plant, Period } from './ios-content.js';
 
@@ -42,6 +55,32 @@ export const SYNTH_FILES = {
   tcc: { domain: 'HomeDomain', relativePath: 'Library/TCC/TCC.db' },
   globalPreferences: { domain: 'HomeDomain', relativePath: 'Library/Preferences/.GlobalPreferences.plist' },
 } as const;
+
+/** Where the people databases live; each is written only when asked for (see GenerateOptions). */
+export const SYNTH_PEOPLE_FILES = {
+  addressBook: { domain: 'HomeDomain', relativePath: 'Library/AddressBook/AddressBook.sqlitedb' },
+  callHistory: { domain: 'HomeDomain', relativePath: 'Library/CallHistoryDB/CallHistory.storedata' },
+  calendar: { domain: 'HomeDomain', relativePath: 'Library/Calendar/Calendar.sqlitedb' },
+  interactionC: { domain: 'HomeDomain', relativePath: 'Library/CoreDuet/People/interactionC.db' },
+} as const;
+
+/**
+ * An ordinary phone after half a year of use: about 30 App Store apps in an XML Info.plist, over a thousand
+ * contacts, thousands of messages (a third of the plain ones everyday texts with dotted words and bare links),
+ * visits, calls and interactions, and a calendar with invitations. Add a `seed`; generation takes seconds.
+ */
+export const ORDINARY_PHONE = {
+  manifestEntries: 6_000,
+  messages: 5_000,
+  visits: 3_000,
+  processes: 300,
+  apps: 30,
+  contacts: 1_200,
+  calls: 2_500,
+  calendarEvents: 400,
+  interactions: 3_000,
+  everydayTexts: true,
+} as const satisfies Omit<GenerateOptions, 'seed'>;
 
 /** Directories above the artifact files, listed as iOS lists them (flags 2). */
 const SKELETON: readonly { domain: string; relativePath: string }[] = [
@@ -88,6 +127,26 @@ export interface GenerateOptions {
    * artifact reads. Default: about 3% of the filler.
    */
   readonly storedFiles?: number;
+  /**
+   * App Store apps listed in Info.plist (`Applications` with iTunesMetadata and icons, `Installed Applications`),
+   * the first of the catalogue. Giving this or one of the two options below makes Info.plist XML with the keys
+   * iTunes writes; without any of them it stays the small binary one (existing seeds keep their bytes).
+   */
+  readonly apps?: number;
+  /** Adds an app that did not come from the App Store (true: DEFAULT_SIDELOADED_APP). */
+  readonly sideloadedApp?: boolean | SideloadedApp;
+  /** Adds a TestFlight beta (true: DEFAULT_TESTFLIGHT_APP). */
+  readonly testFlightApp?: boolean | TestFlightApp;
+  /** People in AddressBook.sqlitedb (person i has sms.db handle i's address). Default 0: no address book. */
+  readonly contacts?: number;
+  /** Calls in CallHistory.storedata, with the address book's people. Default 0: no call history. */
+  readonly calls?: number;
+  /** Events in Calendar.sqlitedb, about a third invitations with attendees. Default 0: no calendar. */
+  readonly calendarEvents?: number;
+  /** Interactions in interactionC.db. Default 0: no interactionC.db. */
+  readonly interactions?: number;
+  /** sms.db plain texts partly from EVERYDAY_TEXTS (see SmsDbOptions). Default false. */
+  readonly everydayTexts?: boolean;
 }
 
 export interface GeneratedBackup {
@@ -102,11 +161,19 @@ export interface GeneratedBackup {
   readonly safari: SafariHistoryStats;
   readonly dataUsage: DataUsageStats;
   readonly tcc: TccStats;
+  /** Present when Info.plist lists apps. */
+  readonly apps?: AppsStats;
+  readonly contacts?: AddressBookStats;
+  readonly calls?: CallHistoryStats;
+  readonly calendar?: CalendarStats;
+  readonly interactions?: InteractionStats;
 }
 
 export function generateIosBackup(dir: string, options: GenerateOptions): GeneratedBackup {
   const period = options.period ?? defaultPeriod;
   const plants = options.plant ?? [];
+  const rng = (label: string): Random => forkRandom(options.seed, label);
+  const apps = withApps(options) ? installedApps(rng('apps'), { count: options.apps ?? 0, period, ...sideloadedOf(options), ...testFlightOf(options) }) : null;
   const writer = new IosBackupWriter(
     dir,
     {
@@ -116,7 +183,10 @@ export function generateIosBackup(dir: string, options: GenerateOptions): Genera
       lastBackup: period.end,
       ...options.device,
     },
-    options.encryption ? { encryption: { seed: options.seed, ...options.encryption } } : {},
+    {
+      ...(options.encryption ? { encryption: { seed: options.seed, ...options.encryption } } : {}),
+      ...(apps ? { info: { xml: true, extra: itunesInfoKeys(apps.applications, apps.installed) } } : {}),
+    },
   );
   const scratch = mkdtempSync(join(tmpdir(), 'tracehound-synth-'));
   let entries = 0;
@@ -127,11 +197,10 @@ export function generateIosBackup(dir: string, options: GenerateOptions): Genera
       writer.addEntry({ ...d, mtime }, 'directory');
       entries++;
     }
-    const rng = (label: string): Random => forkRandom(options.seed, label);
     const of = <K extends Plant['kind']>(kind: K) => plants.filter((p): p is Extract<Plant, { kind: K }> => p.kind === kind);
 
     const smsPath = join(scratch, 'sms.db');
-    const sms = writeSmsDb(smsPath, rng('sms'), { messages: options.messages, plants: of('sms-link'), period });
+    const sms = writeSmsDb(smsPath, rng('sms'), { messages: options.messages, plants: of('sms-link'), period, ...(options.everydayTexts ? { everydayTexts: true } : {}) });
     writer.addFileFrom({ ...SYNTH_FILES.sms, mtime }, smsPath);
 
     const historyPath = join(scratch, 'History.db');
@@ -150,6 +219,10 @@ export function generateIosBackup(dir: string, options: GenerateOptions): Genera
     entries += 5;
     stored += 5;
 
+    const people = writePeople(writer, scratch, rng, options, period, mtime);
+    entries += people.entries;
+    stored += people.stored;
+
     const media = writeMedia(writer, rng('media'), Math.max(0, Math.floor(options.mediaBytes ?? 0)), mtime);
     entries += media.files;
     stored += media.files;
@@ -159,12 +232,96 @@ export function generateIosBackup(dir: string, options: GenerateOptions): Genera
     const filler = writeFiller(writer, rng('manifest'), fillerCount, period, storedTarget === null ? null : { target: storedTarget, rng: rng('filler-content') });
     entries += filler.entries;
     stored += filler.stored;
-    return { dir, manifestEntries: entries, storedFiles: stored, mediaBytes: media.bytes, mediaFiles: media.files, sms, safari, dataUsage, tcc };
+    return {
+      dir,
+      manifestEntries: entries,
+      storedFiles: stored,
+      mediaBytes: media.bytes,
+      mediaFiles: media.files,
+      sms,
+      safari,
+      dataUsage,
+      tcc,
+      ...(apps ? { apps: apps.stats } : {}),
+      ...people.stats,
+    };
   } finally {
     writer.close();
     rmSync(scratch, { recursive: true, force: true });
   }
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// Apps and Info.plist
+
+function withApps(o: GenerateOptions): boolean {
+  return o.apps !== undefined || Boolean(o.sideloadedApp) || Boolean(o.testFlightApp);
+}
+
+function sideloadedOf(o: GenerateOptions): { sideloaded?: SideloadedApp } {
+  if (!o.sideloadedApp) return {};
+  return { sideloaded: o.sideloadedApp === true ? DEFAULT_SIDELOADED_APP : o.sideloadedApp };
+}
+
+function testFlightOf(o: GenerateOptions): { testFlight?: TestFlightApp } {
+  if (!o.testFlightApp) return {};
+  return { testFlight: o.testFlightApp === true ? DEFAULT_TESTFLIGHT_APP : o.testFlightApp };
+}
+
+/** The Info.plist keys iTunes/Finder write beside the device ones: the apps, the phone's identifiers, iTunes' own. */
+function itunesInfoKeys(applications: Record<string, unknown>, installed: readonly string[]): Record<string, unknown> {
+  return {
+    Applications: applications,
+    'Installed Applications': [...installed],
+    ICCID: '8901410427710089275',
+    IMEI: '356789104523187',
+    'IMEI 2': '356789104619472',
+    MEID: '35678910452318',
+    'Phone Number': '+1 (555) 000-0100',
+    'iBooks Data 2': Buffer.from(buildBinary({})),
+    'iTunes Files': {},
+    'iTunes Settings': {},
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// People databases
+
+/** Directories above each people database, listed once each (flags 2). */
+const PEOPLE_DIRS: Record<keyof typeof SYNTH_PEOPLE_FILES, readonly string[]> = {
+  addressBook: ['Library/AddressBook'],
+  callHistory: ['Library/CallHistoryDB'],
+  calendar: ['Library/Calendar'],
+  interactionC: ['Library/CoreDuet', 'Library/CoreDuet/People'],
+};
+
+type PeopleStats = Pick<GeneratedBackup, 'contacts' | 'calls' | 'calendar' | 'interactions'>;
+
+/**
+ * AddressBook, CallHistory, Calendar and interactionC, each only when its count is given, all over one address
+ * book (its own stream, so the sizes asked for elsewhere never change who the people are).
+ */
+function writePeople(writer: IosBackupWriter, scratch: string, rng: (label: string) => Random, o: GenerateOptions, period: Period, mtime: number): { entries: number; stored: number; stats: PeopleStats } {
+  const people = addressBook(rng('people'), o.contacts ?? 0);
+  let entries = 0;
+  const stats: { -readonly [K in keyof PeopleStats]: PeopleStats[K] } = {};
+  const add = <S>(key: keyof typeof SYNTH_PEOPLE_FILES, write: (path: string) => S): S => {
+    for (const relativePath of PEOPLE_DIRS[key]) writer.addEntry({ domain: 'HomeDomain', relativePath, mtime }, 'directory');
+    const path = join(scratch, key);
+    const result = write(path);
+    writer.addFileFrom({ ...SYNTH_PEOPLE_FILES[key], mtime }, path);
+    entries += PEOPLE_DIRS[key].length + 1;
+    return result;
+  };
+  if ((o.contacts ?? 0) > 0) stats.contacts = add('addressBook', (p) => writeAddressBook(p, rng('addressbook'), people, period));
+  if ((o.calls ?? 0) > 0) stats.calls = add('callHistory', (p) => writeCallHistory(p, rng('calls'), people, { calls: o.calls ?? 0, period }));
+  if ((o.calendarEvents ?? 0) > 0) stats.calendar = add('calendar', (p) => writeCalendar(p, rng('calendar'), people, { events: o.calendarEvents ?? 0, period }));
+  if ((o.interactions ?? 0) > 0) stats.interactions = add('interactionC', (p) => writeInteractionC(p, rng('interactions'), people, { interactions: o.interactions ?? 0, period }));
+  const files = Object.keys(stats).length;
+  return { entries, stored: files, stats };
+}
+
+export { OWNER };
 
 // ---------------------------------------------------------------------------------------------------------
 // Stored media (benchmark weight)

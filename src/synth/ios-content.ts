@@ -10,7 +10,7 @@
 import { buildBinary } from 'plist';
 import type { Random } from './random.js';
 import { batched, inTransaction, makeClock, openNew, schedule, streamRows, toCocoa, toCocoaFromUnix, unixIn } from './_rows.js';
-import { BARE_PROCESSES, BUNDLES, DAEMONS, FIRST_NAMES, LINK_TEXTS, MESSAGE_TEXTS, PATH_WORDS, SITES, TCC_SERVICES, APPS } from './_vocabulary.js';
+import { BARE_PROCESSES, BUNDLES, DAEMONS, EVERYDAY_TEXTS, FIRST_NAMES, LINK_TEXTS, MESSAGE_TEXTS, PATH_WORDS, SITES, TCC_SERVICES, APPS } from './_vocabulary.js';
 
 type PlistInput = Parameters<typeof buildBinary>[0];
 
@@ -75,6 +75,12 @@ export interface SmsDbOptions {
   readonly messages: number;
   readonly plants?: readonly SmsLinkPlant[];
   readonly period?: Period;
+  /**
+   * Draw a third of the plain texts from EVERYDAY_TEXTS: dotted words that are not domains ("e.g.", "file.txt",
+   * "v1.2") and links pasted without a scheme (bare domains, shortlinks). Off by default, so existing seeds keep
+   * their messages.
+   */
+  readonly everydayTexts?: boolean;
 }
 
 export interface SmsDbStats {
@@ -216,7 +222,7 @@ export function writeSmsDb(path: string, rng: Random, options: SmsDbOptions): Sm
       const handle = 1 + (i % 3 === 0 ? rng.int(0, handleCount - 1) : Math.min(handleCount - 1, Math.floor(rng.next() ** 2 * handleCount)));
       const fromMe = rng.chance(0.45);
       const hasLink = rng.chance(0.06);
-      const text = hasLink ? rng.pick(LINK_TEXTS).replace('{url}', siteUrl(rng)) : rng.pick(MESSAGE_TEXTS);
+      const text = hasLink ? rng.pick(LINK_TEXTS).replace('{url}', siteUrl(rng)) : options.everydayTexts && rng.chance(0.35) ? rng.pick(EVERYDAY_TEXTS) : rng.pick(MESSAGE_TEXTS);
       insertMessage({ text, handle, service: services[handle - 1] ?? 'iMessage', fromMe, at, attachment: rng.chance(0.04), hasLink });
     }, insertPlant);
 
