@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import whatsappContacts, { decodeWhatsappContactRow, type WhatsappContactRecord } from '../../../src/artifacts/ios/whatsapp_contacts.js';
+import whatsappContacts, { decodeWhatsappContactRow, whatsappContactObservables, type WhatsappContactRecord } from '../../../src/artifacts/ios/whatsapp_contacts.js';
 import { parseBackup } from '../../helpers/artifacts.js';
 import { mvtIosBackup } from '../../helpers/data.js';
 import { buildBackup, sqliteBytes } from '../../fixtures/ios-backup.js';
 import { WHATSAPP_DOMAIN, whatsappBackupFromZip } from '../../fixtures/whatsapp.js';
+import { OPERATOR_DOMAIN, operatorHits } from '../../fixtures/operator-indicators.js';
 
 describe('ios.whatsapp_contacts on the MVT test backup (MVT test_whatsapp_contacts)', () => {
   it('reads the 2 contacts with their names, identifiers and disappearing-message settings', async () => {
@@ -156,5 +157,19 @@ describe('ios.whatsapp_contacts on bad or absent input', () => {
   it('labels an unlisted timer in seconds, and leaves the disappearing fields null when the column does not exist', () => {
     expect(decodeWhatsappContactRow({ Z_PK: 1, disappearing_mode_duration: 3600 }, true)).toMatchObject({ disappearing_mode_is_on: true, disappearing_mode_label: '3600.0 seconds' });
     expect(decodeWhatsappContactRow({ Z_PK: 1 }, false)).toMatchObject({ disappearing_mode_duration: null, disappearing_mode_is_on: null, disappearing_mode_label: null });
+  });
+});
+
+describe('ios.whatsapp_contacts observables: hosts in "about" texts and notes (mentions, HIGH)', () => {
+  const contact = (about: string | null, notes: string | null = null) => decodeWhatsappContactRow({ Z_PK: 1, whatsapp_id: '14155550100@s.whatsapp.net', about_text: about, notes }, false);
+
+  it("reports the operator's site in a contact's about text", () => {
+    expect(operatorHits(whatsappContactObservables(contact(`Support line – ${OPERATOR_DOMAIN}/help`)))).toEqual([
+      { field: 'about_text', observed: `${OPERATOR_DOMAIN}/help`, indicator: OPERATOR_DOMAIN, level: 'high' },
+    ]);
+  });
+
+  it.each([['Hey there! I am using WhatsApp.'], ['Busy, e.g. at work until 5 p.m.'], ['Photos at https://instagram.com/dana'], [null]])('matches nothing in %j', (about) => {
+    expect(operatorHits(whatsappContactObservables(contact(about, 'met at the v2.0 launch, see notes.txt')))).toEqual([]);
   });
 });
