@@ -43,6 +43,7 @@ describe('exit 0: a complete check with nothing at or above --fail-on', () => {
   it('a generated backup that holds every file its Manifest.db lists', async () => {
     expect(await run('check', complete, '--no-default-iocs')).toBe(0);
     expect(stdout).not.toContain('Incomplete check');
+    expect(stderr).toBe('');
     expect(stdout).toContain('No high or critical findings. This does not prove the device is clean');
   });
 });
