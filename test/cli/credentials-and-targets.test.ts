@@ -12,7 +12,6 @@ import { snapshotTree } from '../helpers/tree.js';
 
 const PASSWORD = 'hunter2';
 let backup: string;
-let stdout = '';
 let stderr = '';
 
 beforeAll(() => {
@@ -20,9 +19,8 @@ beforeAll(() => {
   generateIosBackup(backup, { seed: 4, manifestEntries: 60, messages: 3, visits: 3, processes: 3, encryption: { password: PASSWORD, dpic: 100, iter: 5 } });
 });
 beforeEach(() => {
-  stdout = '';
   stderr = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => ((stdout += String(c)), true));
+  vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
   vi.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => ((stderr += String(c)), true));
   delete process.env[PASSWORD_ENV];
 });
