@@ -36,12 +36,13 @@ export interface TextTokenOptions {
 }
 
 /**
- * Real TLDs that are also everyday file extensions. A name ending in one of these is read as a host only
- * with URL context (a `www.` label, a port or a path).
+ * Real TLDs that are also file extensions people send each other (`backup.zip`, `IMG_0001.mov`, `README.md`,
+ * `Xcode.app`, `logo.ai`, `main.py`, `install.sh`). A name ending in one of these is read as a host only with
+ * URL context (a `www.` label, a port or a path). Kept short on purpose: each entry hides bare operator
+ * domains (10 `.app` domains in the real feeds), and `.in`, `.pl`, `.cc`, `.so`, `.dev` (Indian, Polish,
+ * … sites, rare as file names in messages) are read as hosts.
  */
-export const FILE_EXTENSION_TLDS: ReadonlySet<string> = new Set([
-  'ac', 'ai', 'am', 'app', 'bz', 'cc', 'dev', 'gs', 'in', 'md', 'mk', 'ml', 'mm', 'mov', 'mp', 'ms', 'pl', 'pm', 'ps', 'py', 'rs', 'sc', 'sh', 'so', 'tf', 'zip',
-]);
+export const FILE_EXTENSION_TLDS: ReadonlySet<string> = new Set(['ai', 'app', 'md', 'mov', 'ps', 'py', 'rs', 'sh', 'zip']);
 
 /** Host names of messaging identifiers that look like e-mail addresses but are not (WhatsApp JIDs). */
 const NOT_MAIL_DOMAINS: ReadonlySet<string> = new Set(['s.whatsapp.net', 'g.us', 'c.us', 'broadcast', 'lid', 'newsletter']);
@@ -132,16 +133,22 @@ export function tokensInText(text: string | null | undefined, options: TextToken
     found.push({ kind, value });
   };
   // Each pass blanks what it took, so a later pass never reads a link's host or an address's domain again.
-  let rest = text.replace(SCHEME_LINK, (link: string, scheme: string) => {
-    const value = trimTrailingPunctuation(link);
-    const isHttp = /^https?$/i.test(scheme);
-    if (isHttp ? options.httpLinks === true : schemeHostOk(value)) add('url', value);
-    return ' '.repeat(link.length);
-  });
-  rest = rest.replace(EMAIL, (address: string, host: string) => {
-    if (mailHostOk(host)) add('email', address);
-    return ' '.repeat(address.length);
-  });
+  let rest = text;
+  // The cheap `includes` tests skip whole-text regex passes that cannot match (most messages have no link).
+  if (rest.includes('://')) {
+    rest = rest.replace(SCHEME_LINK, (link: string, scheme: string) => {
+      const value = trimTrailingPunctuation(link);
+      const isHttp = /^https?$/i.test(scheme);
+      if (isHttp ? options.httpLinks === true : schemeHostOk(value)) add('url', value);
+      return ' '.repeat(link.length);
+    });
+  }
+  if (rest.includes('@')) {
+    rest = rest.replace(EMAIL, (address: string, host: string) => {
+      if (mailHostOk(host)) add('email', address);
+      return ' '.repeat(address.length);
+    });
+  }
   for (const m of rest.matchAll(HOST_IN_TEXT)) {
     const host = m[1]!;
     const port = m[2] ?? '';

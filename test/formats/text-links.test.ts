@@ -13,7 +13,7 @@ describe('tokensInText: ordinary sentences give nothing', () => {
     'It was the end of the sentence.Next one starts here',
     'Hello.World is what we printed',
     'README.md, backup.zip, install.sh, main.py and movie.mov are attached',
-    'Our app.dev folder and deploy.app bundle',
+    'Open Xcode.app, then logo.ai and main.rs',
     'U.S.A. vs. the U.K. etc.',
     'version 1.2.3.4 of the build',
     'use node.js or vue.js',
