@@ -33,6 +33,12 @@ export const DEMO_PLANTS: readonly Plant[] = [
 
 export const DEMO_SIZES = { manifestEntries: 400, messages: 50, visits: 100, processes: 30 } as const;
 
+/**
+ * App Store apps listed in the demo's Info.plist (XML, as iTunes writes it), so the demo shows a phone with apps
+ * whose store metadata raises nothing: only the planted traces are findings.
+ */
+export const DEMO_APPS = 6;
+
 export interface DemoFiles {
   /** The backup folder (`<dir>/backup`). */
   readonly backup: string;
@@ -47,7 +53,7 @@ export function writeDemo(dir: string): DemoFiles {
     throw new UserError('usage', `${backup} already exists and is not empty; choose another folder for the demo`);
   }
   mkdirSync(dir, { recursive: true });
-  generateIosBackup(backup, { seed: DEMO_SEED, ...DEMO_SIZES, plant: DEMO_PLANTS, device: { deviceName: 'Demo iPhone' } });
+  generateIosBackup(backup, { seed: DEMO_SEED, ...DEMO_SIZES, apps: DEMO_APPS, plant: DEMO_PLANTS, device: { deviceName: 'Demo iPhone' } });
   writeFileSync(iocs, `${JSON.stringify(demoStixBundle(), null, 2)}\n`);
   return { backup, iocs };
 }

@@ -3,7 +3,10 @@ import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openIosBackup } from '../../src/evidence/ios-backup.js';
 import { UserError } from '../../src/errors.js';
-import { DEMO_DOMAIN, DEMO_EMAIL, DEMO_LANDING, DEMO_PROCESS, DEMO_SMS_LINK, demoStixBundle, writeDemo, type DemoFiles } from '../../src/synth/demo.js';
+import { check } from '../../src/app/check.js';
+import { isDict, parsePlist, type PlistDict } from '../../src/formats/plist.js';
+import { STORE_APPS } from '../../src/synth/_apps.js';
+import { DEMO_APPS, DEMO_DOMAIN, DEMO_EMAIL, DEMO_LANDING, DEMO_PROCESS, DEMO_SMS_LINK, demoStixBundle, writeDemo, type DemoFiles } from '../../src/synth/demo.js';
 import { tempDir } from '../fixtures/ios-backup.js';
 
 const COCOA = 978_307_200;
@@ -82,6 +85,36 @@ describe('writeDemo', () => {
     } finally {
       await source.close();
     }
+  });
+
+  it('lists a few App Store apps in an XML Info.plist, as iTunes writes it: binary iTunesMetadata and a PNG icon each', () => {
+    const raw = readFileSync(join(demo.backup, 'Info.plist'));
+    expect(raw.subarray(0, 5).toString()).toBe('<?xml');
+    const info = parsePlist(raw, 'Info.plist') as PlistDict;
+    const apps = info.Applications as PlistDict;
+    const expected = STORE_APPS.slice(0, DEMO_APPS).map((a) => a.bundleId);
+    expect(Object.keys(apps)).toEqual(expected);
+    expect(info['Installed Applications']).toEqual(expected);
+    for (const id of expected) {
+      const app = apps[id] as PlistDict;
+      const metadata = app.iTunesMetadata as Buffer;
+      expect(metadata.subarray(0, 8).toString()).toBe('bplist00');
+      const parsed = parsePlist(metadata, `${id} iTunesMetadata`);
+      expect(isDict(parsed) && parsed).toMatchObject({ softwareVersionBundleId: id, sourceApp: 'com.apple.AppStore', kind: 'software' });
+      expect((app.PlaceholderIcon as Buffer).subarray(0, 8).toString('hex')).toBe('89504e470d0a1a0a');
+    }
+  });
+
+  it('checked against its own indicators, shows only the planted traces: 4 CRITICAL and 1 MEDIUM, none about the apps', async () => {
+    const r = await check({ target: demo.backup, iocs: [demo.iocs], userIocDir: null });
+    expect(r.coverage.find((c) => c.artifact === 'ios.applications')).toMatchObject({ state: 'parsed', records: DEMO_APPS });
+    expect(r.findings.map((f) => [f.level, f.artifact, f.rule?.id ?? f.indicator?.value, f.match?.observed ?? null])).toEqual([
+      ['critical', 'ios.datausage', DEMO_PROCESS, DEMO_PROCESS],
+      ['medium', 'ios.safari_history', 'ios.safari_history.fast_cross_domain_redirect', null],
+      ['critical', 'ios.safari_history', DEMO_DOMAIN, DEMO_LANDING],
+      ['critical', 'ios.tcc', DEMO_PROCESS, DEMO_PROCESS],
+      ['critical', 'ios.sms', DEMO_DOMAIN, DEMO_SMS_LINK],
+    ]);
   });
 
   it('writes a STIX 2.1 bundle for the fictional DemoSpy: one malware, three indicators, each related to it', () => {
