@@ -92,6 +92,7 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
   let output: OutputWriter = noOutput;
   const { source, inputs, note } = opened;
   let committed = false;
+  let stopping: unknown;
   try {
     if (signal.aborted) throw interruption(signal);
     const acquisition = source.describe();
@@ -155,11 +156,30 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
     const outputFiles = pending ? written.map((f) => join(pending.path, relative(pending.dir, f))) : written;
     const decrypted = source.stats?.();
     return { acquisition, findings, coverage, indicators, outputFiles, timelineEvents: sink.timelineEvents, ...(decrypted ? { decrypted } : {}) };
+  } catch (err) {
+    stopping = err;
+    throw err;
   } finally {
-    output.dispose();
-    if (pending && !committed) pending.discard();
+    try {
+      output.dispose();
+      if (pending && !committed) pending.discard();
+      await closeQuietlyWhenStopping(source, stopping);
+    } finally {
+      cleanupPrivateTemp();
+    }
+  }
+}
+
+/**
+ * Closes the source; when the run is already ending with an error (an interruption, a write error), a close
+ * failure (a statement a stopped parser left open) must not replace that error with a confusing one.
+ */
+async function closeQuietlyWhenStopping(source: Source, stopping: unknown): Promise<void> {
+  try {
     await source.close();
-    cleanupPrivateTemp();
+  } catch (err) {
+    if (stopping === undefined) throw err;
+    if (process.env.TRACEHOUND_DEBUG) console.error('while stopping, closing the source failed:', err);
   }
 }
 
