@@ -180,9 +180,9 @@ function unreadableManifestPlist(root: string, reason: string, cause?: unknown):
   );
 }
 
-/** The decoder's reason without its own file name and generic expectation: the caller names both. */
+/** The decoder's reason without its own file name: the caller names the file. */
 function badManifestReason(err: unknown): string {
-  return errorMessage(err).replace(/^Manifest\.db: /, '').replace(/; expected a readable SQLite database\)$/, ')');
+  return errorMessage(err).replace(/^Manifest\.db: /, '');
 }
 
 /** A Files row as SQLite gives it: any cell may hold any type in a hostile or damaged Manifest.db. */
@@ -372,7 +372,7 @@ export class IosBackupSource implements Source {
    * pages, so the connection is free between them for the key lookups of the files being exported.
    */
   *storedFiles(): IterableIterator<EvidenceFile> {
-    const page = this.manifest.db.prepare('SELECT rowid AS rid, fileID, domain, relativePath, file FROM Files WHERE flags = 1 AND rowid > ? ORDER BY rowid LIMIT 1000');
+    const page = this.manifest.db.prepare('SELECT rowid AS rid, fileID, domain, relativePath, flags, file FROM Files WHERE flags = 1 AND rowid > ? ORDER BY rowid LIMIT 1000');
     for (let after = -1; ; ) {
       const rows = this.manifestQuery(() => page.all(after) as (FileRow & { rid: number })[]);
       if (rows.length === 0) return;

@@ -134,40 +134,23 @@ function openImage(data: Buffer, what: string): SqliteDb {
     image[18] = 1;
     image[19] = 1;
   }
-  let db: SqliteDb;
+  // A header followed by noise, or a file cut after its first page, opens fine and fails on the first read:
+  // callers meet that on their first query (schema checks report it as a damaged database, naming the file).
   try {
-    db = new Database(image, { readonly: true });
+    return new Database(image, { readonly: true });
   } catch (err) {
     throw new FormatError(what, `cannot open SQLite image (${(err as Error).message})`, { cause: err });
   }
-  try {
-    // A header followed by noise, or a file cut after its first page, opens fine and fails on the first read.
-    db.prepare('SELECT count(*) FROM sqlite_master').get();
-  } catch (err) {
-    db.close();
-    throw damaged(what, err);
-  }
-  return db;
-}
-
-function damaged(what: string, err: unknown): FormatError {
-  return new FormatError(what, `damaged SQLite database (${(err as Error).message}; expected a readable SQLite database)`, { cause: err });
 }
 
 function openCopy(dir: string, dbPath: string, what: string, hasWal: boolean, openBase: (() => SqliteDb) | null): SqliteHandle {
   let db: SqliteDb;
   try {
     db = new Database(dbPath, { readonly: true, fileMustExist: true });
+    db.prepare('SELECT count(*) FROM sqlite_master').get();
   } catch (err) {
     removeTempDir(dir);
     throw new FormatError(what, `cannot open SQLite database (${(err as Error).message})`, { cause: err });
-  }
-  try {
-    db.prepare('SELECT count(*) FROM sqlite_master').get();
-  } catch (err) {
-    db.close();
-    removeTempDir(dir);
-    throw damaged(what, err);
   }
   return wrap(db, what, hasWal, hasWal ? openBase : null, () => removeTempDir(dir));
 }
