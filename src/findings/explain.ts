@@ -21,7 +21,13 @@ function where(observable: Observable): string {
   return `(seen in the record's "${observable.field}" field)`;
 }
 
-export function explainMatch(kind: MatchKind, observable: Observable, collection: string): string {
+/**
+ * `profile-id-truncated` is the matcher's answer for an identifier cut short in MCProfileEvents (issue 6
+ * item 3); it is accepted here before `MatchKind` lists it, so either side can land first.
+ */
+type ExplainedKind = MatchKind | 'profile-id-truncated';
+
+export function explainMatch(kind: ExplainedKind, observable: Observable, collection: string): string {
   const who = `the "${collection}" indicators`;
   const mention = observable.role === 'mention';
   switch (kind) {
@@ -54,6 +60,8 @@ export function explainMatch(kind: MatchKind, observable: Observable, collection
       return `An installed app matches ${who} by its ${kind === 'app-id' ? 'identifier' : 'signing certificate'}.`;
     case 'profile-id':
       return `A configuration profile with an identifier listed in ${who} was installed. Spyware operators have used profiles to persist on devices.`;
+    case 'profile-id-truncated':
+      return `A configuration profile event names an identifier that is the start of one listed in ${who} (iOS's profile event log can keep identifiers cut short, so only the start could be compared). Spyware operators have used profiles to persist on devices. An unrelated profile whose identifier starts the same way is unlikely but possible: check the installed profiles' names and payloads.`;
     case 'android-property':
       return `A system property listed in ${who} is set on this device.`;
   }

@@ -52,4 +52,10 @@ describe('explainMatch: what was seen, and the innocent explanations', () => {
   it('a link received in a message keeps its direct wording', () => {
     expect(explainMatch('subdomain', direct('url', 'https://a.evil-domain.com/', 'links'), 'Operation X')).toContain('a sub-domain of a domain listed in the "Operation X" indicators');
   });
+
+  it('a profile identifier cut short says only its start was compared, and what to check', () => {
+    const text = explainMatch('profile-id-truncated', direct('profile_id', '8A1F3C2E-77', 'profile_id'), 'Operation X');
+    expect(text).toContain('the start of one listed in the "Operation X" indicators');
+    expect(text).toContain("check the installed profiles' names and payloads");
+  });
 });
