@@ -88,10 +88,8 @@ export class IosBackupWriter {
     mkdirSync(dir, { recursive: true });
     this.crypto = options.encryption ? new BackupEncryption(options.encryption) : null;
     const productVersion = device.productVersion ?? '17.5.1';
-    const info = { ...(infoPlist(device) as Record<string, unknown>), ...options.info?.extra };
-    // CoreFoundation writes XML dictionaries with their keys sorted.
-    const sorted = Object.fromEntries(Object.entries(info).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) as PlistInput;
-    writeFileSync(join(dir, 'Info.plist'), options.info?.xml ? Buffer.from(build(sorted, { indent: '\t' }), 'utf8') : Buffer.from(buildBinary(info as PlistInput)));
+    const info = { ...(infoPlist(device) as Record<string, unknown>), ...options.info?.extra } as PlistInput;
+    writeFileSync(join(dir, 'Info.plist'), options.info?.xml ? appleXmlPlist(info) : Buffer.from(buildBinary(info)));
     writeFileSync(join(dir, 'Manifest.plist'), Buffer.from(buildBinary(manifestPlist(device, productVersion, this.crypto))));
     writeFileSync(join(dir, 'Status.plist'), Buffer.from(buildBinary({ IsFullBackup: false, Version: '3.3', BackupState: 'new', SnapshotState: 'finished' })));
     this.manifestScratch = this.crypto ? mkdtempSync(join(tmpdir(), 'tracehound-manifest-')) : null;
@@ -307,6 +305,22 @@ function manifestPlist(device: DeviceInfo, productVersion: string, crypto: Backu
   const base = { Version: '10.0', Date: device.lastBackup ?? new Date(0), Lockdown: { ProductVersion: productVersion } };
   if (!crypto) return { IsEncrypted: false, ...base };
   return { BackupKeyBag: encodeKeybag(crypto.keybag), ManifestKey: crypto.storedManifestKey, IsEncrypted: true, WasPasscodeSet: true, ...base };
+}
+
+/**
+ * An XML plist laid out as CoreFoundation writes it: every dictionary's keys sorted, `<dict>` at the left margin
+ * under `<plist>`, one tab per level below.
+ */
+function appleXmlPlist(value: PlistInput): Buffer {
+  const xml = build(sortedKeys(value) as PlistInput, { indent: '\t' });
+  return Buffer.from(xml.split('\n').map((line) => (line.startsWith('\t') ? line.slice(1) : line)).join('\n'), 'utf8');
+}
+
+function sortedKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortedKeys);
+  if (value === null || typeof value !== 'object' || value instanceof Date || ArrayBuffer.isView(value)) return value;
+  const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return Object.fromEntries(entries.map(([k, v]) => [k, sortedKeys(v)]));
 }
 
 function infoPlist(d: DeviceInfo): PlistInput {

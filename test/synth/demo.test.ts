@@ -93,7 +93,7 @@ describe('writeDemo', () => {
     const info = parsePlist(raw, 'Info.plist') as PlistDict;
     const apps = info.Applications as PlistDict;
     const expected = STORE_APPS.slice(0, DEMO_APPS).map((a) => a.bundleId);
-    expect(Object.keys(apps)).toEqual(expected);
+    expect(Object.keys(apps)).toEqual([...expected].sort()); // written with sorted keys, as CoreFoundation does
     expect(info['Installed Applications']).toEqual(expected);
     for (const id of expected) {
       const app = apps[id] as PlistDict;
