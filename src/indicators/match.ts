@@ -5,7 +5,8 @@
  * Parity with MVT's `check_*` functions (reference-spec §5.4-5.5), with its false-positive quirks fixed
  * (§15 items 6-10; each difference and the test pinning it is in docs/differences/indicators.md):
  * hosts come from a real URL parser and are compared whole, label by label; IPs are compared as addresses,
- * not substrings; file paths match on folder boundaries; profile ids by equality.
+ * not substrings; file paths match on folder boundaries; profile ids by equality, or as the start of a
+ * listed id when long enough to be a truncation and not a coincidence (MVT: any substring).
  */
 import type { Observable } from '../artifacts/artifact.js';
 import type { MatchKind } from '../findings/finding.js';
@@ -28,6 +29,25 @@ export interface Matcher {
 
 /** iOS keeps the first 16 characters of a process name (MAXCOMLEN); Linux and Android keep 15 (TASK_COMM_LEN - 1). */
 const TRUNCATED_LENGTHS = [16, 15] as const;
+
+/**
+ * Configuration-profile ids. MCProfileEvents can hold identifiers cut short, so an observed id that is the
+ * start of a listed one is reported (as `profile-id-truncated`) once it has this many characters: every
+ * profile id in the real feeds is a 36-character UUID, and 8 hex digits (its first group) leave a 1 in 4
+ * billion chance that an unrelated profile starts the same way; 4 digits would be 1 in 65,536, which a
+ * helpline checking thousands of phones would hit. MVT's rule (the observed id anywhere inside an
+ * indicator) lets `A5` or `-` match.
+ */
+export const MIN_TRUNCATED_PROFILE_ID_CHARS = 8;
+/** Shorter observed ids (empty, `A`, `76D`) match nothing, not even an equal indicator: they name no profile. */
+export const MIN_PROFILE_ID_CHARS = 4;
+
+/**
+ * The match kind of a truncated profile id. It is to join `MatchKind` in src/findings/finding.ts (with its
+ * explanation in src/findings/explain.ts); until it does, the double cast lets it through. Remove the cast,
+ * and use the literal, once MatchKind has it.
+ */
+const PROFILE_ID_TRUNCATED = 'profile-id-truncated' as string as MatchKind;
 
 type Index = Map<string, Indicator[]>;
 
@@ -53,6 +73,8 @@ interface Tables {
   readonly appIds: Index;
   readonly certHashes: Index;
   readonly profileIds: Index;
+  /** Profile-id indicators by their first MIN_TRUNCATED_PROFILE_ID_CHARS characters, for truncated ids. */
+  readonly profileIdHeads: Index;
   readonly androidProperties: Index;
 }
 
@@ -71,6 +93,7 @@ export function compileIndicators(collections: readonly Collection[]): Matcher {
     appIds: new Map(),
     certHashes: new Map(),
     profileIds: new Map(),
+    profileIdHeads: new Map(),
     androidProperties: new Map(),
   };
   const order = new Map<Collection, number>();
@@ -123,7 +146,9 @@ function addIndicator(t: Tables, ind: Indicator): void {
     case 'cert_hash':
       return push(t.certHashes, key, ind);
     case 'profile_id':
-      return push(t.profileIds, key, ind);
+      push(t.profileIds, key, ind);
+      if (key.length > MIN_TRUNCATED_PROFILE_ID_CHARS) push(t.profileIdHeads, key.slice(0, MIN_TRUNCATED_PROFILE_ID_CHARS), ind);
+      return;
     case 'android_property':
       return push(t.androidProperties, key, ind);
     default:
@@ -172,7 +197,7 @@ function matchTables(t: Tables, obs: Observable): Hit[] {
       collect(hits, t.certHashes.get(comparableValue('cert_hash', value.trim())), 'cert-hash', value);
       break;
     case 'profile_id':
-      collect(hits, t.profileIds.get(comparableValue('profile_id', value.trim())), 'profile-id', value);
+      matchProfileId(t, value, hits);
       break;
     case 'android_property':
       collect(hits, t.androidProperties.get(comparableValue('android_property', value.trim())), 'android-property', value);
@@ -220,6 +245,21 @@ function matchProcess(t: Tables, value: string, hits: Hit[]): void {
   if (name === '') return;
   collect(hits, t.processes.get(name), 'process', value);
   collect(hits, t.processPrefixes.get(name.length)?.get(name), 'process-truncated', value);
+}
+
+/**
+ * Equal ids, then listed ids this one is the start of. A prefix that stops where a dotted name's label
+ * ends is a parent namespace, not a truncation: `com.example` is not a cut-short `com.example.mdm`.
+ */
+function matchProfileId(t: Tables, value: string, hits: Hit[]): void {
+  const id = comparableValue('profile_id', value.trim());
+  if (id.length < MIN_PROFILE_ID_CHARS) return;
+  collect(hits, t.profileIds.get(id), 'profile-id', value);
+  if (id.length < MIN_TRUNCATED_PROFILE_ID_CHARS || id.endsWith('.')) return;
+  for (const indicator of t.profileIdHeads.get(id.slice(0, MIN_TRUNCATED_PROFILE_ID_CHARS)) ?? []) {
+    const listed = comparableValue('profile_id', indicator.value);
+    if (listed.length > id.length && listed.startsWith(id) && listed[id.length] !== '.') hits.push({ indicator, kind: PROFILE_ID_TRUNCATED, observed: value });
+  }
 }
 
 /**
@@ -280,6 +320,7 @@ export function messageFor(h: { indicator: Indicator; kind: MatchKind; observed:
   const ioc = h.indicator.value;
   const coll = h.indicator.collection.name;
   const v = h.observed;
+  if (h.kind === PROFILE_ID_TRUNCATED) return `Found a truncated profile ID "${v}", the start of the known suspicious profile ID "${ioc}" from "${coll}"`;
   switch (h.kind) {
     case 'exact-url':
       return `Found a known suspicious URL ${v} matching indicator "${ioc}" from "${coll}"`;

@@ -2,8 +2,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Observable, ObservableKind } from '../../src/artifacts/artifact.js';
 import type { MatchKind } from '../../src/findings/finding.js';
 import { loadIndicators } from '../../src/indicators/load.js';
-import { compileIndicators, type Matcher } from '../../src/indicators/match.js';
-import { mvtTestStix } from '../helpers/data.js';
+import { compileIndicators, MIN_PROFILE_ID_CHARS, MIN_TRUNCATED_PROFILE_ID_CHARS, type Matcher } from '../../src/indicators/match.js';
+import { mvtTestStix, shared } from '../helpers/data.js';
 import { collectionsOf } from './bundle.js';
 
 const obs = (kind: ObservableKind, value: string): Observable => ({ kind, value, field: 'test' });
@@ -172,7 +172,7 @@ describe('compiled matcher', () => {
     ['emails match case-insensitively, with or without mailto:', 'email', 'mailto:FooBar@Example.org', [['email', 'foobar@example.org']]],
     ['an email with a display name matches its address', 'email', 'Foo Bar <foobar@example.org>', [['email', 'foobar@example.org']]],
     ['profile ids match case-insensitively', 'profile_id', '76dab334-7e17-475d-a5d6-0794eb5818a5', [['profile-id', '76DAB334-7E17-475D-A5D6-0794EB5818A5']]],
-    ['profile id substring does not match', 'profile_id', '76DAB334', []],
+    ['a part of a profile id that is not its start does not match (MVT: any substring)', 'profile_id', '7E17-475D-A5D6', []],
     ['hashes match case-insensitively', 'sha256', '570CD76BF49CF52E0CB347A68BDCF0590B2EAECE134E1B1EBA7E8D66261BDBE6', [['hash', '570cd76bf49cf52e0cb347a68bdcf0590b2eaece134e1b1eba7e8d66261bdbe6']]],
     ['an md5 matches as md5', 'md5', 'd41d8cd98f00b204e9800998ecf8427e', [['hash', 'd41d8cd98f00b204e9800998ecf8427e']]],
     ['a hash is only compared with hashes of its own kind', 'sha256', 'd41d8cd98f00b204e9800998ecf8427e', []],
@@ -226,5 +226,90 @@ describe('compiled matcher', () => {
     const empty = compileIndicators([]);
     expect(empty.size).toBe(0);
     expect(empty.match(obs('url', 'https://evil.com/'))).toEqual([]);
+  });
+});
+
+describe('configuration profile ids: equal, or a truncated start of the listed id (the real Cytrox and Predator indicator)', () => {
+  // The only profile id in every real feed (cytrox twice, predator once): a 36-character UUID.
+  const CYTROX_PROFILE = '76DAB334-7E17-475D-A5D6-0794EB5818A5';
+  let m: Matcher;
+  beforeAll(async () => {
+    const loaded = await loadIndicators({
+      paths: [shared('iocs', 'amnesty-investigations', '2021-12-16_cytrox', 'cytrox.stix2'), shared('iocs', 'mvt-indicators', 'intellexa_predator', 'predator.stix2')],
+      userDir: null,
+    });
+    const profiles = loaded.collections.flatMap((c) => c.indicators.filter((i) => i.kind === 'profile_id').map((i) => [c.file.name, c.name, i.value]));
+    expect(profiles).toEqual([
+      ['cytrox.stix2', 'Predator', CYTROX_PROFILE],
+      ['predator.stix2', 'Predator', CYTROX_PROFILE],
+    ]);
+    m = compileIndicators(loaded.collections);
+  });
+  const kinds = (value: string) => m.match(obs('profile_id', value)).map((x) => [x.kind, x.indicator.collection.file.name]);
+
+  it('the minimum lengths are 4 characters for any match and 8 for a truncated one', () => {
+    expect([MIN_PROFILE_ID_CHARS, MIN_TRUNCATED_PROFILE_ID_CHARS]).toEqual([4, 8]);
+  });
+
+  it.each([
+    ['the full id', CYTROX_PROFILE],
+    ['the full id in lower case', CYTROX_PROFILE.toLowerCase()],
+    ['the full id with spaces around it', ` ${CYTROX_PROFILE} `],
+  ])('%s is the listed profile, once per feed', (_name, value) => {
+    expect(kinds(value)).toEqual([
+      ['profile-id', 'cytrox.stix2'],
+      ['profile-id', 'predator.stix2'],
+    ]);
+  });
+
+  it.each([
+    ['its first group, 8 characters', '76DAB334'],
+    ['its first two groups', '76DAB334-7E17'],
+    ['all but the last character', CYTROX_PROFILE.slice(0, -1)],
+    ['the first 16 characters in lower case', CYTROX_PROFILE.slice(0, 16).toLowerCase()],
+  ])('%s is reported as a truncated id', (_name, value) => {
+    expect(kinds(value)).toEqual([
+      ['profile-id-truncated', 'cytrox.stix2'],
+      ['profile-id-truncated', 'predator.stix2'],
+    ]);
+  });
+
+  it.each([
+    ['an empty id', ''],
+    ['one character', '7'],
+    ['three characters', '76D'],
+    ['four characters, the start of the id', '76DA'],
+    ['seven characters, the start of the id', '76DAB33'],
+    ['a part from the middle (MVT matches it)', '7E17-475D-A5D6'],
+    ['its last group (MVT matches it)', '0794EB5818A5'],
+    ['two characters found inside it (MVT matches them)', 'A5'],
+    ['a dash (MVT matches it)', '-'],
+    ['the id with more after it', `${CYTROX_PROFILE}-2`],
+    ['another UUID sharing the first 7 characters', '76DAB33F-0000-4000-8000-000000000000'],
+    ['another UUID', 'E3F2D5A0-1C4B-4E8F-9A6D-2B7C8D9E0F1A'],
+  ])('%s is not a match', (_name, value) => {
+    expect(kinds(value)).toEqual([]);
+  });
+
+  it('says that the id seen was cut short, and names the whole listed id', () => {
+    expect(m.match(obs('profile_id', '76DAB334-7E17')).map((x) => x.message)).toEqual([
+      `Found a truncated profile ID "76DAB334-7E17", the start of the known suspicious profile ID "${CYTROX_PROFILE}" from "Predator"`,
+      `Found a truncated profile ID "76DAB334-7E17", the start of the known suspicious profile ID "${CYTROX_PROFILE}" from "Predator"`,
+    ]);
+  });
+
+  it('a dotted identifier truncated inside a label matches; its parent namespace does not', () => {
+    const dotted = compileIndicators(collectionsOf({ malware: ['M'], indicators: [{ pattern: "[configuration-profile:id='com.example.mdm.payload']", malware: 'M' }] }));
+    const dottedKinds = (value: string) => dotted.match(obs('profile_id', value)).map((x) => x.kind);
+    expect(dottedKinds('com.example.mdm.pay')).toEqual(['profile-id-truncated']);
+    expect(dottedKinds('com.example.mdm')).toEqual([]);
+    expect(dottedKinds('com.example.')).toEqual([]);
+    expect(dottedKinds('com.example.mdm.payload')).toEqual(['profile-id']);
+  });
+
+  it('a listed id shorter than 8 characters matches only itself', () => {
+    const short = compileIndicators(collectionsOf({ malware: ['M'], indicators: [{ pattern: "[configuration-profile:id='ABCDEF']", malware: 'M' }] }));
+    expect(short.match(obs('profile_id', 'abcdef')).map((x) => x.kind)).toEqual(['profile-id']);
+    expect(short.match(obs('profile_id', 'ABCD')).map((x) => x.kind)).toEqual([]);
   });
 });
