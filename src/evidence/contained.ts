@@ -154,9 +154,9 @@ export function eachChunk(opened: OpenedEvidence, sink: (chunk: Buffer) => void)
   return done;
 }
 
-/** Copies at most `opened.size` bytes into a new private (0600) file. */
+/** Copies at most `opened.size` bytes into a private (0600) file, never through a link at `dest`. */
 export function copyOpened(opened: OpenedEvidence, dest: string): number {
-  const out = openSync(dest, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
+  const out = openSync(dest, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, 0o600);
   try {
     return eachChunk(opened, (chunk) => {
       for (let off = 0; off < chunk.length; ) off += writeSync(out, chunk, off, chunk.length - off);

@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildBinary } from 'plist';
+import { build, buildBinary } from 'plist';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { check } from '../../src/app/check.js';
 import { FormatError, UserError } from '../../src/errors.js';
@@ -84,6 +84,20 @@ describe('a truncated Manifest.plist is blamed on Manifest.plist', () => {
     const message = (err as Error).message;
     expect(message.startsWith(`${path}: `)).toBe(true);
     expect(message).toMatch(/\(expected a property list saying whether the backup is encrypted; Manifest\.db is not a plain SQLite database\)$/);
+  });
+});
+
+describe('an XML Manifest.plist', () => {
+  it('gives its keybag and ManifestKey as binary data, so the backup opens as with a binary one', async () => {
+    const dir = copy();
+    const path = join(dir, 'Manifest.plist');
+    const plist = parsePlist(readFileSync(path), 'Manifest.plist');
+    writeFileSync(path, build(plist as Parameters<typeof build>[0]));
+    expect(readFileSync(path, 'utf8')).toMatch(/^<\?xml/);
+    const { asked, credentials } = recordingCredentials();
+    const r = await check({ target: dir, userIocDir: null, credentials });
+    expect(asked).toHaveLength(1);
+    expect(r.coverage.find((c) => c.artifact === 'ios.sms')).toMatchObject({ state: 'parsed', records: 3 });
   });
 });
 
