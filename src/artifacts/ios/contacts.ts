@@ -6,13 +6,16 @@ import { emailObservable, settleObservables, textObservables } from './_observab
 
 /** One phone number, email or other value of an address-book person (AddressBook.sqlitedb). */
 export interface ContactRecord {
-  /** ABMultiValue.value: a phone number, email address, URL, …; null for values kept as entries (below). */
+  /** ABMultiValue.value: a phone number, email address, URL, …, or the note's text; null for values kept as entries (below). */
   readonly value: string | null;
   readonly first: string | null;
   readonly middle: string | null;
   readonly last: string | null;
   readonly organization: string | null;
-  /** What the value is, from ABMultiValue.property (`phone`, `email`, `url`, `social_profile`, …); the number when unknown. */
+  /**
+   * What the value is, from ABMultiValue.property (`phone`, `email`, `url`, `social_profile`, …; the number when
+   * unknown), or `note` for the card's free-text note (ABPerson.Note).
+   */
   readonly property: string | null;
   /**
    * ABMultiValueEntry key → value, for values stored as several parts: a social profile (`service`,
@@ -33,7 +36,8 @@ const PROPERTIES: Readonly<Record<number, string>> = {
   46: 'social_profile',
 };
 
-export function decodeContactRow(row: Row, entries: Readonly<Record<string, string>> | null = null): ContactRecord {
+/** `propertyName` overrides ABMultiValue.property for values that are not multi-values (the card's `note`). */
+export function decodeContactRow(row: Row, entries: Readonly<Record<string, string>> | null = null, propertyName: string | null = null): ContactRecord {
   const property = num(row.property);
   return {
     value: text(row.value),
@@ -41,15 +45,15 @@ export function decodeContactRow(row: Row, entries: Readonly<Record<string, stri
     middle: text(row.middle),
     last: text(row.last),
     organization: text(row.organization),
-    property: property === null ? null : (PROPERTIES[property] ?? String(property)),
+    property: propertyName ?? (property === null ? null : (PROPERTIES[property] ?? String(property))),
     entries,
   };
 }
 
 /**
  * Every value of a card is offered, as a mention (an address book records who the owner may talk to, not a
- * conversation): e-mail addresses, and hosts or links in URLs, social profiles and instant-messaging accounts.
- * MVT checks none of them.
+ * conversation): e-mail addresses, and hosts, links and addresses in URLs, social profiles, instant-messaging
+ * accounts and the card's note. MVT checks none of them.
  */
 export function contactObservables(r: ContactRecord): Observable[] {
   const out: Observable[] = [];
@@ -92,18 +96,30 @@ export default defineArtifact<ContactRecord>({
   requires: { ABPerson: ['First', 'Middle', 'Last', 'Organization'], ABMultiValue: ['record_id', 'value'] },
   async *parse(ctx) {
     yield* readDatabases(ctx, function* (db, file) {
-      const locate = rowLocator(db, 'ABMultiValue');
+      const locateValue = rowLocator(db, 'ABMultiValue');
+      const locatePerson = rowLocator(db, 'ABPerson');
       const entries = readEntries(db);
       const property = db.columns('ABMultiValue').has('property') ? 'multi.property' : 'NULL';
+      const person = 'person.First AS first, person.Middle AS middle, person.Last AS last, person.Organization AS organization, person.ROWID AS __person';
       // One row per value (phone, email, …) of each person, people in address-book order. MVT keeps only
-      // values with a `value`; values stored as entries (social profiles, IM, addresses) are kept too.
+      // values with a `value`; values stored as entries (social profiles, IM, addresses) are kept too, and so
+      // is the card's free-text note, as one more value of the card (after the others).
       const withEntries = db.hasTable('ABMultiValueEntry') ? ' OR EXISTS (SELECT 1 FROM ABMultiValueEntry AS e WHERE e.parent_id = multi.rowid)' : '';
-      const sql = `SELECT multi.rowid AS __rowid, multi.value AS value, ${property} AS property, person.First AS first, person.Middle AS middle, person.Last AS last, person.Organization AS organization
+      const values = `SELECT multi.rowid AS __rowid, 0 AS __note, multi.value AS value, ${property} AS property, ${person}
         FROM ABPerson AS person JOIN ABMultiValue AS multi ON person.ROWID = multi.record_id
-        WHERE multi.value IS NOT NULL${withEntries} ORDER BY person.ROWID, multi.rowid`;
+        WHERE multi.value IS NOT NULL${withEntries}`;
+      const notes = db.columns('ABPerson').has('Note')
+        ? ` UNION ALL SELECT person.ROWID AS __rowid, 1 AS __note, person.Note AS value, NULL AS property, ${person}
+            FROM ABPerson AS person WHERE person.Note IS NOT NULL AND person.Note <> ''`
+        : '';
+      const sql = `${values}${notes} ORDER BY __person, __note, __rowid`;
       for (const row of db.db.prepare(sql).iterate() as Iterable<Row>) {
         const rowid = num(row.__rowid);
-        yield { record: decodeContactRow(row, rowid === null ? null : (entries.get(rowid) ?? null)), source: at(file, locate(rowid)) };
+        if (num(row.__note) === 1) {
+          yield { record: decodeContactRow({ ...row, property: null }, null, 'note'), source: at(file, locatePerson(rowid)) };
+        } else {
+          yield { record: decodeContactRow(row, rowid === null ? null : (entries.get(rowid) ?? null)), source: at(file, locateValue(rowid)) };
+        }
       }
     });
   },

@@ -80,6 +80,28 @@ describe('ios.contacts on a built AddressBook.sqlitedb', () => {
     ]);
   });
 
+  it("keeps a card's note as one more value, after the others, located at its ABPerson row", async () => {
+    const data = sqliteBytes(AB_SCHEMA, (db) => {
+      db.exec(`
+        INSERT INTO ABPerson (ROWID, First, Last, Note) VALUES (1, 'Source', 'Press', 'Met at the conference; site ${OPERATOR_DOMAIN}/press, e.g. for the story');
+        INSERT INTO ABPerson (ROWID, First, Last, Note) VALUES (2, 'Dana', 'Friend', '');
+        INSERT INTO ABMultiValue (UID, record_id, property, value) VALUES (30, 1, 3, '+14155550100'), (31, 2, 3, '+14155550101');
+      `);
+    });
+    const { records, items, observables } = await parseBackup<ContactRecord>(contacts, buildBackup([{ ...ADDRESS_BOOK, data }]));
+    expect(records.map((r) => [r.first, r.property, r.value])).toEqual([
+      ['Source', 'phone', '+14155550100'],
+      ['Source', 'note', `Met at the conference; site ${OPERATOR_DOMAIN}/press, e.g. for the story`],
+      ['Dana', 'phone', '+14155550101'],
+    ]);
+    expect(items.map((i) => i.source.at)).toEqual([
+      { table: 'ABMultiValue', rowid: 30 },
+      { table: 'ABPerson', rowid: 1 },
+      { table: 'ABMultiValue', rowid: 31 },
+    ]);
+    expect(operatorHits(observables)).toEqual([{ field: 'value', observed: `${OPERATOR_DOMAIN}/press`, indicator: OPERATOR_DOMAIN, level: 'high' }]);
+  });
+
   it('fails with a message naming AddressBook.sqlitedb when ABMultiValue is missing', async () => {
     const data = sqliteBytes('CREATE TABLE ABPerson (ROWID INTEGER PRIMARY KEY, First TEXT, Last TEXT, Middle TEXT, Organization TEXT);');
     const { coverage } = await parseBackup<ContactRecord>(contacts, buildBackup([{ ...ADDRESS_BOOK, data }]));
