@@ -15,8 +15,14 @@ export interface ByteSource {
 
 const READ_BYTES = 256 * 1024;
 
+/**
+ * Reads through a window of READ_BYTES so that walking small members costs one system call per window, not
+ * one per header; a skip past the window just moves the position (the data of a large member is never read).
+ */
 export class HandleSource implements ByteSource {
   position = 0;
+  private window: Buffer = Buffer.alloc(0);
+  private windowStart = 0;
 
   constructor(
     private readonly handle: FileHandle,
@@ -24,12 +30,21 @@ export class HandleSource implements ByteSource {
   ) {}
 
   async read(n: number): Promise<Buffer> {
-    const want = Math.min(n, this.fileBytes - this.position, READ_BYTES);
-    if (want <= 0) return Buffer.alloc(0);
-    const buf = Buffer.allocUnsafe(want);
-    const { bytesRead } = await this.handle.read(buf, 0, want, this.position);
-    this.position += bytesRead;
-    return bytesRead === want ? buf : buf.subarray(0, bytesRead);
+    const left = this.fileBytes - this.position;
+    if (left <= 0 || n <= 0) return Buffer.alloc(0);
+    let offset = this.position - this.windowStart;
+    if (offset < 0 || offset >= this.window.length) {
+      const want = Math.min(READ_BYTES, left);
+      const buf = Buffer.allocUnsafe(want);
+      const { bytesRead } = await this.handle.read(buf, 0, want, this.position);
+      this.window = buf.subarray(0, bytesRead);
+      this.windowStart = this.position;
+      offset = 0;
+      if (bytesRead === 0) return Buffer.alloc(0);
+    }
+    const out = this.window.subarray(offset, offset + Math.min(n, left));
+    this.position += out.length;
+    return out;
   }
 
   async skip(n: number): Promise<number> {
@@ -89,4 +104,18 @@ export async function readFully(source: ByteSource, n: number): Promise<Buffer> 
     got += part.length;
   }
   return Buffer.concat(parts, got);
+}
+
+/** `length` bytes from `start`, by positional reads; stops early at the end of the file. */
+/** Not `fs.createReadStream`: destroying one of those closes its descriptor even with `autoClose: false`, and this one is shared. */
+export async function* readRange(handle: FileHandle, start: number, length: number): AsyncIterable<Buffer> {
+  let done = 0;
+  while (done < length) {
+    const want = Math.min(READ_BYTES, length - done);
+    const buf = Buffer.allocUnsafe(want);
+    const { bytesRead } = await handle.read(buf, 0, want, start + done);
+    if (bytesRead === 0) return;
+    done += bytesRead;
+    yield bytesRead === want ? buf : buf.subarray(0, bytesRead);
+  }
 }

@@ -74,24 +74,42 @@ export class MemberIndex<L> {
   finish(): void {
     if (this.finished) return;
     this.finished = true;
-    // Folders added here are visited by this loop too (Map iteration includes new keys): harmless, their parents exist.
-    for (const [path] of this.byPath) {
-      const parts = path.split('/');
-      for (let i = 1; i < parts.length; i++) {
-        const parent = parts.slice(0, i).join('/');
-        const slot = this.byPath.get(parent);
-        if (!slot) {
-          this.byPath.set(parent, { entry: { path: parent, type: 'directory' }, locator: null });
-        } else if (slot.entry.type !== 'directory') {
-          this.byPath.delete(path);
-          this.refuse(path, INDEX_REASONS.parentNotFolder(parent, slot.entry.type));
-          break;
-        }
+    // Per folder path: null when it and all its parents are folders, else the first non-folder above (memoised, so each folder is judged once).
+    const blocked = new Map<string, string | null>();
+    const judge = (folder: string): string | null => {
+      if (folder === '') return null;
+      const known = blocked.get(folder);
+      if (known !== undefined) return known;
+      const slot = this.byPath.get(folder);
+      let verdict: string | null;
+      if (slot && slot.entry.type !== 'directory') verdict = folder;
+      else {
+        if (!slot) this.byPath.set(folder, { entry: { path: folder, type: 'directory' }, locator: null });
+        verdict = judge(parentOf(folder));
       }
+      blocked.set(folder, verdict);
+      return verdict;
+    };
+    for (const path of [...this.byPath.keys()]) {
+      const blocker = judge(parentOf(path));
+      if (blocker === null) continue;
+      this.byPath.delete(path);
+      this.refuse(path, INDEX_REASONS.parentNotFolder(blocker, this.typeOf(blocker)));
     }
+    // Folders implied only by refused members, or themselves below a non-folder, are not listed either.
+    for (const [folder, blocker] of blocked) if (blocker !== null && this.byPath.get(folder)?.entry.type === 'directory') this.byPath.delete(folder);
+  }
+
+  private typeOf(path: string): string {
+    return this.byPath.get(path)?.entry.type ?? 'file';
   }
 
   *entries(): IterableIterator<FsEntry> {
     for (const slot of this.byPath.values()) yield slot.entry;
   }
+}
+
+function parentOf(path: string): string {
+  const slash = path.lastIndexOf('/');
+  return slash < 0 ? '' : path.slice(0, slash);
 }

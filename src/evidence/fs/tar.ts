@@ -12,7 +12,7 @@ import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { constants as zlibConstants, createGunzip } from 'node:zlib';
 import { FormatError, UserError, errorMessage } from '../../errors.js';
-import { HandleSource, StreamSource, type ByteSource } from './byte-source.js';
+import { HandleSource, readRange, StreamSource, type ByteSource } from './byte-source.js';
 import { asFile, collectBounded, ExactSize, memberWhat, tooLarge, uniqueSorted } from './content.js';
 import type { FileEntry, FileSystem, FsEntry, OnFile, ReadOptions, RefusedEntry } from './file-system.js';
 import { archiveLimits } from './limits.js';
@@ -247,24 +247,6 @@ class TarFileSystem implements FileSystem {
     } finally {
       release();
     }
-  }
-}
-
-const RANGE_CHUNK_BYTES = 256 * 1024;
-
-/**
- * Bytes `start`…`start + length` of the shared descriptor, by positional reads. Not `fs.createReadStream`:
- * destroying one of those closes its descriptor even with `autoClose: false`, and this one is shared.
- */
-async function* readRange(handle: FileHandle, start: number, length: number): AsyncIterable<Buffer> {
-  let done = 0;
-  while (done < length) {
-    const want = Math.min(RANGE_CHUNK_BYTES, length - done);
-    const buf = Buffer.allocUnsafe(want);
-    const { bytesRead } = await handle.read(buf, 0, want, start + done);
-    if (bytesRead === 0) return;
-    done += bytesRead;
-    yield bytesRead === want ? buf : buf.subarray(0, bytesRead);
   }
 }
 

@@ -8,7 +8,7 @@
  * member-index.ts), encrypted members, compression methods other than stored and deflate, and members whose
  * sizes break `archiveLimits` (a zip bomb by ratio, or by total size against the limit or the file's size).
  */
-import { open as openFile } from 'node:fs/promises';
+import { open as openFile, type FileHandle } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
 import { FormatError, UserError, errorMessage } from '../../errors.js';
@@ -17,6 +17,7 @@ import type { FileEntry, FileSystem, FsEntry, OnFile, ReadOptions, RefusedEntry 
 import { archiveLimits } from './limits.js';
 import { MemberIndex } from './member-index.js';
 import { normaliseQueryPath } from './member-names.js';
+import { WindowedReader } from './zip-reader.js';
 
 export const ZIP_REASONS = {
   encrypted: 'encrypted member: not read',
@@ -40,18 +41,25 @@ const MADE_BY_UNIX = 3;
 const DOS_DIRECTORY = 0x10;
 
 export async function openZipFileSystem(location: string): Promise<FileSystem> {
+  let handle: FileHandle;
   let fileBytes: number;
   try {
-    const handle = await openFile(location, 'r');
+    handle = await openFile(location, 'r');
     fileBytes = (await handle.stat()).size;
-    await handle.close();
   } catch (err) {
     throw new UserError('not-found', `${location}: cannot open (${errorMessage(err)})`, { cause: err });
   }
   let zip: ZipFile;
   try {
-    zip = await yauzl.openPromise(location, { autoClose: false, lazyEntries: true, decodeStrings: false, validateEntrySizes: false, strictFileNames: false });
+    zip = await yauzl.fromRandomAccessReaderPromise(new WindowedReader(handle), fileBytes, {
+      autoClose: false,
+      lazyEntries: true,
+      decodeStrings: false,
+      validateEntrySizes: false,
+      strictFileNames: false,
+    });
   } catch (err) {
+    await handle.close();
     throw new UserError('bad-format', `${location}: not a readable zip (${errorMessage(err)})`, { cause: err });
   }
   const fs = new ZipFileSystem(location, zip, fileBytes);
@@ -68,7 +76,7 @@ class ZipFileSystem implements FileSystem {
   readonly kind = 'zip' as const;
   readonly randomAccess = true;
   damage: string | null = null;
-  private readonly index = new MemberIndex<Entry>('zip');
+  private readonly index = new MemberIndex<ZipLocator>('zip');
   private closed = false;
 
   constructor(
@@ -82,7 +90,7 @@ class ZipFileSystem implements FileSystem {
   }
 
   async buildIndex(): Promise<void> {
-    const links: { path: string; rawName: string; entry: Entry; common: { path: string; mtime: Date; mode?: number } }[] = [];
+    const links: { path: string; rawName: string; entry: ZipLocator; common: { path: string; mtime: Date; mode?: number } }[] = [];
     let totalBytes = 0;
     let seen = 0;
     for (;;) {
@@ -122,10 +130,10 @@ class ZipFileSystem implements FileSystem {
       totalBytes += entry.uncompressedSize;
       if (format === S_IFLNK) {
         if (entry.uncompressedSize > archiveLimits.maxLinkTargetBytes) this.index.refuse(rawName, ZIP_REASONS.linkTooLong(archiveLimits.maxLinkTargetBytes));
-        else links.push({ path: claimed.path, rawName, entry, common });
+        else links.push({ path: claimed.path, rawName, entry: locatorOf(entry), common });
         continue;
       }
-      this.index.put({ ...common, type: 'file', size: entry.uncompressedSize }, entry);
+      this.index.put({ ...common, type: 'file', size: entry.uncompressedSize }, locatorOf(entry));
     }
     // Link targets are the members' content: read after the listing, each bounded and held to its declared size.
     for (const link of links) {
@@ -164,7 +172,7 @@ class ZipFileSystem implements FileSystem {
   async readMany(paths: Iterable<string>, onFile: OnFile): Promise<string[]> {
     this.assertOpen();
     const unserved: string[] = [];
-    const wanted: { file: FileEntry; entry: Entry }[] = [];
+    const wanted: { file: FileEntry; entry: ZipLocator }[] = [];
     for (const path of uniqueSorted(paths)) {
       const rel = normaliseQueryPath(path);
       const slot = rel === null ? undefined : this.index.get(rel);
@@ -172,7 +180,7 @@ class ZipFileSystem implements FileSystem {
       else unserved.push(path);
     }
     // In the order of the data in the file: one forward sweep over the disk.
-    wanted.sort((a, b) => a.entry.relativeOffsetOfLocalHeader - b.entry.relativeOffsetOfLocalHeader);
+    wanted.sort((a, b) => a.entry.localHeaderOffset - b.entry.localHeaderOffset);
     for (const { file, entry } of wanted) {
       const content = await this.stream(entry, file.path);
       try {
@@ -210,7 +218,7 @@ class ZipFileSystem implements FileSystem {
     return null;
   }
 
-  private fileAt(path: string): { file: FileEntry; entry: Entry } {
+  private fileAt(path: string): { file: FileEntry; entry: ZipLocator } {
     this.assertOpen();
     const rel = normaliseQueryPath(path);
     const slot = rel === null ? undefined : this.index.get(rel);
@@ -219,11 +227,11 @@ class ZipFileSystem implements FileSystem {
   }
 
   /** The member's bytes, held to its declared size; decompression errors become one-line FormatErrors. */
-  private async stream(entry: Entry, path: string): Promise<Readable> {
+  private async stream(entry: ZipLocator, path: string): Promise<Readable> {
     const what = memberWhat(this.location, path);
     let raw: Readable;
     try {
-      raw = await this.zip.openReadStreamPromise(entry);
+      raw = await this.zip.openReadStreamPromise(asYauzlEntry(entry));
     } catch (err) {
       throw new FormatError(what, `cannot read (${errorMessage(err)})`, { cause: err });
     }
@@ -232,6 +240,39 @@ class ZipFileSystem implements FileSystem {
     guard.on('close', () => raw.destroy());
     return raw.pipe(guard);
   }
+}
+
+/**
+ * What a read needs of a member, kept instead of yauzl's Entry: an Entry holds its raw name, extra fields and
+ * comment as Buffers, and keeping 70,000 of them made listing spend most of its time in the garbage collector.
+ */
+interface ZipLocator {
+  readonly localHeaderOffset: number;
+  readonly compressedSize: number;
+  readonly uncompressedSize: number;
+  readonly compressionMethod: number;
+  readonly generalPurposeBitFlag: number;
+}
+
+function locatorOf(entry: Entry): ZipLocator {
+  return {
+    localHeaderOffset: entry.relativeOffsetOfLocalHeader,
+    compressedSize: entry.compressedSize,
+    uncompressedSize: entry.uncompressedSize,
+    compressionMethod: entry.compressionMethod,
+    generalPurposeBitFlag: entry.generalPurposeBitFlag,
+  };
+}
+
+/** An Entry with exactly the fields `openReadStream` reads (checked against yauzl 3.4: sizes, method, flags, local header offset). */
+function asYauzlEntry(l: ZipLocator): Entry {
+  return Object.assign(Object.create(yauzl.Entry.prototype) as Entry, {
+    relativeOffsetOfLocalHeader: l.localHeaderOffset,
+    compressedSize: l.compressedSize,
+    uncompressedSize: l.uncompressedSize,
+    compressionMethod: l.compressionMethod,
+    generalPurposeBitFlag: l.generalPurposeBitFlag,
+  });
 }
 
 /** The next central-directory record, or null after the last one. */
