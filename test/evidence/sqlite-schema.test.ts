@@ -1,6 +1,6 @@
 /**
- * Only real tables are queried: a view (a query the database's author wrote, possibly endless) or a virtual
- * table under a name an artifact reads is refused before it runs. Each endless view here would hang the
+ * Only plain tables are queried: a view (a query the database's author wrote, possibly endless), a virtual
+ * table or a table with computed columns under a name an artifact reads is refused before it runs. Each endless view here would hang the
  * test if it were evaluated; the tests finish because it is refused.
  */
 import { describe, expect, it } from 'vitest';
@@ -60,6 +60,29 @@ describe('an evidence database with views and virtual tables', () => {
     const h = openSqlite({ kind: 'buffer', data: sqliteBytes("CREATE TABLE message (text TEXT); INSERT INTO message VALUES ('x')") }, 'sms.db');
     expect(h.hasTable('message')).toBe(true);
     expect(h.db.prepare('SELECT text FROM message').pluck().all()).toEqual(['x']);
+    h.close();
+  });
+});
+
+describe('a table with computed columns', () => {
+  const SLOW = "length(printf('%.*c', 100000000, 'x'))"; // close to a second a row, on every read
+
+  it('a VIRTUAL generated column is evaluated on every read: the table is refused before it runs', () => {
+    const data = sqliteBytes(`CREATE TABLE message (text TEXT, cost INTEGER AS (${SLOW}) VIRTUAL); INSERT INTO message (text) VALUES ('a'), ('b')`);
+    const h = openSqlite({ kind: 'buffer', data }, 'sms.db');
+    expect(h.hasTable('message')).toBe(false);
+    expect(h.notATable('message')).toBe('`message` has computed columns (cost), evaluated on every read: not read');
+    const started = performance.now();
+    expect(() => h.db.prepare('SELECT text FROM message')).toThrow('sms.db: `message` has computed columns (cost), evaluated on every read: not read');
+    expect(performance.now() - started).toBeLessThan(100);
+    h.close();
+  });
+
+  it('must-not: a STORED generated column is read as stored, like any column', () => {
+    const data = sqliteBytes("CREATE TABLE message (text TEXT, shout TEXT AS (upper(text)) STORED); INSERT INTO message (text) VALUES ('a')");
+    const h = openSqlite({ kind: 'buffer', data }, 'sms.db');
+    expect(h.hasTable('message')).toBe(true);
+    expect(h.db.prepare('SELECT shout FROM message').pluck().all()).toEqual(['A']);
     h.close();
   });
 });
