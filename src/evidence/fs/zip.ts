@@ -98,7 +98,7 @@ class ZipFileSystem implements FileSystem {
       try {
         entry = await nextEntry(this.zip);
       } catch (err) {
-        this.damage = `central directory damaged after ${seen} entries (${errorMessage(err)}): the rest are not listed`;
+        this.damage = `central directory damaged after ${seen} of its ${this.zip.entryCount} records (${errorMessage(err)}): the rest are not listed`;
         break;
       }
       if (entry === null) break;

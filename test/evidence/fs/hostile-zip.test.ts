@@ -92,6 +92,23 @@ describe('zip: hostile names', () => {
 });
 
 describe('zip: members that cannot be read honestly', () => {
+  it('a damaged central directory keeps the records before the damage, with one line', async () => {
+    const zip = await rawZip([
+      { name: 'first.txt', data: 'kept' },
+      { name: 'second.txt', data: 'lost' },
+    ]);
+    const centrals: number[] = [];
+    for (let at = zip.indexOf('PK\u0001\u0002'); at >= 0; at = zip.indexOf('PK\u0001\u0002', at + 1)) centrals.push(at);
+    zip.write('XX', centrals[1]!, 'latin1');
+    const path = join(base, 'damaged-cd.zip');
+    writeFileSync(path, zip);
+    const fs = await openFileSystem(path);
+    expect(await paths(fs)).toEqual(['first.txt']);
+    expect(fs.damage).toBe('central directory damaged after 1 of its 2 records (invalid central directory file header signature: 0x2015858): the rest are not listed');
+    expect(await read(fs, 'first.txt')).toBe('kept');
+    await fs.close();
+  });
+
   it('refuses encrypted members and unsupported compression, keeps the rest', async () => {
     const fs = await openZip([
       { name: 'secret.txt', data: 'plain but flagged', encrypted: true },
