@@ -43,6 +43,8 @@ export type MatchKind =
   | 'app-id'
   | 'cert-hash'
   | 'profile-id'
+  /** The start of a listed profile id, at least 8 characters: MCProfileEvents can cut identifiers short. */
+  | 'profile-id-truncated'
   | 'android-property';
 
 export interface RuleRef {

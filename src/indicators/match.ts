@@ -42,13 +42,6 @@ export const MIN_TRUNCATED_PROFILE_ID_CHARS = 8;
 /** Shorter observed ids (empty, `A`, `76D`) match nothing, not even an equal indicator: they name no profile. */
 export const MIN_PROFILE_ID_CHARS = 4;
 
-/**
- * The match kind of a truncated profile id. It is to join `MatchKind` in src/findings/finding.ts (with its
- * explanation in src/findings/explain.ts); until it does, the double cast lets it through. Remove the cast,
- * and use the literal, once MatchKind has it.
- */
-const PROFILE_ID_TRUNCATED = 'profile-id-truncated' as string as MatchKind;
-
 type Index = Map<string, Indicator[]>;
 
 interface DomainEntry {
@@ -258,7 +251,7 @@ function matchProfileId(t: Tables, value: string, hits: Hit[]): void {
   if (id.length < MIN_TRUNCATED_PROFILE_ID_CHARS || id.endsWith('.')) return;
   for (const indicator of t.profileIdHeads.get(id.slice(0, MIN_TRUNCATED_PROFILE_ID_CHARS)) ?? []) {
     const listed = comparableValue('profile_id', indicator.value);
-    if (listed.length > id.length && listed.startsWith(id) && listed[id.length] !== '.') hits.push({ indicator, kind: PROFILE_ID_TRUNCATED, observed: value });
+    if (listed.length > id.length && listed.startsWith(id) && listed[id.length] !== '.') hits.push({ indicator, kind: 'profile-id-truncated', observed: value });
   }
 }
 
@@ -320,7 +313,6 @@ export function messageFor(h: { indicator: Indicator; kind: MatchKind; observed:
   const ioc = h.indicator.value;
   const coll = h.indicator.collection.name;
   const v = h.observed;
-  if (h.kind === PROFILE_ID_TRUNCATED) return `Found a truncated profile ID "${v}", the start of the known suspicious profile ID "${ioc}" from "${coll}"`;
   switch (h.kind) {
     case 'exact-url':
       return `Found a known suspicious URL ${v} matching indicator "${ioc}" from "${coll}"`;
@@ -350,6 +342,8 @@ export function messageFor(h: { indicator: Indicator; kind: MatchKind; observed:
       return `Found a known suspicious app certificate with hash "${v}" matching indicators from "${coll}"`;
     case 'profile-id':
       return `Found a known suspicious profile ID "${v}" matching indicators from "${coll}"`;
+    case 'profile-id-truncated':
+      return `Found a truncated profile ID "${v}", the start of the known suspicious profile ID "${ioc}" from "${coll}"`;
     case 'android-property':
       return `Found a known suspicious Android property "${v}" matching indicators from "${coll}"`;
     default:
