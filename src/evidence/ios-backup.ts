@@ -284,12 +284,16 @@ export class IosBackupSource implements Source {
 
   async read(file: EvidenceFile): Promise<Buffer> {
     const opened = this.open(file);
-    let stored: Buffer;
     try {
-      stored = readOpened(opened);
+      return this.readFrom(file, opened);
     } finally {
       closeSync(opened.fd);
     }
+  }
+
+  /** The (decrypted) content of an opened stored file, read up to its real size and logged. */
+  private readFrom(file: EvidenceFile, opened: OpenedEvidence): Buffer {
+    const stored = readOpened(opened);
     this.inputs.record(join(this.root, file.ref.storedPath), refLabel(file), stored);
     return this.keys && file.ref.backup ? this.decrypt(file, stored) : stored;
   }
@@ -298,21 +302,18 @@ export class IosBackupSource implements Source {
     const what = describeForMessages(file);
     const wal = file.ref.backup ? this.sidecar(file, '-wal') : undefined;
     const opened = this.open(file);
+    let walOpened: OpenedEvidence | null = null;
     try {
-      // The real size decides memory or a temp copy: Manifest.db's recorded Size is the backup's word, not the disk's.
-      if (opened.size <= sqliteLimits.maxInMemoryBytes) {
-        const data = await this.read(file);
-        const walData = wal ? await this.read(wal) : undefined;
+      walOpened = wal ? this.open(wal) : null;
+      // Real sizes (fstat, database and -wal together) decide memory or a temp copy: Manifest.db's recorded
+      // Size is the backup's word, not the disk's.
+      if (opened.size + (walOpened?.size ?? 0) <= sqliteLimits.maxInMemoryBytes) {
+        const data = this.readFrom(file, opened);
+        const walData = wal && walOpened ? this.readFrom(wal, walOpened) : undefined;
         return openSqlite({ kind: 'buffer', data, wal: walData }, what);
       }
-      const stored = join(this.root, file.ref.storedPath);
-      this.inputs.hashOpened(stored, refLabel(file), opened);
-      const walOpened = wal ? this.open(wal) : null;
-      try {
-        if (wal && walOpened) this.inputs.hashOpened(join(this.root, wal.ref.storedPath), refLabel(wal), walOpened);
-      } finally {
-        if (walOpened) closeSync(walOpened.fd);
-      }
+      this.inputs.hashOpened(join(this.root, file.ref.storedPath), refLabel(file), opened);
+      if (wal && walOpened) this.inputs.hashOpened(join(this.root, wal.ref.storedPath), refLabel(wal), walOpened);
       const key = this.keys ? this.keyOf(file) : null;
       if (!key) return openSqlite({ kind: 'file', path: opened.path, wal: walOpened?.path }, what);
       // Too large for memory: the plaintext (and its -wal) go to a private 0600 temp folder, removed on close.
@@ -324,6 +325,7 @@ export class IosBackupSource implements Source {
       return openSqlite({ kind: 'private-file', dir, path, hasWal: wal !== undefined }, what);
     } finally {
       closeSync(opened.fd);
+      if (walOpened) closeSync(walOpened.fd);
     }
   }
 

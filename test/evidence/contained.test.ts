@@ -12,7 +12,7 @@ import { openIosBackup } from '../../src/evidence/ios-backup.js';
 import { sqliteLimits } from '../../src/evidence/sqlite.js';
 import { privateTempRoot } from '../../src/evidence/temp.js';
 import { fileElsewhere, mvtBackupCopy, SMS, storedPath } from '../fixtures/hostile.js';
-import { tempDir } from '../fixtures/ios-backup.js';
+import { buildBackup, sqliteWithWal, tempDir } from '../fixtures/ios-backup.js';
 
 /** A root folder holding `a.txt`, `sub/b.txt`, and the links a test adds. */
 function root(): string {
@@ -107,6 +107,30 @@ describe('reading to the real size', () => {
         expect(h.db.prepare('SELECT count(*) FROM message').pluck().get()).toBe(1);
         h.close();
         expect(source.inputs.all().find((i) => i.label === 'HomeDomain/Library/SMS/sms.db')?.bytes).toBe(16 * 1024 * 1024);
+      } finally {
+        await source.close();
+      }
+    });
+
+    it('a sparse -wal beside a small sms.db counts too: the pair is opened from a temp copy, the WAL rows still read', async () => {
+      sqliteLimits.maxInMemoryBytes = 1024 * 1024;
+      const { db, wal } = sqliteWithWal(
+        'CREATE TABLE message (ROWID INTEGER PRIMARY KEY, text TEXT)',
+        (d) => d.prepare("INSERT INTO message (text) VALUES ('in the main file')").run(),
+        (d) => d.prepare("INSERT INTO message (text) VALUES ('only in the wal')").run(),
+      );
+      const backup = buildBackup([
+        { ...SMS, data: db },
+        { ...SMS, relativePath: `${SMS.relativePath}-wal`, data: wal },
+      ]);
+      truncateSync(join(backup, storedPath({ ...SMS, relativePath: `${SMS.relativePath}-wal` })), 16 * 1024 * 1024);
+      const source = await openIosBackup(backup);
+      try {
+        const [sms] = await source.find({ by: 'backup', ...SMS });
+        const h = await source.openSqlite(sms!);
+        expect(h.db.memory).toBe(false);
+        expect(h.db.prepare('SELECT text FROM message ORDER BY ROWID').pluck().all()).toEqual(['in the main file', 'only in the wal']);
+        h.close();
       } finally {
         await source.close();
       }
