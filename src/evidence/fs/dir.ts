@@ -152,6 +152,18 @@ class DirFileSystem implements FileSystem {
     }
   }
 
+  /**
+   * O_NOFOLLOW guards only the last component: a parent folder swapped for a link between the check and the
+   * open would still be crossed. Where the kernel tells what a descriptor opened (Linux /proc), check it.
+   */
+  private async openedInside(handle: FileHandle, rel: string): Promise<boolean> {
+    try {
+      return (await readlink(`/proc/self/fd/${handle.fd}`)) === join(this.location, rel);
+    } catch {
+      return true; // no /proc: the parent check before the open is what we have
+    }
+  }
+
   private async openFile(path: string): Promise<{ handle: FileHandle; file: FileEntry }> {
     this.assertOpen();
     const rel = normaliseQueryPath(path);
@@ -164,6 +176,10 @@ class DirFileSystem implements FileSystem {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ELOOP') throw notAFile(this.location, path, { path: file.path, type: 'symlink', linkTarget: '?' });
       throw new FormatError(memberWhat(this.location, file.path), `cannot open (${code ?? (err as Error).message})`, { cause: err });
+    }
+    if (!(await this.openedInside(handle, file.path))) {
+      await handle.close();
+      throw new FormatError(memberWhat(this.location, file.path), 'a folder on its path was swapped for a link: not read');
     }
     const st = await handle.stat();
     if (!st.isFile()) {

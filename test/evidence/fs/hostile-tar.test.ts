@@ -114,6 +114,23 @@ describe.each(['tar', 'tar.gz'] as const)('%s: hostile members', (packing) => {
   });
 });
 
+describe.each(['tar', 'tar.gz'] as const)('%s: GNU long names', (packing) => {
+  it('a GNU long name (type L) names the next member, and is checked like any name', async () => {
+    const gnuName = `gnu/${'g'.repeat(150)}.txt`;
+    const tar = rawTar([
+      { name: '././@LongLink', type: 'L', data: `${gnuName}\0` },
+      { name: gnuName.slice(0, 99), data: 'gnu long' },
+      { name: '././@LongLink', type: 'L', data: `../${'e'.repeat(120)}\0` },
+      { name: 'short-alias.txt', data: 'x' },
+    ]);
+    const fs = await openFileSystem(pack(tar, packing));
+    expect(await paths(fs)).toEqual(['gnu', gnuName]);
+    expect(await read(fs, gnuName)).toBe('gnu long');
+    expect(fs.refused).toEqual([{ name: `../${'e'.repeat(120)}`, reason: 'parent-folder component (..) in the name' }]);
+    await fs.close();
+  });
+});
+
 /** Three members; the middle one is big noise so a cut lands inside it. */
 function threeMembers(): Buffer {
   return rawTar([
