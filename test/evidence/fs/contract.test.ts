@@ -81,7 +81,7 @@ describe.each(['dir', 'zip', 'tar', 'tar.gz'] as const)('file-system contract: %
     await fs.close();
   });
 
-  it('is recognised as a %s by its content, whole, with nothing refused', () => {
+  it('is recognised by its content, whole, with nothing refused', () => {
     expect(fs.kind).toBe(kind);
     expect(fs.randomAccess).toBe(kind !== 'tar.gz');
     expect(fs.damage).toBeNull();
