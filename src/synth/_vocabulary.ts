@@ -208,3 +208,20 @@ export const EVERYDAY_TEXTS: readonly string[] = [
   'Can you send it to my work mail? thx.',
   'See en.wikipedia.org/wiki/Lisbon for ideas',
 ];
+
+/**
+ * Link previews as WhatsApp stores them for a pasted link: the link, the page's title and its description,
+ * which mention other sites, dotted abbreviations and version numbers. Every host here is an ordinary site.
+ */
+export const LINK_PREVIEWS: readonly { url: string; title: string; summary: string }[] = [
+  { url: 'https://www.bbc.co.uk/news/world-europe-68123456', title: 'Europe heatwave: temperatures pass 40C - BBC News', summary: 'Forecasters say the heat will last until Sun. More on bbc.co.uk/weather.' },
+  { url: 'https://youtu.be/dQw4w9WgXcQ', title: 'Rick Astley - Never Gonna Give You Up (Official Music Video)', summary: 'The official video for “Never Gonna Give You Up” by Rick Astley. Listen on spotify.com and music.apple.com.' },
+  { url: 'https://en.wikipedia.org/wiki/Lisbon', title: 'Lisbon - Wikipedia', summary: 'Lisbon is the capital and largest city of Portugal, with approx. 550,000 inhabitants (2.9 million in the metro area).' },
+  { url: 'https://www.apple.com/iphone/', title: 'iPhone - Apple', summary: 'Designed to be loved. Compare models, e.g. iPhone 15 vs. iPhone 15 Pro, at apple.com/iphone/compare.' },
+  { url: 'https://maps.app.goo.gl/Xq3Lw8VbNk2', title: 'Café Central · Rua da Prata 12, Lisboa', summary: '4.6 ★ (1.2k) · Coffee shop · Open until 7 p.m.' },
+  { url: 'https://www.theguardian.com/world/2024/may/14/election-results-live', title: 'Election results – live updates | The Guardian', summary: 'Follow live: turnout up 3.5 pts vs. 2019. Full results at theguardian.com/politics.' },
+  { url: 'https://github.com/nodejs/node/releases/tag/v20.14.0', title: 'Release v20.14.0 · nodejs/node', summary: 'Node.js v20.14.0 (LTS). Notable changes: npm 10.7.0, see nodejs.org/en/blog for details.' },
+  { url: 'https://www.booking.com/hotel/pt/casa-do-rio.html', title: 'Casa do Rio, Lisbon – Updated 2024 Prices', summary: 'Rated 9.1 by guests. Free Wi-Fi, 0.5 km from the centre.' },
+  { url: 'https://open.spotify.com/playlist/37i9dQZF1DXcBWIGoYBM5M', title: 'Today’s Top Hits | Spotify Playlist', summary: 'Listen on Spotify. 50 songs, approx. 2 hr 45 min.' },
+  { url: 'https://www.nytimes.com/2024/06/01/science/solar-eclipse.html', title: 'What to Know About the Next Solar Eclipse - The New York Times', summary: 'Dr. J. Smith of N.A.S.A. explains; maps at nasa.gov.' },
+];

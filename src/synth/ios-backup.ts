@@ -44,6 +44,7 @@ import {
   type CallHistoryStats,
   type InteractionStats,
 } from './ios-people.js';
+import { writeWhatsappChatStorage, type WhatsappStats } from './ios-whatsapp.js';
 
 export type { Plant, Period } from './ios-content.js';
 
@@ -62,11 +63,12 @@ export const SYNTH_PEOPLE_FILES = {
   callHistory: { domain: 'HomeDomain', relativePath: 'Library/CallHistoryDB/CallHistory.storedata' },
   calendar: { domain: 'HomeDomain', relativePath: 'Library/Calendar/Calendar.sqlitedb' },
   interactionC: { domain: 'HomeDomain', relativePath: 'Library/CoreDuet/People/interactionC.db' },
+  whatsapp: { domain: 'AppDomainGroup-group.net.whatsapp.WhatsApp.shared', relativePath: 'ChatStorage.sqlite' },
 } as const;
 
 /**
  * An ordinary phone after half a year of use: about 30 App Store apps in an XML Info.plist, over a thousand
- * contacts, thousands of messages (a third of the plain ones everyday texts with dotted words and bare links),
+ * contacts, WhatsApp chats with link previews, thousands of messages (a third of the plain ones everyday texts with dotted words and bare links),
  * visits, calls and interactions, and a calendar with invitations. Add a `seed`; generation takes seconds.
  */
 export const ORDINARY_PHONE = {
@@ -79,6 +81,7 @@ export const ORDINARY_PHONE = {
   calls: 2_500,
   calendarEvents: 400,
   interactions: 3_000,
+  whatsappMessages: 2_000,
   everydayTexts: true,
 } as const satisfies Omit<GenerateOptions, 'seed'>;
 
@@ -145,6 +148,8 @@ export interface GenerateOptions {
   readonly calendarEvents?: number;
   /** Interactions in interactionC.db. Default 0: no interactionC.db. */
   readonly interactions?: number;
+  /** WhatsApp messages in ChatStorage.sqlite, some with link previews. Default 0: no ChatStorage.sqlite. */
+  readonly whatsappMessages?: number;
   /** sms.db plain texts partly from EVERYDAY_TEXTS (see SmsDbOptions). Default false. */
   readonly everydayTexts?: boolean;
 }
@@ -167,6 +172,7 @@ export interface GeneratedBackup {
   readonly calls?: CallHistoryStats;
   readonly calendar?: CalendarStats;
   readonly interactions?: InteractionStats;
+  readonly whatsapp?: WhatsappStats;
 }
 
 export function generateIosBackup(dir: string, options: GenerateOptions): GeneratedBackup {
@@ -287,18 +293,19 @@ function itunesInfoKeys(applications: Record<string, unknown>, installed: readon
 // ---------------------------------------------------------------------------------------------------------
 // People databases
 
-/** Directories above each people database, listed once each (flags 2). */
+/** Directories above each people database in its domain, listed once each (flags 2). */
 const PEOPLE_DIRS: Record<keyof typeof SYNTH_PEOPLE_FILES, readonly string[]> = {
   addressBook: ['Library/AddressBook'],
   callHistory: ['Library/CallHistoryDB'],
   calendar: ['Library/Calendar'],
   interactionC: ['Library/CoreDuet', 'Library/CoreDuet/People'],
+  whatsapp: [''],
 };
 
-type PeopleStats = Pick<GeneratedBackup, 'contacts' | 'calls' | 'calendar' | 'interactions'>;
+type PeopleStats = Pick<GeneratedBackup, 'contacts' | 'calls' | 'calendar' | 'interactions' | 'whatsapp'>;
 
 /**
- * AddressBook, CallHistory, Calendar and interactionC, each only when its count is given, all over one address
+ * AddressBook, CallHistory, Calendar, interactionC and WhatsApp's ChatStorage, each only when its count is given, all over one address
  * book (its own stream, so the sizes asked for elsewhere never change who the people are).
  */
 function writePeople(writer: IosBackupWriter, scratch: string, rng: (label: string) => Random, o: GenerateOptions, period: Period, mtime: number): { entries: number; stored: number; stats: PeopleStats } {
@@ -306,7 +313,7 @@ function writePeople(writer: IosBackupWriter, scratch: string, rng: (label: stri
   let entries = 0;
   const stats: { -readonly [K in keyof PeopleStats]: PeopleStats[K] } = {};
   const add = <S>(key: keyof typeof SYNTH_PEOPLE_FILES, write: (path: string) => S): S => {
-    for (const relativePath of PEOPLE_DIRS[key]) writer.addEntry({ domain: 'HomeDomain', relativePath, mtime }, 'directory');
+    for (const relativePath of PEOPLE_DIRS[key]) writer.addEntry({ domain: SYNTH_PEOPLE_FILES[key].domain, relativePath, mtime }, 'directory');
     const path = join(scratch, key);
     const result = write(path);
     writer.addFileFrom({ ...SYNTH_PEOPLE_FILES[key], mtime }, path);
@@ -317,6 +324,7 @@ function writePeople(writer: IosBackupWriter, scratch: string, rng: (label: stri
   if ((o.calls ?? 0) > 0) stats.calls = add('callHistory', (p) => writeCallHistory(p, rng('calls'), people, { calls: o.calls ?? 0, period }));
   if ((o.calendarEvents ?? 0) > 0) stats.calendar = add('calendar', (p) => writeCalendar(p, rng('calendar'), people, { events: o.calendarEvents ?? 0, period }));
   if ((o.interactions ?? 0) > 0) stats.interactions = add('interactionC', (p) => writeInteractionC(p, rng('interactions'), people, { interactions: o.interactions ?? 0, period }));
+  if ((o.whatsappMessages ?? 0) > 0) stats.whatsapp = add('whatsapp', (p) => writeWhatsappChatStorage(p, rng('whatsapp'), people, { messages: o.whatsappMessages ?? 0, period }));
   const files = Object.keys(stats).length;
   return { entries, stored: files, stats };
 }

@@ -1,8 +1,8 @@
 /**
  * A clean phone stays quiet (issue #6, item 4). An ordinary iPhone, generated the way iTunes/Finder writes its
  * backup (XML Info.plist with ~30 App Store apps and their icons, an address book, calls including FaceTime by
- * e-mail, a calendar with invitations and attendees, interactions with tel:/mailto: identifiers, thousands of
- * messages full of ordinary links and dotted words), is checked against every indicator feed the project has.
+ * e-mail, a calendar with invitations and attendees, interactions with tel:/mailto: identifiers, WhatsApp chats
+ * with link previews, thousands of messages full of ordinary links and dotted words), is checked against every indicator feed the project has.
  * Nothing at MEDIUM or above may come out; the same phone with one app from outside the App Store gives exactly
  * that app's MEDIUM, with its explanation.
  */
@@ -88,6 +88,9 @@ describe('an ordinary phone checked against every indicator feed', () => {
     expect(read('ios.interaction_c')).toEqual(parsed(backup.interactions!.rows));
     expect(backup.interactions!.interactions).toBe(3_000);
     expect(read('ios.sms')).toEqual(parsed(5_000));
+    // Messages (some with link previews, some photos) and their chats.
+    expect(backup.whatsapp!.linkPreviews).toBeGreaterThan(50);
+    expect(read('ios.whatsapp')).toEqual(parsed(backup.whatsapp!.messages + backup.whatsapp!.chats));
     expect(read('ios.safari_history')).toEqual(parsed(3_000));
     expect(read('ios.manifest')).toEqual(parsed(ORDINARY_PHONE.manifestEntries));
   });

@@ -8,10 +8,11 @@ import { inflateSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import calendar, { type CalendarRecord } from '../../src/artifacts/ios/calendar.js';
 import interactionC, { type InteractionCRecord } from '../../src/artifacts/ios/interaction_c.js';
+import whatsapp, { type WhatsappRecord } from '../../src/artifacts/ios/whatsapp.js';
 import { backupInfoKeys } from '../../src/artifacts/ios/backup_info.js';
 import { isDict, parsePlist, type PlistDict } from '../../src/formats/plist.js';
 import { STORE_APPS } from '../../src/synth/_apps.js';
-import { EVERYDAY_TEXTS } from '../../src/synth/_vocabulary.js';
+import { EVERYDAY_TEXTS, LINK_PREVIEWS } from '../../src/synth/_vocabulary.js';
 import { DEFAULT_SIDELOADED_APP, DEFAULT_TESTFLIGHT_APP, installedApps } from '../../src/synth/ios-apps.js';
 import { generateIosBackup, ORDINARY_PHONE, SYNTH_PEOPLE_FILES, type GeneratedBackup, type GenerateOptions } from '../../src/synth/ios-backup.js';
 import { contactAddress, defaultPeriod } from '../../src/synth/ios-content.js';
@@ -141,6 +142,23 @@ describe('the ordinary phone (ORDINARY_PHONE)', () => {
     expect(coverage).toMatchObject({ state: 'parsed', issues: [] });
     expect(records).toHaveLength(b.interactions!.rows);
     expect(records.some((r) => r.bundle_id === 'com.apple.mobilemail' && (r.sender_identifier ?? r.recipient_identifier)?.startsWith('mailto:'))).toBe(true);
+  });
+
+  it('keeps WhatsApp chats with photos on WhatsApp\'s CDN and link previews (link, title, summary), read by ios.whatsapp', async () => {
+    const chat = openFromBackup(b.dir, SYNTH_PEOPLE_FILES.whatsapp.domain, SYNTH_PEOPLE_FILES.whatsapp.relativePath);
+    expect(chat.prepare('SELECT count(*) FROM ZWAMESSAGE').pluck().get()).toBe(2_000);
+    const previews = chat.prepare('SELECT m.ZTEXT AS text, d.ZMATCHEDTEXT AS matched, d.ZTITLE AS title, d.ZSUMMARY AS summary FROM ZWAMESSAGEDATAITEM d JOIN ZWAMESSAGE m ON m.Z_PK = d.ZMESSAGE').all() as Record<string, string>[];
+    expect(previews).toHaveLength(b.whatsapp!.linkPreviews);
+    for (const p of previews) {
+      const preview = LINK_PREVIEWS.find((l) => l.url === p.matched)!;
+      expect(p).toMatchObject({ title: preview.title, summary: preview.summary });
+      expect(p.text).toContain(preview.url);
+    }
+    expect(chat.prepare("SELECT count(*) FROM ZWAMEDIAITEM WHERE ZMEDIAURL LIKE 'https://mmg.whatsapp.net/%'").pluck().get()).toBe(b.whatsapp!.media);
+    const { records, coverage } = await parseBackup<WhatsappRecord>(whatsapp, b.dir);
+    expect(coverage).toMatchObject({ state: 'parsed', issues: [] });
+    expect(records.filter((r) => r.record_type === 'message')).toHaveLength(2_000);
+    expect(records.filter((r) => r.record_type === 'chat_session')).toHaveLength(b.whatsapp!.chats);
   });
 
   it('mixes everyday texts (dotted words, bare links, shortlinks) into a third of the plain messages', () => {
