@@ -9,7 +9,7 @@ import { iosArtifacts } from '../artifacts/ios/index.js';
 import { detectAcquisition, openAcquisition } from '../evidence/detect.js';
 import type { CredentialProvider } from '../evidence/ios-backup-keys.js';
 import type { AcquisitionInfo, Source, SourceKind } from '../evidence/source.js';
-import { assertUsableTempArea, cleanupPrivateTemp } from '../evidence/temp.js';
+import { assertUsableTempArea, holdPrivateTemp } from '../evidence/temp.js';
 import { InterruptedError, OutputError, UserError, interruption } from '../errors.js';
 import { explainMatch, levelForMatch } from '../findings/explain.js';
 import type { Finding, Level } from '../findings/finding.js';
@@ -77,6 +77,7 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
   const emit = options.onEvent ?? (() => {});
   const signal = options.signal ?? new AbortController().signal;
   assertUsableTempArea();
+  const releaseTemp = holdPrivateTemp();
   let pending: PendingFolder | null = null;
   let opened: Awaited<ReturnType<typeof openAcquisition>>;
   try {
@@ -86,7 +87,7 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
     opened = await openAcquisition(options.target, options.type, options.credentials);
   } catch (err) {
     pending?.discard();
-    cleanupPrivateTemp();
+    releaseTemp();
     throw err;
   }
   let output: OutputWriter = noOutput;
@@ -165,7 +166,7 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
       if (pending && !committed) pending.discard();
       await closeQuietlyWhenStopping(source, stopping);
     } finally {
-      cleanupPrivateTemp();
+      releaseTemp();
     }
   }
 }

@@ -11,7 +11,7 @@ import { detectAcquisition } from '../evidence/detect.js';
 import { openIosBackup } from '../evidence/ios-backup.js';
 import { readEncryptionInfo, unlockBackup, type CredentialProvider } from '../evidence/ios-backup-keys.js';
 import { InputLog } from '../evidence/input-log.js';
-import { assertUsableTempArea, cleanupPrivateTemp } from '../evidence/temp.js';
+import { assertUsableTempArea, holdPrivateTemp } from '../evidence/temp.js';
 import { InterruptedError, UserError, interruption } from '../errors.js';
 import { isDict, parsePlist } from '../formats/plist.js';
 import { openOutputFile, openOutputFolder } from './output-target.js';
@@ -83,6 +83,7 @@ export async function decryptBackup(backup: string, output: string, credentials:
   const root = encryptedBackupRoot(backup);
   assertUsableTempArea();
   const target = openOutputFolder(output, { flag: '--output', evidence: [backup, root], privateMode: true }, { replace: 'never' });
+  const releaseTemp = holdPrivateTemp();
   const signal = options.signal ?? new AbortController().signal;
   const onProgress = options.onProgress;
   const out = target.dir;
@@ -91,7 +92,7 @@ export async function decryptBackup(backup: string, output: string, credentials:
     source = await openIosBackup(root, new InputLog(), credentials);
   } catch (err) {
     target.discard();
-    cleanupPrivateTemp();
+    releaseTemp();
     throw err;
   }
   let committed = false;
@@ -138,7 +139,7 @@ export async function decryptBackup(backup: string, output: string, credentials:
   } finally {
     if (!committed) target.discard();
     await source.close();
-    cleanupPrivateTemp();
+    releaseTemp();
   }
 }
 

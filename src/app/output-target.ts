@@ -12,7 +12,7 @@
 import { closeSync, constants, existsSync, fsyncSync, lstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeSync, chmodSync, type Stats } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { registerScratchPath, unregisterScratchPath } from '../evidence/temp.js';
-import { errorMessage, UserError } from '../errors.js';
+import { errorMessage, OutputError, UserError } from '../errors.js';
 
 export interface WriteGuard {
   /** The option named in messages (`--output`). */
@@ -186,7 +186,7 @@ export function openOutputFile(target: string, guard: WriteGuard & { readonly fo
         renameSync(scratch, final); // replaces a regular file (--force), never writes through a link
       } catch (err) {
         discard();
-        throw new UserError('output', `${guard.flag} ${target}: cannot write (${errnoText(err)})`, { cause: err });
+        throw new OutputError(`${guard.flag} ${target}: cannot write (${errnoText(err)})`, { cause: err });
       }
       unregisterScratchPath(scratch);
     },
@@ -208,20 +208,23 @@ export function openOutputFolder(target: string, guard: WriteGuard, policy: Exis
   refuseEvidenceOverlap(target, guard);
   const path = resolve(target);
   const st = lstatOrNull(path);
-  let replaces: 'nothing' | 'empty' | 'previous' = 'nothing';
   if (st !== null) {
     if (!st.isDirectory()) throw new UserError('usage', `${guard.flag} ${target}: is ${kindOf(st)}; expected a new or empty folder${st.isSymbolicLink() ? ' (links are never followed)' : ''}`);
     const entries = readdirSync(path);
     if (entries.length > 0) {
       const verdict = policy.replace === 'previous-run' ? policy.sameRun(path) : 'is not empty';
       if (verdict !== true) throw new UserError('usage', `${guard.flag} ${target}: ${verdict}; choose a new or empty folder`);
-      replaces = 'previous';
-    } else {
-      replaces = 'empty';
     }
   }
   const parent = ensureParentFolders(path, guard.flag);
   const final = join(parent, basename(path));
+  /** Whether the target may be replaced now: another run may have put results there since we looked. */
+  const mayReplace = (): true | string => {
+    const now = lstatOrNull(final);
+    if (now === null || (now.isDirectory() && readdirSync(final).length === 0)) return true;
+    if (!now.isDirectory()) return `is now ${kindOf(now)}`;
+    return policy.replace === 'previous-run' ? policy.sameRun(final) : 'is not empty';
+  };
   let dir: string;
   try {
     dir = mkdtempSync(join(parent, `.${basename(path)}.tracehound-partial-`));
@@ -236,18 +239,26 @@ export function openOutputFolder(target: string, guard: WriteGuard, policy: Exis
     dir,
     fileMode: privateMode ? 0o600 : 0o644,
     commit() {
+      const verdict = mayReplace();
+      if (verdict !== true) throw new OutputError(`${guard.flag} ${target}: ${verdict} (another run wrote there meanwhile); these results were not kept`);
       try {
-        if (replaces === 'previous' && existsSync(final)) {
+        if (existsSync(final) && readdirSync(final).length > 0) {
           // rename() cannot replace a non-empty folder: move the old one aside, put the new one in, drop the old.
           const old = mkdtempSync(join(parent, `.${basename(path)}.tracehound-old-`));
           renameSync(final, join(old, 'previous'));
-          renameSync(dir, final);
+          try {
+            renameSync(dir, final);
+          } catch (err) {
+            renameSync(join(old, 'previous'), final); // the previous results stay as they were
+            rmSync(old, { recursive: true, force: true });
+            throw err;
+          }
           rmSync(old, { recursive: true, force: true });
         } else {
           renameSync(dir, final); // also over an empty folder (POSIX rename)
         }
       } catch (err) {
-        throw new UserError('output', `${guard.flag} ${target}: cannot put the results in place (${errnoText(err)}); they are in ${dir}`, { cause: err });
+        throw new OutputError(`${guard.flag} ${target}: cannot put the results in place (${errnoText(err)})`, { cause: err });
       }
       unregisterScratchPath(dir);
     },

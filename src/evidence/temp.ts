@@ -75,6 +75,26 @@ export function unregisterScratchPath(path: string): void {
   registered.delete(path);
 }
 
+let holders = 0;
+
+/**
+ * Marks the temp area as in use by one run (a check, a decrypt) until the returned release is called; the last
+ * release removes it. Two runs in one process (a library user's `Promise.all`) so never pull the folder from
+ * under each other.
+ */
+export function holdPrivateTemp(): () => void {
+  holders++;
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    if (--holders === 0) {
+      if (root !== null) rmSync(root, { recursive: true, force: true });
+      root = null;
+    }
+  };
+}
+
 /**
  * Removes everything this process put in the temp area and every registered scratch path. Synchronous, so
  * a signal handler can call it right before exiting. Safe to call more than once.

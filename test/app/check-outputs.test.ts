@@ -70,6 +70,23 @@ describe('one results folder per acquisition', () => {
     expect(readdirSync(dirname(out))).toEqual(['out']); // no scratch folder left beside it
   });
 
+  it('two checks of different devices into one folder at the same time: one keeps it, the other stops, nothing mixes', async () => {
+    const out = join(tempDir('race'), 'out');
+    const other = buildBackup([]);
+    const runs = await Promise.allSettled([check({ target: mvtIosBackup(), userIocDir: null, output: out }), check({ target: other, userIocDir: null, output: out })]);
+    const kept = runs.filter((r) => r.status === 'fulfilled');
+    const stopped = runs.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    expect(kept).toHaveLength(1);
+    expect(stopped).toHaveLength(1);
+    expect(stopped[0]!.reason).toBeInstanceOf(OutputError);
+    expect(String(stopped[0]!.reason)).toMatch(/(holds the results of another acquisition|is not empty).*another run wrote there meanwhile\); these results were not kept$/);
+    const info = JSON.parse(readFileSync(join(out, 'info.json'), 'utf8')) as { target: string };
+    const winner = runs[0]!.status === 'fulfilled' ? mvtIosBackup() : other;
+    expect(info.target).toBe(winner);
+    expect(readdirSync(out).includes('ios.sms.json')).toBe(winner === mvtIosBackup());
+    expect(readdirSync(dirname(out))).toEqual(['out']);
+  });
+
   it('plain evidence: folder 0755, files 0644; encrypted evidence: folder 0700, files 0600 (they hold its plaintext)', async () => {
     const plainOut = join(tempDir('modes'), 'plain');
     await check({ target: mvtIosBackup(), userIocDir: null, output: plainOut, only: ['ios.sms'] });
