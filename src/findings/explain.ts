@@ -21,13 +21,7 @@ function where(observable: Observable): string {
   return `(seen in the record's "${observable.field}" field)`;
 }
 
-/**
- * `profile-id-truncated` is the matcher's answer for an identifier cut short in MCProfileEvents (issue 6
- * item 3); it is accepted here before `MatchKind` lists it, so either side can land first.
- */
-type ExplainedKind = MatchKind | 'profile-id-truncated';
-
-export function explainMatch(kind: ExplainedKind, observable: Observable, collection: string): string {
+export function explainMatch(kind: MatchKind, observable: Observable, collection: string): string {
   const who = `the "${collection}" indicators`;
   const mention = observable.role === 'mention';
   switch (kind) {
