@@ -81,7 +81,7 @@ describe('one results folder per acquisition', () => {
     expect(stopped[0]!.reason).toBeInstanceOf(OutputError);
     expect(String(stopped[0]!.reason)).toMatch(/(holds the results of another acquisition|is not empty).*another run wrote there meanwhile\); these results were not kept$/);
     const info = JSON.parse(readFileSync(join(out, 'info.json'), 'utf8')) as { target: string };
-    const winner = runs[0]!.status === 'fulfilled' ? mvtIosBackup() : other;
+    const winner = runs[0].status === 'fulfilled' ? mvtIosBackup() : other;
     expect(info.target).toBe(winner);
     expect(readdirSync(out).includes('ios.sms.json')).toBe(winner === mvtIosBackup());
     expect(readdirSync(dirname(out))).toEqual(['out']);
