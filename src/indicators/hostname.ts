@@ -19,6 +19,11 @@ export interface Host {
 const HAS_SCHEME = /^[a-z][a-z0-9+.-]*:(?:\/\/|(?!\d|$))/i;
 
 /** The text a URL parser should see: a bare host or `host:port/path` is read as `http://…`. */
+/** True when the text starts with a scheme (`https:`, `mailto:`), false for a bare `host/path`. */
+export function hasScheme(urlOrHost: string): boolean {
+  return HAS_SCHEME.test(urlOrHost);
+}
+
 export function withScheme(urlOrHost: string): string {
   if (HAS_SCHEME.test(urlOrHost)) return urlOrHost;
   return urlOrHost.startsWith('//') ? `http:${urlOrHost}` : `http://${urlOrHost}`;

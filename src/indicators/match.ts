@@ -11,7 +11,7 @@
 import type { Observable } from '../artifacts/artifact.js';
 import type { MatchKind } from '../findings/finding.js';
 import { type Collection, type Indicator, comparableValue } from './collection.js';
-import { type Host, canonicalUrl, hostOf, isPublicSuffix, readUrl } from './hostname.js';
+import { type Host, canonicalUrl, hasScheme, hostOf, isPublicSuffix, readUrl } from './hostname.js';
 
 export interface IndicatorMatch {
   readonly indicator: Indicator;
@@ -160,6 +160,10 @@ function matchTables(t: Tables, obs: Observable): Hit[] {
       collect(hits, t.urls.get(value), 'exact-url', value);
       const url = readUrl(value);
       if (url.href !== null && url.href !== value) collect(hits, t.urls.get(url.href), 'exact-url', value);
+      // A link typed without its scheme (`landing.evil.net/x1` in a message) is the https:// one a feed lists;
+      // the parser above read it as http://, so the https:// spelling is looked up too.
+      const bare = value.trim();
+      if (url.href !== null && !hasScheme(bare) && !bare.startsWith('//')) collect(hits, t.urls.get(canonicalUrl(`https://${bare}`) ?? ''), 'exact-url', value);
       matchHost(t, url.host, value, hits);
       break;
     }

@@ -204,6 +204,23 @@ describe('compiled matcher', () => {
     ]);
   });
 
+  it('a link typed without its scheme matches a URL indicator written with https:// or http://', () => {
+    const m2 = compileIndicators(
+      collectionsOf({ malware: ['M'], indicators: [{ pattern: "[url:value='https://landing.evil.net/x1']", malware: 'M' }, { pattern: "[url:value='http://plain.evil.net/y']", malware: 'M' }] }),
+    );
+    expect(summary(m2, 'url', 'landing.evil.net/x1')).toEqual([['exact-url', 'https://landing.evil.net/x1']]);
+    expect(summary(m2, 'url', 'Landing.Evil.NET/x1')).toEqual([['exact-url', 'https://landing.evil.net/x1']]);
+    expect(summary(m2, 'url', 'plain.evil.net/y')).toEqual([['exact-url', 'http://plain.evil.net/y']]);
+  });
+
+  it('a scheme-less link matches only the very same address: another path, or a written scheme that differs, does not', () => {
+    const m2 = compileIndicators(collectionsOf({ malware: ['M'], indicators: [{ pattern: "[url:value='https://landing.evil.net/x1']", malware: 'M' }] }));
+    expect(summary(m2, 'url', 'landing.evil.net/x2')).toEqual([]);
+    expect(summary(m2, 'url', 'landing.evil.net/x1/more')).toEqual([]);
+    expect(summary(m2, 'url', 'ftp://landing.evil.net/x1')).toEqual([]);
+    expect(summary(m2, 'url', 'http://landing.evil.net/x1')).toEqual([]);
+  });
+
   it.each<[ObservableKind, string, string]>([
     ['url', 'http://198.51.100.1/', 'Found a known suspicious IP address http://198.51.100.1/ matching indicator "198.51.100.1" from "Evil"'],
     ['process', 'Launch', 'Found a known suspicious process name "Launch" matching indicators from "Evil"'],

@@ -209,12 +209,12 @@ describe('ios.sms observables beyond MVT\'s links', () => {
         { handle: '+14155550101', text: `(${OPERATOR_URL.replace('https://', '')})` },
       ]),
     );
-    // The third message's bare URL is offered (`landing.example-bad.net/x1`, a mention) but a URL indicator is
-    // compared with its scheme, so it matches only once the matcher also tries `https://` before a bare URL.
+    // The third message's bare URL (`landing.example-bad.net/x1`, a mention) is the https:// link the feed lists.
     expect(observables.at(-1)).toEqual({ kind: 'url', value: OPERATOR_URL.replace('https://', ''), field: 'text', role: 'mention' });
     expect(operatorHits(observables)).toEqual([
       { field: 'phone_number', observed: OPERATOR_EMAIL, indicator: OPERATOR_EMAIL, level: 'critical' },
       { field: 'text', observed: `${OPERATOR_DOMAIN}/verify`, indicator: OPERATOR_DOMAIN, level: 'high' },
+      { field: 'text', observed: OPERATOR_URL.replace('https://', ''), indicator: OPERATOR_URL, level: 'high' },
     ]);
   });
 
