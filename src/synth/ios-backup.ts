@@ -235,7 +235,9 @@ export function generateIosBackup(dir: string, options: GenerateOptions): Genera
 
     const fillerCount = Math.max(0, Math.floor(options.manifestEntries) - entries);
     const storedTarget = options.storedFiles === undefined ? null : Math.min(fillerCount, Math.max(0, Math.floor(options.storedFiles)));
-    const filler = writeFiller(writer, rng('manifest'), fillerCount, period, storedTarget === null ? null : { target: storedTarget, rng: rng('filler-content') });
+    // With apps listed in Info.plist, their containers are the ones the filler fills, beside Apple's own apps.
+    const containers = apps ? [...APPS.filter((a) => a.startsWith('com.apple.')), ...apps.installed] : APPS;
+    const filler = writeFiller(writer, rng('manifest'), fillerCount, period, storedTarget === null ? null : { target: storedTarget, rng: rng('filler-content') }, containers);
     entries += filler.entries;
     stored += filler.stored;
     return {
@@ -389,7 +391,7 @@ interface StoredQuota {
  * a database (.db, .sqlite) never do, so no parser is ever handed fake SQLite. Near the end, when only as many
  * rows are left as files still owed, rows that cannot hold content are skipped, so the target is met exactly.
  */
-function writeFiller(writer: IosBackupWriter, rng: Random, count: number, period: Period, quota: StoredQuota | null): { entries: number; stored: number } {
+function writeFiller(writer: IosBackupWriter, rng: Random, count: number, period: Period, quota: StoredQuota | null, apps: readonly string[]): { entries: number; stored: number } {
   let entries = 0;
   let stored = 0;
   const start = period.start.getTime() / 1000;
@@ -447,7 +449,7 @@ function writeFiller(writer: IosBackupWriter, rng: Random, count: number, period
       if (rng.chance(0.4)) emit({ domain: 'CameraRollDomain', relativePath: `Media/PhotoData/Thumbnails/V2/${folder.slice(6)}/${name}/5005.JPG` }, 'file');
       photo++;
     } else if (r < 0.5) {
-      const app = rng.pick(APPS);
+      const app = rng.pick(apps);
       emit({ domain: appDomain(app), relativePath: `Library/Caches/${app}/fsCachedData/${rng.uuid()}` }, 'file');
     } else if (r < 0.6) {
       const browser = rng.pick(['com.apple.mobilesafari', 'com.google.chrome.ios', 'org.mozilla.ios.Firefox']);
@@ -462,13 +464,13 @@ function writeFiller(writer: IosBackupWriter, rng: Random, count: number, period
       const contact = contactAddress(rng.int(1, 400)).replace(/\D/g, '') || '15550000000';
       emit({ domain: 'AppDomainGroup-group.net.whatsapp.WhatsApp.shared', relativePath: `Message/Media/${contact}@s.whatsapp.net/${rng.hex(1)}/${rng.hex(1)}/${rng.uuid().toLowerCase()}.jpg` }, 'file');
     } else if (r < 0.9) {
-      const app = rng.pick(APPS);
+      const app = rng.pick(apps);
       emit({ domain: appDomain(app), relativePath: `Library/Caches/${rng.uuid()}` }, 'directory');
     } else if (r < 0.97) {
-      const app = rng.pick(APPS);
+      const app = rng.pick(apps);
       emit({ domain: appDomain(app), relativePath: `Library/Application Support/${app}/${rng.uuid()}.sqlite` }, 'file');
     } else {
-      const app = rng.pick(APPS);
+      const app = rng.pick(apps);
       const domain = appDomain(app);
       if (rng.chance(0.5)) {
         const id = rng.uuid();

@@ -63,6 +63,14 @@ describe('the ordinary phone (ORDINARY_PHONE)', () => {
     expect(info['Installed Applications']).toEqual(STORE_APPS.slice(0, 30).map((a) => a.bundleId));
   });
 
+  it('lists app containers in Manifest.db only for Apple\'s apps and the apps Info.plist lists', () => {
+    const installed = new Set(infoOf(b)['Installed Applications'] as string[]);
+    const domains = openBytes(join(b.dir, 'Manifest.db')).prepare("SELECT DISTINCT domain FROM Files WHERE domain LIKE 'AppDomain-%'").pluck().all() as string[];
+    const apps = domains.map((d) => d.slice('AppDomain-'.length));
+    expect(apps.filter((a) => !a.startsWith('com.apple.') && !installed.has(a))).toEqual([]);
+    expect(apps.filter((a) => installed.has(a)).length).toBeGreaterThan(20);
+  });
+
   it('gives each App Store app a binary iTunesMetadata with the store key set, a store envelope and a decodable icon', () => {
     const apps = infoOf(b).Applications as PlistDict;
     expect(Object.keys(apps)).toHaveLength(30);
