@@ -2,6 +2,8 @@
  * A whole synthetic iTunes/Finder backup: the artifact databases at their real domains and paths, filled by
  * `ios-content.ts`, plus filler Manifest.db entries laid out like a real phone's (camera roll, app caches,
  * WebKit data, notification attachments, WhatsApp media), most listed without content as in partial backups.
+ * On request (ORDINARY_PHONE asks for all of it): the apps in an XML Info.plist (`ios-apps.ts`), and the
+ * address book, calls, calendar, interactionC (`ios-people.ts`) and WhatsApp chats (`ios-whatsapp.ts`).
  * Used by the demo, by tests and by the benchmark; `plant` injects known traces for end-to-end checks.
  *
  * Same seed and options → identical database contents and Manifest.db rows. With `encryption` the same
@@ -34,7 +36,6 @@ import { APPS, SITES } from './_vocabulary.js';
 import { DEFAULT_SIDELOADED_APP, DEFAULT_TESTFLIGHT_APP, installedApps, type AppsStats, type SideloadedApp, type TestFlightApp } from './ios-apps.js';
 import {
   addressBook,
-  OWNER,
   writeAddressBook,
   writeCalendar,
   writeCallHistory,
@@ -330,8 +331,6 @@ function writePeople(writer: IosBackupWriter, scratch: string, rng: (label: stri
   const files = Object.keys(stats).length;
   return { entries, stored: files, stats };
 }
-
-export { OWNER };
 
 // ---------------------------------------------------------------------------------------------------------
 // Stored media (benchmark weight)
