@@ -266,5 +266,7 @@ function isSpace(c: number): boolean {
 }
 
 export function decodeXmlPlist(text: string, what: string, limits: PlistLimits): PlistValue {
-  return new XmlPlistReader(text, what, limits).read();
+  // XML 1.0 §2.11: a parser reads CR LF and a lone CR as LF (a character reference &#13; still gives a CR).
+  const normalised = text.includes('\r') ? text.replace(/\r\n?/g, '\n') : text;
+  return new XmlPlistReader(normalised, what, limits).read();
 }

@@ -168,6 +168,10 @@ describe('XML plists are read by a bounded reader', () => {
     expect(value).toEqual([1.5, -2000, new Date('2021-03-04T05:06:07Z'), false, true, null, [], {}, '']);
   });
 
+  it('reads line ends as XML does: CR LF and CR as LF, &#13; as CR', () => {
+    expect(parsePlist(xmlPlist('<string>a\r\nb\rc&#13;</string>'), 'x')).toBe('a\nb\nc\r');
+  });
+
   it('reads a UTF-16 XML plist with a byte-order mark', () => {
     const text = `<?xml version="1.0" encoding="UTF-16"?><plist version="1.0"><string>ünïcode</string></plist>`;
     expect(parsePlist(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]), 'x')).toBe('ünïcode');
