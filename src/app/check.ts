@@ -148,7 +148,7 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
       artifacts: plan.map((a) => ({ id: a.id, version: a.version })),
       rules: allRules.filter((r) => plan.some((a) => a.id === r.artifact)).map((r) => ({ id: r.id, version: r.version })),
     };
-    const written = output.finish(findings, info);
+    const written = await output.finish(findings, info);
     if (signal.aborted) throw interruption(signal);
     if (pending) {
       pending.commit();

@@ -67,14 +67,14 @@ export class NativeOutput implements OutputWriter {
     this.writers.get(artifact.id)?.close();
   }
 
-  finish(findings: readonly Finding[], info: RunInfo): string[] {
+  async finish(findings: readonly Finding[], info: RunInfo): Promise<string[]> {
     const files = [...this.writers.values()].map((w) => w.path);
     for (const w of this.writers.values()) w.close();
 
     const timelinePath = join(this.dir, 'timeline.csv');
     // Only the description carries phone content; time, artifact and event are our own vocabulary (MACB
     // markers such as `--CB` stay as they are for scripts).
-    this.timelineStore.writeTo(timelinePath, 'time,artifact,event,description\n', (e) => csvRow([e.time, e.artifact, e.event, neutraliseFormula(e.description)]), this.fileMode);
+    await this.timelineStore.writeTo(timelinePath, 'time,artifact,event,description\n', (e) => csvRow([e.time, e.artifact, e.event, neutraliseFormula(e.description)]), this.fileMode);
     files.push(timelinePath);
 
     files.push(writeJson(this.fileMode, join(this.dir, 'alerts.json'), findings.map(findingJson)));

@@ -34,7 +34,7 @@ export interface OutputWriter {
   timeline(artifact: AnyArtifact, event: TimelineEvent): void;
   artifactFinished(artifact: AnyArtifact, coverage: Coverage): void;
   /** Writes the remaining files and returns the paths of every file written. */
-  finish(findings: readonly Finding[], info: RunInfo): string[];
+  finish(findings: readonly Finding[], info: RunInfo): Promise<string[]>;
   /** Releases scratch space; called also when the run fails. */
   dispose(): void;
 }
@@ -44,7 +44,7 @@ export const noOutput: OutputWriter = {
   record() {},
   timeline() {},
   artifactFinished() {},
-  finish: () => [],
+  finish: async () => [],
   dispose() {},
 };
 
@@ -53,19 +53,27 @@ export const noOutput: OutputWriter = {
  * run instead of passing for an unreadable artifact and silently dropping its findings.
  */
 export function guardWrites(writer: OutputWriter, dir: string): OutputWriter {
-  const guarded = <A extends unknown[], R>(fn: (...args: A) => R) =>
+  const failed = (err: unknown) => new OutputError(`cannot write results to ${dir}: ${errorMessage(err)}; the check was stopped`, { cause: err });
+  const guarded =
+    <A extends unknown[], R>(fn: (...args: A) => R) =>
     (...args: A): R => {
       try {
         return fn(...args);
       } catch (err) {
-        throw new OutputError(`cannot write results to ${dir}: ${errorMessage(err)}; the check was stopped`, { cause: err });
+        throw failed(err);
       }
     };
   return {
     record: guarded(writer.record.bind(writer)),
     timeline: guarded(writer.timeline.bind(writer)),
     artifactFinished: guarded(writer.artifactFinished.bind(writer)),
-    finish: guarded(writer.finish.bind(writer)),
+    async finish(findings, info) {
+      try {
+        return await writer.finish(findings, info);
+      } catch (err) {
+        throw failed(err);
+      }
+    },
     dispose: writer.dispose.bind(writer),
   };
 }

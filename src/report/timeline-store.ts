@@ -4,6 +4,7 @@
  */
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { privateTempDir, removeTempDir } from '../evidence/temp.js';
 import { BufferedFile } from './buffered-file.js';
 
@@ -19,6 +20,8 @@ export interface StoredEvent {
 /** Rows per INSERT statement: one call into SQLite per batch instead of per event. */
 const ROWS_PER_INSERT = 200;
 const INSERTS_PER_TRANSACTION = 50;
+/** Longest stretch of writing between two turns of the event loop (signals are handled in between). */
+const TURN_EVERY_MS = 25;
 
 export class TimelineStore {
   private readonly dir = privateTempDir('timeline');
@@ -64,12 +67,22 @@ export class TimelineStore {
     this.db.exec('BEGIN');
   }
 
-  /** Writes the sorted timeline as text: a header line, then one rendered line per event. */
-  writeTo(path: string, header: string, row: (e: StoredEvent) => string, mode = 0o644): void {
+  /**
+   * Writes the sorted timeline as text: a header line, then one rendered line per event. A multi-million-row
+   * timeline takes seconds: the event loop gets a turn every TURN_EVERY_MS, so Ctrl-C is still honoured.
+   */
+  async writeTo(path: string, header: string, row: (e: StoredEvent) => string, mode = 0o644): Promise<void> {
     const file = new BufferedFile(path, mode);
     try {
       file.write(header);
-      for (const e of this.sorted()) file.write(row(e));
+      let next = performance.now() + TURN_EVERY_MS;
+      for (const e of this.sorted()) {
+        file.write(row(e));
+        if (performance.now() >= next) {
+          await nextTurn();
+          next = performance.now() + TURN_EVERY_MS;
+        }
+      }
     } finally {
       file.close();
     }

@@ -31,18 +31,18 @@ const tabs = iosArtifacts.find((a) => a.id === 'ios.safari_browser_state')!;
 const manifest = iosArtifacts.find((a) => a.id === 'ios.manifest')!;
 const at = Moment.fromUnixSeconds(1_700_000_000)!;
 
-function writeTimeline(writer: OutputWriter): void {
+async function writeTimeline(writer: OutputWriter): Promise<void> {
   writer.timeline(tabs, { time: at, event: 'tab', description: '=HYPERLINK("https://evil.example/x","Open me")' });
   writer.timeline(manifest, { time: at, event: '--CB', description: 'HomeDomain/Library/x' });
   const info = { coverage: [], inputs: [], indicatorFiles: [], rejectedIndicatorFiles: [], artifacts: [], rules: [], options: {}, target: '/b', startedAt: new Date(0), finishedAt: new Date(0), tool: { name: 'tracehound', version: '0' }, acquisition: { kind: 'ios-backup', root: '/b', encrypted: false } } satisfies RunInfo;
-  writer.finish([], info);
+  await writer.finish([], info);
   writer.dispose();
 }
 
 describe('timeline.csv', () => {
-  it('native: a description starting with = gets a quote; our own MACB event markers are left as they are', () => {
+  it('native: a description starting with = gets a quote; our own MACB event markers are left as they are', async () => {
     const dir = tempDir('csv-native');
-    writeTimeline(new NativeOutput(dir));
+    await writeTimeline(new NativeOutput(dir));
     expect(readFileSync(join(dir, 'timeline.csv'), 'utf8').split('\n')).toEqual([
       'time,artifact,event,description',
       `2023-11-14T22:13:20.000000Z,ios.safari_browser_state,tab,"'=HYPERLINK(""https://evil.example/x"",""Open me"")"`,
@@ -51,9 +51,9 @@ describe('timeline.csv', () => {
     ]);
   });
 
-  it('MVT format: the same neutralising (a deliberate difference: MVT writes the formula as it is)', () => {
+  it('MVT format: the same neutralising (a deliberate difference: MVT writes the formula as it is)', async () => {
     const dir = tempDir('csv-mvt');
-    writeTimeline(new MvtOutput(dir));
+    await writeTimeline(new MvtOutput(dir));
     const lines = readFileSync(join(dir, 'timeline.csv'), 'utf8').split('\r\n');
     expect(lines).toContain(`"2023-11-14 22:13:20.000000","SafariBrowserState","tab","'=HYPERLINK(""https://evil.example/x"",""Open me"")"`);
     expect(lines).toContain('"2023-11-14 22:13:20.000000","Manifest","--CB","HomeDomain/Library/x"');

@@ -80,7 +80,7 @@ export class MvtOutput implements OutputWriter {
     this.lists.get(artifact.id)?.close();
   }
 
-  finish(findings: readonly Finding[], info: RunInfo): string[] {
+  async finish(findings: readonly Finding[], info: RunInfo): Promise<string[]> {
     const files: string[] = [];
     for (const w of this.lists.values()) {
       w.close();
@@ -96,7 +96,7 @@ export class MvtOutput implements OutputWriter {
 
     const timelinePath = join(this.dir, 'timeline.csv');
     if (this.timelineStore.count() > 0) {
-      this.timelineStore.writeTo(timelinePath, pyCsvRow(['UTC Timestamp', 'Plugin', 'Event', 'Description']), (e) => pyCsvRow([e.time, e.artifact, e.event, neutraliseFormula(e.description)]), this.fileMode);
+      await this.timelineStore.writeTo(timelinePath, pyCsvRow(['UTC Timestamp', 'Plugin', 'Event', 'Description']), (e) => pyCsvRow([e.time, e.artifact, e.event, neutraliseFormula(e.description)]), this.fileMode);
       files.push(timelinePath);
     }
 
