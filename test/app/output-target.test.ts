@@ -131,6 +131,17 @@ describe('a results folder', () => {
     expect(entries(join(base, 'out'))).toEqual([]);
   });
 
+  it('an existing empty folder is replaced by the finished results', () => {
+    const { base, guard } = layout();
+    mkdirSync(join(base, 'out'));
+    const pending = openOutputFolder(join(base, 'out'), { ...guard, privateMode: true }, { replace: 'never' });
+    writeFileSync(join(pending.dir, 'a.json'), '[]');
+    pending.commit();
+    expect(entries(join(base, 'out'))).toEqual(['a.json']);
+    expect(statSync(join(base, 'out')).mode & 0o777).toBe(0o700);
+    expect(entries(base)).toEqual(['BACKUP', 'out']);
+  });
+
   it('creates missing parent folders', () => {
     const { base, guard } = layout();
     openOutputFolder(join(base, 'cases', '2026', 'out'), guard, { replace: 'never' }).commit();
