@@ -8,7 +8,7 @@
  * and nesting is bounded. Malformed fields (a key list that is not a list, a bad URL) never throw a TypeError.
  */
 import { FormatError } from '../errors.js';
-import { isDict, parsePlist, UID, type PlistDict, type PlistValue } from './plist.js';
+import { isDict, parsePlist, plistLimits, UID, type PlistDict, type PlistLimits, type PlistValue } from './plist.js';
 
 export type Unarchived =
   | string
@@ -33,8 +33,13 @@ export const keyedArchiveLimits: KeyedArchiveLimits = Object.freeze({ maxDepth: 
 const COCOA_OFFSET_S = 978_307_200;
 const CYCLE = Symbol('cycle');
 
-export function unarchive(input: Buffer, what: string, limits: KeyedArchiveLimits = keyedArchiveLimits): Unarchived {
-  const root = parsePlist(input, what);
+/**
+ * `plist` bounds the property list under the archive. Callers that decode many small archives (one per
+ * Manifest.db row) should pass much smaller plist limits than the defaults, so that a hostile blob in every
+ * row costs milliseconds each, not a second.
+ */
+export function unarchive(input: Buffer, what: string, limits: KeyedArchiveLimits = keyedArchiveLimits, plist: PlistLimits = plistLimits): Unarchived {
+  const root = parsePlist(input, what, plist);
   return unarchiveValue(root, what, limits);
 }
 

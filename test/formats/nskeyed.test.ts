@@ -2,7 +2,8 @@ import { buildBinary } from 'plist';
 import { describe, expect, it } from 'vitest';
 import { FormatError } from '../../src/errors.js';
 import { keyedArchiveLimits, unarchive } from '../../src/formats/nskeyed.js';
-import { UID } from '../../src/formats/plist.js';
+import { plistLimits, UID } from '../../src/formats/plist.js';
+import { bplistDag } from './_bplist.js';
 
 const archive = (objects: unknown[], root = 1): Buffer =>
   Buffer.from(buildBinary({ $archiver: 'NSKeyedArchiver', $version: 100000, $top: { root: new UID(root) }, $objects: ['$null', ...objects] } as never));
@@ -110,6 +111,14 @@ describe('keyedArchiveLimits', () => {
     const dag = archivedDag(10);
     expect(JSON.stringify(unarchive(dag, 'x', { ...keyedArchiveLimits, maxValues: 2047 })).match(/leaf/g)).toHaveLength(1024);
     expect(formatErrorOf(() => unarchive(dag, 'x', { ...keyedArchiveLimits, maxValues: 2046 })).message).toBe('x: archive expands to more than 2046 values (keyedArchiveLimits.maxValues)');
+  });
+
+  it('passes plist limits to the plist under the archive: a DAG blob is refused in milliseconds with small ones', () => {
+    const started = performance.now();
+    expect(formatErrorOf(() => unarchive(bplistDag(40), 'Manifest.db Files row 7', keyedArchiveLimits, { ...plistLimits, maxValues: 10_000 })).message).toBe(
+      'Manifest.db Files row 7: binary plist expands to more than 10000 values (plistLimits.maxValues)',
+    );
+    expect(performance.now() - started).toBeLessThan(500);
   });
 
   it('decodes objects nested exactly maxDepth levels deep, and refuses one level more', () => {
