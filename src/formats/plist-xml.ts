@@ -49,8 +49,10 @@ class XmlPlistReader {
     this.budget = new DecodeBudget(what, limits, 'XML plist');
   }
 
+  /** Details quote the input; line breaks in it are escaped so that the message stays one line. */
   private fail(detail: string, at = this.pos): never {
-    throw new FormatError(this.what, `malformed XML plist (${detail} at offset ${at})`);
+    const oneLine = detail.replace(/[\r\n\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    throw new FormatError(this.what, `malformed XML plist (${oneLine} at offset ${at})`);
   }
 
   read(): PlistValue {

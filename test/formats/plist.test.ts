@@ -194,6 +194,7 @@ describe('XML plists are read by a bounded reader', () => {
     ['content after </plist>', `<plist><true/></plist><plist/>`, 'content after </plist>'],
     ['mismatched end tags', `<plist><array><string>a</array></string></plist>`, 'no </string> where expected'],
     ['a bad date', `<plist><date>yesterday</date></plist>`, '<date> "yesterday" is not an ISO 8601 UTC date'],
+    ['a bad integer quoted with its line break escaped', `<plist><integer>1\n2</integer></plist>`, '<integer> "1\\u000a2" is not an integer'],
   ])('refuses %s', (_name, text, detail) => {
     const err = formatErrorOf(() => parsePlist(Buffer.from(text), 'prefs.plist'));
     expect(err.message).toMatch(new RegExp(`^prefs\\.plist: malformed XML plist \\(${detail.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} at offset \\d+\\)$`));
