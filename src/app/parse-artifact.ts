@@ -44,9 +44,12 @@ export function createArtifactRun(
       }
       files.push(...found);
       for (const m of missing) {
-        const message = m.ref.backup
-          ? `${describeFile(m)} is listed in Manifest.db but absent from the backup`
-          : `${m.ref.storedPath} is missing from ${m.ref.root}`;
+        // A refused file (a link out of the acquisition) is present but not read: its reason, not "absent".
+        const message = m.refused
+          ? describeFile(m)
+          : m.ref.backup
+            ? `${describeFile(m)} is listed in Manifest.db but absent from the backup`
+            : `${m.ref.storedPath} is missing from ${m.ref.root}`;
         issues.push({ code: 'file-missing', file: m, message });
       }
       return found;
@@ -106,9 +109,16 @@ export function createArtifactRun(
   };
 }
 
-function checkSchema(handle: SqliteHandle, requires: Readonly<Record<string, readonly string[]>>): { code: 'missing-table' | 'missing-column'; text: string }[] {
-  const out: { code: 'missing-table' | 'missing-column'; text: string }[] = [];
+type SchemaProblem = { code: 'missing-table' | 'missing-column' | 'not-a-table'; text: string };
+
+function checkSchema(handle: SqliteHandle, requires: Readonly<Record<string, readonly string[]>>): SchemaProblem[] {
+  const out: SchemaProblem[] = [];
   for (const [table, cols] of Object.entries(requires)) {
+    const refused = handle.notATable(table);
+    if (refused !== null) {
+      out.push({ code: 'not-a-table', text: refused });
+      continue;
+    }
     if (!handle.hasTable(table)) {
       out.push({ code: 'missing-table', text: `no table ${table}` });
       continue;
