@@ -6,7 +6,8 @@ import { levelRank, type Level } from '../findings/finding.js';
 import { findingJson } from '../report/native.js';
 import { assessCompleteness } from '../report/completeness.js';
 import { renderSummary } from '../report/terminal.js';
-import { credentialProvider, readKeyFileBounded } from './credentials.js';
+import { readKeyFile } from '../evidence/ios-backup-keys.js';
+import { credentialProvider } from './credentials.js';
 import { EXIT } from './exit-codes.js';
 import { paintFor } from './paint.js';
 
@@ -28,7 +29,7 @@ export interface CheckFlags {
 
 export async function runCheck(path: string, flags: CheckFlags): Promise<number> {
   // A bad key file is reported before anything else happens, whether or not the backup turns out encrypted.
-  if (flags.keyFile) readKeyFileBounded(flags.keyFile);
+  if (flags.keyFile) readKeyFile(flags.keyFile);
   const progress = createProgress(!flags.quiet && !flags.json && process.stderr.isTTY === true);
   let result: CheckResult;
   try {

@@ -1,6 +1,7 @@
 import { SingleBar } from 'cli-progress';
 import { decryptBackup, saveBackupKey } from '../app/ios-backup-tools.js';
-import { credentialProvider, readKeyFileBounded } from './credentials.js';
+import { readKeyFile } from '../evidence/ios-backup-keys.js';
+import { credentialProvider } from './credentials.js';
 
 export async function runExtractKey(backup: string, flags: { output: string; password?: string; force?: true }): Promise<number> {
   const written = await saveBackupKey(backup, flags.output, credentialProvider(flags), { force: flags.force === true });
@@ -9,7 +10,7 @@ export async function runExtractKey(backup: string, flags: { output: string; pas
 }
 
 export async function runDecrypt(backup: string, flags: { output: string; keyFile?: string; password?: string; quiet?: true; signal?: AbortSignal }): Promise<number> {
-  if (flags.keyFile) readKeyFileBounded(flags.keyFile); // a bad key file: one line before anything else
+  if (flags.keyFile) readKeyFile(flags.keyFile); // a bad key file: one line before anything else
   const tty = !flags.quiet && process.stderr.isTTY === true;
   const bar = tty ? new SingleBar({ format: ' {bar} {value}/{total} files  {mb} MB', stream: process.stderr, hideCursor: true }) : null;
   let started = false;

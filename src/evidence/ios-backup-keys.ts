@@ -3,7 +3,7 @@
  * derived key from `tracehound ios extract-key`), and the class keys they unlock. The keys live only in
  * memory, in the source that uses them; refs, records, logs and outputs never contain them.
  */
-import { closeSync, constants, existsSync, fstatSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { FormatError, UserError, errorMessage } from '../errors.js';
 import { parseKeybag, type Keybag } from '../formats/keybag.js';
@@ -73,20 +73,35 @@ export async function unlockBackup(root: string, info: EncryptionInfo, credentia
   }
 }
 
-/** Generous room for 64 hex digits, a newline and stray whitespace. */
-const KEY_FILE_MAX_BYTES = 1024;
+/** Generous room for 64 hex digits, a newline, a BOM and stray whitespace; anything larger is not a key file. */
+export const KEY_FILE_MAX_BYTES = 1024;
 
-/** A key file holds the 32-byte derived key as 64 hex digits (MVT's format); a trailing newline is fine. */
+const KEY_FILE = 'expected a key file (64 hexadecimal digits)';
+
+/**
+ * A key file holds the 32-byte derived key as 64 hex digits (MVT's format); a trailing newline is fine. It is read
+ * without trusting it: a regular file only (a folder, a FIFO or `/dev/zero` would fail late or never end), and
+ * never more than KEY_FILE_MAX_BYTES, whatever the file claims or grows to.
+ */
 export function readKeyFile(path: string): Buffer {
-  if (!existsSync(path)) throw new UserError('not-found', `${path}: no such key file`);
-  // A folder, /dev/zero or a FIFO would fail late or never end: only a small regular file is read.
-  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK); // a FIFO must not block the open
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK); // a FIFO must not block the open
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new UserError('not-found', `${path}: no such key file`);
+    throw new UserError('usage', `${path}: cannot read the key file (${code ?? errorMessage(err)})`, { cause: err });
+  }
   let text: string;
   try {
     const st = fstatSync(fd);
-    if (!st.isFile()) throw new UserError('bad-format', `${path}: not a regular file (expected a key file of 64 hexadecimal digits)`);
-    if (st.size > KEY_FILE_MAX_BYTES) throw new UserError('bad-format', `${path}: ${st.size} bytes (expected a key file of 64 hexadecimal digits)`);
-    text = readFileSync(fd, 'utf8').slice(0, KEY_FILE_MAX_BYTES).trim();
+    if (st.isDirectory()) throw new UserError('bad-format', `${path}: is a folder; ${KEY_FILE}`);
+    if (!st.isFile()) throw new UserError('bad-format', `${path}: is not a regular file; ${KEY_FILE}`);
+    if (st.size > KEY_FILE_MAX_BYTES) throw new UserError('bad-format', `${path}: ${st.size} bytes; ${KEY_FILE}`);
+    const buf = Buffer.alloc(KEY_FILE_MAX_BYTES);
+    let length = 0;
+    for (let n = 1; n > 0 && length < buf.length; length += n) n = readSync(fd, buf, length, buf.length - length, null);
+    text = buf.subarray(0, length).toString('utf8').replace(/^\uFEFF/, '').trim();
   } finally {
     closeSync(fd);
   }

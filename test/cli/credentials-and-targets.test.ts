@@ -51,7 +51,7 @@ describe('--key-file that is not a key file answers at once, in one line', () =>
   it.each([
     ['a folder', () => tempDir('keydir'), /: is a folder; expected a key file \(64 hexadecimal digits\)$/],
     ['/dev/zero (read whole, it never ended)', () => '/dev/zero', /^tracehound: \/dev\/zero: is not a regular file; expected a key file/],
-    ['a 10 MB file', () => bigFile(10_000_000), /not a backup key file \(expected 64 hexadecimal digits, found over 1024 bytes\)/],
+    ['a 10 MB file', () => bigFile(10_000_000), /: 10000000 bytes; expected a key file \(64 hexadecimal digits\)$/],
   ])('%s', async (_name, make, message) => {
     const path = make();
     for (const args of [['check', backup, '--no-default-iocs', '--key-file', path], ['ios', 'decrypt', backup, '-o', join(tempDir('d'), 'out'), '--key-file', path]]) {

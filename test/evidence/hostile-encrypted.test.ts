@@ -107,8 +107,8 @@ describe('a key file must be a small regular file', () => {
       const d = join(tempDir('keyfile'), 'folder.key');
       mkdirSync(d);
       return d;
-    }, /not a regular file \(expected a key file of 64 hexadecimal digits\)$/],
-    ['/dev/zero (endless)', () => '/dev/zero', /^\/dev\/zero: not a regular file/],
+    }, /: is a folder; expected a key file \(64 hexadecimal digits\)$/],
+    ['/dev/zero (endless)', () => '/dev/zero', /^\/dev\/zero: is not a regular file; expected a key file/],
     ['a FIFO (would block)', () => {
       const p = join(tempDir('keyfile'), 'fifo.key');
       execFileSync('mkfifo', [p]);
@@ -118,7 +118,7 @@ describe('a key file must be a small regular file', () => {
       const p = join(tempDir('keyfile'), 'big.key');
       writeFileSync(p, Buffer.alloc(5000, 0x61));
       return p;
-    }, /: 5000 bytes \(expected a key file of 64 hexadecimal digits\)$/],
+    }, /: 5000 bytes; expected a key file \(64 hexadecimal digits\)$/],
   ])('%s is refused with one line', (_name, make, message) => {
     const path = make();
     expect(() => readKeyFile(path)).toThrow(UserError);
