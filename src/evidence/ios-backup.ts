@@ -433,16 +433,22 @@ export class IosBackupSource implements Source {
   *manifestRows(): IterableIterator<ManifestRow | UnreadableManifestRow> {
     const stmt = this.manifest.db.prepare('SELECT rowid AS rid, fileID, domain, relativePath, flags, file FROM Files ORDER BY rowid');
     const rows = this.manifestQuery(() => stmt.iterate() as IterableIterator<FileRow & { rid: number }>);
-    for (;;) {
-      const next = this.manifestQuery(() => rows.next());
-      if (next.done) return;
-      const row = next.value;
-      const problem = manifestCell('fileID', row.fileID, 'text') ?? manifestCell('domain', row.domain, 'text') ?? manifestCell('relativePath', row.relativePath, 'text') ?? manifestCell('flags', row.flags, 'an integer');
-      if (problem !== null || !isAddressed(row)) {
-        yield { rowid: row.rid, unreadable: problem ?? 'unexpected cell types' };
-        continue;
+    try {
+      for (;;) {
+        const next = this.manifestQuery(() => rows.next());
+        if (next.done) return;
+        const row = next.value;
+        const problem = manifestCell('fileID', row.fileID, 'text') ?? manifestCell('domain', row.domain, 'text') ?? manifestCell('relativePath', row.relativePath, 'text') ?? manifestCell('flags', row.flags, 'an integer');
+        if (problem !== null || !isAddressed(row)) {
+          yield { rowid: row.rid, unreadable: problem ?? 'unexpected cell types' };
+          continue;
+        }
+        yield { rowid: row.rid, fileId: row.fileID, domain: row.domain, relativePath: row.relativePath, flags: row.flags, file: row.file };
       }
-      yield { rowid: row.rid, fileId: row.fileID, domain: row.domain, relativePath: row.relativePath, flags: row.flags, file: row.file };
+    } finally {
+      // A consumer that stops early (an artifact that fails mid-way) must not leave the statement running: the
+      // connection would stay busy and closing the source would throw.
+      rows.return?.();
     }
   }
 

@@ -24,6 +24,17 @@ describe('the iOS backup source', () => {
     await s.close();
   });
 
+  it('a consumer that stops reading Manifest.db rows early leaves the source closable', async () => {
+    const s = await openIosBackup(mvtIosBackup());
+    let seen = 0;
+    for (const row of s.manifestRows()) {
+      expect('rowid' in row).toBe(true);
+      if (++seen === 3) break;
+    }
+    expect(seen).toBe(3);
+    await expect(s.close()).resolves.toBeUndefined();
+  });
+
   it('matches `*` within one path segment across any domain', async () => {
     const dir = buildBackup([
       { domain: 'AppDomain-com.apple.mobilesafari', relativePath: 'Library/Safari/Profiles/A/History.db', data: text('a') },
