@@ -12,6 +12,8 @@ export interface IndicatorFileInfo {
   readonly indicators: number;
   readonly collections: number;
   readonly skipped: number;
+  /** Same content as this earlier file, so loaded once (under that path). */
+  readonly duplicateOf?: string;
 }
 
 export interface RunInfo {

@@ -145,3 +145,18 @@ describe('no temp or scratch left when the output is refused', () => {
     expect(readFileSync(join(other, 'Info.plist')).length).toBeGreaterThan(0);
   });
 });
+
+describe('info.json names what was loaded', () => {
+  it('an indicator file reached twice is listed twice, the second as a duplicate of the first, and loaded once', async () => {
+    const copy = join(tempDir('iocs-dup'), 'same.stix2');
+    cpSync(mvtTestStix(), copy);
+    const out = join(tempDir('out-dup'), 'OUT');
+    const result = await check({ target: mvtIosBackup(), iocs: [mvtTestStix(), copy], userIocDir: null, output: out });
+    const info = JSON.parse(readFileSync(join(out, 'info.json'), 'utf8')) as { indicator_files: { path: string; indicators: number; duplicateOf?: string }[] };
+    expect(info.indicator_files.map((f) => [f.path, f.indicators, f.duplicateOf])).toEqual([
+      [mvtTestStix(), result.indicators.total, undefined],
+      [copy, 0, mvtTestStix()],
+    ]);
+    expect(result.findings.filter((f) => f.level === 'critical')).toHaveLength(3); // not six
+  });
+});
