@@ -18,7 +18,7 @@ export default tseslint.config(
   },
   {
     // Layering (DESIGN.md): parsers only read; nothing below app/ may reach into the composition root or the CLI.
-    files: ['src/artifacts/**', 'src/formats/**', 'src/evidence/**', 'src/indicators/**', 'src/rules/**', 'src/report/**', 'src/findings/**'],
+    files: ['src/artifacts/**', 'src/formats/**', 'src/evidence/**', 'src/indicators/**', 'src/rules/**', 'src/report/**', 'src/findings/**', 'src/detection/**'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [{ group: ['**/cli/**', '**/app/**'], message: 'Only app/ composes; cli/ draws. Lower layers never import them.' }] }],
     },
@@ -26,7 +26,30 @@ export default tseslint.config(
   {
     files: ['src/artifacts/**'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/cli/**', '**/app/**', '**/indicators/**', '**/report/**'], message: 'Artifact parsers only read: no matching, no alerts, no output.' }] }],
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/cli/**', '**/app/**', '**/indicators/**', '**/report/**', '**/detection/**'], message: 'Artifact parsers only read: no matching, no alerts, no output.' }] }],
+    },
+  },
+  {
+    // Detection is a pure step over data: it never opens evidence or writes output, so a re-check of stored
+    // observables can run it without a Source.
+    files: ['src/detection/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/cli/**', '**/app/**', '**/report/**'], message: 'Detection feeds outputs; it never writes them.' },
+            { group: ['**/evidence/*', '!**/evidence/source.js'], message: 'Detection works on data (records, observables, refs), never on a Source.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Matching, rules and findings are what detection is built from: they never call back into it.
+    files: ['src/indicators/**', 'src/rules/**', 'src/findings/**', 'src/report/**'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/cli/**', '**/app/**', '**/detection/**'], message: 'Only app/ runs detection; lower layers never import it.' }] }],
     },
   },
   {

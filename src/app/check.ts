@@ -11,16 +11,16 @@ import type { CredentialProvider } from '../evidence/ios-backup-keys.js';
 import type { AcquisitionInfo, Source, SourceKind } from '../evidence/source.js';
 import { assertUsableTempArea, holdPrivateTemp } from '../evidence/temp.js';
 import { InterruptedError, OutputError, UserError, interruption } from '../errors.js';
-import { explainMatch, levelForMatch } from '../findings/explain.js';
-import type { Finding, Level } from '../findings/finding.js';
-import { toIndicatorRef } from '../indicators/hostname.js';
+import { createDetector, type Detector } from '../detection/detector.js';
+import type { RecordFacts } from '../detection/facts.js';
+import type { Finding } from '../findings/finding.js';
 import { loadIndicators, type LoadedIndicators } from '../indicators/load.js';
-import { compileIndicators, type Matcher } from '../indicators/match.js';
+import { compileIndicators } from '../indicators/match.js';
 import { MvtOutput } from '../report/mvt/writer.js';
 import { NativeOutput } from '../report/native.js';
 import { guardWrites, noOutput, type OutputWriter, type RunInfo } from '../report/output.js';
 import { iosRules } from '../rules/ios/index.js';
-import type { AnyRule, ArtifactRule, MatchedRecordRule, RecordRule, RuleHit } from '../rules/rule.js';
+import type { AnyRule } from '../rules/rule.js';
 import { toolVersion } from '../version.js';
 import type { Coverage } from '../findings/coverage.js';
 import { openOutputFolder, previousRunOf, type PendingFolder } from './output-target.js';
@@ -105,7 +105,7 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
 
     const indicators = await loadIndicators({ paths: [...(options.iocs ?? [])], env: options.envIocs, userDir: options.userIocDir });
     emit({ type: 'indicators-loaded', indicators });
-    const matcher = compileIndicators(indicators.collections);
+    const detector = createDetector(compileIndicators(indicators.collections), allRules);
 
     const applicable = allArtifacts.filter((a) => a.inputs[source.kind] !== undefined);
     const selected = options.only?.length ? selectArtifacts(options.only, applicable) : applicable;
@@ -117,7 +117,7 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
     const kept = new Map<string, readonly unknown[]>();
     const sink: ArtifactSink = {
       output,
-      matcher,
+      detector,
       timelineEvents: 0,
       finding(f) {
         findings.push(f);
@@ -212,14 +212,14 @@ function selectArtifacts(ids: readonly string[], applicable: readonly AnyArtifac
 /** Where one artifact's records go while it runs. */
 interface ArtifactSink {
   readonly output: OutputWriter;
-  readonly matcher: Matcher;
+  readonly detector: Detector;
   timelineEvents: number;
   finding(f: Finding): void;
 }
 
 /**
- * Parses one artifact, streaming each record to the output, the timeline, the matcher and the record rules;
- * records are kept only for artifact-scope rules and for artifacts that others need.
+ * Parses one artifact, streaming each record to the output, the timeline and detection; records are kept
+ * only for artifact-scope rules and for artifacts that others need.
  */
 async function runArtifact(
   artifact: AnyArtifact,
@@ -229,12 +229,9 @@ async function runArtifact(
   sink: ArtifactSink,
   signal: AbortSignal,
 ): Promise<{ coverage: Coverage; records: readonly unknown[] | null }> {
-  const rules = allRules.filter((r) => r.artifact === artifact.id);
-  const recordRules = rules.filter((r): r is RecordRule<unknown> => r.scope === 'record');
-  const artifactRules = rules.filter((r): r is ArtifactRule<unknown> => r.scope === 'artifact');
-  const matchedRules = rules.filter((r): r is MatchedRecordRule<unknown> => r.scope === 'matched');
-  const keep = neededLater || artifactRules.length > 0;
-  const buffer: Parsed<unknown>[] = [];
+  const keepFacts = sink.detector.needsAllRecords(artifact.id);
+  const factsKept: RecordFacts[] = [];
+  const recordsKept: unknown[] = [];
   const run = createArtifactRun(artifact, source, kept, signal);
   const pacer = createPacer(signal);
   try {
@@ -246,22 +243,12 @@ async function runArtifact(
         sink.output.timeline(artifact, event);
         sink.timelineEvents++;
       }
-      const matches = matchRecord(artifact, item, sink.matcher);
-      for (const f of matches) sink.finding(f);
-      if (matches.length > 0 && matchedRules.length > 0) {
-        const matched = matches.map((f) => ({ field: f.match!.field, observed: f.match!.observed, indicator: f.indicator!.value }));
-        for (const rule of matchedRules) for (const hit of rule.check(item.record, matched)) sink.finding(ruleFinding(rule, artifact.id, item, hit));
-      }
-      for (const rule of recordRules) for (const hit of rule.check(item.record)) sink.finding(ruleFinding(rule, artifact.id, item, hit));
-      if (keep) buffer.push(item);
+      const facts = factsOf(artifact, item);
+      for (const f of sink.detector.record(facts)) sink.finding(f);
+      if (keepFacts) factsKept.push(facts);
+      if (neededLater) recordsKept.push(item.record);
     }
-    if (artifactRules.length > 0) {
-      const itemOf = new Map(buffer.map((b) => [b.record, b]));
-      const records = buffer.map((b) => b.record);
-      for (const rule of artifactRules) {
-        for (const { record, hit } of rule.check(records)) sink.finding(ruleFinding(rule, artifact.id, itemOf.get(record)!, hit));
-      }
-    }
+    for (const f of sink.detector.artifact(artifact.id, factsKept)) sink.finding(f);
   } catch (err) {
     // Neither a write error nor an interruption says anything about the evidence: they stop the run.
     if (err instanceof OutputError || err instanceof InterruptedError) throw err;
@@ -269,45 +256,15 @@ async function runArtifact(
     run.fail(err);
   }
   if (signal.aborted) throw interruption(signal);
-  return { coverage: run.coverage(), records: neededLater ? buffer.map((b) => b.record) : null };
+  return { coverage: run.coverage(), records: neededLater ? recordsKept : null };
 }
 
-function matchRecord(artifact: AnyArtifact, item: Parsed<unknown>, matcher: Matcher): Finding[] {
-  if (!artifact.observables || matcher.size === 0) return [];
-  const out: Finding[] = [];
-  const seen = new Set<string>();
-  for (const obs of artifact.observables(item.record)) {
-    if (!obs.value) continue;
-    for (const m of matcher.match(obs)) {
-      const key = `${m.indicator.collection.id}\u0000${m.indicator.kind}\u0000${m.indicator.value}\u0000${obs.value}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      out.push({
-        level: levelForMatch(obs),
-        artifact: artifact.id,
-        message: m.message,
-        explanation: explainMatch(m.kind, obs, m.indicator.collection.name),
-        eventTime: null,
-        record: item.record,
-        evidence: { ref: item.source.file.ref, at: item.source.at },
-        indicator: toIndicatorRef(m.indicator),
-        match: { kind: m.kind, observed: obs.value, field: obs.field },
-      });
-    }
-  }
-  return out;
-}
-
-function ruleFinding(rule: AnyRule, artifactId: string, item: Parsed<unknown>, hit: RuleHit): Finding {
-  const level: Level = hit.level ?? rule.level;
+/** A parsed record as detection sees it: the data, what it declares observable, where it was read. */
+function factsOf(artifact: AnyArtifact, item: Parsed<unknown>): RecordFacts {
   return {
-    level,
-    artifact: artifactId,
-    message: hit.message,
-    explanation: `${rule.why} ${rule.innocent ? `Innocent explanations: ${rule.innocent}` : ''}`.trim(),
-    eventTime: hit.eventTime ?? null,
+    artifact: artifact.id,
     record: item.record,
+    observables: artifact.observables?.(item.record) ?? [],
     evidence: { ref: item.source.file.ref, at: item.source.at },
-    rule: { id: rule.id, version: rule.version, source: rule.source },
   };
 }

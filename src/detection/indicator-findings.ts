@@ -1,0 +1,42 @@
+/**
+ * Indicator matches of one record's observables, as findings. The level and the explanation come from the
+ * one policy in findings/explain.ts; this file only decides which matches are distinct.
+ */
+import { explainMatch, levelForMatch } from '../findings/explain.js';
+import type { Finding } from '../findings/finding.js';
+import { toIndicatorRef } from '../indicators/hostname.js';
+import type { Matcher } from '../indicators/match.js';
+import type { RecordFacts } from './facts.js';
+
+/** A finding that names the indicator it matched and how. */
+export type IndicatorFinding = Finding & Required<Pick<Finding, 'indicator' | 'match'>>;
+
+/**
+ * One finding per (collection, indicator, observed value): a URL listed in two fields of the same record, or
+ * matching both as a URL and by its domain, is reported once per indicator, not once per way it matched.
+ */
+export function indicatorFindings(facts: RecordFacts, matcher: Matcher): IndicatorFinding[] {
+  if (matcher.size === 0) return [];
+  const out: IndicatorFinding[] = [];
+  const seen = new Set<string>();
+  for (const observable of facts.observables) {
+    if (!observable.value) continue;
+    for (const m of matcher.match(observable)) {
+      const key = `${m.indicator.collection.id}\u0000${m.indicator.kind}\u0000${m.indicator.value}\u0000${observable.value}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push({
+        level: levelForMatch(observable),
+        artifact: facts.artifact,
+        message: m.message,
+        explanation: explainMatch(m.kind, observable, m.indicator.collection.name),
+        eventTime: null,
+        record: facts.record,
+        evidence: facts.evidence,
+        indicator: toIndicatorRef(m.indicator),
+        match: { kind: m.kind, observed: observable.value, field: observable.field },
+      });
+    }
+  }
+  return out;
+}
