@@ -15,7 +15,7 @@ import { chmodSync, closeSync, copyFileSync, mkdirSync, mkdtempSync, openSync, r
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build, buildBinary } from 'plist';
-import { UID } from 'bplist-parser';
+import { UID } from '../formats/plist.js';
 import { createEncryptStream, deriveBackupKeySync, wrapKey } from '../evidence/backup-crypto.js';
 import { fileIdOf } from '../evidence/ios-backup.js';
 import { encodeKeybag, type ClassKey, type Keybag } from '../formats/keybag.js';
