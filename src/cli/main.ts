@@ -2,15 +2,15 @@
  * The `tracehound` command line: parses arguments, draws progress and the summary, maps outcomes to
  * exit codes (see exit-codes.ts: 0 complete and clean, 1 findings, 2 usage, input or output error,
  * 3 incomplete check, 130/143 interrupted). All work is in app/.
+ *
+ * Startup stays light: this module imports only commander and the few small modules every run needs.
+ * Each command's module (and through it the parsers, SQLite, the indicator loader...) is imported when
+ * that command runs, so `--version`, `--help` and usage errors answer at once. Keep it so: a static
+ * import of a command module here undoes it (test/cli/startup.test.ts watches for that).
  */
 import { Command, CommanderError, Option } from '@commander-js/extra-typings';
-import { allArtifacts } from '../app/check.js';
 import { toolVersion } from '../version.js';
 import { InterruptedError, UserError, errorMessage } from '../errors.js';
-import { runCheck } from './check-command.js';
-import { runDemo } from './demo-command.js';
-import { runIocsList } from './iocs-command.js';
-import { runDecrypt, runExtractKey } from './ios-command.js';
 import { EXIT, exitCodesHelp } from './exit-codes.js';
 import { exitCodeFor, handleInterrupts, interruptedLine } from './interrupt.js';
 
@@ -40,7 +40,10 @@ function buildProgram(setExit: (code: number) => void, signal: AbortSignal) {
     .option('-q, --quiet', 'print nothing but errors')
     .option('--json', 'print a machine-readable summary on stdout')
     .addHelpText('after', exitCodesHelp)
-    .action(async (path, opts) => setExit(await runCheck(path, { ...opts, signal })));
+    .action(async (path, opts) => {
+      const { runCheck } = await import('./check-command.js');
+      setExit(await runCheck(path, { ...opts, signal }));
+    });
 
   const iocs = program.command('iocs').description('indicator files');
   iocs
@@ -49,7 +52,10 @@ function buildProgram(setExit: (code: number) => void, signal: AbortSignal) {
     .option('-i, --iocs <path>', 'STIX 2 file or folder (repeatable)', collect, [] as string[])
     .option('--no-default-iocs', 'do not load indicators from the user data folder or TRACEHOUND_IOCS')
     .option('--json', 'machine-readable output')
-    .action(async (opts) => setExit(await runIocsList(opts)));
+    .action(async (opts) => {
+      const { runIocsList } = await import('./iocs-command.js');
+      setExit(await runIocsList(opts));
+    });
 
   const ios = program.command('ios').description('iOS backup tools (check does not need them)');
   ios
@@ -59,7 +65,10 @@ function buildProgram(setExit: (code: number) => void, signal: AbortSignal) {
     .requiredOption('-o, --output <keyfile>', 'where to write the key (a new file, mode 0600)')
     .option('--force', 'replace an existing key file (never evidence, a link or a folder)')
     .option('-p, --password <password>', 'backup password (visible in the process list: prefer the prompt or TRACEHOUND_BACKUP_PASSWORD)')
-    .action(async (backup, opts) => setExit(await runExtractKey(backup, opts)));
+    .action(async (backup, opts) => {
+      const { runExtractKey } = await import('./ios-command.js');
+      setExit(await runExtractKey(backup, opts));
+    });
   ios
     .command('decrypt')
     .description('write a full decrypted copy of an encrypted backup, for tools that need one (plaintext on disk!)')
@@ -68,12 +77,16 @@ function buildProgram(setExit: (code: number) => void, signal: AbortSignal) {
     .option('-k, --key-file <path>', 'the key saved by `tracehound ios extract-key`')
     .option('-p, --password <password>', 'backup password (visible in the process list: prefer the prompt or TRACEHOUND_BACKUP_PASSWORD)')
     .option('-q, --quiet', 'no progress bar')
-    .action(async (backup, opts) => setExit(await runDecrypt(backup, { ...opts, signal })));
+    .action(async (backup, opts) => {
+      const { runDecrypt } = await import('./ios-command.js');
+      setExit(await runDecrypt(backup, { ...opts, signal }));
+    });
 
   program
     .command('artifacts')
     .description('list the artifacts Tracehound reads')
-    .action(() => {
+    .action(async () => {
+      const { allArtifacts } = await import('../app/check.js');
       for (const a of allArtifacts) process.stdout.write(`${a.id.padEnd(38)} ${a.title}\n`);
     });
 
@@ -81,7 +94,10 @@ function buildProgram(setExit: (code: number) => void, signal: AbortSignal) {
     .command('demo')
     .description('generate a small demo iOS backup with planted traces of a fictional spyware and check it')
     .option('-o, --output <dir>', 'also write the results to this folder')
-    .action(async (opts) => setExit(await runDemo(opts)));
+    .action(async (opts) => {
+      const { runDemo } = await import('./demo-command.js');
+      setExit(await runDemo(opts));
+    });
 
   return program;
 }
