@@ -3,44 +3,83 @@
  * `repr()` of a dict (alerts_timeline.csv), and `csv.writer` with QUOTE_ALL and backslash doubling.
  */
 import { Moment } from '../../formats/time.js';
+import { StringSink, type TextSink } from '../json-stream.js';
 
+/** `json.dumps(value, indent=indent)` as MVT writes its files, as a string (small files; lists stream with writePyJson). */
 export function pyJson(value: unknown, indent = 4, depth = 0): string {
-  const pad = ' '.repeat(indent * (depth + 1));
-  const end = ' '.repeat(indent * depth);
-  if (value === null || value === undefined) return 'null';
-  if (value instanceof Moment) return pyString(value.mvt());
-  if (value instanceof Date) return pyString(value.toISOString());
-  if (typeof value === 'string') return pyString(value);
-  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : value > 0 ? 'Infinity' : Number.isNaN(value) ? 'NaN' : '-Infinity';
-  if (typeof value === 'bigint') return value.toString();
-  if (typeof value === 'boolean') return value ? 'true' : 'false';
-  if (Buffer.isBuffer(value)) return pyString(backslashReplace(value));
-  if (Array.isArray(value)) {
-    if (value.length === 0) return '[]';
-    return `[\n${value.map((v) => pad + pyJson(v, indent, depth + 1)).join(',\n')}\n${end}]`;
-  }
-  const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
-  if (entries.length === 0) return '{}';
-  return `{\n${entries.map(([k, v]) => `${pad}${pyString(k)}: ${pyJson(v, indent, depth + 1)}`).join(',\n')}\n${end}}`;
+  const out = new StringSink();
+  writePyJson(out, value, indent, depth);
+  return out.text;
 }
 
-/** JSON string with every non-ASCII character escaped (`ensure_ascii=True`). */
-export function pyString(s: string): string {
-  let out = '"';
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    const ch = s[i]!;
-    if (ch === '"') out += '\\"';
-    else if (ch === '\\') out += '\\\\';
-    else if (ch === '\n') out += '\\n';
-    else if (ch === '\r') out += '\\r';
-    else if (ch === '\t') out += '\\t';
-    else if (c === 8) out += '\\b';
-    else if (c === 12) out += '\\f';
-    else if (c < 0x20 || c > 0x7e) out += `\\u${c.toString(16).padStart(4, '0')}`;
-    else out += ch;
+/**
+ * Writes `value` as Python's `json.dump(value, indent=indent, ensure_ascii=True)` does, in one pass, as if it sat
+ * `depth` levels deep (inner lines indented `depth` levels more; the first line is not). Numbers are rendered
+ * as JavaScript does (`String(n)`), non-finite ones as Python writes them (`NaN`, `Infinity`); timestamps as
+ * MVT renders them; bytes decoded with backslashreplace; keys whose value is undefined are left out (an
+ * undefined array element, or a hole, is `null`).
+ */
+export function writePyJson(out: TextSink, value: unknown, indent = 4, depth = 0): void {
+  writePyValue(out, value, indent, `\n${' '.repeat(indent * depth)}`);
+}
+
+/** `newline` is a line break plus the indentation of the line the value's closing bracket goes on. */
+function writePyValue(out: TextSink, value: unknown, indent: number, newline: string): void {
+  switch (typeof value) {
+    case 'string':
+      return out.write(pyString(value));
+    case 'number':
+      return out.write(Number.isFinite(value) ? String(value) : value > 0 ? 'Infinity' : Number.isNaN(value) ? 'NaN' : '-Infinity');
+    case 'bigint':
+      return out.write(value.toString());
+    case 'boolean':
+      return out.write(value ? 'true' : 'false');
+    case 'undefined':
+      return out.write('null');
   }
-  return `${out}"`;
+  if (value === null) return out.write('null');
+  if (value instanceof Moment) return out.write(pyString(value.mvt()));
+  if (value instanceof Date) return out.write(pyString(value.toISOString()));
+  if (Buffer.isBuffer(value)) return out.write(pyString(backslashReplace(value)));
+  const inner = newline + ' '.repeat(indent);
+  if (Array.isArray(value)) {
+    if (value.length === 0) return out.write('[]');
+    for (let i = 0; i < value.length; i++) {
+      out.write(i === 0 ? `[${inner}` : `,${inner}`);
+      writePyValue(out, value[i], indent, inner);
+    }
+    return out.write(`${newline}]`);
+  }
+  // Any other object (and, as Python would not have them, functions and symbols) is a dict of its own keys.
+  const dict = value as Record<string, unknown>;
+  let first = true;
+  for (const key of Object.keys(dict)) {
+    const member = dict[key];
+    if (member === undefined) continue;
+    out.write(`${first ? '{' : ','}${inner}${pyString(key)}: `);
+    writePyValue(out, member, indent, inner);
+    first = false;
+  }
+  out.write(first ? '{}' : `${newline}}`);
+}
+
+/** Printable ASCII other than `"` and `\\`: a string made only of these is written between quotes as it is. */
+const NEEDS_ESCAPES = /[^ !#-[\]-~]/;
+/** What JSON.stringify leaves as it is but `ensure_ascii` escapes: DEL and every non-ASCII UTF-16 unit. */
+const NON_ASCII = /[\u007f-\uffff]/g;
+
+/**
+ * JSON string with every non-ASCII character escaped (`ensure_ascii=True`): JSON.stringify's escapes (quote,
+ * backslash, `\b \f \n \r \t`, other controls and lone surrogates as lowercase `\u00xx`/`\udxxx`, as Python
+ * writes them), then each remaining UTF-16 unit above `~` as `\uxxxx` (a pair as two escapes, as Python does).
+ */
+export function pyString(s: string): string {
+  if (!NEEDS_ESCAPES.test(s)) return `"${s}"`;
+  return JSON.stringify(s).replace(NON_ASCII, escapeUnit);
+}
+
+function escapeUnit(unit: string): string {
+  return `\\u${unit.charCodeAt(0).toString(16).padStart(4, '0')}`;
 }
 
 /** Bytes decoded as UTF-8 with Python's `backslashreplace`: invalid bytes become `\xNN` text. */
