@@ -1,70 +1,102 @@
 /**
- * Timeline events from every artifact, kept on disk in a private scratch database so that sorting a
- * multi-million-row timeline needs bounded memory. Identical rows collapse, as in MVT's timeline.
+ * Timeline events from every artifact, sorted by time with bounded memory, identical events written once (as in
+ * MVT's timeline).
+ *
+ * Events are appended to an in-memory run; when the run's estimated size passes a bound, it is sorted and
+ * spilled to a file in the private temp folder, and at the end the runs are merged (timeline-runs.ts). The
+ * order and the de-duplication are those the timeline had when it was sorted in a scratch SQLite table with
+ * `UNIQUE (sort_key, artifact, event, description)` and `ORDER BY sort_key, seq`: by key in code-point order,
+ * ties in arrival order, an event equal to an earlier one (all four fields) dropped.
  */
-import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { privateTempDir, removeTempDir } from '../evidence/temp.js';
 import { BufferedFile } from './buffered-file.js';
+import { FileCursor, byKey, memoryCursor, mergeRuns, spillRun, type RunCursor, type StoredEvent } from './timeline-runs.js';
 
-export interface StoredEvent {
-  readonly sortKey: string;
-  readonly artifact: string;
-  readonly event: string;
-  readonly description: string;
-  /** The rendered timestamp ('' when the event has none). */
-  readonly time: string;
-}
+export type { StoredEvent } from './timeline-runs.js';
 
-/** Rows per INSERT statement: one call into SQLite per batch instead of per event. */
-const ROWS_PER_INSERT = 200;
-const INSERTS_PER_TRANSACTION = 50;
+/**
+ * Above this estimate of the in-memory run's size, it is spilled: a 100k-entry backup's ~160k events are spilled
+ * in a few runs, so memory stays about the same for a million-entry one.
+ */
+export const DEFAULT_MAX_RUN_BYTES = 16 << 20;
+/** An event's object and its five string headers, roughly, on top of its characters (2 bytes each, at worst). */
+const EVENT_OVERHEAD_BYTES = 120;
 /** Longest stretch of writing between two turns of the event loop (signals are handled in between). */
 const TURN_EVERY_MS = 25;
 
-export class TimelineStore {
-  private readonly dir = privateTempDir('timeline');
-  private readonly db = new Database(join(this.dir, 'timeline.db'));
-  private readonly insertMany: Database.Statement;
-  private readonly insertOne: Database.Statement;
-  private pending: (string | number)[] = [];
-  private inserts = 0;
-  private seq = 0;
+/**
+ * A lone surrogate went into SQLite as 3 WTF-8 bytes and came back as 3 U+FFFD (one per invalid byte); read back
+ * the same way, so the timeline stays byte-identical to the one sorted there. (Order and de-duplication still see
+ * the surrogate itself, as SQLite did.)
+ */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const LONE_SURROGATES = new RegExp(LONE_SURROGATE.source, 'g');
+const asReadBack = (s: string): string => (LONE_SURROGATE.test(s) ? s.replace(LONE_SURROGATES, '\ufffd\ufffd\ufffd') : s);
 
-  constructor() {
-    this.db.pragma('journal_mode = OFF');
-    this.db.pragma('synchronous = OFF');
-    this.db.exec(`CREATE TABLE events (sort_key TEXT NOT NULL, seq INTEGER NOT NULL, artifact TEXT NOT NULL, event TEXT NOT NULL, description TEXT NOT NULL, time TEXT NOT NULL,
-      UNIQUE (sort_key, artifact, event, description))`);
-    const row = '(?, ?, ?, ?, ?, ?)';
-    this.insertMany = this.db.prepare(`INSERT OR IGNORE INTO events VALUES ${Array(ROWS_PER_INSERT).fill(row).join(', ')}`);
-    this.insertOne = this.db.prepare(`INSERT OR IGNORE INTO events VALUES ${row}`);
-    this.db.exec('BEGIN');
+function readBack(e: StoredEvent): StoredEvent {
+  const fields = [e.sortKey, e.artifact, e.event, e.description, e.time];
+  if (!fields.some((s) => LONE_SURROGATE.test(s))) return e;
+  return { sortKey: asReadBack(e.sortKey), artifact: asReadBack(e.artifact), event: asReadBack(e.event), description: asReadBack(e.description), time: asReadBack(e.time) };
+}
+
+export interface TimelineStoreOptions {
+  /** Spill the in-memory run once its estimated size passes this (tests lower it). */
+  readonly maxRunBytes?: number;
+}
+
+export class TimelineStore {
+  /** Created at once (not at the first spill), so a run's scratch folder exists while it has a timeline. */
+  private readonly dir = privateTempDir('timeline');
+  private readonly maxRunBytes: number;
+  private run: StoredEvent[] = [];
+  private runBytes = 0;
+  private readonly spilled: string[] = [];
+  /** Cursors of a read in progress, closed by dispose when the reader never finished. */
+  private readonly open = new Set<RunCursor>();
+  private reading = false;
+  private disposed = false;
+
+  constructor(options: TimelineStoreOptions = {}) {
+    this.maxRunBytes = options.maxRunBytes ?? DEFAULT_MAX_RUN_BYTES;
   }
 
   add(e: StoredEvent): void {
-    this.pending.push(e.sortKey, this.seq++, e.artifact, e.event, e.description, e.time);
-    if (this.pending.length === ROWS_PER_INSERT * 6) {
-      this.insertMany.run(this.pending);
-      this.pending = [];
-      if (++this.inserts % INSERTS_PER_TRANSACTION === 0) this.db.exec('COMMIT; BEGIN');
+    if (this.reading) throw new Error('timeline: an event was added while the sorted timeline was being read');
+    if (this.disposed) throw new Error('timeline: an event was added after the store was disposed');
+    this.run.push(e);
+    this.runBytes += 2 * (e.sortKey.length + e.artifact.length + e.event.length + e.description.length + e.time.length) + EVENT_OVERHEAD_BYTES;
+    if (this.runBytes > this.maxRunBytes) this.spill();
+  }
+
+  /** Whether any event was added (cheaper than count(): no pass over the events). */
+  get isEmpty(): boolean {
+    return this.run.length === 0 && this.spilled.length === 0;
+  }
+
+  /** How many runs were spilled to files so far. */
+  get spilledRuns(): number {
+    return this.spilled.length;
+  }
+
+  /** Events sorted by time (events without one first), then in arrival order; each distinct event once. */
+  *sorted(): Generator<StoredEvent, void, undefined> {
+    // Array.prototype.sort is stable: ties keep arrival order, also when events were added after an earlier read.
+    this.run.sort(byKey);
+    const cursors: RunCursor[] = [];
+    this.reading = true;
+    try {
+      for (const path of this.spilled) cursors.push(this.track(new FileCursor(path)));
+      cursors.push(this.track(memoryCursor(this.run)));
+      yield* distinct(mergeRuns(cursors));
+    } finally {
+      this.reading = false;
+      for (const cursor of cursors) {
+        cursor.close();
+        this.open.delete(cursor);
+      }
     }
-  }
-
-  private flushPending(): void {
-    for (let i = 0; i < this.pending.length; i += 6) this.insertOne.run(this.pending.slice(i, i + 6));
-    this.pending = [];
-  }
-
-  /** Events sorted by time (events without one first), then in arrival order. */
-  *sorted(): IterableIterator<StoredEvent> {
-    this.flushPending();
-    this.db.exec('COMMIT');
-    this.db.exec('CREATE INDEX IF NOT EXISTS events_order ON events (sort_key, seq)');
-    const rows = this.db.prepare('SELECT sort_key AS sortKey, artifact, event, description, time FROM events ORDER BY sort_key, seq').iterate();
-    yield* rows as IterableIterator<StoredEvent>;
-    this.db.exec('BEGIN');
   }
 
   /**
@@ -88,17 +120,57 @@ export class TimelineStore {
     }
   }
 
+  /** Distinct events (a pass over all of them: to know whether there are any, use isEmpty). */
   count(): number {
-    this.flushPending();
-    return (this.db.prepare('SELECT count(*) FROM events').pluck().get() as number) ?? 0;
+    let n = 0;
+    for (const _ of this.sorted()) n++;
+    return n;
   }
 
+  /** Removes the spilled runs; safe to call more than once, and after a failure. */
   dispose(): void {
+    this.disposed = true;
+    this.run = [];
     try {
-      if (this.db.inTransaction) this.db.exec('COMMIT');
-      this.db.close();
+      for (const cursor of this.open) cursor.close();
+      this.open.clear();
     } finally {
       removeTempDir(this.dir);
     }
+  }
+
+  private spill(): void {
+    this.run.sort(byKey);
+    const path = join(this.dir, `run-${this.spilled.length}.jsonl`);
+    // Counted before writing: if the write fails half-way, dispose still knows the file (it removes the folder).
+    this.spilled.push(path);
+    spillRun(path, this.run);
+    this.run = [];
+    this.runBytes = 0;
+  }
+
+  private track(cursor: RunCursor): RunCursor {
+    this.open.add(cursor);
+    return cursor;
+  }
+}
+
+/**
+ * Drops each event equal to an earlier one. Equal events have equal keys, and events come ordered by key, so only
+ * those since the key last changed need remembering (events sharing one timestamp, usually a handful).
+ */
+function* distinct(events: Iterable<StoredEvent>): Generator<StoredEvent, void, undefined> {
+  let key: string | undefined;
+  const seen = new Set<string>();
+  for (const e of events) {
+    if (e.sortKey !== key) {
+      key = e.sortKey;
+      seen.clear();
+    }
+    // Lengths first: no separator could be ambiguous, whatever the description holds.
+    const identity = `${e.artifact.length}:${e.event.length}:${e.artifact}${e.event}${e.description}`;
+    if (seen.has(identity)) continue;
+    seen.add(identity);
+    yield readBack(e);
   }
 }

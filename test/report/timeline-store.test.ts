@@ -1,0 +1,226 @@
+/**
+ * The timeline store sorts in memory up to a bound, spills sorted runs to owner-only files in the private temp
+ * folder above it, and merges them: the timeline read back is the one the scratch SQLite table gave before
+ * (kept below as the oracle), whatever the bound, and its files are gone after dispose, also after a failure.
+ */
+import Database from 'better-sqlite3';
+import fc from 'fast-check';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { privateTempDir, privateTempRoot, removeTempDir } from '../../src/evidence/temp.js';
+import { compareCodePoints } from '../../src/report/timeline-runs.js';
+import { TimelineStore, type StoredEvent } from '../../src/report/timeline-store.js';
+import { tempDir } from '../fixtures/ios-backup.js';
+
+// ---------------------------------------------------------------------------------------------------------
+// The oracle: the store as it was before (commit 24d0918), sorting in a scratch SQLite table, reduced to
+// what a read needs.
+
+function sqliteTimeline(events: readonly StoredEvent[]): StoredEvent[] {
+  const dir = privateTempDir('timeline-oracle');
+  const db = new Database(join(dir, 'timeline.db'));
+  try {
+    db.exec(`CREATE TABLE events (sort_key TEXT NOT NULL, seq INTEGER NOT NULL, artifact TEXT NOT NULL, event TEXT NOT NULL, description TEXT NOT NULL, time TEXT NOT NULL,
+      UNIQUE (sort_key, artifact, event, description))`);
+    const insert = db.prepare('INSERT OR IGNORE INTO events VALUES (?, ?, ?, ?, ?, ?)');
+    events.forEach((e, seq) => insert.run(e.sortKey, seq, e.artifact, e.event, e.description, e.time));
+    return db.prepare('SELECT sort_key AS sortKey, artifact, event, description, time FROM events ORDER BY sort_key, seq').all() as StoredEvent[];
+  } finally {
+    db.close();
+    removeTempDir(dir);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+
+const event = (sortKey: string, description: string, artifact = 'Manifest', name = 'M---'): StoredEvent => ({ sortKey, artifact, event: name, description, time: sortKey });
+
+function readAll(store: TimelineStore): StoredEvent[] {
+  return [...store.sorted()];
+}
+
+/** The store's scratch folders in the private temp area. */
+const scratchFolders = (): string[] => readdirSync(privateTempRoot()).filter((name) => name.startsWith('timeline-'));
+
+/** A bound that spills after about `n` of the small events used here. */
+const boundForEvents = (n: number): number => n * 200;
+
+describe('TimelineStore', () => {
+  it('keeps a small timeline in one run in memory: sorted by time, ties in arrival order, nothing spilled', () => {
+    const store = new TimelineStore();
+    try {
+      store.add(event('2024-01-02 00:00:00.000000', 'b'));
+      store.add(event('2024-01-01 00:00:00.000000', 'a'));
+      store.add(event('', 'no time'));
+      store.add(event('2024-01-02 00:00:00.000000', 'c'));
+      expect(readAll(store).map((e) => e.description)).toEqual(['no time', 'a', 'b', 'c']);
+      expect(store.spilledRuns).toBe(0);
+      expect(store.count()).toBe(4);
+    } finally {
+      store.dispose();
+    }
+  });
+
+  it('spills a run once its size passes the bound, and merges two runs back in order', () => {
+    const store = new TimelineStore({ maxRunBytes: boundForEvents(3) });
+    try {
+      for (const [t, d] of [
+        ['05', 'e'],
+        ['01', 'a'],
+        ['03', 'c'],
+        ['04', 'd'],
+        ['02', 'b'],
+      ] as const)
+        store.add(event(t, d));
+      expect(store.spilledRuns).toBe(1);
+      expect(readAll(store).map((e) => e.description)).toEqual(['a', 'b', 'c', 'd', 'e']);
+    } finally {
+      store.dispose();
+    }
+  });
+
+  it('merges many runs, and keeps ties in arrival order across runs', () => {
+    const store = new TimelineStore({ maxRunBytes: boundForEvents(2) });
+    try {
+      for (let i = 0; i < 40; i++) store.add(event(`t${i % 4}`, `#${i}`));
+      expect(store.spilledRuns).toBeGreaterThanOrEqual(10);
+      const read = readAll(store);
+      expect(read.filter((e) => e.sortKey === 't1').map((e) => e.description)).toEqual(['#1', '#5', '#9', '#13', '#17', '#21', '#25', '#29', '#33', '#37']);
+      expect(read.map((e) => e.sortKey)).toEqual([...read.map((e) => e.sortKey)].sort());
+    } finally {
+      store.dispose();
+    }
+  });
+
+  it('writes an event identical to an earlier one once, also when the two are in different runs', () => {
+    const store = new TimelineStore({ maxRunBytes: boundForEvents(2) });
+    try {
+      store.add(event('t1', 'visit', 'Safari'));
+      store.add(event('t1', 'other', 'Safari'));
+      store.add(event('t1', 'visit', 'Safari')); // a duplicate of the first, in the next run
+      store.add(event('t1', 'visit', 'Chrome')); // same description, another artifact: not a duplicate
+      store.add(event('t2', 'visit', 'Safari')); // another time: not a duplicate
+      expect(store.spilledRuns).toBeGreaterThan(0);
+      expect(readAll(store).map((e) => `${e.sortKey} ${e.artifact} ${e.description}`)).toEqual(['t1 Safari visit', 't1 Safari other', 't1 Chrome visit', 't2 Safari visit']);
+      expect(store.count()).toBe(4);
+    } finally {
+      store.dispose();
+    }
+  });
+
+  it('gives the timeline the scratch SQLite table gave, whatever the bound (generated events)', () => {
+    const unit = fc.constantFrom('a', 'b', 'é', '\ue000', '😀', '\ud800', '"', '\n', ',');
+    const text = fc.string({ unit, maxLength: 3 });
+    const stored = fc.record({ sortKey: text, artifact: fc.constantFrom('Manifest', 'SMS'), event: fc.constantFrom('M---', 'sms_received'), description: text }).map((e) => ({ ...e, time: e.sortKey }));
+    fc.assert(
+      fc.property(fc.array(stored, { maxLength: 60 }), fc.integer({ min: 1, max: 30 }), (events, perRun) => {
+        const store = new TimelineStore({ maxRunBytes: boundForEvents(perRun) });
+        try {
+          for (const e of events) store.add(e);
+          expect(readAll(store)).toEqual(sqliteTimeline(events));
+        } finally {
+          store.dispose();
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('reads the same timeline twice, and takes events added after a read in their place', () => {
+    const store = new TimelineStore({ maxRunBytes: boundForEvents(2) });
+    try {
+      store.add(event('t2', 'first'));
+      store.add(event('t1', 'second'));
+      store.add(event('t2', 'third'));
+      expect(readAll(store)).toEqual(readAll(store));
+      store.add(event('t2', 'fourth'));
+      store.add(event('t0', 'fifth'));
+      expect(readAll(store).map((e) => e.description)).toEqual(['fifth', 'second', 'first', 'third', 'fourth']);
+    } finally {
+      store.dispose();
+    }
+  });
+
+  it('refuses an event added while the timeline is being read', () => {
+    const store = new TimelineStore();
+    try {
+      store.add(event('t1', 'a'));
+      for (const _ of store.sorted()) expect(() => store.add(event('t2', 'b'))).toThrow(/while the sorted timeline was being read/);
+      store.add(event('t2', 'b')); // the read is over
+      expect(store.count()).toBe(2);
+    } finally {
+      store.dispose();
+    }
+  });
+
+  it('spills owner-only files into its private scratch folder and removes the folder on dispose', () => {
+    const before = scratchFolders();
+    const store = new TimelineStore({ maxRunBytes: 1 }); // every event spills
+    store.add(event('t1', 'a'));
+    store.add(event('t2', 'b'));
+    const [folder] = scratchFolders().filter((f) => !before.includes(f));
+    const runs = readdirSync(join(privateTempRoot(), folder!));
+    expect(runs).toEqual(['run-0.jsonl', 'run-1.jsonl']);
+    for (const run of runs) expect(statSync(join(privateTempRoot(), folder!, run)).mode & 0o777).toBe(0o600);
+    expect(readFileSync(join(privateTempRoot(), folder!, 'run-0.jsonl'), 'utf8')).toBe('["t1","Manifest","M---","a","t1"]\n');
+    store.dispose();
+    store.dispose(); // twice is harmless
+    expect(existsSync(join(privateTempRoot(), folder!))).toBe(false);
+  });
+
+  it('leaves no file behind when writing the timeline fails half-way, or a read is abandoned', async () => {
+    const before = scratchFolders();
+    const store = new TimelineStore({ maxRunBytes: boundForEvents(2) });
+    for (let i = 0; i < 10; i++) store.add(event(`t${i}`, `#${i}`));
+    expect(scratchFolders().length).toBe(before.length + 1);
+
+    let rows = 0;
+    const failing = (e: StoredEvent) => {
+      if (++rows === 4) throw new Error('disk full');
+      return `${e.description}\n`;
+    };
+    const out = join(tempDir('timeline'), 'timeline.csv');
+    await expect(store.writeTo(out, 'header\n', failing)).rejects.toThrow('disk full');
+    const abandoned = store.sorted();
+    abandoned.next(); // a reader that stops without finishing: its open runs are closed by dispose
+    store.dispose();
+    expect(scratchFolders()).toEqual(before);
+  });
+
+  it('writes the timeline as a header and one rendered line per distinct event', async () => {
+    const store = new TimelineStore({ maxRunBytes: boundForEvents(2) });
+    try {
+      for (const d of ['b', 'a', 'b']) store.add(event('t1', d));
+      store.add(event('t0', 'z'));
+      const out = join(tempDir('timeline'), 'timeline.csv');
+      await store.writeTo(out, 'time,description\n', (e) => `${e.time},${e.description}\n`, 0o600);
+      expect(readFileSync(out, 'utf8')).toBe('time,description\nt0,z\nt1,b\nt1,a\n');
+      expect(statSync(out).mode & 0o777).toBe(0o600);
+    } finally {
+      store.dispose();
+    }
+  });
+
+  it('says whether it holds any event without reading them', () => {
+    const store = new TimelineStore({ maxRunBytes: boundForEvents(1) });
+    try {
+      expect(store.isEmpty).toBe(true);
+      store.add(event('t1', 'a'));
+      store.add(event('t1', 'b'));
+      expect(store.isEmpty).toBe(false);
+    } finally {
+      store.dispose();
+    }
+  });
+});
+
+describe('compareCodePoints', () => {
+  it('orders strings as SQLite orders TEXT: by code point, so characters above U+FFFF sort after U+E000–U+FFFF', () => {
+    expect(['😀', '\uffff', 'b', '\ue000', 'a', ''].sort(compareCodePoints)).toEqual(['', 'a', 'b', '\ue000', '\uffff', '😀']);
+    // A lone surrogate is its own value, below U+E000 and every pair.
+    expect(['😀', '\ue000', '\ud83dx', '\ud7ff'].sort(compareCodePoints)).toEqual(['\ud7ff', '\ud83dx', '\ue000', '😀']);
+    expect(compareCodePoints('2024-01-01', '2024-01-01')).toBe(0);
+    expect(compareCodePoints('2024-01-01', '2024-01-01 00:00')).toBeLessThan(0);
+  });
+});
