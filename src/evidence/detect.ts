@@ -1,45 +1,125 @@
 /**
- * Decides what an input path is. Each detector answers `match`, `locked` (encrypted: say which
- * credential is needed) or `no`; none throws to say "not mine" (STYLE.md §5).
+ * Decides what an input path is, as an ordered list of detectors. The input is a folder or a file; a file is
+ * opened as a file system by its content (zip, tar, tar.gz: fs/open.ts), and the detectors look at its root
+ * and at each top-level folder (`<udid>/Manifest.db`, as Finder, iTunes and zip tools pack a backup). Each
+ * detector answers with its opener, or `null` for "not mine"; none throws to say so (STYLE.md §5). A locked
+ * acquisition (an encrypted backup) says which credential it needs.
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { UserError } from '../errors.js';
-import { isEncryptedBackup, looksLikeIosBackup, openIosBackup } from './ios-backup.js';
+import { openFileSystem, sniffContainer } from './fs/open.js';
+import type { FileSystem } from './fs/file-system.js';
+import { BACKUP_CONTAINER_FILES, isEncryptedBackup, isEncryptedBackupIn, looksLikeIosBackup, openIosBackup, openIosBackupIn } from './ios-backup.js';
 import { InputLog } from './input-log.js';
-import { looksLikeIosFilesystem, openIosFilesystem } from './ios-fs.js';
+import { IOS_FS_MARKERS, looksLikeIosFilesystem, openIosFilesystem, openIosFilesystemIn } from './ios-fs.js';
 import type { CredentialProvider } from './ios-backup-keys.js';
 import type { Source, SourceKind } from './source.js';
+import { ArchiveFiles } from './stored-files.js';
 
 export type Detection =
   | { readonly answer: 'match'; readonly kind: SourceKind; readonly root: string; readonly note?: string }
   | { readonly answer: 'locked'; readonly kind: SourceKind; readonly root: string; readonly needs: 'backup-password'; readonly note?: string }
+  /**
+   * From the synchronous `detectAcquisition` only: a file, possibly a zip, tar or tar.gz holding an
+   * acquisition, known once opened (`detectInput`). Treat it as possibly locked (outputs private) until then.
+   */
+  | { readonly answer: 'archive'; readonly root: string }
   | { readonly answer: 'no' };
+
+/** What a detector found, and how to open it. */
+export interface Found {
+  readonly detection: Extract<Detection, { answer: 'match' | 'locked' }>;
+  /** Opens it; on failure whatever detection opened (an archive) is released. */
+  open(inputs: InputLog, credentials?: CredentialProvider): Promise<Source>;
+}
+
+/** An archive opened as a file system, with its top-level folders (where a packed acquisition may sit). */
+interface ArchivePlace {
+  readonly path: string;
+  readonly fs: FileSystem;
+  readonly tops: readonly string[];
+}
 
 interface Detector {
   readonly kind: SourceKind;
-  detect(path: string): Detection;
+  /** What `--type` expects, for the one-line refusal. */
+  readonly expected: string;
+  /** A folder is recognised synchronously (callers validate an output folder before the slow part). */
+  inFolder(path: string): Found | null;
+  inArchive(place: ArchivePlace): Promise<Found | null>;
+}
+
+function backupDetection(locked: boolean, root: string, note: string | undefined): Found['detection'] {
+  const base = locked ? ({ answer: 'locked', kind: 'ios-backup', root, needs: 'backup-password' } as const) : ({ answer: 'match', kind: 'ios-backup', root } as const);
+  return note ? { ...base, note } : base;
 }
 
 const iosBackup: Detector = {
   kind: 'ios-backup',
-  detect(path) {
+  expected: 'an iOS backup (Manifest.db and Info.plist)',
+  inFolder(path) {
     const root = backupRootWithin(path);
-    if (root === null) return { answer: 'no' };
-    const note = root.note ? { note: root.note } : {};
-    if (isEncryptedBackup(root.dir)) return { answer: 'locked', kind: 'ios-backup', root: root.dir, needs: 'backup-password', ...note };
-    return { answer: 'match', kind: 'ios-backup', root: root.dir, ...note };
+    if (root === null) return null;
+    return {
+      detection: backupDetection(isEncryptedBackup(root.dir), root.dir, root.note),
+      open: (inputs, credentials) => openIosBackup(root.dir, inputs, credentials),
+    };
+  },
+  async inArchive(place) {
+    const prefixes = await prefixesHolding(place, (p) => [`${p}Manifest.db`, `${p}Info.plist`], 'file', 'all');
+    if (prefixes.length > 1) throw new UserError('usage', `${place.path}: holds ${prefixes.length} iOS backups (${prefixes.join(', ')}); an archive of one backup is expected`);
+    if (prefixes.length === 0) return null;
+    const prefix = prefixes[0]!;
+    const files = await ArchiveFiles.open(place.fs, prefix, 'no-links');
+    // Read together now (one pass over a tar.gz): Manifest.plist says whether it is locked, the rest opens it.
+    await files.prefetch(BACKUP_CONTAINER_FILES);
+    const note = prefix ? `found an iOS backup in folder ${prefix} of ${place.path}` : undefined;
+    return {
+      detection: backupDetection(await isEncryptedBackupIn(files), place.path, note),
+      open: (inputs, credentials) => openIosBackupIn(files, inputs, credentials),
+    };
   },
 };
 
 const iosFilesystem: Detector = {
   kind: 'ios-fs',
-  detect(path) {
-    return looksLikeIosFilesystem(path) ? { answer: 'match', kind: 'ios-fs', root: path } : { answer: 'no' };
+  expected: 'an iOS filesystem dump (private/var/…)',
+  inFolder(path) {
+    if (!looksLikeIosFilesystem(path)) return null;
+    return { detection: { answer: 'match', kind: 'ios-fs', root: path }, open: async (inputs) => openIosFilesystem(path, inputs) };
+  },
+  async inArchive(place) {
+    const prefixes = await prefixesHolding(place, (p) => IOS_FS_MARKERS.map((m) => `${p}${m}`), 'directory', 'any');
+    if (prefixes.length > 1) throw new UserError('usage', `${place.path}: holds ${prefixes.length} iOS filesystem dumps (${prefixes.join(', ')}); an archive of one dump is expected`);
+    if (prefixes.length === 0) return null;
+    const prefix = prefixes[0]!;
+    const files = await ArchiveFiles.open(place.fs, prefix, 'links-inside');
+    const detection = { answer: 'match', kind: 'ios-fs', root: place.path } as const;
+    return {
+      detection: prefix ? { ...detection, note: `found an iOS filesystem dump in folder ${prefix} of ${place.path}` } : detection,
+      open: async (inputs) => openIosFilesystemIn(files, inputs),
+    };
   },
 };
 
+/** Tried in this order; the first that recognises the input opens it. */
 const detectors: readonly Detector[] = [iosBackup, iosFilesystem];
+
+/**
+ * The archive's root ('') and top-level folders (`name/`) where every path `wanted` names (or, with
+ * `any`, at least one) is an entry of type `type`. Returned without the trailing `/`.
+ */
+async function prefixesHolding(place: ArchivePlace, wanted: (prefix: string) => string[], type: 'file' | 'directory', mode: 'all' | 'any'): Promise<string[]> {
+  const found: string[] = [];
+  for (const top of ['', ...place.tops]) {
+    const prefix = top ? `${top}/` : '';
+    const hits = await Promise.all(wanted(prefix).map(async (p) => (await place.fs.stat(p))?.type === type));
+    if (mode === 'all' ? hits.every(Boolean) : hits.some(Boolean)) found.push(top);
+  }
+  // A backup at the root wins over one in a sub-folder of it (its own files never include a second backup).
+  return found.includes('') ? [''] : found;
+}
 
 /**
  * A backup folder, or a folder holding exactly one backup (`MobileSync/Backup` with one device), as MVT
@@ -63,19 +143,76 @@ function backupRootWithin(path: string): { dir: string; note?: string } | null {
   return null;
 }
 
+function expectedOf(forced: SourceKind | undefined): string {
+  const wanted = detectors.filter((d) => !forced || d.kind === forced).map((d) => d.expected);
+  return wanted.join(' or ');
+}
+
+/**
+ * What `input` is, answered without opening an archive (synchronous: callers validate an output folder
+ * before the slow part). A folder is detected fully; any file answers `archive`, for `detectInput` to open.
+ */
 export function detectAcquisition(input: string, forced?: SourceKind): Detection {
   const path = resolve(input);
   if (!existsSync(path)) throw new UserError('not-found', `${input}: no such file or folder`);
-  if (!statSync(path).isDirectory()) {
-    throw new UserError('not-an-acquisition', `${input}: is a file; expected a folder (an iOS backup or a filesystem dump)`);
-  }
+  if (!statSync(path).isDirectory()) return { answer: 'archive', root: path };
+  return detectFolder(input, path, forced).detection;
+}
+
+function detectFolder(input: string, path: string, forced: SourceKind | undefined): Found {
   for (const d of detectors) {
     if (forced && d.kind !== forced) continue;
-    const answer = d.detect(path);
-    if (answer.answer !== 'no') return answer;
+    const found = d.inFolder(path);
+    if (found) return found;
   }
-  const expected = forced === 'ios-fs' ? 'an iOS filesystem dump (private/var/…)' : forced === 'ios-backup' ? 'an iOS backup (Manifest.db and Info.plist)' : 'an iOS backup (Manifest.db and Info.plist) or an iOS filesystem dump (private/var/…)';
-  throw new UserError('not-an-acquisition', `${input}: not a supported acquisition (expected ${expected})`);
+  throw new UserError('not-an-acquisition', `${input}: not a supported acquisition (expected ${expectedOf(forced)})`);
+}
+
+/**
+ * Detects the acquisition at `input` (a folder, or a zip, tar or tar.gz holding one) and returns its opener.
+ * Anything else is one line naming the input and what was expected.
+ */
+export async function detectInput(input: string, forced?: SourceKind): Promise<Found> {
+  const path = resolve(input);
+  if (!existsSync(path)) throw new UserError('not-found', `${input}: no such file or folder`);
+  if (statSync(path).isDirectory()) return detectFolder(input, path, forced);
+  const container = await containerOf(input, path, forced);
+  const fs = await openFileSystem(path);
+  try {
+    const tops: string[] = [];
+    for await (const entry of fs.entries()) if (entry.type === 'directory' && !entry.path.includes('/')) tops.push(entry.path);
+    const place: ArchivePlace = { path, fs, tops: tops.sort() };
+    for (const d of detectors) {
+      if (forced && d.kind !== forced) continue;
+      const found = await d.inArchive(place);
+      if (found) return found;
+    }
+  } catch (err) {
+    await fs.close();
+    throw err;
+  }
+  await fs.close();
+  const damage = fs.damage ? ` The archive is damaged: ${fs.damage}.` : '';
+  throw new UserError(
+    'not-an-acquisition',
+    `${input}: a ${container} holding no supported acquisition at its root or in a top-level folder (expected ${expectedOf(forced)}).${damage}`,
+  );
+}
+
+const FS_EXPECTED = / ?\(expected a folder, a zip, a tar or a tar\.gz\)|; expected a folder, a zip, a tar or a tar\.gz/;
+
+/** The archive's kind, or one line saying the file is none of what is accepted (fs/open.ts says what its bytes are). */
+async function containerOf(input: string, path: string, forced: SourceKind | undefined): Promise<'zip' | 'tar' | 'tar.gz'> {
+  let kind;
+  try {
+    kind = await sniffContainer(path);
+  } catch (err) {
+    if (!(err instanceof UserError)) throw err;
+    const why = err.message.replace(`${path}: `, '').replace(FS_EXPECTED, '');
+    throw new UserError('not-an-acquisition', `${input}: not a supported acquisition: ${why} (expected a folder, or a zip, tar or tar.gz holding ${expectedOf(forced)})`, { cause: err });
+  }
+  if (kind === 'dir') throw new UserError('not-an-acquisition', `${input}: became a folder while read`);
+  return kind;
 }
 
 /**
@@ -87,9 +224,9 @@ export async function openAcquisition(
   forced?: SourceKind,
   credentials?: CredentialProvider,
 ): Promise<{ source: Source; inputs: InputLog; note?: string }> {
-  const d = detectAcquisition(input, forced);
-  if (d.answer === 'no') throw new UserError('not-an-acquisition', `${input}: not a supported acquisition`);
+  const found = await detectInput(input, forced);
   const inputs = new InputLog();
-  const source = d.kind === 'ios-backup' ? await openIosBackup(d.root, inputs, credentials) : openIosFilesystem(d.root, inputs);
-  return { source, inputs, ...(d.note ? { note: d.note } : {}) };
+  const source = await found.open(inputs, credentials);
+  const note = found.detection.note;
+  return { source, inputs, ...(note ? { note } : {}) };
 }

@@ -22,6 +22,12 @@ export class InputLog {
     this.byPath.set(path, { path, label, sha256: createHash('sha256').update(data).digest('hex'), bytes: data.length });
   }
 
+  /** A file hashed by whoever streamed it (an archive member copied into the private temp folder). */
+  recordDigest(path: string, label: string, sha256: string, bytes: number): void {
+    if (this.byPath.has(path)) return;
+    this.byPath.set(path, { path, label, sha256, bytes });
+  }
+
   /** Reads a file the caller already checked is inside the acquisition (bounded by its real size). */
   readSync(path: string, label: string): Buffer {
     const opened = openRegular(path, label);

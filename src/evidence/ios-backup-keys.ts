@@ -34,9 +34,20 @@ export function readEncryptionInfo(root: string): EncryptionInfo {
   const where = files.locate('Manifest.plist');
   if (where.kind === 'absent') throw new UserError('bad-format', `${path}: missing (an encrypted backup keeps its keys there)`);
   if (where.kind === 'refused') throw new UserError('bad-format', `${path}: ${where.reason} (expected the backup's own Manifest.plist)`);
+  let bytes: Buffer;
+  try {
+    bytes = files.read('Manifest.plist', 'Manifest.plist');
+  } catch (err) {
+    throw new UserError('bad-format', `${path}: ${errorMessage(err).replace(/^Manifest\.plist: /, '')}`, { cause: err });
+  }
+  return encryptionInfoFrom(path, bytes);
+}
+
+/** The keybag and ManifestKey of Manifest.plist's bytes (read from a folder or an archive); `path` names it in messages. */
+export function encryptionInfoFrom(path: string, manifestPlist: Buffer): EncryptionInfo {
   let plist;
   try {
-    plist = parsePlist(files.read('Manifest.plist', 'Manifest.plist'), 'Manifest.plist');
+    plist = parsePlist(manifestPlist, 'Manifest.plist');
   } catch (err) {
     throw new UserError('bad-format', `${path}: ${errorMessage(err).replace(/^Manifest\.plist: /, '')}`, { cause: err });
   }

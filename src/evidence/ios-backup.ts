@@ -4,22 +4,22 @@
  * in-memory index so that a million-entry backup costs no more memory than a small one.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, createWriteStream, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import type { Statement } from 'better-sqlite3';
 import { FormatError, UserError, errorMessage } from '../errors.js';
 import { isDict, parsePlist, type PlistDict } from '../formats/plist.js';
 import { unarchive } from '../formats/nskeyed.js';
 import { hasWildcard, segmentGlobToRegExp, segmentGlobToSqliteGlob } from './_glob.js';
-import { ContainedRoot, copyOpened, readOpened, realRoot, streamOpened, type Located, type OpenedEvidence } from './contained.js';
+import { ContainedRoot, realRoot } from './contained.js';
 import { cellKind, manifestCell } from './manifest-cells.js';
 import { isSqliteImage, sqliteLimits, openSqlite, type SqliteHandle } from './sqlite.js';
-import type { AcquisitionInfo, EvidenceFile, FileSpec, ManifestRow, Source, UnreadableManifestRow } from './source.js';
+import type { AcquisitionInfo, EvidenceFile, EvidenceRef, FileSpec, ManifestRow, Source, UnreadableManifestRow } from './source.js';
 import { InputLog } from './input-log.js';
 import { createDecryptStream, decryptWithKey, fileKey, manifestDbKey } from './backup-crypto.js';
-import { readEncryptionInfo, unlockBackup, type BackupKeys, type CredentialProvider } from './ios-backup-keys.js';
+import { encryptionInfoFrom, unlockBackup, type BackupKeys, type CredentialProvider } from './ios-backup-keys.js';
+import { FolderFiles, type StoredFiles, type StoredLocation } from './stored-files.js';
 import { privateTempDir } from './temp.js';
 
 const FILE_ID = /^[0-9a-f]{40}$/i;
@@ -34,7 +34,18 @@ export function looksLikeIosBackup(dir: string): boolean {
 /** Reads Manifest.plist's IsEncrypted without opening anything else (detection: never throws). */
 export function isEncryptedBackup(dir: string): boolean {
   try {
-    return encryptionFlag(new ContainedRoot(realRoot(dir), 'no-links')) === true;
+    const files = new ContainedRoot(realRoot(dir), 'no-links');
+    const where = files.locate('Manifest.plist');
+    return where.kind === 'file' && encryptionFlagOf(files.read('Manifest.plist', 'Manifest.plist')) === true;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether a backup's Manifest.plist says it is encrypted (false also when there is none, as in old backups). */
+export async function isEncryptedBackupIn(files: StoredFiles): Promise<boolean> {
+  try {
+    return (await encryptionFlag(files)) === true;
   } catch {
     return false;
   }
@@ -44,18 +55,25 @@ export function isEncryptedBackup(dir: string): boolean {
  * Manifest.plist's IsEncrypted: true or false (false also when there is no Manifest.plist, as in old
  * backups), or why it could not be read.
  */
-function encryptionFlag(files: ContainedRoot): boolean | { readonly unreadable: string } {
+async function encryptionFlag(files: StoredFiles): Promise<boolean | { readonly unreadable: string }> {
   const where = files.locate('Manifest.plist');
   if (where.kind === 'absent') return false;
   if (where.kind === 'refused') return { unreadable: where.reason };
   try {
-    const plist = parsePlist(files.read('Manifest.plist', 'Manifest.plist'), 'Manifest.plist');
-    return isDict(plist) && plist.IsEncrypted === true;
+    return encryptionFlagOf(await files.read('Manifest.plist', 'Manifest.plist'));
   } catch (err) {
     if (err instanceof FormatError) return { unreadable: err.message.replace(/^Manifest\.plist: /, '') };
     throw err;
   }
 }
+
+function encryptionFlagOf(manifestPlist: Buffer): boolean {
+  const plist = parsePlist(manifestPlist, 'Manifest.plist');
+  return isDict(plist) && plist.IsEncrypted === true;
+}
+
+/** The files a backup is opened from, read together (one pass over a tar.gz). */
+export const BACKUP_CONTAINER_FILES: readonly string[] = ['Manifest.plist', 'Manifest.db', 'Info.plist'];
 
 /**
  * Opens a backup folder. An encrypted one is unlocked with the credential `credentials` supplies (asked
@@ -66,21 +84,35 @@ export async function openIosBackup(given: string, log = new InputLog(), credent
     throw new UserError('not-an-acquisition', `${given}: not an iOS backup (expected Manifest.db and Info.plist)`);
   }
   // The real path, resolved once: every stored file must resolve inside it (a backup given through a link works).
-  const root = realRoot(given);
-  const files = new ContainedRoot(root, 'no-links');
-  const encrypted = encryptionFlag(files);
+  return openIosBackupIn(new FolderFiles(realRoot(given), 'no-links'), log, credentials);
+}
+
+/** Opens a backup wherever its files are stored: a folder, or inside a zip, tar or tar.gz. The source closes `files`. */
+export async function openIosBackupIn(files: StoredFiles, log = new InputLog(), credentials?: CredentialProvider): Promise<IosBackupSource> {
+  try {
+    return await openBackupFiles(files, log, credentials);
+  } catch (err) {
+    await files.close();
+    throw err;
+  }
+}
+
+async function openBackupFiles(files: StoredFiles, log: InputLog, credentials?: CredentialProvider): Promise<IosBackupSource> {
+  const root = files.root;
+  await files.prefetch(BACKUP_CONTAINER_FILES);
+  const encrypted = await encryptionFlag(files);
   let keys: BackupKeys | null = null;
   if (encrypted === true) {
     if (!credentials) {
       throw new UserError('encrypted-backup', `${root}: this backup is encrypted; give its password (prompt or TRACEHOUND_BACKUP_PASSWORD) or --key-file`);
     }
-    const info = readEncryptionInfo(root);
+    const info = encryptionInfoFrom(files.displayPath('Manifest.plist'), await files.read('Manifest.plist', 'Manifest.plist'));
     keys = await unlockBackup(root, info, await credentials(root));
   }
   const stats = { filesDecrypted: 0, bytesDecrypted: 0 };
   const manifest = await openManifest(files, log, keys, stats, encrypted);
   try {
-    checkManifestSchema(manifest, join(root, 'Manifest.db'));
+    checkManifestSchema(manifest, files.displayPath('Manifest.db'));
   } catch (err) {
     manifest.close();
     throw err;
@@ -88,7 +120,7 @@ export async function openIosBackup(given: string, log = new InputLog(), credent
   let info: PlistDict = {};
   try {
     if (files.locate('Info.plist').kind === 'file') {
-      const parsed = parsePlist(readLogged(files, log, 'Info.plist'), 'Info.plist');
+      const parsed = parsePlist(await readLogged(files, log, 'Info.plist'), 'Info.plist');
       if (isDict(parsed)) info = parsed;
     }
   } catch {
@@ -112,70 +144,60 @@ function checkManifestSchema(manifest: SqliteHandle, manifestPath: string): void
 }
 
 /** A container file (Manifest.db, Info.plist) read whole, bounded by its real size, and logged. */
-function readLogged(files: ContainedRoot, log: InputLog, name: string): Buffer {
-  const data = files.read(name, name);
-  log.record(join(files.root, name), name, data);
+async function readLogged(files: StoredFiles, log: InputLog, name: string): Promise<Buffer> {
+  const data = await files.read(name, name);
+  log.record(files.displayPath(name), name, data);
   return data;
 }
 
 async function openManifest(
-  files: ContainedRoot,
+  files: StoredFiles,
   log: InputLog,
   keys: BackupKeys | null,
   stats: DecryptionStats,
   encrypted: boolean | { readonly unreadable: string },
 ): Promise<SqliteHandle> {
-  const manifestPath = join(files.root, 'Manifest.db');
-  let opened: OpenedEvidence | null = null;
+  const manifestPath = files.displayPath('Manifest.db');
   try {
-    opened = files.open('Manifest.db', 'Manifest.db');
-    const bytes = opened.size; // fstat's, never a recorded one
+    const bytes = files.sizeOf('Manifest.db', 'Manifest.db'); // fstat's or the archive's, never a recorded one
     if (keys?.manifestKey) {
       const key = manifestDbKey(keys.manifestKey, keys.classKeys);
       stats.filesDecrypted++;
       stats.bytesDecrypted += bytes;
       if (bytes <= sqliteLimits.maxInMemoryBytes) {
-        const data = readOpened(opened);
-        log.record(manifestPath, 'Manifest.db', data);
+        const data = await readLogged(files, log, 'Manifest.db');
         return openSqlite({ kind: 'buffer', data: decryptWithKey(key, data, undefined, 'Manifest.db') }, 'Manifest.db');
       }
       // A large manifest is streamed into a private 0600 temp file rather than held (twice) in memory.
-      log.hashOpened(manifestPath, 'Manifest.db', opened);
       const dir = privateTempDir('manifest');
       const plaintext = join(dir, 'Manifest.db');
-      const stream = files.open('Manifest.db', 'Manifest.db');
-      await pipeline(streamOpened(stream), createDecryptStream(key, bytes, 'Manifest.db'), createWriteStream(plaintext, { mode: 0o600 }));
+      await files.copyOut('Manifest.db', 'Manifest.db', log, 'Manifest.db', plaintext, () => createDecryptStream(key, bytes, 'Manifest.db'));
       return openSqlite({ kind: 'private-file', dir, path: plaintext, hasWal: false }, 'Manifest.db');
     }
     if (keys) {
       // Backups made before iOS 10.2 have a plaintext Manifest.db and no ManifestKey; later ones need it.
-      const head = readOpened(opened);
-      log.record(manifestPath, 'Manifest.db', head);
-      if (!isSqliteImage(head)) throw new UserError('bad-format', `${join(files.root, 'Manifest.plist')}: no ManifestKey, and Manifest.db is encrypted (expected the key of Manifest.db)`);
+      const head = await readLogged(files, log, 'Manifest.db');
+      if (!isSqliteImage(head)) throw new UserError('bad-format', `${files.displayPath('Manifest.plist')}: no ManifestKey, and Manifest.db is encrypted (expected the key of Manifest.db)`);
       return openSqlite({ kind: 'buffer', data: head }, 'Manifest.db');
     }
     if (bytes <= sqliteLimits.maxInMemoryBytes) {
-      const data = readOpened(opened);
-      log.record(manifestPath, 'Manifest.db', data);
-      if (typeof encrypted === 'object' && !isSqliteImage(data)) throw unreadableManifestPlist(files.root, encrypted.unreadable);
+      const data = await readLogged(files, log, 'Manifest.db');
+      if (typeof encrypted === 'object' && !isSqliteImage(data)) throw unreadableManifestPlist(files, encrypted.unreadable);
       return openSqlite({ kind: 'buffer', data }, 'Manifest.db');
     }
-    log.hashOpened(manifestPath, 'Manifest.db', opened);
-    return openSqlite({ kind: 'file', path: opened.path }, 'Manifest.db');
+    return openSqlite(await files.largeSqlite('Manifest.db', 'Manifest.db', log, 'Manifest.db', {}), 'Manifest.db');
   } catch (err) {
     if (err instanceof UserError) throw err;
     // An unreadable Manifest.plist hides whether Manifest.db is encrypted: the blame goes to Manifest.plist.
-    if (typeof encrypted === 'object') throw unreadableManifestPlist(files.root, encrypted.unreadable, err);
+    if (typeof encrypted === 'object') throw unreadableManifestPlist(files, encrypted.unreadable, err);
     throw new UserError('bad-format', `${manifestPath}: ${badManifestReason(err)} (expected an iOS backup manifest)`, { cause: err });
-  } finally {
-    if (opened) closeSync(opened.fd);
   }
 }
 
-function unreadableManifestPlist(root: string, reason: string, cause?: unknown): UserError {
+function unreadableManifestPlist(files: StoredFiles, reason: string, cause?: unknown): UserError {
   return new UserError(
     'bad-format',
-    `${join(root, 'Manifest.plist')}: ${reason} (expected a property list saying whether the backup is encrypted; Manifest.db is not a plain SQLite database)`,
+    `${files.displayPath('Manifest.plist')}: ${reason} (expected a property list saying whether the backup is encrypted; Manifest.db is not a plain SQLite database)`,
     { cause },
   );
 }
@@ -223,7 +245,7 @@ export class IosBackupSource implements Source {
     /** Null for an unencrypted backup. */
     private readonly keys: BackupKeys | null = null,
     private readonly decrypted: DecryptionStats = { filesDecrypted: 0, bytesDecrypted: 0 },
-    private readonly files: ContainedRoot = new ContainedRoot(root, 'no-links'),
+    private readonly files: StoredFiles = new FolderFiles(root, 'no-links'),
   ) {}
 
   private lastDecrypted: { readonly fileId: string; readonly plaintext: Buffer } | null = null;
@@ -254,7 +276,34 @@ export class IosBackupSource implements Source {
         udid: s('Unique Identifier') ?? s('Target Identifier'),
       },
       ...(last instanceof Date ? { acquiredAt: last } : {}),
+      ...(this.files.layer ? { container: this.files.layer } : {}),
     };
+  }
+
+  /**
+   * Reads every stored file the specs name (and the `-wal` beside each) in one pass when reads cost a pass
+   * (a tar.gz); a no-op for a folder, a zip or a plain tar.
+   */
+  async prepare(specs: readonly FileSpec[]): Promise<void> {
+    if (!this.files.readsCostAPass) return;
+    const paths = new Set<string>();
+    for (const spec of specs) {
+      if (spec.by === 'container') {
+        paths.add(spec.name);
+        continue;
+      }
+      for (const { file, present } of this.resolve(spec)) {
+        if (!present) continue;
+        paths.add(file.ref.storedPath);
+        const wal = this.sidecar(file, '-wal');
+        if (wal) paths.add(wal.ref.storedPath);
+      }
+    }
+    await this.files.prefetch([...paths]);
+  }
+
+  notes(): readonly string[] {
+    return this.files.notes();
   }
 
   async find(spec: FileSpec): Promise<EvidenceFile[]> {
@@ -274,59 +323,45 @@ export class IosBackupSource implements Source {
 
   /** The backup's own files (Info.plist, Manifest.db, …), addressed by name at the root. */
   private containerFile(name: string): EvidenceFile {
-    return { ref: { root: this.root, storedPath: name } };
+    return { ref: this.refTo(name) };
   }
 
-  /** Opens the stored file, checked again here: a ref from anywhere never reads outside the backup. */
-  private open(file: EvidenceFile): OpenedEvidence {
-    return this.files.open(file.ref.storedPath, describeForMessages(file));
+  /** A ref to a stored file, with the archive as its outer layer when there is one. */
+  private refTo(storedPath: string, backup?: EvidenceRef['backup']): EvidenceRef {
+    return { root: this.root, storedPath, ...(backup ? { backup } : {}), ...(this.files.layer ? { container: this.files.layer } : {}) };
   }
 
   async read(file: EvidenceFile): Promise<Buffer> {
-    const opened = this.open(file);
-    try {
-      return this.readFrom(file, opened);
-    } finally {
-      closeSync(opened.fd);
-    }
-  }
-
-  /** The (decrypted) content of an opened stored file, read up to its real size and logged. */
-  private readFrom(file: EvidenceFile, opened: OpenedEvidence): Buffer {
-    const stored = readOpened(opened);
-    this.inputs.record(join(this.root, file.ref.storedPath), refLabel(file), stored);
+    // The stored path is checked again by `files`: a ref from anywhere never reads outside the backup.
+    const stored = await this.files.read(file.ref.storedPath, describeForMessages(file));
+    this.inputs.record(this.files.displayPath(file.ref.storedPath), refLabel(file), stored);
     return this.keys && file.ref.backup ? this.decrypt(file, stored) : stored;
   }
 
   async openSqlite(file: EvidenceFile): Promise<SqliteHandle> {
     const what = describeForMessages(file);
     const wal = file.ref.backup ? this.sidecar(file, '-wal') : undefined;
-    const opened = this.open(file);
-    let walOpened: OpenedEvidence | null = null;
-    try {
-      walOpened = wal ? this.open(wal) : null;
-      // Real sizes (fstat, database and -wal together) decide memory or a temp copy: Manifest.db's recorded
-      // Size is the backup's word, not the disk's.
-      if (opened.size + (walOpened?.size ?? 0) <= sqliteLimits.maxInMemoryBytes) {
-        const data = this.readFrom(file, opened);
-        const walData = wal && walOpened ? this.readFrom(wal, walOpened) : undefined;
-        return openSqlite({ kind: 'buffer', data, wal: walData }, what);
-      }
-      this.inputs.hashOpened(join(this.root, file.ref.storedPath), refLabel(file), opened);
-      if (wal && walOpened) this.inputs.hashOpened(join(this.root, wal.ref.storedPath), refLabel(wal), walOpened);
-      const key = this.keys ? this.keyOf(file) : null;
-      if (!key) return openSqlite({ kind: 'file', path: opened.path, wal: walOpened?.path }, what);
-      // Too large for memory: the plaintext (and its -wal) go to a private 0600 temp folder, removed on close.
-      const dir = privateTempDir('decrypted');
-      const path = join(dir, 'evidence.db');
-      await this.streamDecrypted(file, key, path);
-      const walKey = wal ? this.keyOf(wal) : null;
-      if (wal && walKey) await this.streamDecrypted(wal, walKey, `${path}-wal`);
-      return openSqlite({ kind: 'private-file', dir, path, hasWal: wal !== undefined }, what);
-    } finally {
-      closeSync(opened.fd);
-      if (walOpened) closeSync(walOpened.fd);
+    // Real sizes (fstat or the archive's, database and -wal together) decide memory or a temp copy:
+    // Manifest.db's recorded Size is the backup's word, not the disk's.
+    const size = this.files.sizeOf(file.ref.storedPath, what);
+    const walSize = wal ? this.files.sizeOf(wal.ref.storedPath, describeForMessages(wal)) : 0;
+    if (size + walSize <= sqliteLimits.maxInMemoryBytes) {
+      const data = await this.read(file);
+      const walData = wal ? await this.read(wal) : undefined;
+      return openSqlite({ kind: 'buffer', data, wal: walData }, what);
     }
+    const key = this.keys ? this.keyOf(file) : null;
+    if (!key) {
+      const sidecars = wal ? { wal: wal.ref.storedPath } : {};
+      return openSqlite(await this.files.largeSqlite(file.ref.storedPath, what, this.inputs, refLabel(file), sidecars), what);
+    }
+    // Too large for memory: the plaintext (and its -wal) go to a private 0600 temp folder, removed on close.
+    const dir = privateTempDir('decrypted');
+    const path = join(dir, 'evidence.db');
+    await this.streamDecrypted(file, key, path);
+    const walKey = wal ? this.keyOf(wal) : null;
+    if (wal && walKey) await this.streamDecrypted(wal, walKey, `${path}-wal`);
+    return openSqlite({ kind: 'private-file', dir, path, hasWal: wal !== undefined }, what);
   }
 
   /**
@@ -335,23 +370,10 @@ export class IosBackupSource implements Source {
    */
   async exportFile(file: EvidenceFile, dest: string): Promise<number> {
     const key = this.keys && file.ref.backup ? this.keyOf(file) : null;
-    if (!key) {
-      const opened = this.open(file);
-      try {
-        return copyOpened(opened, dest);
-      } finally {
-        closeSync(opened.fd);
-      }
-    }
+    if (!key) return this.files.copyOut(file.ref.storedPath, describeForMessages(file), this.inputs, refLabel(file), dest);
     // Most backup files are small: one read, one decryption, one write costs far less than a stream pipeline.
     if ((file.size ?? 0) > EXPORT_STREAM_BYTES) return this.streamDecrypted(file, key, dest);
-    const opened = this.open(file);
-    let stored: Buffer;
-    try {
-      stored = readOpened(opened);
-    } finally {
-      closeSync(opened.fd);
-    }
+    const stored = await this.files.read(file.ref.storedPath, describeForMessages(file));
     const plaintext = decryptWithKey(key, stored, file.size, describeForMessages(file));
     await writeFile(dest, plaintext, { mode: 0o600 });
     this.decrypted.filesDecrypted++;
@@ -387,10 +409,11 @@ export class IosBackupSource implements Source {
     }
   }
 
-  /** One CBC pass from the stored file to `dest` (0600), truncated to the plaintext size. */
+  /** One CBC pass from the stored file to `dest` (0600), truncated to the plaintext size; the stored bytes are logged. */
   private async streamDecrypted(file: EvidenceFile, key: Buffer, dest: string): Promise<number> {
     const size = file.size ?? 0;
-    await pipeline(streamOpened(this.open(file)), createDecryptStream(key, size, describeForMessages(file)), createWriteStream(dest, { mode: 0o600 }));
+    const what = describeForMessages(file);
+    await this.files.copyOut(file.ref.storedPath, what, this.inputs, refLabel(file), dest, () => createDecryptStream(key, size, what));
     this.decrypted.filesDecrypted++;
     this.decrypted.bytesDecrypted += size;
     return size;
@@ -466,7 +489,11 @@ export class IosBackupSource implements Source {
   }
 
   async close(): Promise<void> {
-    this.manifest.close();
+    try {
+      this.manifest.close();
+    } finally {
+      await this.files.close();
+    }
   }
 
   /** A `-wal` that iOS backed up as its own file beside a database (same domain, path + suffix). */
@@ -477,6 +504,7 @@ export class IosBackupSource implements Source {
 
   private resolve(spec: FileSpec): { file: EvidenceFile; present: boolean }[] {
     const rows = this.manifestQuery(() => this.query(spec));
+    if (rows.length === 0 && spec.by === 'backup-file-id' && spec.unlisted && FILE_ID.test(spec.fileId)) return this.unlisted(spec.fileId, spec.unlisted);
     const out: { file: EvidenceFile; present: boolean }[] = [];
     for (const row of rows) {
       // Cells of the wrong type cannot address a file (the manifest artifact reports them row by row).
@@ -491,11 +519,18 @@ export class IosBackupSource implements Source {
     return out;
   }
 
+  /** A stored file Manifest.db does not list: present at its hash path, or nothing (never "missing": no index names it). */
+  private unlisted(fileId: string, device: { readonly domain: string; readonly relativePath: string }): { file: EvidenceFile; present: boolean }[] {
+    const stored = this.storedPathOf(fileId);
+    if (stored.where.kind !== 'file') return [];
+    return [{ file: { ref: this.refTo(stored.storedPath, { ...device, fileId }) }, present: true }];
+  }
+
   /** An EvidenceFile for a Manifest.db row, with public metadata only: the wrapped key stays in the row. */
   private fileOf(row: AddressedRow, storedPath: string): EvidenceFile {
     const { size, mode, times } = decodeFileMeta(row.file);
     return {
-      ref: { root: this.root, storedPath, backup: { domain: row.domain, relativePath: row.relativePath, fileId: row.fileID } },
+      ref: this.refTo(storedPath, { domain: row.domain, relativePath: row.relativePath, fileId: row.fileID }),
       ...(size !== undefined ? { size } : {}),
       ...(mode !== undefined ? { mode } : {}),
       ...(times ? { times } : {}),
@@ -506,7 +541,7 @@ export class IosBackupSource implements Source {
    * Where a fileID's content is: `xx/<id>`, or `<id>` at the root in backups made before iOS 10 (flat). A
    * link at either place (or an `xx` folder that is a link) is refused: a real backup holds no links.
    */
-  private storedPathOf(fileId: string): { storedPath: string; where: Located } {
+  private storedPathOf(fileId: string): { storedPath: string; where: StoredLocation } {
     const nested = `${fileId.slice(0, 2)}/${fileId}`;
     const inFolder = this.files.locate(nested);
     if (inFolder.kind !== 'absent') return { storedPath: nested, where: inFolder };

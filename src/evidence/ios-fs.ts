@@ -1,5 +1,6 @@
 /**
- * A full-filesystem dump of an iPhone, extracted to a folder (`private/var/…` at its root). Files are
+ * A full-filesystem dump of an iPhone (`private/var/…` at its root), as a folder or inside a zip, tar or
+ * tar.gz (stored-files.ts), possibly below one leading folder. Files are
  * addressed by device path; SQLite is opened from a private copy with its -wal/-shm so rows that live
  * only in the WAL are read and nothing is created beside the evidence.
  *
@@ -8,20 +9,29 @@
  * of it (planted, or an absolute link of the phone now pointing into the analyst's machine) is never followed:
  * the file is reported missing with the reason "link to outside the acquisition: not read".
  */
-import { closeSync, existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { segmentGlobToRegExp } from './_glob.js';
-import { ContainedRoot, readOpened, realRoot } from './contained.js';
+import { realRoot } from './contained.js';
 import type { InputLog } from './input-log.js';
 import { sqliteLimits, openSqlite, type SqliteHandle } from './sqlite.js';
-import type { AcquisitionInfo, EvidenceFile, FileSpec, Source } from './source.js';
+import type { AcquisitionInfo, EvidenceFile, EvidenceRef, FileSpec, Source } from './source.js';
+import { FolderFiles, type StoredFiles } from './stored-files.js';
+
+/** Folders only a dump of an iPhone's data partition has at its root. */
+export const IOS_FS_MARKERS = ['private/var/mobile', 'private/var/wireless'] as const;
 
 export function looksLikeIosFilesystem(dir: string): boolean {
-  return existsSync(join(dir, 'private', 'var', 'mobile')) || existsSync(join(dir, 'private', 'var', 'wireless'));
+  return IOS_FS_MARKERS.some((marker) => existsSync(join(dir, marker)));
 }
 
 export function openIosFilesystem(root: string, inputs: InputLog): Source {
-  return new IosFilesystemSource(new ContainedRoot(realRoot(root), 'links-inside'), inputs);
+  return openIosFilesystemIn(new FolderFiles(realRoot(root), 'links-inside'), inputs);
+}
+
+/** A dump wherever its files are stored (`files` follows the phone's links while they stay inside). The source closes `files`. */
+export function openIosFilesystemIn(files: StoredFiles, inputs: InputLog): Source {
+  return new IosFilesystemSource(files, inputs);
 }
 
 interface GlobHit {
@@ -41,14 +51,37 @@ class IosFilesystemSource implements Source {
   readonly root: string;
 
   constructor(
-    private readonly files: ContainedRoot,
+    private readonly files: StoredFiles,
     private readonly inputs: InputLog,
   ) {
     this.root = files.root;
   }
 
   describe(): AcquisitionInfo {
-    return { kind: this.kind, root: this.root, encrypted: false };
+    return { kind: this.kind, root: this.root, encrypted: false, ...(this.files.layer ? { container: this.files.layer } : {}) };
+  }
+
+  /** Reads every file the device globs name (and their -wal) in one pass when reads cost a pass (a tar.gz). */
+  async prepare(specs: readonly FileSpec[]): Promise<void> {
+    if (!this.files.readsCostAPass) return;
+    const paths: string[] = [];
+    for (const spec of specs) {
+      if (spec.by !== 'device-glob') continue;
+      for (const hit of this.glob(spec.pattern)) {
+        if (hit.refused !== undefined) continue;
+        paths.push(hit.rel);
+        if (this.files.locate(`${hit.rel}-wal`).kind === 'file') paths.push(`${hit.rel}-wal`);
+      }
+    }
+    await this.files.prefetch(paths);
+  }
+
+  notes(): readonly string[] {
+    return this.files.notes();
+  }
+
+  private refTo(storedPath: string): EvidenceRef {
+    return { root: this.root, storedPath, ...(this.files.layer ? { container: this.files.layer } : {}) };
   }
 
   async find(spec: FileSpec): Promise<EvidenceFile[]> {
@@ -61,56 +94,35 @@ class IosFilesystemSource implements Source {
     if (spec.by !== 'device-glob') return [];
     return this.glob(spec.pattern)
       .filter((h) => h.refused !== undefined)
-      .map((h) => ({ ref: { root: this.root, storedPath: h.rel }, devicePath: `/${h.rel}`, refused: h.refused! }));
+      .map((h) => ({ ref: this.refTo(h.rel), devicePath: `/${h.rel}`, refused: h.refused! }));
   }
 
   async read(file: EvidenceFile): Promise<Buffer> {
-    const opened = this.files.open(file.ref.storedPath, file.ref.storedPath);
-    try {
-      const data = readOpened(opened);
-      this.inputs.record(join(this.root, file.ref.storedPath), file.ref.storedPath, data);
-      return data;
-    } finally {
-      closeSync(opened.fd);
-    }
+    const rel = file.ref.storedPath;
+    const data = await this.files.read(rel, rel);
+    this.inputs.record(this.files.displayPath(rel), rel, data);
+    return data;
   }
 
   async openSqlite(file: EvidenceFile): Promise<SqliteHandle> {
     const rel = file.ref.storedPath;
-    const opened = this.files.open(rel, rel);
-    try {
-      // A sidecar that is a link out of the dump is not read, like any other such link.
-      const wal = this.sidecar(`${rel}-wal`);
-      const shm = this.sidecar(`${rel}-shm`);
-      if (!wal && opened.size <= sqliteLimits.maxInMemoryBytes) {
-        const data = readOpened(opened);
-        this.inputs.record(join(this.root, rel), rel, data);
-        return openSqlite({ kind: 'buffer', data }, rel);
-      }
-      this.inputs.hashOpened(join(this.root, rel), rel, opened);
-      if (wal) this.inputs.hashFileSync(wal, `${rel}-wal`);
-      return openSqlite({ kind: 'file', path: opened.path, wal, shm }, rel);
-    } finally {
-      closeSync(opened.fd);
-    }
+    // A sidecar that is a link out of the dump is not read, like any other such link.
+    const wal = this.sidecar(`${rel}-wal`);
+    const shm = this.sidecar(`${rel}-shm`);
+    if (!wal && this.files.sizeOf(rel, rel) <= sqliteLimits.maxInMemoryBytes) return openSqlite({ kind: 'buffer', data: await this.read(file) }, rel);
+    return openSqlite(await this.files.largeSqlite(rel, rel, this.inputs, rel, { ...(wal ? { wal } : {}), ...(shm ? { shm } : {}) }), rel);
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    await this.files.close();
+  }
 
   private sidecar(rel: string): string | undefined {
-    const where = this.files.locate(rel);
-    return where.kind === 'file' ? where.path : undefined;
+    return this.files.locate(rel).kind === 'file' ? rel : undefined;
   }
 
   private fileAt(rel: string): EvidenceFile {
-    const st = statSync(join(this.root, rel));
-    return {
-      ref: { root: this.root, storedPath: rel },
-      devicePath: `/${rel}`,
-      size: st.size,
-      mode: st.mode,
-      times: { modified: st.mtimeMs / 1000, changed: st.ctimeMs / 1000, born: st.birthtimeMs / 1000 },
-    };
+    return { ref: this.refTo(rel), devicePath: `/${rel}`, ...this.files.metaOf(rel) };
   }
 
   /**
@@ -147,12 +159,6 @@ class IosFilesystemSource implements Source {
 
   private matchingNames(dir: string, seg: string): string[] {
     const re = segmentGlobToRegExp(seg);
-    let names: string[];
-    try {
-      names = readdirSync(join(this.root, dir));
-    } catch {
-      return [];
-    }
-    return names.filter((n) => re.test(n)).sort((a, b) => a.localeCompare(b));
+    return this.files.namesIn(dir).filter((n) => re.test(n)).sort((a, b) => a.localeCompare(b));
   }
 }

@@ -8,14 +8,31 @@ export type SourceKind = 'ios-backup' | 'ios-fs';
 
 export const sourceKinds: readonly SourceKind[] = ['ios-backup', 'ios-fs'];
 
-/** Where a file came from, innermost last. `refKey` gives the canonical string used in outputs. */
+/**
+ * The archive an acquisition was read from, the outermost layer of a ref: `container` is the archive's kind,
+ * `archive` its absolute path, `prefix` the folder inside it that holds the acquisition ('' at its root).
+ */
+export interface ContainerLayer {
+  readonly container: 'zip' | 'tar' | 'tar.gz';
+  readonly archive: string;
+  readonly prefix: string;
+}
+
+/**
+ * Where a file came from, as a chain of layers, innermost first: the device file (`backup`: domain and path),
+ * the stored file (`storedPath`, relative to the acquisition root), and for an acquisition read from an
+ * archive, the archive (`container`). The row or offset inside the file is the finding's `at`. Rendered in
+ * one place: `refKey` (the key used in outputs) and `describeFile` (for people).
+ */
 export interface EvidenceRef {
-  /** The acquisition root as given by the user (absolute). */
+  /** The acquisition root as given by the user (absolute): its folder's real path, or the archive file. */
   readonly root: string;
   /** Path of the stored file relative to the root (`3d/3d0d7e…`, `private/var/mobile/…`). */
   readonly storedPath: string;
   /** For backups: the domain and path the file had on the device. */
   readonly backup?: { readonly domain: string; readonly relativePath: string; readonly fileId: string };
+  /** Absent for a folder: then every rendering is what it was before archives were read. */
+  readonly container?: ContainerLayer;
 }
 
 export interface MacbTimes {
@@ -48,7 +65,11 @@ export type FileSpec =
   | { readonly by: 'backup'; readonly domain: string; readonly relativePath: string }
   | { readonly by: 'backup-any-domain'; readonly relativePath: string }
   | { readonly by: 'backup-domain-glob'; readonly domain: string; readonly relativePath: string }
-  | { readonly by: 'backup-file-id'; readonly fileId: string }
+  /**
+   * The Manifest.db row with this fileID. With `unlisted`, a file iOS stores under its hash but leaves out of
+   * Manifest.db (WhatsApp's LID.sqlite) is found at its hash path too, and addressed as `unlisted` says.
+   */
+  | { readonly by: 'backup-file-id'; readonly fileId: string; readonly unlisted?: { readonly domain: string; readonly relativePath: string } }
   | { readonly by: 'container'; readonly name: 'Info.plist' | 'Manifest.plist' | 'Manifest.db' | 'Status.plist' }
   | { readonly by: 'device-glob'; readonly pattern: string };
 
@@ -65,6 +86,8 @@ export interface AcquisitionInfo {
     readonly udid?: string;
   };
   readonly acquiredAt?: Date;
+  /** Set when the acquisition was read from inside an archive. */
+  readonly container?: ContainerLayer;
 }
 
 export interface Source {
@@ -80,6 +103,16 @@ export interface Source {
   openSqlite(file: EvidenceFile): Promise<SqliteHandle>;
   /** For encrypted acquisitions: how much was decrypted so far. */
   stats?(): { readonly filesDecrypted: number; readonly bytesDecrypted: number } | undefined;
+  /**
+   * Tells the source every FileSpec the run will ask for, before the first artifact. A source inside a tar.gz
+   * (no random access) then reads them all in one pass; without it every read still works, at a pass each.
+   */
+  prepare?(specs: readonly FileSpec[]): Promise<void>;
+  /**
+   * Problems of the container itself, one line each: archive members refused (hostile names, links, bombs)
+   * and where the archive broke. Nothing to say for a folder. Coverage entries of the acquisition.
+   */
+  notes?(): readonly string[];
   /** Manifest.db rows in stored order, streamed (only backups have one). */
   manifestRows?(): IterableIterator<ManifestRow | UnreadableManifestRow>;
   close(): Promise<void>;
@@ -105,9 +138,22 @@ export function refKey(ref: EvidenceRef): string {
   return ref.backup ? `${ref.backup.domain}/${ref.backup.relativePath}` : ref.storedPath;
 }
 
-/** "HomeDomain/Library/SMS/sms.db (3d/3d0d…)"; a refused file says why: "(3d/3d0d…: link to outside the acquisition: not read)". */
+/**
+ * "HomeDomain/Library/SMS/sms.db (3d/3d0d…)"; a refused file says why: "(3d/3d0d…: link to outside the
+ * acquisition: not read)"; from an archive, the member and the archive: "(00008030…/3d/3d0d… inside
+ * /cases/backup.zip)".
+ */
 export function describeFile(file: EvidenceFile): string {
   const r = file.ref;
-  const why = file.refused ? `: ${file.refused}` : '';
-  return r.backup ? `${r.backup.domain}/${r.backup.relativePath} (${r.storedPath}${why})` : `${r.storedPath}${why ? ` (${file.refused})` : ''}`;
+  const stored = storedIn(r);
+  if (r.backup) return `${r.backup.domain}/${r.backup.relativePath} (${stored}${file.refused ? `: ${file.refused}` : ''})`;
+  if (file.refused) return `${stored} (${file.refused})`;
+  return stored;
+}
+
+/** The stored path, and for an archive the member path and the archive holding it. */
+function storedIn(ref: EvidenceRef): string {
+  const c = ref.container;
+  if (!c) return ref.storedPath;
+  return `${c.prefix ? `${c.prefix}/${ref.storedPath}` : ref.storedPath} inside ${c.archive}`;
 }

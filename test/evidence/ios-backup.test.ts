@@ -80,7 +80,7 @@ describe('detecting the acquisition', () => {
   it.each([
     ['a folder that is not a backup', () => tempDir('empty'), /not a supported acquisition \(expected an iOS backup \(Manifest.db and Info.plist\) or an iOS filesystem dump/],
     ['a path that does not exist', () => join(tempDir('gone'), 'nope'), /no such file or folder/],
-    ['a file', () => { const d = tempDir('file'); writeFileSync(join(d, 'x.zip'), 'PK'); return join(d, 'x.zip'); }, /is a file; expected a folder/],
+    ['a file', () => { const d = tempDir('file'); writeFileSync(join(d, 'x.zip'), 'PK'); return join(d, 'x.zip'); }, /x\.zip: not a supported acquisition: not a zip, tar or tar\.gz \(it starts with bytes 50 4b\) \(expected a folder, or a zip, tar or tar\.gz holding an iOS backup/],
     ['a folder with two backups', () => {
       const p = tempDir('two');
       cpSync(mvtIosBackup(), join(p, 'a'), { recursive: true });
