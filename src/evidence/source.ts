@@ -4,9 +4,14 @@
  */
 import type { SqliteHandle } from './sqlite.js';
 
-export type SourceKind = 'ios-backup' | 'ios-fs';
+/**
+ * Every acquisition type, the one list the rest derives from: `SourceKind`, the keys of an artifact's
+ * `inputs`, `--type`'s choices, the detectors (detect.ts). The container (folder, zip, tar) is not a kind:
+ * any kind may sit in any container (stored-files.ts).
+ */
+export const sourceKinds = ['ios-backup', 'ios-fs'] as const;
 
-export const sourceKinds: readonly SourceKind[] = ['ios-backup', 'ios-fs'];
+export type SourceKind = (typeof sourceKinds)[number];
 
 /**
  * The archive an acquisition was read from, the outermost layer of a ref: `container` is the archive's kind,

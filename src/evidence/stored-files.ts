@@ -9,7 +9,8 @@
  * temp folder (sqlite.ts's `private-file` input, removed when the handle closes).
  */
 import { createHash } from 'node:crypto';
-import { closeSync, constants, createWriteStream, openSync, readdirSync, statSync } from 'node:fs';
+import { closeSync, constants, createReadStream, createWriteStream, openSync, readdirSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -164,6 +165,9 @@ export class ArchiveFiles implements StoredFiles {
   readonly layer: ContainerLayer;
   /** Bytes of members already read by `prefetch`, keyed by path relative to the acquisition root. */
   private readonly cached = new Map<string, Buffer>();
+  /** Members `prefetch` found too large for memory, copied once into a private temp folder (tar.gz only). */
+  private readonly spooled = new Map<string, string>();
+  private spoolDir: string | null = null;
 
   private constructor(
     private readonly fs: FileSystem,
@@ -276,13 +280,16 @@ export class ArchiveFiles implements StoredFiles {
 
   async read(rel: string, what: string): Promise<Buffer> {
     const { member, resolved, size } = this.memberOf(rel, what);
+    const spooled = this.spooled.get(resolved);
+    if (spooled) return readFile(spooled);
     return this.cached.get(resolved) ?? (await this.fs.read(member, { maxBytes: size }));
   }
 
   async copyOut(rel: string, what: string, log: InputLog, label: string, dest: string, transform?: StreamTransform): Promise<number> {
     const { member, resolved, size } = this.memberOf(rel, what);
     const cached = this.cached.get(resolved);
-    const stream = cached ? Readable.from([cached]) : await this.fs.openStream(member);
+    const spooled = this.spooled.get(resolved);
+    const stream = cached ? Readable.from([cached]) : spooled ? createReadStream(spooled) : await this.fs.openStream(member);
     return spool(stream, size, log, this.displayPath(rel), label, dest, transform);
   }
 
@@ -301,25 +308,35 @@ export class ArchiveFiles implements StoredFiles {
   }
 
   /**
-   * One `readMany` for every wanted file not yet held, kept in memory while the total stays under the
-   * in-memory limit of SQLite (larger ones are read again when asked for, one pass each).
+   * One `readMany` for every wanted file not yet held (a tar.gz only: a zip or a plain tar reads any member at
+   * its offset). Files are kept in memory while their total stays under SQLite's in-memory limit; larger ones
+   * are copied into a private temp folder in the same pass (as a folder's large database is copied before it
+   * is opened), so no later read costs another pass.
    */
   async prefetch(rels: readonly string[]): Promise<void> {
-    if (this.fs.randomAccess) return; // a zip or a plain tar reads any member at its offset: nothing to gain
+    if (this.fs.randomAccess) return;
     const wanted = new Map<string, string>();
-    let budget = sqliteLimits.maxInMemoryBytes;
     for (const rel of rels) {
       const hit = this.walk(rel);
-      if (hit === null || 'refused' in hit || hit.entry.type !== 'file' || this.cached.has(hit.path)) continue;
-      if (hit.entry.size > budget) continue;
-      budget -= hit.entry.size;
+      if (hit === null || 'refused' in hit || hit.entry.type !== 'file' || this.cached.has(hit.path) || this.spooled.has(hit.path)) continue;
       wanted.set(this.prefix ? `${this.prefix}/${hit.path}` : hit.path, hit.path);
     }
     if (wanted.size === 0) return;
+    let budget = sqliteLimits.maxInMemoryBytes - [...this.cached.values()].reduce((sum, b) => sum + b.length, 0);
     await this.fs.readMany(wanted.keys(), async (file, content) => {
-      const chunks: Buffer[] = [];
-      for await (const chunk of content) chunks.push(chunk as Buffer);
-      this.cached.set(wanted.get(file.path)!, Buffer.concat(chunks));
+      const rel = wanted.get(file.path)!;
+      if (file.size <= budget) {
+        budget -= file.size;
+        const chunks: Buffer[] = [];
+        for await (const chunk of content) chunks.push(chunk as Buffer);
+        this.cached.set(rel, Buffer.concat(chunks));
+        return;
+      }
+      this.spoolDir ??= privateTempDir('prefetched');
+      const path = join(this.spoolDir, `stored-${this.spooled.size}`);
+      const fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+      await pipeline(content, createWriteStream('', { fd, autoClose: true }));
+      this.spooled.set(rel, path);
     });
   }
 
@@ -331,6 +348,8 @@ export class ArchiveFiles implements StoredFiles {
 
   async close(): Promise<void> {
     this.cached.clear();
+    this.spooled.clear();
+    if (this.spoolDir) removeTempDir(this.spoolDir);
     await this.fs.close();
   }
 }
