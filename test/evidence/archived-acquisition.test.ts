@@ -4,12 +4,13 @@
  * artifacts run (container files, then every prepared input), an encrypted backup inside a zip decrypts as
  * in a folder, and detection and the container's own problems each give one line.
  */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { allArtifacts, check, type CheckResult } from '../../src/app/check.js';
 import { UserError } from '../../src/errors.js';
+import { LINK_IN_BACKUP, LINK_OUTSIDE } from '../../src/evidence/contained.js';
 import { detectAcquisition, openAcquisition } from '../../src/evidence/detect.js';
 import type { FileSystem } from '../../src/evidence/fs/file-system.js';
 import { openFileSystem } from '../../src/evidence/fs/open.js';
@@ -26,6 +27,7 @@ import { mvtIosBackup, mvtTestStix } from '../helpers/data.js';
 import { snapshotTree } from '../helpers/tree.js';
 
 const UDID = '00008030-001A2B3C4D5E802E';
+const SMS_STORED = '3d/3d0d7e5fb2ce288813306e4d4636395e047a3d28';
 const defaultInMemory = sqliteLimits.maxInMemoryBytes;
 afterEach(() => {
   sqliteLimits.maxInMemoryBytes = defaultInMemory;
@@ -257,6 +259,26 @@ describe('detecting an acquisition in a file', () => {
     await source.close();
     expect(note).toBe(`found an iOS backup in folder ${UDID} of ${zip}`);
   });
+});
+
+describe('links inside an archived backup are refused as in a folder', () => {
+  it.each([
+    ['a link out of the archive', '../../../outside.db', LINK_OUTSIDE],
+    ['a link that stays inside', '../20/2041457d5fe04d39d0ab481178355df6781e6858', LINK_IN_BACKUP],
+  ])('sms.db stored as %s: missing with the reason, the member and the archive named', async (_name, target, reason) => {
+    const base = realpathSync(tempDir('archived-link'));
+    const folder = join(base, UDID);
+    cpSync(mvtIosBackup(), folder, { recursive: true });
+    rmSync(join(folder, SMS_STORED));
+    symlinkSync(target, join(folder, SMS_STORED));
+    const zip = await packAcquisition(folder, 'zip', join(base, 'backup.zip'), UDID);
+    const result = await check({ target: zip, iocs: [mvtTestStix()], userIocDir: null });
+    const sms = result.coverage.find((c) => c.artifact === 'ios.sms')!;
+    expect(sms).toMatchObject({ state: 'missing', records: 0 });
+    expect(sms.reason).toBe(`HomeDomain/Library/SMS/sms.db (${UDID}/${SMS_STORED} inside ${zip}: ${reason})`);
+    expect(result.findings.filter((f) => f.artifact === 'ios.sms')).toEqual([]);
+    expect(result.coverage.find((c) => c.artifact === 'ios.tcc')).toMatchObject({ state: 'parsed', records: 11 });
+  }, 60_000);
 });
 
 describe("the container's own problems become notes of the acquisition", () => {
