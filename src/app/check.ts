@@ -18,7 +18,7 @@ import { loadIndicators, type LoadedIndicators } from '../indicators/load.js';
 import { compileIndicators } from '../indicators/match.js';
 import { MvtOutput } from '../report/mvt/writer.js';
 import { NativeOutput } from '../report/native.js';
-import { guardWrites, noOutput, type OutputWriter, type RunInfo } from '../report/output.js';
+import { fanOut, guardWrites, type RunInfo, type Sink } from '../report/output.js';
 import { iosRules } from '../rules/ios/index.js';
 import type { AnyRule } from '../rules/rule.js';
 import { toolVersion } from '../version.js';
@@ -48,6 +48,11 @@ export interface CheckOptions {
   /** Asked for the password or key of an encrypted backup, only when one is opened. */
   readonly credentials?: CredentialProvider;
   readonly onEvent?: (event: CheckEvent) => void;
+  /**
+   * More sinks fed by this run, as things happen (a progress display, later the case store); the results
+   * folder's sink (`output` in `format`) comes first. What their `finish` returns is added to `outputFiles`.
+   */
+  readonly sinks?: readonly Sink[];
   readonly signal?: AbortSignal;
 }
 
@@ -90,48 +95,43 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
     releaseTemp();
     throw err;
   }
-  let output: OutputWriter = noOutput;
   const { source, inputs, note } = opened;
+  const results = collectResults(emit);
+  let sink = fanOut([results.sink]);
   let committed = false;
   let stopping: unknown;
   try {
     if (signal.aborted) throw interruption(signal);
     const acquisition = source.describe();
     emit({ type: 'source-opened', acquisition, ...(note ? { note } : {}) });
-    if (pending !== null) {
-      const writer = (options.format ?? 'native') === 'mvt' ? new MvtOutput(pending.dir, pending.fileMode) : new NativeOutput(pending.dir, pending.fileMode);
-      output = guardWrites(writer, pending.path);
-    }
+    const folder = pending === null ? null : guardWrites(folderSink(options.format ?? 'native', pending), pending.path);
+    sink = fanOut([...(folder ? [folder] : []), ...(options.sinks ?? []), results.sink]);
 
     const indicators = await loadIndicators({ paths: [...(options.iocs ?? [])], env: options.envIocs, userDir: options.userIocDir });
     emit({ type: 'indicators-loaded', indicators });
     const detector = createDetector(compileIndicators(indicators.collections), allRules);
+    const indicatorFiles = indicators.files.map((f) => ({
+      path: f.path,
+      sha256: f.sha256,
+      indicators: f.indicators,
+      collections: f.collections,
+      skipped: f.skipped,
+      ...(f.duplicateOf === undefined ? {} : { duplicateOf: f.duplicateOf }),
+    }));
 
     const applicable = allArtifacts.filter((a) => a.inputs[source.kind] !== undefined);
     const selected = options.only?.length ? selectArtifacts(options.only, applicable) : applicable;
     const plan = orderArtifacts(selected, applicable);
     const neededLater = new Set(plan.flatMap((a) => a.needs ?? []));
+    sink.start({ acquisition, indicatorFiles, indicatorCount: indicators.total, artifacts: plan });
 
-    const findings: Finding[] = [];
-    const coverage: Coverage[] = [];
     const kept = new Map<string, readonly unknown[]>();
-    const sink: ArtifactSink = {
-      output,
-      detector,
-      timelineEvents: 0,
-      finding(f) {
-        findings.push(f);
-        emit({ type: 'finding', finding: f });
-      },
-    };
     for (const [index, artifact] of plan.entries()) {
       if (signal.aborted) throw interruption(signal);
-      emit({ type: 'artifact-started', id: artifact.id, title: artifact.title, index, total: plan.length });
-      const { coverage: cov, records } = await runArtifact(artifact, source, kept, neededLater.has(artifact.id), sink, signal);
+      sink.artifactStarted(artifact, { index, total: plan.length });
+      const { coverage, records } = await runArtifact(artifact, source, kept, neededLater.has(artifact.id), { sink, detector }, signal);
       if (records) kept.set(artifact.id, records);
-      coverage.push(cov);
-      output.artifactFinished(artifact, cov);
-      emit({ type: 'artifact-finished', coverage: cov });
+      sink.artifactFinished(artifact, coverage);
     }
 
     const info: RunInfo = {
@@ -141,35 +141,38 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
       target: source.root,
       acquisition,
       inputs: inputs.all(),
-      indicatorFiles: indicators.files.map((f) => ({
-        path: f.path,
-        sha256: f.sha256,
-        indicators: f.indicators,
-        collections: f.collections,
-        skipped: f.skipped,
-        ...(f.duplicateOf === undefined ? {} : { duplicateOf: f.duplicateOf }),
-      })),
+      indicatorFiles,
       rejectedIndicatorFiles: indicators.rejected,
       options: { type: source.kind, format: options.format ?? 'native', iocs: options.iocs ?? [], only: options.only ?? null, output: options.output ?? null },
-      coverage,
+      coverage: results.coverage,
       artifacts: plan.map((a) => ({ id: a.id, version: a.version })),
       rules: allRules.filter((r) => plan.some((a) => a.id === r.artifact)).map((r) => ({ id: r.id, version: r.version })),
     };
-    const written = await output.finish(findings, info);
+    const written = await sink.finish(info);
     if (signal.aborted) throw interruption(signal);
     if (pending) {
       pending.commit();
       committed = true;
     }
-    const outputFiles = pending ? written.map((f) => join(pending.path, relative(pending.dir, f))) : written;
+    // The folder sink wrote under the staging name; once renamed, its files are under the name the user gave.
+    const staged = pending;
+    const outputFiles = written.map((f) => (staged && !relative(staged.dir, f).startsWith('..') ? join(staged.path, relative(staged.dir, f)) : f));
     const decrypted = source.stats?.();
-    return { acquisition, findings, coverage, indicators, outputFiles, timelineEvents: sink.timelineEvents, ...(decrypted ? { decrypted } : {}) };
+    return {
+      acquisition,
+      findings: results.findings,
+      coverage: results.coverage,
+      indicators,
+      outputFiles,
+      timelineEvents: results.timelineEvents(),
+      ...(decrypted ? { decrypted } : {}),
+    };
   } catch (err) {
     stopping = err;
     throw err;
   } finally {
     try {
-      output.dispose();
+      sink.dispose();
       if (pending && !committed) pending.discard();
       await closeQuietlyWhenStopping(source, stopping);
     } finally {
@@ -191,6 +194,34 @@ async function closeQuietlyWhenStopping(source: Source, stopping: unknown): Prom
   }
 }
 
+/** The sink that writes the results folder in the chosen format. */
+function folderSink(format: OutputFormat, pending: PendingFolder): Sink {
+  return format === 'mvt' ? new MvtOutput(pending.dir, pending.fileMode) : new NativeOutput(pending.dir, pending.fileMode);
+}
+
+/**
+ * What `check()` returns and reports through `onEvent`, gathered as one more sink. The findings are kept whole
+ * because the result hands them to the caller (the CLI's exit code and `--json`, library users).
+ */
+function collectResults(emit: (event: CheckEvent) => void) {
+  const findings: Finding[] = [];
+  const coverage: Coverage[] = [];
+  let timelineEvents = 0;
+  const sink: Sink = {
+    artifactStarted: (artifact, { index, total }) => emit({ type: 'artifact-started', id: artifact.id, title: artifact.title, index, total }),
+    timeline: () => void timelineEvents++,
+    finding(finding) {
+      findings.push(finding);
+      emit({ type: 'finding', finding });
+    },
+    artifactFinished(_artifact, cov) {
+      coverage.push(cov);
+      emit({ type: 'artifact-finished', coverage: cov });
+    },
+  };
+  return { sink, findings, coverage, timelineEvents: () => timelineEvents };
+}
+
 function openOutputTarget(dir: string, target: string, type: SourceKind | undefined): PendingFolder {
   const detected = detectAcquisition(target, type);
   if (detected.answer === 'no') throw new UserError('not-an-acquisition', `${target}: not a supported acquisition`);
@@ -210,11 +241,9 @@ function selectArtifacts(ids: readonly string[], applicable: readonly AnyArtifac
 }
 
 /** Where one artifact's records go while it runs. */
-interface ArtifactSink {
-  readonly output: OutputWriter;
+interface ArtifactFlow {
+  readonly sink: Required<Sink>;
   readonly detector: Detector;
-  timelineEvents: number;
-  finding(f: Finding): void;
 }
 
 /**
@@ -226,10 +255,10 @@ async function runArtifact(
   source: Source,
   kept: ReadonlyMap<string, readonly unknown[]>,
   neededLater: boolean,
-  sink: ArtifactSink,
+  { sink, detector }: ArtifactFlow,
   signal: AbortSignal,
 ): Promise<{ coverage: Coverage; records: readonly unknown[] | null }> {
-  const keepFacts = sink.detector.needsAllRecords(artifact.id);
+  const keepFacts = detector.needsAllRecords(artifact.id);
   const factsKept: RecordFacts[] = [];
   const recordsKept: unknown[] = [];
   const run = createArtifactRun(artifact, source, kept, signal);
@@ -238,17 +267,14 @@ async function runArtifact(
     for await (const item of artifact.parse(run.context) as AsyncIterable<Parsed<unknown>>) {
       if (pacer.due()) await pacer.turn();
       run.noteRecord();
-      sink.output.record(artifact, item);
-      for (const event of artifact.timeline?.(item.record) ?? []) {
-        sink.output.timeline(artifact, event);
-        sink.timelineEvents++;
-      }
       const facts = factsOf(artifact, item);
-      for (const f of sink.detector.record(facts)) sink.finding(f);
+      sink.record(artifact, item, facts.observables);
+      for (const event of artifact.timeline?.(item.record) ?? []) sink.timeline(artifact, event);
+      for (const f of detector.record(facts)) sink.finding(f);
       if (keepFacts) factsKept.push(facts);
       if (neededLater) recordsKept.push(item.record);
     }
-    for (const f of sink.detector.artifact(artifact.id, factsKept)) sink.finding(f);
+    for (const f of detector.artifact(artifact.id, factsKept)) sink.finding(f);
   } catch (err) {
     // Neither a write error nor an interruption says anything about the evidence: they stop the run.
     if (err instanceof OutputError || err instanceof InterruptedError) throw err;

@@ -6,6 +6,7 @@
 import type { EvidenceFile, FileSpec, Source, SourceKind } from '../evidence/source.js';
 import type { SqliteHandle } from '../evidence/sqlite.js';
 import type { Moment } from '../formats/time.js';
+import type { Description } from './describe.js';
 
 export type ObservableKind =
   | 'url' // a URL or a bare host name, as found (matched on its host and, exactly, as a URL)
@@ -41,7 +42,8 @@ export interface TimelineEvent {
   readonly time: Moment | null;
   /** Short event name (`sms_received`, `visit`, `M--B`). */
   readonly event: string;
-  readonly description: string;
+  /** Plain text, or text with typed values that each output renders in its own style (`describe.ts`). */
+  readonly description: string | Description;
 }
 
 /** Where in a file a record came from. */

@@ -5,6 +5,7 @@ import { UserError } from '../errors.js';
 import { levelRank, type Level } from '../findings/finding.js';
 import { findingJson } from '../report/native.js';
 import { assessCompleteness } from '../report/completeness.js';
+import type { Sink } from '../report/output.js';
 import { renderSummary } from '../report/terminal.js';
 import { readKeyFile } from '../evidence/ios-backup-keys.js';
 import { credentialProvider } from './credentials.js';
@@ -44,8 +45,8 @@ export async function runCheck(path: string, flags: CheckFlags): Promise<number>
       ...(flags.only ? { only: parseOnly(flags.only) } : {}),
       credentials: credentialProvider(flags),
       ...(flags.signal ? { signal: flags.signal } : {}),
+      sinks: [progress],
       onEvent: (e) => {
-        progress.on(e);
         if (e.type === 'source-opened' && !e.acquisition.encrypted) warnUnusedCredentials(flags);
         if (!flags.quiet && !flags.json) notice(e);
       },
@@ -113,22 +114,20 @@ function jsonSummary(r: CheckResult) {
   };
 }
 
-/** A bar over artifacts on a TTY; nothing otherwise (cli-progress drops buffered logs when not a TTY). */
-function createProgress(enabled: boolean) {
+/** A bar over artifacts on a TTY, fed as a sink; nothing otherwise (cli-progress drops buffered logs when not a TTY). */
+function createProgress(enabled: boolean): Sink & { stop(): void } {
   const bar = enabled ? new SingleBar({ format: ' {bar} {value}/{total} {artifact}', stream: process.stderr, clearOnComplete: true, hideCursor: true }) : null;
   let started = false;
   return {
-    on(e: CheckEvent) {
+    artifactStarted(artifact, { index, total }) {
       if (!bar) return;
-      if (e.type === 'artifact-started') {
-        if (!started) {
-          bar.start(e.total, 0, { artifact: e.title });
-          started = true;
-        }
-        bar.update(e.index, { artifact: e.title });
+      if (!started) {
+        bar.start(total, 0, { artifact: artifact.title });
+        started = true;
       }
-      if (e.type === 'artifact-finished') bar.increment();
+      bar.update(index, { artifact: artifact.title });
     },
+    artifactFinished: () => bar?.increment(),
     stop() {
       if (bar && started) bar.stop();
     },

@@ -5,13 +5,30 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AnyArtifact, Parsed, RecordSource, TimelineEvent } from '../artifacts/artifact.js';
-import type { Coverage } from '../findings/coverage.js';
+import { renderDescription, type Description, type Value } from '../artifacts/describe.js';
 import { refKey } from '../evidence/source.js';
+import { Moment } from '../formats/time.js';
 import type { Finding } from '../findings/finding.js';
-import { JsonArrayWriter } from './json-stream.js';
+import { JsonArrayWriter, indentedArrayLayout, writeJson as renderJson } from './json-stream.js';
 import { neutraliseFormula } from './csv-safety.js';
-import type { OutputWriter, RunInfo } from './output.js';
+import type { RunInfo, Sink } from './output.js';
 import { TimelineStore } from './timeline-store.js';
+
+/**
+ * A timeline description in our own plain style: a missing value reads `unknown`, numbers as numbers (`12`,
+ * not Python's `12.0`), times in ISO 8601.
+ */
+export function plainDescription(description: string | Description): string {
+  return renderDescription(description, plainText);
+}
+
+function plainText(value: Value): string {
+  if (value === null || value === undefined) return 'unknown';
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return String(value);
+  if (value instanceof Moment) return value.iso();
+  return value.real === null ? 'unknown' : String(value.real);
+}
 
 export function describeSource(s: RecordSource): Record<string, unknown> {
   const b = s.file.ref.backup;
@@ -37,9 +54,11 @@ export function findingJson(f: Finding): Record<string, unknown> {
   };
 }
 
-export class NativeOutput implements OutputWriter {
+export class NativeOutput implements Sink {
   private readonly writers = new Map<string, JsonArrayWriter>();
   private readonly timelineStore = new TimelineStore();
+  /** Findings are written as they come, in the order detection produced them. */
+  private readonly alerts: JsonArrayWriter;
 
   /** `fileMode` 0600 when the evidence was encrypted (the results hold its plaintext), else 0644. */
   constructor(
@@ -47,6 +66,12 @@ export class NativeOutput implements OutputWriter {
     private readonly fileMode = 0o644,
   ) {
     mkdirSync(dir, { recursive: true });
+    // Laid out as JSON.stringify(list, null, 2) would write the whole list.
+    this.alerts = JsonArrayWriter.streaming(join(dir, 'alerts.json'), (out, f) => renderJson(out, findingJson(f as Finding), 2, 1), indentedArrayLayout(2), fileMode);
+  }
+
+  finding(f: Finding): void {
+    this.alerts.write(f);
   }
 
   record(artifact: AnyArtifact, item: Parsed<unknown>): void {
@@ -60,14 +85,14 @@ export class NativeOutput implements OutputWriter {
 
   timeline(artifact: AnyArtifact, e: TimelineEvent): void {
     const time = e.time ? e.time.iso() : '';
-    this.timelineStore.add({ sortKey: time, artifact: artifact.id, event: e.event, description: e.description, time });
+    this.timelineStore.add({ sortKey: time, artifact: artifact.id, event: e.event, description: plainDescription(e.description), time });
   }
 
-  artifactFinished(artifact: AnyArtifact, _coverage: Coverage): void {
+  artifactFinished(artifact: AnyArtifact): void {
     this.writers.get(artifact.id)?.close();
   }
 
-  async finish(findings: readonly Finding[], info: RunInfo): Promise<string[]> {
+  async finish(info: RunInfo): Promise<string[]> {
     const files = [...this.writers.values()].map((w) => w.path);
     for (const w of this.writers.values()) w.close();
 
@@ -77,7 +102,8 @@ export class NativeOutput implements OutputWriter {
     await this.timelineStore.writeTo(timelinePath, 'time,artifact,event,description\n', (e) => csvRow([e.time, e.artifact, e.event, neutraliseFormula(e.description)]), this.fileMode);
     files.push(timelinePath);
 
-    files.push(writeJson(this.fileMode, join(this.dir, 'alerts.json'), findings.map(findingJson)));
+    this.alerts.close();
+    files.push(this.alerts.path);
     files.push(writeJson(this.fileMode, join(this.dir, 'coverage.json'), info.coverage));
     files.push(
       writeJson(this.fileMode, join(this.dir, 'info.json'), {
@@ -99,6 +125,7 @@ export class NativeOutput implements OutputWriter {
 
   dispose(): void {
     for (const w of this.writers.values()) w.close();
+    this.alerts.close();
     this.timelineStore.dispose();
   }
 }

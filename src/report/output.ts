@@ -1,5 +1,9 @@
-/** The hooks `app/` calls while a check runs; each output format implements them. */
-import type { AnyArtifact, Parsed, TimelineEvent } from '../artifacts/artifact.js';
+/**
+ * Sinks: what a check feeds, as things happen (vitest's reporters are the model). The native files, the
+ * MVT-compatible files and the CLI's progress are sinks; the case store will be one more. Every hook is
+ * optional, so a sink implements only the events it needs.
+ */
+import type { AnyArtifact, Observable, Parsed, TimelineEvent } from '../artifacts/artifact.js';
 import type { Coverage } from '../findings/coverage.js';
 import type { AcquisitionInfo } from '../evidence/source.js';
 import type { InputRecord } from '../evidence/input-log.js';
@@ -14,6 +18,16 @@ export interface IndicatorFileInfo {
   readonly skipped: number;
   /** Same content as this earlier file, so loaded once (under that path). */
   readonly duplicateOf?: string;
+}
+
+/** What is known when the first artifact starts: the acquisition opened, the indicators loaded, the plan. */
+export interface RunStart {
+  readonly acquisition: AcquisitionInfo;
+  readonly indicatorFiles: readonly IndicatorFileInfo[];
+  /** Total indicators compiled (0: heuristics only). */
+  readonly indicatorCount: number;
+  /** The artifacts that will run, in order. */
+  readonly artifacts: readonly AnyArtifact[];
 }
 
 export interface RunInfo {
@@ -31,51 +45,79 @@ export interface RunInfo {
   readonly rules: readonly { readonly id: string; readonly version: number }[];
 }
 
-export interface OutputWriter {
-  record(artifact: AnyArtifact, item: Parsed<unknown>): void;
-  timeline(artifact: AnyArtifact, event: TimelineEvent): void;
-  artifactFinished(artifact: AnyArtifact, coverage: Coverage): void;
+export interface Sink {
+  start?(run: RunStart): void;
+  artifactStarted?(artifact: AnyArtifact, position: { readonly index: number; readonly total: number }): void;
+  /** A parsed record, with the observables detection saw in it (what a case store keeps for a re-check). */
+  record?(artifact: AnyArtifact, item: Parsed<unknown>, observables: readonly Observable[]): void;
+  timeline?(artifact: AnyArtifact, event: TimelineEvent): void;
+  /** Each finding as detection produces it; a sink that needs them ordered keeps what it needs. */
+  finding?(finding: Finding): void;
+  artifactFinished?(artifact: AnyArtifact, coverage: Coverage): void;
   /** Writes the remaining files and returns the paths of every file written. */
-  finish(findings: readonly Finding[], info: RunInfo): Promise<string[]>;
+  finish?(info: RunInfo): Promise<readonly string[]>;
   /** Releases scratch space; called also when the run fails. */
-  dispose(): void;
+  dispose?(): void;
 }
 
-/** For runs without --output: nothing is written, but the interface stays the same. */
-export const noOutput: OutputWriter = {
-  record() {},
-  timeline() {},
-  artifactFinished() {},
-  finish: async () => [],
-  dispose() {},
-};
+/** One sink that feeds several, in order; `finish` returns every file any of them wrote. */
+export function fanOut(sinks: readonly Sink[]): Required<Sink> {
+  return {
+    start: (run) => sinks.forEach((s) => s.start?.(run)),
+    artifactStarted: (artifact, position) => sinks.forEach((s) => s.artifactStarted?.(artifact, position)),
+    record: (artifact, item, observables) => sinks.forEach((s) => s.record?.(artifact, item, observables)),
+    timeline: (artifact, event) => sinks.forEach((s) => s.timeline?.(artifact, event)),
+    finding: (finding) => sinks.forEach((s) => s.finding?.(finding)),
+    artifactFinished: (artifact, coverage) => sinks.forEach((s) => s.artifactFinished?.(artifact, coverage)),
+    async finish(info) {
+      const files: string[] = [];
+      for (const s of sinks) files.push(...((await s.finish?.(info)) ?? []));
+      return files;
+    },
+    dispose() {
+      // Every sink gets to release its scratch space, even when one of them fails to.
+      let failure: Error | undefined;
+      for (const s of sinks) {
+        try {
+          s.dispose?.();
+        } catch (err) {
+          failure ??= err instanceof Error ? err : new Error(String(err));
+        }
+      }
+      if (failure !== undefined) throw failure;
+    },
+  };
+}
 
 /**
- * Turns any failure of a writer into an OutputError (exit 2, one line), so a disk or folder problem stops the
- * run instead of passing for an unreadable artifact and silently dropping its findings.
+ * Turns any failure of a file-writing sink into an OutputError (exit 2, one line), so a disk or folder problem
+ * stops the run instead of passing for an unreadable artifact and silently dropping its findings.
  */
-export function guardWrites(writer: OutputWriter, dir: string): OutputWriter {
+export function guardWrites(sink: Sink, dir: string): Sink {
   const failed = (err: unknown) => new OutputError(`cannot write results to ${dir}: ${errorMessage(err)}; the check was stopped`, { cause: err });
   const guarded =
-    <A extends unknown[], R>(fn: (...args: A) => R) =>
-    (...args: A): R => {
+    <A extends unknown[]>(fn: ((...args: A) => void) | undefined) =>
+    (...args: A): void => {
       try {
-        return fn(...args);
+        fn?.(...args);
       } catch (err) {
         throw failed(err);
       }
     };
   return {
-    record: guarded(writer.record.bind(writer)),
-    timeline: guarded(writer.timeline.bind(writer)),
-    artifactFinished: guarded(writer.artifactFinished.bind(writer)),
-    async finish(findings, info) {
+    start: guarded(sink.start?.bind(sink)),
+    artifactStarted: guarded(sink.artifactStarted?.bind(sink)),
+    record: guarded(sink.record?.bind(sink)),
+    timeline: guarded(sink.timeline?.bind(sink)),
+    finding: guarded(sink.finding?.bind(sink)),
+    artifactFinished: guarded(sink.artifactFinished?.bind(sink)),
+    async finish(info) {
       try {
-        return await writer.finish(findings, info);
+        return (await sink.finish?.(info)) ?? [];
       } catch (err) {
         throw failed(err);
       }
     },
-    dispose: writer.dispose.bind(writer),
+    dispose: () => sink.dispose?.(),
   };
 }

@@ -7,7 +7,7 @@ import { Moment } from '../../src/formats/time.js';
 import { neutraliseFormula } from '../../src/report/csv-safety.js';
 import { MvtOutput } from '../../src/report/mvt/writer.js';
 import { NativeOutput } from '../../src/report/native.js';
-import type { OutputWriter, RunInfo } from '../../src/report/output.js';
+import type { RunInfo } from '../../src/report/output.js';
 import { tempDir } from '../fixtures/ios-backup.js';
 
 describe('neutraliseFormula', () => {
@@ -31,11 +31,11 @@ const tabs = iosArtifacts.find((a) => a.id === 'ios.safari_browser_state')!;
 const manifest = iosArtifacts.find((a) => a.id === 'ios.manifest')!;
 const at = Moment.fromUnixSeconds(1_700_000_000)!;
 
-async function writeTimeline(writer: OutputWriter): Promise<void> {
+async function writeTimeline(writer: NativeOutput | MvtOutput): Promise<void> {
   writer.timeline(tabs, { time: at, event: 'tab', description: '=HYPERLINK("https://evil.example/x","Open me")' });
   writer.timeline(manifest, { time: at, event: '--CB', description: 'HomeDomain/Library/x' });
   const info = { coverage: [], inputs: [], indicatorFiles: [], rejectedIndicatorFiles: [], artifacts: [], rules: [], options: {}, target: '/b', startedAt: new Date(0), finishedAt: new Date(0), tool: { name: 'tracehound', version: '0' }, acquisition: { kind: 'ios-backup', root: '/b', encrypted: false } } satisfies RunInfo;
-  await writer.finish([], info);
+  await writer.finish(info);
   writer.dispose();
 }
 

@@ -1,7 +1,7 @@
 /**
  * Small pieces the messaging artifacts share (sms, sms_attachments, whatsapp, whatsapp_contacts,
  * interaction_c, calls, contacts): turning SQLite cells into JSON-able record values, finding links,
- * marking rows recovered from a WAL, and rendering values the way MVT's description texts do.
+ * marking rows recovered from a WAL. How description values are spelled is each output's job (../describe.ts).
  */
 import type { SqliteHandle } from '../../evidence/sqlite.js';
 import { quoteIdent } from '../../evidence/sqlite.js';
@@ -52,19 +52,6 @@ export function findLinks(value: string | null | undefined): string[] {
 /** Order-preserving de-duplication (MVT uses a set, whose order varies between runs). */
 export function unique<T>(values: Iterable<T>): T[] {
   return [...new Set(values)];
-}
-
-/**
- * Python's `str()` of a value, as MVT's f-string descriptions show it: `None`, `True`/`False`. Matching the
- * texts keeps MVT-compatible timelines comparable line by line.
- */
-export function py(v: unknown): string {
-  if (v === null || v === undefined) return 'None';
-  if (v === true) return 'True';
-  if (v === false) return 'False';
-  if (typeof v === 'string') return v;
-  if (typeof v === 'number' || typeof v === 'bigint') return String(v);
-  return JSON.stringify(v);
 }
 
 /** Newlines shown as the two characters `\n`, so one message stays one timeline line. */

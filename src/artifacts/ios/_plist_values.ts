@@ -38,17 +38,10 @@ export function plistMoment(v: PlistValue | undefined): Moment | null {
   return null;
 }
 
-/** How Python's f-strings render a value MVT puts in a timeline text: `None`, `True`, `253438.0`. */
-export function pyText(v: PlainValue | undefined): string {
-  if (v === null || v === undefined) return 'None';
-  if (typeof v === 'boolean') return v ? 'True' : 'False';
-  if (typeof v === 'number') return String(v);
-  if (typeof v === 'string') return v;
-  if (v instanceof Moment) return v.mvt();
-  return JSON.stringify(v);
-}
-
-/** A SQLite FLOAT column as Python prints it: whole values keep their `.0`. */
+/**
+ * A SQLite FLOAT column as Python prints it: whole values keep their `.0`. Only for record values MVT itself
+ * builds as text (WhatsApp's `3600.0 seconds` label); timeline descriptions keep numbers typed (../describe.ts).
+ */
 export function pyFloat(v: number | null): string {
   if (v === null) return 'None';
   return Number.isInteger(v) && Math.abs(v) < 1e16 ? v.toFixed(1) : String(v);

@@ -1,7 +1,8 @@
 import { fromCocoa, type Moment } from '../../formats/time.js';
 import { defineArtifact } from '../artifact.js';
 import { at, homeFile, num, readDatabases, type Row } from '../_read.js';
-import { py, pyFloat, rowLocator, text } from './_messaging.js';
+import { described, real } from '../describe.js';
+import { rowLocator, text } from './_messaging.js';
 import { emailObservable } from './_observables.js';
 
 /** One call (phone, FaceTime, VoIP apps using CallKit) from CallHistory.storedata `ZCALLRECORD`. */
@@ -44,7 +45,7 @@ export default defineArtifact<CallRecord>({
       }
     });
   },
-  timeline: (r) => [{ time: r.isodate, event: 'call', description: `From ${py(r.number)} using ${py(r.provider)} during ${pyFloat(r.duration)} seconds` }],
+  timeline: (r) => [{ time: r.isodate, event: 'call', description: described`From ${r.number} using ${r.provider} during ${real(r.duration)} seconds` }],
   // Not checked by MVT: a FaceTime call by e-mail address has the address as its other party.
   observables: (r) => emailObservable(r.number, 'number'),
 });

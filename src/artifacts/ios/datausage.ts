@@ -2,7 +2,7 @@ import type { SqliteHandle } from '../../evidence/sqlite.js';
 import { fromCocoa, type Moment } from '../../formats/time.js';
 import { defineArtifact, type Locator, type TimelineEvent } from '../artifact.js';
 import { at, num, readDatabases, str, type Row } from '../_read.js';
-import { pyFloat, pyText } from './_plist_values.js';
+import { described, real } from '../describe.js';
 
 /**
  * One process's network use from DataUsage.sqlite (the NetBase schema, reference-spec §7.2.3): a
@@ -76,9 +76,9 @@ export function netBaseQuery(db: SqliteHandle): string {
 
 export function datausageTimeline(r: DatausageRecord): TimelineEvent[] {
   const deleted = r.proc_id === null || r.proc_id === 0;
-  const who = `${deleted ? manipulatedName : pyText(r.proc_name)} (Bundle ID: ${pyText(r.bundle_id)}, ID: ${pyText(r.proc_id)})`;
+  const who = described`${deleted ? manipulatedName : r.proc_name} (Bundle ID: ${r.bundle_id}, ID: ${r.proc_id})`;
   const events: TimelineEvent[] = [
-    { time: r.live_isodate, event: 'live_usage', description: `${who} WWAN IN: ${pyFloat(r.wwan_in)}, WWAN OUT: ${pyFloat(r.wwan_out)}` },
+    { time: r.live_isodate, event: 'live_usage', description: described`${who} WWAN IN: ${real(r.wwan_in)}, WWAN OUT: ${real(r.wwan_out)}` },
   ];
   if (!deleted && r.live_proc_id !== null) {
     events.push({ time: r.first_isodate, event: 'first_usage', description: who });

@@ -2,7 +2,8 @@ import { quoteIdent, type SqliteHandle } from '../../evidence/sqlite.js';
 import { fromCocoa, type Moment } from '../../formats/time.js';
 import { defineArtifact, type Observable, type TimelineEvent } from '../artifact.js';
 import { at, homeFile, num, readDatabases, type Row } from '../_read.js';
-import { digitsOf, py, rowLocator, text } from './_messaging.js';
+import { described, type Description } from '../describe.js';
+import { digitsOf, rowLocator, text } from './_messaging.js';
 import { emailObservable, settleObservables, textObservables } from './_observables.js';
 import type { WhatsappContactRecord } from './whatsapp_contacts.js';
 
@@ -258,18 +259,18 @@ export function partyOf(r: InteractionCRecord, prefix: Prefix): string | null {
 }
 
 /** `[bundle] account DIRECTION from X to Y (group: G): content` */
-export function interactionSummary(r: InteractionCRecord): string {
+export function interactionSummary(r: InteractionCRecord): Description {
   let sender = partyOf(r, 'sender');
   let recipient = partyOf(r, 'recipient') ?? partyOf(r, 'domain');
   if (!sender && r.direction === 'OUTGOING') sender = 'local user';
   if (!recipient && r.direction === 'INCOMING') recipient = 'local user';
-  let data = `[${py(r.bundle_id)}]`;
+  let data = '';
   if (r.account) data += ` ${r.account}`;
   if (r.direction !== null && r.direction !== '') data += ` ${r.direction}`;
   data += ` from ${sender ?? 'unknown'} to ${recipient ?? 'unknown'}`;
   if (r.group_name) data += ` (group: ${r.group_name})`;
   if (r.content) data += `: ${r.content}`;
-  return data;
+  return described`[${r.bundle_id}]${data}`;
 }
 
 const CONTACT_EVENTS: readonly (readonly [keyof InteractionCRecord, (party: string) => string])[] = [
@@ -309,7 +310,7 @@ export function interactionTimeline(r: InteractionCRecord): TimelineEvent[] {
       const delta = secondsOf(created) - secondsOf(r.start_date);
       if (Math.abs(delta) >= HOUR_S) {
         const span = Math.abs(delta) >= DAY_S ? `${Math.round(Math.abs(delta) / DAY_S)} days` : `${Math.round(Math.abs(delta) / HOUR_S)} hours`;
-        events.push({ time: created, event: 'interactions_creation_date', description: `Interaction record created ${span} ${delta > 0 ? 'after' : 'before'} the event: ${data}` });
+        events.push({ time: created, event: 'interactions_creation_date', description: described`Interaction record created ${span} ${delta > 0 ? 'after' : 'before'} the event: ${data}` });
       }
     }
   }

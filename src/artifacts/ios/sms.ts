@@ -2,7 +2,8 @@ import { attributedBodyText } from '../../formats/typedstream.js';
 import { fromCocoaAuto, type Moment } from '../../formats/time.js';
 import { defineArtifact, type Observable } from '../artifact.js';
 import { at, homeFile, num, readDatabases, type Row } from '../_read.js';
-import { base64, cell, findLinks, oneLine, py, rowLocator, text as textOf } from './_messaging.js';
+import { described } from '../describe.js';
+import { base64, cell, findLinks, oneLine, rowLocator, text as textOf } from './_messaging.js';
 import { emailObservable, settleObservables, textObservables } from './_observables.js';
 
 /**
@@ -110,7 +111,7 @@ export default defineArtifact<SmsRecord>({
     });
   },
   timeline(r) {
-    const description = `${py(r.service)}: ${py(r.guid)} "${oneLine(r.text)}" from ${py(r.phone_number)} (${py(r.account)})`;
+    const description = described`${r.service}: ${r.guid} "${oneLine(r.text)}" from ${r.phone_number} (${r.account})`;
     const events = [{ time: r.isodate, event: 'sms_received', description }];
     if (r.isodate_read) events.push({ time: r.isodate_read, event: 'sms_read', description });
     return events;

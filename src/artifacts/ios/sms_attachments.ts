@@ -2,7 +2,8 @@ import { quoteIdent, type SqliteHandle } from '../../evidence/sqlite.js';
 import { fromCocoaAuto, type Moment } from '../../formats/time.js';
 import { defineArtifact } from '../artifact.js';
 import { at, homeFile, num, readDatabases, type Row } from '../_read.js';
-import { base64, cell, py, rowLocator, text } from './_messaging.js';
+import { described } from '../describe.js';
+import { base64, cell, rowLocator, text } from './_messaging.js';
 
 /** One row of sms.db `attachment`, with the message's service and the sender's handle. */
 export interface SmsAttachmentRecord {
@@ -96,7 +97,7 @@ export default defineArtifact<SmsAttachmentRecord>({
     {
       time: r.isodate,
       event: 'sms_attachment',
-      description: `${r.service}: Attachment '${py(r.transfer_name)}' ${r.direction} from ${py(r.phone_number)} with ${py(r.total_bytes)} bytes (is_sticker: ${py(r.is_sticker)}, has_user_info: ${py(r.has_user_info)})`,
+      description: described`${r.service}: Attachment '${r.transfer_name}' ${r.direction} from ${r.phone_number} with ${r.total_bytes} bytes (is_sticker: ${r.is_sticker}, has_user_info: ${r.has_user_info})`,
     },
   ],
   // MVT raises HIGH, not CRITICAL, on a file-path indicator here: the path is where Messages stored the file,

@@ -2,7 +2,8 @@ import { quoteIdent } from '../../evidence/sqlite.js';
 import { fromCocoa, type Moment } from '../../formats/time.js';
 import { defineArtifact } from '../artifact.js';
 import { at, num, readDatabases, type Row } from '../_read.js';
-import { py, pyFloat, rowLocator, text } from './_messaging.js';
+import { described } from '../describe.js';
+import { pyFloat, rowLocator, text } from './_messaging.js';
 import { settleObservables, textObservables } from './_observables.js';
 
 /** One WhatsApp address-book contact (ContactsV2.sqlite `ZWAADDRESSBOOKCONTACT`). */
@@ -149,7 +150,7 @@ export default defineArtifact<WhatsappContactRecord>({
     const contact = contactLabel(r);
     const events = [];
     if (r.disappearing_mode_timestamp) {
-      events.push({ time: r.disappearing_mode_timestamp, event: 'disappearing_mode_set', description: `WhatsApp disappearing messages timer set to '${py(r.disappearing_mode_label)}' for ${contact}` });
+      events.push({ time: r.disappearing_mode_timestamp, event: 'disappearing_mode_set', description: described`WhatsApp disappearing messages timer set to '${r.disappearing_mode_label}' for ${contact}` });
     }
     if (r.about_timestamp) {
       events.push({ time: r.about_timestamp, event: 'about_changed', description: `WhatsApp about text of ${contact} changed${r.about_text ? ` to "${r.about_text}"` : ''}` });

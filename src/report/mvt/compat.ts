@@ -1,3 +1,29 @@
+import { isReal, renderDescription, type Description, type Value } from '../../artifacts/describe.js';
+import { Moment } from '../../formats/time.js';
+
+/**
+ * A timeline description as MVT's f-strings print it, Python's `str()` of each value: `None`, `True`/`False`,
+ * a REAL column's whole value with `.0`. Matching the texts keeps the timelines comparable line by line.
+ */
+export function pythonDescription(description: string | Description): string {
+  return renderDescription(description, pythonStr);
+}
+
+function pythonStr(value: Value): string {
+  if (value === null || value === undefined) return 'None';
+  if (typeof value === 'boolean') return value ? 'True' : 'False';
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'bigint') return String(value);
+  if (value instanceof Moment) return value.mvt();
+  if (isReal(value)) return value.real === null ? 'None' : pythonFloat(value.real);
+  return String(value satisfies never);
+}
+
+/** `float.__str__`: a whole value keeps its `.0` (below 1e16, where Python switches to exponent notation). */
+function pythonFloat(v: number): string {
+  return Number.isInteger(v) && Math.abs(v) < 1e16 ? v.toFixed(1) : String(v);
+}
+
 /**
  * MVT's names for the same modules: its output file slug and the class name its timeline shows.
  * A compatibility table, never derived from our identifiers (STYLE.md §7).

@@ -6,15 +6,14 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AnyArtifact, Parsed, TimelineEvent } from '../../artifacts/artifact.js';
-import type { Coverage } from '../../findings/coverage.js';
 import type { Finding, Level } from '../../findings/finding.js';
 import { Moment } from '../../formats/time.js';
-import { JsonArrayWriter } from '../json-stream.js';
-import type { OutputWriter, RunInfo } from '../output.js';
+import { JsonArrayWriter, indentedArrayLayout } from '../json-stream.js';
+import type { RunInfo, Sink } from '../output.js';
 import { neutraliseFormula } from '../csv-safety.js';
 import { TimelineStore } from '../timeline-store.js';
-import { mvtFieldRenames, mvtNameOf, mvtShape, mvtStoredPathFields, mvtUrlSources } from './compat.js';
-import { pyCsvRow, pyJson, pyRepr } from './python.js';
+import { mvtFieldRenames, mvtNameOf, pythonDescription, mvtShape, mvtStoredPathFields, mvtUrlSources } from './compat.js';
+import { pyCsvRow, pyJson, pyRepr, writePyJson } from './python.js';
 
 const MVT_LEVELS: Record<Level, string> = {
   informational: 'INFORMATIONAL',
@@ -24,6 +23,22 @@ const MVT_LEVELS: Record<Level, string> = {
   critical: 'CRITICAL',
 };
 
+/** A finding as MVT writes an alert. */
+function alertJson(f: Finding) {
+  return {
+    level: MVT_LEVELS[f.level],
+    module: mvtNameOf(f.artifact).slug,
+    message: f.message,
+    event_time: f.eventTime ? f.eventTime.mvt() : '',
+    event: toMvtRecord(f.artifact, f.record),
+    matched_indicator: f.indicator ? { value: f.indicator.value, type: f.indicator.bucket, name: f.indicator.collection.name, stix2_file_name: f.indicator.file.name } : null,
+  };
+}
+
+function alertTimelineRow(a: MvtAlert): string {
+  return pyCsvRow([a.event_time, a.module, neutraliseFormula(a.message), neutraliseFormula(pyRepr(a.event))]);
+}
+
 /** Our record in MVT's shape: timestamps rendered as MVT does, its field spellings restored. */
 export function toMvtRecord(artifactId: string, record: unknown): unknown {
   const renames = mvtFieldRenames[artifactId];
@@ -31,13 +46,26 @@ export function toMvtRecord(artifactId: string, record: unknown): unknown {
   return Object.fromEntries(Object.entries(record).map(([k, v]) => [renames[k] ?? k, v]));
 }
 
-export class MvtOutput implements OutputWriter {
+type MvtAlert = ReturnType<typeof alertJson>;
+
+/** MVT's lists: `json.dump(list, indent=4)`, without a final line break. */
+const mvtListLayout = indentedArrayLayout(4, '\n]');
+
+export class MvtOutput implements Sink {
   private readonly lists = new Map<string, JsonArrayWriter>();
   /** Modules MVT writes as one object (`object`) or as a dict of lists keyed by file (`by-path`). */
   private readonly objects = new Map<string, unknown>();
   private readonly byPath = new Map<string, Map<string, unknown[]>>();
   private readonly timelineStore = new TimelineStore();
   private readonly urls: { url: string; expanded_url: null; timestamp: string; source: string }[] = [];
+  /** alerts.json and one `<module>_detected.json` per module, opened at a module's first finding (MVT writes none for a module without). */
+  private alerts: JsonArrayWriter | null = null;
+  private readonly detected = new Map<string, JsonArrayWriter>();
+  /**
+   * alerts_timeline.csv is sorted by event time, so its rows wait until the end: only the rendered row and its
+   * time, not the finding and its record.
+   */
+  private readonly timedAlerts: { readonly time: string; readonly row: string }[] = [];
 
   /** `fileMode` 0600 when the evidence was encrypted (the results hold its plaintext), else 0644. */
   constructor(
@@ -62,7 +90,7 @@ export class MvtOutput implements OutputWriter {
     } else {
       let w = this.lists.get(artifact.id);
       if (!w) {
-        w = new JsonArrayWriter(join(this.dir, `${mvtNameOf(artifact.id).slug}.json`), (v) => '    ' + pyJson(v, 4, 1), ',\n', '[\n', '\n]', this.fileMode);
+        w = this.listWriter(`${mvtNameOf(artifact.id).slug}.json`);
         this.lists.set(artifact.id, w);
       }
       w.write(record);
@@ -73,14 +101,23 @@ export class MvtOutput implements OutputWriter {
 
   timeline(artifact: AnyArtifact, e: TimelineEvent): void {
     const time = e.time ? e.time.mvt() : '';
-    this.timelineStore.add({ sortKey: time, artifact: mvtNameOf(artifact.id).className, event: e.event, description: e.description, time });
+    this.timelineStore.add({ sortKey: time, artifact: mvtNameOf(artifact.id).className, event: e.event, description: pythonDescription(e.description), time });
   }
 
-  artifactFinished(artifact: AnyArtifact, _coverage: Coverage): void {
+  finding(f: Finding): void {
+    const alert = alertJson(f);
+    (this.alerts ??= this.listWriter('alerts.json')).write(alert);
+    let detected = this.detected.get(alert.module);
+    if (!detected) this.detected.set(alert.module, (detected = this.listWriter(`${alert.module}_detected.json`)));
+    detected.write(alert);
+    if (alert.event_time !== '') this.timedAlerts.push({ time: alert.event_time, row: alertTimelineRow(alert) });
+  }
+
+  artifactFinished(artifact: AnyArtifact): void {
     this.lists.get(artifact.id)?.close();
   }
 
-  async finish(findings: readonly Finding[], info: RunInfo): Promise<string[]> {
+  async finish(info: RunInfo): Promise<string[]> {
     const files: string[] = [];
     for (const w of this.lists.values()) {
       w.close();
@@ -89,10 +126,10 @@ export class MvtOutput implements OutputWriter {
     for (const [id, value] of this.objects) files.push(this.write(`${mvtNameOf(id).slug}.json`, pyJson(value)));
     for (const [id, value] of this.byPath) files.push(this.write(`${mvtNameOf(id).slug}.json`, pyJson(Object.fromEntries(value))));
 
-    const alerts = findings.map((f) => this.alertJson(f));
-    const byModule = new Map<string, unknown[]>();
-    alerts.forEach((a) => byModule.set(a.module, [...(byModule.get(a.module) ?? []), a]));
-    for (const [slug, list] of byModule) files.push(this.write(`${slug}_detected.json`, pyJson(list)));
+    for (const w of this.detected.values()) {
+      w.close();
+      files.push(w.path);
+    }
 
     const timelinePath = join(this.dir, 'timeline.csv');
     if (this.timelineStore.count() > 0) {
@@ -100,11 +137,13 @@ export class MvtOutput implements OutputWriter {
       files.push(timelinePath);
     }
 
-    const timed = alerts.filter((a) => a.event_time !== '').sort((a, b) => (a.event_time < b.event_time ? -1 : a.event_time > b.event_time ? 1 : 0));
-    files.push(
-      this.write('alerts_timeline.csv', pyCsvRow(['Event Time', 'Module', 'Message', 'Event']) + timed.map((a) => pyCsvRow([a.event_time, a.module, neutraliseFormula(a.message), neutraliseFormula(pyRepr(a.event))])).join('')),
-    );
-    if (alerts.length > 0) files.push(this.write('alerts.json', pyJson(alerts)));
+    // A stable sort: findings with the same time keep the order detection produced them in.
+    const timed = this.timedAlerts.sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
+    files.push(this.write('alerts_timeline.csv', pyCsvRow(['Event Time', 'Module', 'Message', 'Event']) + timed.map((a) => a.row).join('')));
+    if (this.alerts) {
+      this.alerts.close();
+      files.push(this.alerts.path);
+    }
     if (this.urls.length > 0) files.push(this.write('urls.json', pyJson(this.urls)));
     files.push(
       this.write(
@@ -123,21 +162,13 @@ export class MvtOutput implements OutputWriter {
   }
 
   dispose(): void {
-    for (const w of this.lists.values()) w.close();
+    for (const w of [...this.lists.values(), ...this.detected.values()]) w.close();
+    this.alerts?.close();
     this.timelineStore.dispose();
   }
 
-  private alertJson(f: Finding) {
-    return {
-      level: MVT_LEVELS[f.level],
-      module: mvtNameOf(f.artifact).slug,
-      message: f.message,
-      event_time: f.eventTime ? f.eventTime.mvt() : '',
-      event: toMvtRecord(f.artifact, f.record),
-      matched_indicator: f.indicator
-        ? { value: f.indicator.value, type: f.indicator.bucket, name: f.indicator.collection.name, stix2_file_name: f.indicator.file.name }
-        : null,
-    };
+  private listWriter(name: string): JsonArrayWriter {
+    return JsonArrayWriter.streaming(join(this.dir, name), (out, v) => writePyJson(out, v, 4, 1), mvtListLayout, this.fileMode);
   }
 
   private collectUrls(record: unknown, source: string): void {

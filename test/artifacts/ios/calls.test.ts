@@ -4,6 +4,7 @@ import { parseBackup } from '../../helpers/artifacts.js';
 import { mvtIosBackup } from '../../helpers/data.js';
 import { buildBackup, sqliteBytes } from '../../fixtures/ios-backup.js';
 import { OPERATOR_EMAIL, operatorHits } from '../../fixtures/operator-indicators.js';
+import { pythonDescription } from '../../../src/report/mvt/compat.js';
 
 const CALL_DB = { domain: 'HomeDomain', relativePath: 'Library/CallHistoryDB/CallHistory.storedata' };
 
@@ -43,7 +44,7 @@ describe('ios.calls on a built CallHistory.storedata', () => {
       { isodate: '2023-03-08 22:26:40.000000', duration: 12, location: 'Unknown', number: null, provider: 'net.whatsapp.WhatsApp' },
     ]);
     expect(items.map((i) => i.source.at)).toEqual([1, 2, 3].map((rowid) => ({ table: 'ZCALLRECORD', rowid })));
-    expect(timeline.map((e) => [e.event, e.description])).toEqual([
+    expect(timeline.map((e) => [e.event, pythonDescription(e.description)])).toEqual([
       ['call', 'From +14155550100 using com.apple.Telephony during 63.25 seconds'],
       ['call', 'From alice@example.org using com.apple.FaceTime during 0.0 seconds'],
       ['call', 'From None using net.whatsapp.WhatsApp during 12.0 seconds'],

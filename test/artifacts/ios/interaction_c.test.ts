@@ -6,6 +6,7 @@ import { parseBackup } from '../../helpers/artifacts.js';
 import { mvtIosBackup } from '../../helpers/data.js';
 import { buildBackup, sqliteBytes } from '../../fixtures/ios-backup.js';
 import { OPERATOR_DOMAIN, OPERATOR_EMAIL, operatorHits } from '../../fixtures/operator-indicators.js';
+import { pythonDescription } from '../../../src/report/mvt/compat.js';
 
 const INTERACTION_DB = { domain: 'HomeDomain', relativePath: 'Library/CoreDuet/People/interactionC.db' };
 
@@ -13,7 +14,7 @@ const INTERACTION_DB = { domain: 'HomeDomain', relativePath: 'Library/CoreDuet/P
 function dedupe(events: TimelineEvent[]): TimelineEvent[] {
   const seen = new Set<string>();
   return events.filter((e) => {
-    const key = JSON.stringify([e.time?.iso() ?? null, e.event, e.description]);
+    const key = JSON.stringify([e.time?.iso() ?? null, e.event, pythonDescription(e.description)]);
     if (seen.has(key)) return false;
     seen.add(key);
     return true;
@@ -67,7 +68,7 @@ describe('ios.interaction_c on the MVT test backup (MVT test_interactionc)', () 
 
   it('gives MVT\'s 6 timeline rows, including the late record creation and the sender\'s contact dates', async () => {
     const { timeline } = await withContacts();
-    const rows = dedupe(timeline).map((e) => [e.time?.mvt(), e.event, e.description]);
+    const rows = dedupe(timeline).map((e) => [e.time?.mvt(), e.event, pythonDescription(e.description)]);
     expect(rows).toEqual([
       ['2025-09-08 04:53:20.000000', 'start_date', '[net.whatsapp.WhatsApp] INCOMING from Alice Example (+14155550100) to local user'],
       ['2025-09-09 08:40:00.000000', 'start_date', '[net.whatsapp.WhatsApp] OUTGOING from local user to Alice Example (+14155550100)'],
@@ -83,7 +84,7 @@ describe('ios.interaction_c on the MVT test backup (MVT test_interactionc)', () 
     const { records, timeline } = await parseBackup<InteractionCRecord>(interactionC, mvtIosBackup());
     expect(records).toHaveLength(3);
     expect(records[0]).toMatchObject({ sender_resolved_name: null, sender_resolved_phone_number: null });
-    const descriptions = timeline.map((e) => e.description);
+    const descriptions = timeline.map((e) => pythonDescription(e.description));
     expect(descriptions).toContain('[net.whatsapp.WhatsApp] INCOMING from 100000000000001@lid to local user');
     expect(descriptions).toContain('[net.whatsapp.WhatsApp] OUTGOING from local user to +14155550100');
   });
@@ -135,7 +136,7 @@ describe('ios.interaction_c on built interactionC.db fixtures', () => {
     });
     // A display name made of the same digits as the number is shown once.
     expect(partyOf(r, 'recipient')).toBe('+14155550177');
-    expect(timeline.map((e) => [e.time?.mvt(), e.event, e.description])).toEqual([
+    expect(timeline.map((e) => [e.time?.mvt(), e.event, pythonDescription(e.description)])).toEqual([
       ['2023-03-08 20:43:20.000000', 'start_date', '[com.apple.MobileSMS] e:me@example.org OUTGOING from Dana (dana@example.org) to +14155550177 (group: Book club): see attached'],
       ['2023-03-08 18:43:20.000000', 'interactions_creation_date', 'Interaction record created 2 hours before the event: [com.apple.MobileSMS] e:me@example.org OUTGOING from Dana (dana@example.org) to +14155550177 (group: Book club): see attached'],
       ['2023-03-08 20:26:40.000000', 'contacts_creation_date', 'Contact Dana (dana@example.org) first recorded in interactionC'],
@@ -153,7 +154,7 @@ describe('ios.interaction_c on built interactionC.db fixtures', () => {
       [1, 2, null],
       [2, 'INCOMING', null],
     ]);
-    expect(timeline.map((e) => [e.event, e.description])).toEqual([
+    expect(timeline.map((e) => [e.event, pythonDescription(e.description)])).toEqual([
       ['start_date', '[com.apple.InCallService] 2 from unknown to unknown'],
       ['end_date', '[com.apple.InCallService] 2 from unknown to unknown'],
       // No start date: the creation date stands in, with the plain summary.

@@ -7,6 +7,7 @@ import { buildBackup } from '../../fixtures/ios-backup.js';
 import { typedstreamBody } from '../../fixtures/typedstream.js';
 import { insertHandle, insertMessage, smsBackup, smsDbBytes, smsWithWal } from '../../fixtures/sms.js';
 import { OPERATOR_DOMAIN, OPERATOR_EMAIL, OPERATOR_URL, operatorHits } from '../../fixtures/operator-indicators.js';
+import { pythonDescription } from '../../../src/report/mvt/compat.js';
 
 describe('ios.sms on the MVT test backup', () => {
   it('reads the one message with its link, handle and both timeline events (MVT: 1 result, 2 timeline rows)', async () => {
@@ -35,7 +36,7 @@ describe('ios.sms on the MVT test backup', () => {
     expect(r.isodate_read?.mvt()).toBe('2019-08-29 23:13:30.539900');
     expect(items[0]!.source.at).toEqual({ table: 'message', rowid: 3 });
     expect(timeline).toHaveLength(2);
-    expect(timeline.map((e) => [e.event, e.time?.mvt(), e.description])).toEqual([
+    expect(timeline.map((e) => [e.event, e.time?.mvt(), pythonDescription(e.description)])).toEqual([
       ['sms_received', '2019-08-29 23:13:30.539788', 'None: FDC6EC94-9D5A-434D-90FA-BF170E10A311 "Please click here https://badbadbad.example.org/" from apple (None)'],
       ['sms_read', '2019-08-29 23:13:30.539900', 'None: FDC6EC94-9D5A-434D-90FA-BF170E10A311 "Please click here https://badbadbad.example.org/" from apple (None)'],
     ]);
@@ -124,7 +125,7 @@ describe('ios.sms beyond MVT', () => {
       ['both', 'column text', false, []],
       ['broken-body', '', false, []],
     ]);
-    expect(timeline[0]!.description).toBe('iMessage: ios16 "Your parcel: https://bad.example.com/track?id=1\\nThanks" from +14155550100 (None)');
+    expect(pythonDescription(timeline[0]!.description)).toBe('iMessage: ios16 "Your parcel: https://bad.example.com/track?id=1\\nThanks" from +14155550100 (None)');
     expect(observables).toEqual([{ kind: 'url', value: 'https://bad.example.com/track?id=1', field: 'links' }]);
   });
 

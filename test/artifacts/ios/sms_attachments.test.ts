@@ -5,6 +5,7 @@ import { parseBackup } from '../../helpers/artifacts.js';
 import { mvtIosBackup, shared } from '../../helpers/data.js';
 import { insertHandle, insertMessage, smsBackup, smsDbBytes, smsWithWal } from '../../fixtures/sms.js';
 import type Database from 'better-sqlite3';
+import { pythonDescription } from '../../../src/report/mvt/compat.js';
 
 function insertAttachment(
   db: Database.Database,
@@ -59,7 +60,7 @@ describe('ios.sms_attachments on plaso\'s Messages chat.db', () => {
     });
     expect(r.isodate?.mvt()).toBe('2015-12-18 15:50:23.000000');
     expect(r.start_date?.mvt()).toBe('2015-12-18 15:50:23.000000');
-    expect(timeline).toEqual([
+    expect(timeline.map((e) => ({ ...e, description: pythonDescription(e.description) }))).toEqual([
       { time: r.isodate, event: 'sms_attachment', description: "Unknown: Attachment 'sslsplit.der' received from None with 712 bytes (is_sticker: None, has_user_info: False)" },
     ]);
     expect(observables).toEqual([
@@ -83,7 +84,7 @@ describe('ios.sms_attachments on built sms.db fixtures', () => {
       ['a2', 'NULL', 'sent', 'iMessage', '+14155550100', null, false],
     ]);
     expect(records[0]!.isodate?.mvt()).toBe('2021-08-07 03:33:20.000000');
-    expect(timeline[0]!.description).toBe("iMessage: Attachment 'IMG_0001.GIF' received from +14155550100 with 4096 bytes (is_sticker: 0, has_user_info: True)");
+    expect(pythonDescription(timeline[0]!.description)).toBe("iMessage: Attachment 'IMG_0001.GIF' received from +14155550100 with 4096 bytes (is_sticker: 0, has_user_info: True)");
     expect(observables).toEqual([{ kind: 'file_path', value: '/var/tmp/com.apple.messages/F7A5/IMG_0001.GIF-1', field: 'filename', role: 'mention' }]);
   });
 

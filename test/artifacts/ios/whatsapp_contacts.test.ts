@@ -5,6 +5,7 @@ import { mvtIosBackup } from '../../helpers/data.js';
 import { buildBackup, sqliteBytes } from '../../fixtures/ios-backup.js';
 import { WHATSAPP_DOMAIN, whatsappBackupFromZip } from '../../fixtures/whatsapp.js';
 import { OPERATOR_DOMAIN, operatorHits } from '../../fixtures/operator-indicators.js';
+import { pythonDescription } from '../../../src/report/mvt/compat.js';
 
 describe('ios.whatsapp_contacts on the MVT test backup (MVT test_whatsapp_contacts)', () => {
   it('reads the 2 contacts with their names, identifiers and disappearing-message settings', async () => {
@@ -56,7 +57,7 @@ describe('ios.whatsapp_contacts on the MVT test backup (MVT test_whatsapp_contac
 
   it('gives MVT\'s 5 timeline rows with its texts', async () => {
     const { timeline, observables } = await parseBackup<WhatsappContactRecord>(whatsappContacts, mvtIosBackup());
-    expect(timeline.map((e) => [e.time?.mvt(), e.event, e.description])).toEqual([
+    expect(timeline.map((e) => [e.time?.mvt(), e.event, pythonDescription(e.description)])).toEqual([
       ['2025-07-23 21:46:40.000000', 'disappearing_mode_set', "WhatsApp disappearing messages timer set to '24 hours' for 14155550100@s.whatsapp.net (Alice Example)"],
       ['2025-07-12 08:00:00.000000', 'about_changed', 'WhatsApp about text of 14155550100@s.whatsapp.net (Alice Example) changed to "Hey there! I am using WhatsApp."'],
       ['2025-08-16 01:20:00.000000', 'about_expiration', 'WhatsApp about text of 14155550100@s.whatsapp.net (Alice Example) scheduled to expire'],
@@ -94,7 +95,7 @@ describe('ios.whatsapp_contacts on iLEAPP\'s WhatsApp samples (iOS 15 and 2023 f
     });
     expect(records[4]!.about_timestamp?.mvt()).toBe('2023-05-02 15:54:15.000000');
     expect(records[8]).toMatchObject({ full_name: 'Apple Inc.', given_name: null, phone_number: '1-800-MY-APPLE', whatsapp_id: '11800@s.whatsapp.net' });
-    expect(timeline.map((e) => e.description)).toEqual(['WhatsApp about text of 19198887386@s.whatsapp.net (This Is DFIR Two) changed to "Hey there! I am using WhatsApp."']);
+    expect(timeline.map((e) => pythonDescription(e.description))).toEqual(['WhatsApp about text of 19198887386@s.whatsapp.net (This Is DFIR Two) changed to "Hey there! I am using WhatsApp."']);
   });
 
   it('reads the empty address book of the 2023 image as empty, not as an error', async () => {
