@@ -6,7 +6,9 @@
  *
  * Nothing here writes beside the evidence. An archive member is read into memory (bounded by its declared
  * size, which the layer holds the stream to) or, for a large SQLite database, streamed into the private
- * temp folder (sqlite.ts's `private-file` input, removed when the handle closes).
+ * temp folder (sqlite.ts's `private-file` input, removed when the handle closes). A tar.gz, which has no
+ * random access, is read once for every file a run names (`prefetch`): in memory, or for files too large
+ * for it, copied into the private temp folder for the run.
  */
 import { createHash } from 'node:crypto';
 import { closeSync, constants, createReadStream, createWriteStream, openSync, readdirSync, statSync } from 'node:fs';
@@ -60,12 +62,15 @@ export interface StoredFiles {
   /** The whole file, bounded by its real (folder) or declared (archive) size. Not logged: the caller logs what it uses. */
   read(rel: string, what: string): Promise<Buffer>;
   /**
-   * The file as a SQLite input: in memory up to the in-memory limit, above it the folder's file copied by
-   * sqlite.ts or an archive member streamed into a private temp folder (`transform` applied on the way:
-   * decryption). Logged under `label`, hashed from the stored bytes.
+   * Streams the file into `dest`, a private (0600) file of ours, with `transform` applied on the way
+   * (decryption); never through a link at `dest`. Logged under `label`, hashed from the stored bytes.
+   * Returns the bytes written.
    */
   copyOut(rel: string, what: string, log: InputLog, label: string, dest: string, transform?: StreamTransform): Promise<number>;
-  /** Large unencrypted database and its sidecars as an input sqlite.ts can open without memory. */
+  /**
+   * A database too large for memory (and its sidecars) as an input sqlite.ts opens from a private copy: the
+   * folder's file, copied by sqlite.ts, or the archive member streamed into a private temp folder. Logged.
+   */
   largeSqlite(rel: string, what: string, log: InputLog, label: string, sidecars: { wal?: string; shm?: string }): Promise<SqliteInput>;
   /** Reads these files in one pass now (a tar.gz has no random access), so later reads cost no pass. */
   prefetch(rels: readonly string[]): Promise<void>;
@@ -73,7 +78,6 @@ export interface StoredFiles {
   notes(): string[];
   close(): Promise<void>;
 }
-
 
 /** A folder on disk, read through contained.ts (see there for the link and size rules). */
 export class FolderFiles implements StoredFiles {
