@@ -1,15 +1,18 @@
 /**
  * A write-only file that batches small writes into large ones: one syscall per megabyte, not per record.
  *
- * Two stages, because the JSON writers hand over many tiny pieces (a key, `: `, a number): pieces are first
+ * Two stages, because the JSON writers hand over many tiny pieces (a key, `: `, a number): small pieces are first
  * joined as a short string (V8 concatenates cheaply), which is UTF-8 encoded into one reused buffer about every
- * ENCODE_AT_CHARS characters (one encode per ~16 K characters, not per piece); the buffer goes to the file when
- * it holds FLUSH_AT_BYTES. Joining everything as one string and encoding it at the end costs several times more.
+ * ENCODE_AT_CHARS characters (one encode per ~16 K characters, not per piece); large pieces are encoded as they
+ * come. The buffer goes to the file when it holds FLUSH_AT_BYTES. Joining everything as one string and encoding
+ * it at the end (as before) costs several times more.
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
 
 const FLUSH_AT_BYTES = 1 << 20;
 const ENCODE_AT_CHARS = 1 << 14;
+/** Pieces this long are encoded at once: joining them first would copy them for nothing. */
+const ENCODE_DIRECTLY_CHARS = 1 << 10;
 /** A UTF-16 code unit never takes more than 3 bytes in UTF-8 (a surrogate pair: 4 bytes for 2 units). */
 const MAX_BYTES_PER_CHAR = 3;
 
@@ -29,8 +32,14 @@ export class BufferedFile {
 
   write(text: string): void {
     if (this.fd === null) throw new Error(`${this.path}: already closed`);
-    this.pending += text;
-    if (this.pending.length >= ENCODE_AT_CHARS) this.encodePending();
+    if (text.length < ENCODE_DIRECTLY_CHARS) {
+      this.pending += text;
+      if (this.pending.length >= ENCODE_AT_CHARS) this.encodePending();
+    } else {
+      // A whole record's text: encoded as it is, not first copied into a joined string.
+      this.encodePending();
+      this.encode(text);
+    }
   }
 
   close(): void {
@@ -43,8 +52,7 @@ export class BufferedFile {
     }
   }
 
-  /** Everything written so far goes to the file now. */
-  flush(): void {
+  private flush(): void {
     this.encodePending();
     this.writeBytes();
   }
@@ -53,6 +61,10 @@ export class BufferedFile {
     const text = this.pending;
     if (text === '') return;
     this.pending = '';
+    this.encode(text);
+  }
+
+  private encode(text: string): void {
     const worst = text.length * MAX_BYTES_PER_CHAR;
     if (this.used + worst > this.bytes.length) this.writeBytes();
     if (worst > this.bytes.length) {

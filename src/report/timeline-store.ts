@@ -17,12 +17,13 @@ import { FileCursor, byKey, memoryCursor, mergeRuns, spillRun, type RunCursor, t
 export type { StoredEvent } from './timeline-runs.js';
 
 /**
- * Above this estimate of the in-memory run's size, it is spilled: a 100k-entry backup's ~160k events are spilled
- * in a few runs, so memory stays about the same for a million-entry one.
+ * Above this estimate of the in-memory run's size, it is spilled. A 100k-entry backup's ~160k events (~55 MB
+ * estimated) stay in one run: spilling costs about as much again as writing the timeline, so it is kept for
+ * timelines that would otherwise hold hundreds of megabytes (a million-entry backup spills about ten runs).
  */
-export const DEFAULT_MAX_RUN_BYTES = 16 << 20;
-/** An event's object and its five string headers, roughly, on top of its characters (2 bytes each, at worst). */
-const EVENT_OVERHEAD_BYTES = 120;
+export const DEFAULT_MAX_RUN_BYTES = 64 << 20;
+/** An event's object and its string headers, roughly, on top of its characters (one byte each, mostly). */
+const EVENT_OVERHEAD_BYTES = 150;
 /** Longest stretch of writing between two turns of the event loop (signals are handled in between). */
 const TURN_EVERY_MS = 25;
 
@@ -66,7 +67,8 @@ export class TimelineStore {
     if (this.reading) throw new Error('timeline: an event was added while the sorted timeline was being read');
     if (this.disposed) throw new Error('timeline: an event was added after the store was disposed');
     this.run.push(e);
-    this.runBytes += 2 * (e.sortKey.length + e.artifact.length + e.event.length + e.description.length + e.time.length) + EVENT_OVERHEAD_BYTES;
+    // The time is usually the key itself (one string), and the artifact and event names are shared by many events.
+    this.runBytes += e.sortKey.length + e.description.length + EVENT_OVERHEAD_BYTES;
     if (this.runBytes > this.maxRunBytes) this.spill();
   }
 
@@ -157,20 +159,26 @@ export class TimelineStore {
 
 /**
  * Drops each event equal to an earlier one. Equal events have equal keys, and events come ordered by key, so only
- * those since the key last changed need remembering (events sharing one timestamp, usually a handful).
+ * those since the key last changed need remembering (events sharing one timestamp, usually one or a handful).
  */
 function* distinct(events: Iterable<StoredEvent>): Generator<StoredEvent, void, undefined> {
-  let key: string | undefined;
+  let groupFirst: StoredEvent | undefined;
   const seen = new Set<string>();
   for (const e of events) {
-    if (e.sortKey !== key) {
-      key = e.sortKey;
+    if (e.sortKey !== groupFirst?.sortKey) {
+      groupFirst = e;
       seen.clear();
+      yield readBack(e);
+      continue;
     }
-    // Lengths first: no separator could be ambiguous, whatever the description holds.
-    const identity = `${e.artifact.length}:${e.event.length}:${e.artifact}${e.event}${e.description}`;
-    if (seen.has(identity)) continue;
-    seen.add(identity);
+    // A second event at the same time: from now on, remember the identities of this time's events.
+    if (seen.size === 0) seen.add(identity(groupFirst));
+    const id = identity(e);
+    if (seen.has(id)) continue;
+    seen.add(id);
     yield readBack(e);
   }
 }
+
+/** Lengths first: no separator could be ambiguous, whatever the description holds. */
+const identity = (e: StoredEvent): string => `${e.artifact.length}:${e.event.length}:${e.artifact}${e.event}${e.description}`;

@@ -43,8 +43,8 @@ function readAll(store: TimelineStore): StoredEvent[] {
 /** The store's scratch folders in the private temp area. */
 const scratchFolders = (): string[] => readdirSync(privateTempRoot()).filter((name) => name.startsWith('timeline-'));
 
-/** A bound that spills after about `n` of the small events used here. */
-const boundForEvents = (n: number): number => n * 200;
+/** A bound that spills after about `n` of the small events used here (each is estimated at ~155 bytes). */
+const boundForEvents = (n: number): number => n * 160;
 
 describe('TimelineStore', () => {
   it('keeps a small timeline in one run in memory: sorted by time, ties in arrival order, nothing spilled', () => {

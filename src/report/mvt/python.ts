@@ -25,28 +25,19 @@ export function writePyJson(out: TextSink, value: unknown, indent = 4, depth = 0
 
 /** `newline` is a line break plus the indentation of the line the value's closing bracket goes on. */
 function writePyValue(out: TextSink, value: unknown, indent: number, newline: string): void {
-  switch (typeof value) {
-    case 'string':
-      return out.write(pyString(value));
-    case 'number':
-      return out.write(Number.isFinite(value) ? String(value) : value > 0 ? 'Infinity' : Number.isNaN(value) ? 'NaN' : '-Infinity');
-    case 'bigint':
-      return out.write(value.toString());
-    case 'boolean':
-      return out.write(value ? 'true' : 'false');
-    case 'undefined':
-      return out.write('null');
-  }
-  if (value === null) return out.write('null');
-  if (value instanceof Moment) return out.write(pyString(value.mvt()));
-  if (value instanceof Date) return out.write(pyString(value.toISOString()));
-  if (Buffer.isBuffer(value)) return out.write(pyString(backslashReplace(value)));
+  const scalar = pyScalar(value);
+  if (scalar !== undefined) return out.write(scalar);
   const inner = newline + ' '.repeat(indent);
   if (Array.isArray(value)) {
     if (value.length === 0) return out.write('[]');
     for (let i = 0; i < value.length; i++) {
-      out.write(i === 0 ? `[${inner}` : `,${inner}`);
-      writePyValue(out, value[i], indent, inner);
+      const element = pyScalar(value[i]);
+      // A scalar goes out with its separator in one write; only containers recurse.
+      if (element !== undefined) out.write(`${i === 0 ? '[' : ','}${inner}${element}`);
+      else {
+        out.write(i === 0 ? `[${inner}` : `,${inner}`);
+        writePyValue(out, value[i], indent, inner);
+      }
     }
     return out.write(`${newline}]`);
   }
@@ -56,11 +47,51 @@ function writePyValue(out: TextSink, value: unknown, indent: number, newline: st
   for (const key of Object.keys(dict)) {
     const member = dict[key];
     if (member === undefined) continue;
-    out.write(`${first ? '{' : ','}${inner}${pyString(key)}: `);
-    writePyValue(out, member, indent, inner);
+    const head = `${first ? '{' : ','}${inner}${pyKey(key)}: `;
     first = false;
+    const scalar = pyScalar(member);
+    if (scalar !== undefined) out.write(head + scalar);
+    else {
+      out.write(head);
+      writePyValue(out, member, indent, inner);
+    }
   }
   out.write(first ? '{}' : `${newline}}`);
+}
+
+/** The rendering of anything but a list or a dict; undefined for those. */
+function pyScalar(value: unknown): string | undefined {
+  switch (typeof value) {
+    case 'string':
+      return pyString(value);
+    case 'number':
+      return Number.isFinite(value) ? String(value) : value > 0 ? 'Infinity' : Number.isNaN(value) ? 'NaN' : '-Infinity';
+    case 'bigint':
+      return value.toString();
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'undefined':
+      return 'null';
+  }
+  if (value === null) return 'null';
+  if (value instanceof Moment) return pyString(value.mvt());
+  if (value instanceof Date) return pyString(value.toISOString());
+  if (Buffer.isBuffer(value)) return pyString(backslashReplace(value));
+  return undefined;
+}
+
+/** Records of one kind repeat the same few keys: each is escaped once. */
+const keyCache = new Map<string, string>();
+const KEY_CACHE_LIMIT = 10_000;
+
+function pyKey(key: string): string {
+  let quoted = keyCache.get(key);
+  if (quoted === undefined) {
+    quoted = pyString(key);
+    // Keys from phone content (a plist dict's) could be endless: the cache stops growing, it never evicts.
+    if (keyCache.size < KEY_CACHE_LIMIT) keyCache.set(key, quoted);
+  }
+  return quoted;
 }
 
 /** Printable ASCII other than `"` and `\\`: a string made only of these is written between quotes as it is. */
@@ -121,5 +152,12 @@ function pyReprString(s: string): string {
 
 /** One CSV row as Python's csv.writer(quoting=QUOTE_ALL, escapechar='\\') writes it, CRLF-terminated. */
 export function pyCsvRow(fields: readonly (string | number | null | undefined)[]): string {
-  return `${fields.map((f) => `"${String(f ?? '').replace(/\\/g, '\\\\').replace(/"/g, '""')}"`).join(',')}\r\n`;
+  let row = '';
+  for (let i = 0; i < fields.length; i++) {
+    const f = String(fields[i] ?? '');
+    row += `${i === 0 ? '"' : ',"'}${CSV_ESCAPED.test(f) ? f.replace(/\\/g, '\\\\').replace(/"/g, '""') : f}"`;
+  }
+  return `${row}\r\n`;
 }
+
+const CSV_ESCAPED = /["\\]/;

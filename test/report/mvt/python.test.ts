@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Moment } from '../../../src/formats/time.js';
 import { JsonArrayWriter, indentedArrayLayout } from '../../../src/report/json-stream.js';
-import { backslashReplace, pyJson, pyString, writePyJson } from '../../../src/report/mvt/python.js';
+import { backslashReplace, pyCsvRow, pyJson, pyString, writePyJson } from '../../../src/report/mvt/python.js';
 import { tempDir } from '../../fixtures/ios-backup.js';
 
 // ---------------------------------------------------------------------------------------------------------
@@ -50,6 +50,10 @@ function oldPyString(s: string): string {
     else out += ch;
   }
   return `${out}"`;
+}
+
+function oldPyCsvRow(fields: readonly (string | number | null | undefined)[]): string {
+  return `${fields.map((f) => `"${String(f ?? '').replace(/\\/g, '\\\\').replace(/"/g, '""')}"`).join(',')}\r\n`;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -161,5 +165,21 @@ describe('pyString', () => {
   it('leaves printable ASCII as it is and escapes everything else as ASCII', () => {
     expect(pyString('https://example.com/?q=1&r=~')).toBe('"https://example.com/?q=1&r=~"');
     expect(pyString('é\u2028😀')).toBe('"\\u00e9\\u2028\\ud83d\\ude00"');
+  });
+});
+
+describe('pyCsvRow', () => {
+  it('writes what the previous row writer wrote, for any fields', () => {
+    const field = fc.oneof(anyText, fc.constantFrom('"', '\\', '\\"', '""'), fc.double(), fc.constant(null), fc.constant(undefined));
+    fc.assert(
+      fc.property(fc.array(field, { maxLength: 5 }), (fields) => {
+        expect(pyCsvRow(fields)).toBe(oldPyCsvRow(fields));
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('quotes every field, doubles quotes and backslashes, ends with CRLF', () => {
+    expect(pyCsvRow(['2024-01-01 00:00:00.000000', 'SMS', 'say "hi"', 'C:\\x', null, 3])).toBe('"2024-01-01 00:00:00.000000","SMS","say ""hi""","C:\\\\x","","3"\r\n');
   });
 });
