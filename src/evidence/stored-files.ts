@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { FormatError } from '../errors.js';
-import type { FileSystem, FileSystemKind, FsEntry } from './fs/file-system.js';
+import type { FileSystem, FsEntry } from './fs/file-system.js';
 import { normaliseQueryPath, resolveLinkInside } from './fs/member-names.js';
 import { ContainedRoot, LINK_IN_BACKUP, LINK_OUTSIDE, streamOpened, type LinkPolicy } from './contained.js';
 import type { InputLog } from './input-log.js';
@@ -174,6 +174,7 @@ export class ArchiveFiles implements StoredFiles {
   private spoolDir: string | null = null;
 
   private constructor(
+    container: ContainerLayer['container'],
     private readonly fs: FileSystem,
     private readonly prefix: string,
     private readonly policy: LinkPolicy,
@@ -181,11 +182,14 @@ export class ArchiveFiles implements StoredFiles {
     private readonly children: ReadonlyMap<string, string[]>,
   ) {
     this.root = fs.location;
-    this.layer = { container: fs.kind as Exclude<FileSystemKind, 'dir'>, archive: fs.location, prefix };
+    this.layer = { container, archive: fs.location, prefix };
   }
 
   /** `prefix` is the folder holding the acquisition inside the archive ('' for the archive's root). */
   static async open(fs: FileSystem, prefix: string, policy: LinkPolicy): Promise<ArchiveFiles> {
+    // A folder is read through FolderFiles, whose link rules (a dump's links followed inside) need the disk.
+    if (fs.kind === 'dir') throw new Error('ArchiveFiles: a folder is read with FolderFiles');
+    const container = fs.kind;
     const entries = new Map<string, FsEntry>();
     const children = new Map<string, string[]>();
     const lead = prefix ? `${prefix}/` : '';
@@ -199,7 +203,7 @@ export class ArchiveFiles implements StoredFiles {
       list.push(rel.slice(cut + 1));
       children.set(parent, list);
     }
-    return new ArchiveFiles(fs, prefix, policy, entries, children);
+    return new ArchiveFiles(container, fs, prefix, policy, entries, children);
   }
 
   /**

@@ -303,4 +303,25 @@ describe("the container's own problems become notes of the acquisition", () => {
       await source.close();
     }
   });
+
+  it('a tar cut short after Manifest.db: the damage is a note, the members before it are read, the ones after are missing', async () => {
+    const base = realpathSync(tempDir('cut-tar'));
+    const whole = readFileSync(await packAcquisition(mvtIosBackup(), 'tar', join(base, 'whole.tar')));
+    // Members in the order tar wrote them (sorted): …/7c, Info.plist, Manifest.db, b8/…, e7/…: cut inside b8's data.
+    const b8 = whole.indexOf(Buffer.from('b8/b8548dc30aa1030df0ce18ef08b882cf7ab5212f\0'));
+    expect(b8).toBeGreaterThan(0);
+    const cut = join(base, 'cut.tar');
+    writeFileSync(cut, whole.subarray(0, b8 + 512 + 1024));
+    const { source } = await openAcquisition(cut);
+    try {
+      const notes = source.notes?.() ?? [];
+      expect(notes).toHaveLength(1);
+      expect(notes[0]).toMatch(new RegExp(`^${cut.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: truncated at byte \\d+: "b8/b8548dc30aa1030df0ce18ef08b882cf7ab5212f" has 1024 of its \\d+ bytes$`));
+      expect(await source.find({ by: 'backup', domain: 'HomeDomain', relativePath: 'Library/SMS/sms.db' })).toHaveLength(1);
+      const lid = { by: 'backup-file-id', fileId: 'e794f6ffcc3c222535f47684a63d5178da3c4500', unlisted: { domain: 'AppDomainGroup-group.net.whatsapp.WhatsApp.shared', relativePath: 'LID.sqlite' } } as const;
+      expect(await source.find(lid)).toEqual([]); // stored after the cut
+    } finally {
+      await source.close();
+    }
+  });
 });
