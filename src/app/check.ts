@@ -1,11 +1,11 @@
 /**
- * The check use case: open an acquisition, parse every applicable artifact, match observables against
- * indicators, run heuristics, and stream records, timeline and findings to an output. Progress is
- * reported as events; printing is the CLI's job.
+ * The check use case, orchestration only: open an acquisition, parse every applicable artifact, hand each
+ * record's facts to detection (src/detection), and feed records, timeline events, findings and coverage to the
+ * sinks as they happen. Progress is reported as events and sink hooks; printing is the CLI's job.
  */
 import { join, relative } from 'node:path';
 import type { AnyArtifact, Parsed } from '../artifacts/artifact.js';
-import { iosArtifacts } from '../artifacts/ios/index.js';
+import { allArtifacts } from '../artifacts/index.js';
 import { detectAcquisition, openAcquisition } from '../evidence/detect.js';
 import type { CredentialProvider } from '../evidence/ios-backup-keys.js';
 import type { AcquisitionInfo, Source, SourceKind } from '../evidence/source.js';
@@ -19,8 +19,7 @@ import { compileIndicators } from '../indicators/match.js';
 import { MvtOutput } from '../report/mvt/writer.js';
 import { NativeOutput } from '../report/native.js';
 import { fanOut, guardWrites, type RunInfo, type Sink } from '../report/output.js';
-import { iosRules } from '../rules/ios/index.js';
-import type { AnyRule } from '../rules/rule.js';
+import { allRules } from '../rules/index.js';
 import { toolVersion } from '../version.js';
 import type { Coverage } from '../findings/coverage.js';
 import { openOutputFolder, previousRunOf, type PendingFolder } from './output-target.js';
@@ -74,8 +73,8 @@ export interface CheckResult {
   readonly decrypted?: { readonly filesDecrypted: number; readonly bytesDecrypted: number };
 }
 
-export const allArtifacts: readonly AnyArtifact[] = iosArtifacts;
-export const allRules: readonly AnyRule[] = iosRules;
+// Re-exported: the CLI, the docs generator and library users find the registries here.
+export { allArtifacts, allRules };
 
 export async function check(options: CheckOptions): Promise<CheckResult> {
   const startedAt = new Date();

@@ -101,6 +101,25 @@ export interface ArtifactInputs {
   readonly 'ios-fs'?: readonly FileSpec[];
 }
 
+/**
+ * The MVT module an artifact mirrors, for the MVT-compatible output: MVT's own names and shapes, written down
+ * (STYLE.md §7: never derived from our identifiers). An artifact MVT does not have declares none.
+ */
+export interface MvtCounterpart {
+  /** MVT's output file name: `sms` → `sms.json`, `sms_detected.json`. */
+  readonly module: string;
+  /** The class name MVT's timeline shows in its Plugin column (`SMS`). */
+  readonly className: string;
+  /** MVT writes one object, or a dict of record lists keyed by file path, instead of a list. */
+  readonly shape?: 'list' | 'object' | 'by-path';
+  /** Record fields MVT spells differently (its typos kept for the scripts that read them). */
+  readonly renames?: Readonly<Record<string, string>>;
+  /** MVT lists the records' `links` in urls.json under this source label. */
+  readonly urlSource?: string;
+  /** The record field where MVT writes the database's stored path (the hashed file in a backup). */
+  readonly storedPathField?: string;
+}
+
 export interface Artifact<R> {
   /** Stable id mirroring the file path: `ios.sms` for `src/artifacts/ios/sms.ts`. */
   readonly id: string;
@@ -110,6 +129,8 @@ export interface Artifact<R> {
   /** One sentence for the docs and the coverage table: what this is and why it matters. */
   readonly doc: string;
   readonly references?: readonly string[];
+  /** Its MVT counterpart, when MVT has one. */
+  readonly mvt?: MvtCounterpart;
   readonly inputs: ArtifactInputs;
   /**
    * `first`: the first input that exists is read (one database per device). `all`: every match is read

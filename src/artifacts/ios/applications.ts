@@ -113,6 +113,7 @@ export default defineArtifact<ApplicationRecord>({
   id: 'ios.applications',
   version: 1,
   title: 'Installed applications',
+  mvt: { module: 'applications', className: 'Applications' },
   doc: 'The apps installed on the phone with their App Store metadata; an app that did not come from the App Store or device management, or a known spyware bundle id, stands out here.',
   inputs: {
     'ios-backup': [{ by: 'container', name: 'Info.plist' }],

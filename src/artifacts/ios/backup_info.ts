@@ -43,6 +43,7 @@ export default defineArtifact<BackupInfoRecord>({
   id: 'ios.backup_info',
   version: 1,
   title: 'Backup information (Info.plist)',
+  mvt: { module: 'backup_info', className: 'BackupInfo', shape: 'object' },
   doc: "The backup's Info.plist: device model, iOS version and build, serial number, phone identifiers and the date of the backup, which date every other finding and tell whether the iOS version was outdated.",
   inputs: { 'ios-backup': [{ by: 'container', name: 'Info.plist' }] },
   async *parse(ctx) {

@@ -164,6 +164,7 @@ export default defineArtifact<CalendarRecord>({
   id: 'ios.calendar',
   version: 2,
   title: 'Calendar events',
+  mvt: { module: 'calendar', className: 'Calendar' },
   doc: 'Calendar events and invitations with their organiser and attendees; QuaDream\'s ENDOFDAYS exploit arrived as an invisible iCloud calendar invitation, and an organiser address can be a known spyware account.',
   references: ['https://citizenlab.ca/2023/04/spyware-vendor-quadream-exploits-victims-customers/'],
   inputs: homeFile('Library/Calendar/Calendar.sqlitedb'),

@@ -33,6 +33,7 @@ export default defineArtifact<CallRecord>({
   id: 'ios.calls',
   version: 1,
   title: 'Call history',
+  mvt: { module: 'calls', className: 'Calls' },
   doc: 'CallHistory.storedata lists phone, FaceTime and VoIP calls with the other party and duration; missed or very short calls around a suspected infection are worth a look (WhatsApp\'s 2019 exploit was delivered by a call).',
   inputs: homeFile('Library/CallHistoryDB/CallHistory.storedata'),
   requires: { ZCALLRECORD: ['ZDATE', 'ZDURATION', 'ZLOCATION', 'ZADDRESS', 'ZSERVICE_PROVIDER'] },

@@ -40,6 +40,7 @@ export default defineArtifact<ChromeFaviconRecord>({
   id: 'ios.chrome_favicon',
   version: 1,
   title: 'Chrome favicons',
+  mvt: { module: 'chrome_favicon', className: 'ChromeFavicon' },
   doc: 'Chrome for iOS caches the icon of every site it displayed, with the page that showed it; the entry can outlive the browsing history it came from.',
   inputs: {
     'ios-backup': [{ by: 'backup', domain: 'AppDomain-com.google.chrome.ios', relativePath: FAVICONS }],

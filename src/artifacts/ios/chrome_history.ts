@@ -42,6 +42,7 @@ export default defineArtifact<ChromeHistoryRecord>({
   id: 'ios.chrome_history',
   version: 1,
   title: 'Chrome browsing history',
+  mvt: { module: 'chrome_history', className: 'ChromeHistory' },
   doc: 'Chrome for iOS keeps its own History database of visited pages; a link to an exploit server opened in Chrome leaves its visit here rather than in Safari.',
   inputs: {
     'ios-backup': [{ by: 'backup', domain: 'AppDomain-com.google.chrome.ios', relativePath: HISTORY }],

@@ -51,6 +51,7 @@ export default defineArtifact<ConfigurationProfileRecord>({
   id: 'ios.configuration_profiles',
   version: 1,
   title: 'Installed configuration profiles',
+  mvt: { module: 'configuration_profiles', className: 'ConfigurationProfiles' },
   doc: 'Configuration profiles installed on the phone (MDM enrolment, VPN, root certificates, restrictions); a profile can route traffic, trust an attacker\'s certificate or change settings, and some spyware campaigns installed their own.',
   inputs: {
     // MVT takes every file of the container whose name starts with `profile-`; iOS keeps them in

@@ -91,6 +91,7 @@ export default defineArtifact<ContactRecord>({
   id: 'ios.contacts',
   version: 2,
   title: 'Contacts',
+  mvt: { module: 'contacts', className: 'Contacts' },
   doc: 'The address book (AddressBook.sqlitedb): names with their phone numbers, email addresses, web pages and social profiles, to put names on the parties of messages and calls; an address or site of a spyware operator stored in a card is reported.',
   inputs: homeFile('Library/AddressBook/AddressBook.sqlitedb'),
   requires: { ABPerson: ['First', 'Middle', 'Last', 'Organization'], ABMultiValue: ['record_id', 'value'] },

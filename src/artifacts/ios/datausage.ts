@@ -91,6 +91,7 @@ export default defineArtifact<DatausageRecord>({
   id: 'ios.datausage',
   version: 1,
   title: 'Network use per process (DataUsage.sqlite)',
+  mvt: { module: 'datausage', className: 'Datausage' },
   doc: 'DataUsage.sqlite counts the mobile data each process used, with first and last use; Pegasus process names (bh, roleaccountd, …) were found here, and entries whose process record was deleted are a trace of spyware covering its tracks.',
   references: ['https://www.amnesty.org/en/latest/research/2021/07/forensic-methodology-report-how-to-catch-nso-groups-pegasus/'],
   inputs: {

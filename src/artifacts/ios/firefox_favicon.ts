@@ -45,6 +45,7 @@ export default defineArtifact<FirefoxFaviconRecord>({
   id: 'ios.firefox_favicon',
   version: 1,
   title: 'Firefox favicons',
+  mvt: { module: 'firefox_favicon', className: 'FirefoxFavicon' },
   doc: 'Firefox for iOS stores the icon of the sites it displayed with the page that used it; the entry can outlive the browsing history it came from.',
   inputs: firefoxBrowserDb,
   requires: { favicons: ['id', 'url', 'width', 'height', 'type', 'date'], favicon_sites: ['siteID', 'faviconID'], history: ['id', 'url'] },

@@ -47,6 +47,7 @@ export default defineArtifact<FirefoxHistoryRecord>({
   id: 'ios.firefox_history',
   version: 1,
   title: 'Firefox browsing history',
+  mvt: { module: 'firefox_history', className: 'FirefoxHistory', renames: { is_local: 'i1000000s_local' } },
   doc: 'Firefox for iOS records every visit in browser.db; a link to an exploit server opened in Firefox leaves its visit here rather than in Safari.',
   inputs: firefoxBrowserDb,
   requires: { visits: ['id', 'siteID', 'date', 'is_local', 'type'], history: ['id', 'url', 'title'] },

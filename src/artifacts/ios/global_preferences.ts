@@ -13,6 +13,7 @@ export default defineArtifact<GlobalPreferenceRecord>({
   id: 'ios.global_preferences',
   version: 1,
   title: 'Global preferences',
+  mvt: { module: 'global_preferences', className: 'GlobalPreferences' },
   doc: 'The system-wide preferences (.GlobalPreferences.plist): languages, keyboards and whether Lockdown Mode, Apple\'s hardening against mercenary spyware, is turned on.',
   inputs: homeFile('Library/Preferences/.GlobalPreferences.plist'),
   async *parse(ctx) {

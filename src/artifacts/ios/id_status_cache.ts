@@ -47,6 +47,7 @@ export default defineArtifact<IdStatusCacheRecord>({
   id: 'ios.id_status_cache',
   version: 1,
   title: 'Apple ID lookups (IDS status cache)',
+  mvt: { module: 'id_status_cache', className: 'IDStatusCache' },
   doc: 'The identity-services cache of addresses and numbers the phone looked up for iMessage, FaceTime and other Apple services; the Apple ID accounts used to deliver Pegasus exploits over iMessage were found here.',
   references: ['https://www.amnesty.org/en/latest/research/2021/07/forensic-methodology-report-how-to-catch-nso-groups-pegasus/'],
   inputs: {

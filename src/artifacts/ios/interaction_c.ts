@@ -353,6 +353,7 @@ export default defineArtifact<InteractionCRecord>({
   id: 'ios.interaction_c',
   version: 1,
   title: 'CoreDuet interactions (interactionC)',
+  mvt: { module: 'interaction_c', className: 'InteractionC' },
   doc: 'interactionC.db is iOS\'s log of who the user communicated with, through which app and when (Messages, WhatsApp, calls, shares); it outlives deleted messages and dates first and last contacts.',
   references: ['https://github.com/mac4n6/APOLLO'],
   inputs: homeFile('Library/CoreDuet/People/interactionC.db'),

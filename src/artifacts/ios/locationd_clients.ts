@@ -61,6 +61,7 @@ export default defineArtifact<LocationdClientRecord>({
   id: 'ios.locationd_clients',
   version: 1,
   title: 'Location clients (locationd clients.plist)',
+  mvt: { module: 'locationd_clients', className: 'LocationdClients' },
   doc: 'Every app, daemon and bundle that asked locationd for the phone\'s location, with when it last did; Pegasus processes (bh, roleaccountd, …) and their paths were found here.',
   references: ['https://www.amnesty.org/en/latest/research/2021/07/forensic-methodology-report-how-to-catch-nso-groups-pegasus/'],
   inputs: {

@@ -129,6 +129,7 @@ export default defineArtifact<ManifestRecord>({
   id: 'ios.manifest',
   version: 1,
   title: 'Backup file list (Manifest.db)',
+  mvt: { module: 'manifest', className: 'Manifest' },
   doc: 'Manifest.db lists every file, folder and link the backup covers with its times, mode and size; a spyware file name, a path naming a spyware process, or a per-site folder named after a spyware domain shows up here even when the file itself is not in the backup.',
   inputs: { 'ios-backup': [{ by: 'container', name: 'Manifest.db' }] },
   async *parse(ctx) {

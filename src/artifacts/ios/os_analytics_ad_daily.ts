@@ -27,6 +27,7 @@ export default defineArtifact<OsAnalyticsAdDailyRecord>({
   id: 'ios.os_analytics_ad_daily',
   version: 1,
   title: 'Daily network use per process (osanalytics addaily)',
+  mvt: { module: 'os_analytics_ad_daily', className: 'OSAnalyticsADDaily' },
   doc: 'The daily Wi-Fi and mobile data baseline iOS analytics keeps per process; Pegasus process names were found among its entries.',
   references: ['https://www.amnesty.org/en/latest/research/2021/07/forensic-methodology-report-how-to-catch-nso-groups-pegasus/'],
   inputs: homeFile('Library/Preferences/com.apple.osanalytics.addaily.plist'),

@@ -43,6 +43,7 @@ export default defineArtifact<ProfileEventRecord>({
   id: 'ios.profile_events',
   version: 1,
   title: 'Configuration profile events',
+  mvt: { module: 'profile_events', className: 'ProfileEvents' },
   doc: 'The log of configuration profiles being installed and removed, with the process that did it; a profile installed and removed again around the time of an infection is a trace worth examining.',
   inputs: { 'ios-backup': [{ by: 'backup-any-domain', relativePath: 'Library/ConfigurationProfiles/MCProfileEvents.plist' }] },
   inputMode: 'all',

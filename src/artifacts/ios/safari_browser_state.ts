@@ -90,6 +90,7 @@ export default defineArtifact<SafariBrowserStateRecord>({
   id: 'ios.safari_browser_state',
   version: 1,
   title: 'Safari open tabs',
+  mvt: { module: 'safari_browser_state', className: 'SafariBrowserState', storedPathField: 'safari_browser_state_db' },
   doc: 'BrowserState.db (and one per Safari profile) holds the tabs open in Safari with each tab’s back/forward history; an exploit page can survive here after the history itself was cleared.',
   references: ['https://www.amnesty.org/en/latest/research/2021/07/forensic-methodology-report-how-to-catch-nso-groups-pegasus/'],
   inputs: safariInputs('BrowserState.db'),

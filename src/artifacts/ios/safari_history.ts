@@ -61,6 +61,7 @@ export default defineArtifact<SafariHistoryRecord>({
   id: 'ios.safari_history',
   version: 1,
   title: 'Safari browsing history',
+  mvt: { module: 'safari_history', className: 'SafariHistory', storedPathField: 'safari_history_db' },
   doc: 'History.db (and one per Safari profile) lists every page Safari loaded, with the redirects between them; a visit to an attacker domain, or an instant HTTP redirect to another domain (network injection), is a trace of an exploit attempt.',
   references: [
     'https://www.amnesty.org/en/latest/research/2021/07/forensic-methodology-report-how-to-catch-nso-groups-pegasus/',

@@ -103,6 +103,7 @@ export default defineArtifact<ShortcutRecord>({
   id: 'ios.shortcuts',
   version: 2,
   title: 'Siri Shortcuts',
+  mvt: { module: 'shortcuts', className: 'Shortcuts' },
   doc: 'Shortcuts.sqlite holds the user’s Siri Shortcuts and their actions; a shortcut that silently opens or fetches a URL can be used to deliver or trigger an exploit.',
   inputs: homeFile('Library/Shortcuts/Shortcuts.sqlite'),
   requires: {

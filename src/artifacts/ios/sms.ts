@@ -90,6 +90,7 @@ export default defineArtifact<SmsRecord>({
   id: 'ios.sms',
   version: 1,
   title: 'SMS and iMessage',
+  mvt: { module: 'sms', className: 'SMS', urlSource: 'sms' },
   doc: 'sms.db holds SMS, MMS and iMessage messages; links in them are checked against indicators, since one-click exploits (Pegasus, Predator) are delivered as links in messages, and Apple\'s own threat notifications arrive here.',
   references: [
     'https://www.amnesty.org/en/latest/research/2021/07/forensic-methodology-report-how-to-catch-nso-groups-pegasus/',

@@ -81,6 +81,7 @@ export default defineArtifact<SmsAttachmentRecord>({
   id: 'ios.sms_attachments',
   version: 1,
   title: 'SMS and iMessage attachments',
+  mvt: { module: 'sms_attachments', className: 'SMSAttachments' },
   doc: 'Attachments in sms.db; their stored paths are checked against indicator file paths, and a received attachment left under /var/tmp/ with a name ending in "-1" is a trace seen with iMessage zero-click exploits.',
   references: ['https://www.amnesty.org/en/latest/research/2021/07/forensic-methodology-report-how-to-catch-nso-groups-pegasus/'],
   inputs: homeFile('Library/SMS/sms.db'),

@@ -60,6 +60,7 @@ export default defineArtifact<TccRecord>({
   id: 'ios.tcc',
   version: 1,
   title: 'Privacy permissions (TCC)',
+  mvt: { module: 'tcc', className: 'TCC' },
   doc: 'TCC.db records which apps and binaries were granted camera, microphone, location and other privacy permissions; a spyware process name among the clients is a direct trace.',
   references: ['https://www.amnesty.org/en/latest/research/2021/07/forensic-methodology-report-how-to-catch-nso-groups-pegasus/'],
   inputs: homeFile('Library/TCC/TCC.db'),

@@ -60,6 +60,7 @@ export default defineArtifact<WebkitResourceLoadStatisticsRecord>({
   id: 'ios.webkit_resource_load_statistics',
   version: 1,
   title: 'WebKit resource load statistics',
+  mvt: { module: 'webkit_resource_load_statistics', className: 'WebkitResourceLoadStatistics' },
   doc: 'Each app with a web view keeps observations.db, WebKit’s list of every site that loaded content in it and when it was last seen; a spyware domain here shows which app loaded it, even when that app keeps no history of its own.',
   references: ['https://www.amnesty.org/en/latest/research/2021/07/forensic-methodology-report-how-to-catch-nso-groups-pegasus/'],
   inputs: {

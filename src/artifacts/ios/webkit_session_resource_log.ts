@@ -83,6 +83,7 @@ export default defineArtifact<WebkitSessionResourceLogRecord>({
   id: 'ios.webkit_session_resource_log',
   version: 1,
   title: 'WebKit session resource log',
+  mvt: { module: 'webkit_session_resource_log', className: 'WebkitSessionResourceLog', shape: 'by-path' },
   doc: 'full_browsing_session_resourceLog.plist records, per app web view, sites WebKit suspected of tracking and the redirect chains that led to and from them; an exploit delivery chain (shortener → redirector → exploit server) can show up here.',
   references: ['https://www.amnesty.org/en/latest/research/2021/07/forensic-methodology-report-how-to-catch-nso-groups-pegasus/'],
   inputs: {

@@ -257,6 +257,7 @@ export default defineArtifact<WhatsappRecord>({
   id: 'ios.whatsapp',
   version: 1,
   title: 'WhatsApp messages and chats',
+  mvt: { module: 'whatsapp', className: 'Whatsapp', urlSource: 'whatsapp' },
   doc: 'WhatsApp\'s ChatStorage.sqlite: messages with the links in their text, previews and media, and the chat list; links are checked against indicators, since spyware operators send infection links over WhatsApp too.',
   references: ['https://www.amnesty.org/en/latest/research/2021/07/forensic-methodology-report-how-to-catch-nso-groups-pegasus/'],
   inputs: {

@@ -123,6 +123,7 @@ export default defineArtifact<WhatsappContactRecord>({
   id: 'ios.whatsapp_contacts',
   version: 1,
   title: 'WhatsApp contacts',
+  mvt: { module: 'whatsapp_contacts', className: 'WhatsappContacts' },
   doc: 'WhatsApp\'s own address book (ContactsV2.sqlite): names, phone numbers and WhatsApp/LID identifiers used to name the parties of WhatsApp chats and interactions, with disappearing-message settings and "about" changes for the timeline.',
   inputs: {
     'ios-backup': [{ by: 'backup', domain: 'AppDomainGroup-group.net.whatsapp.WhatsApp.shared', relativePath: 'ContactsV2.sqlite' }],

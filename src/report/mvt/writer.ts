@@ -1,7 +1,8 @@
 /**
  * `--format mvt`: files named and shaped as MVT v3 writes them (reference-spec §3), for users whose
- * scripts read MVT output: `<slug>.json`, `<slug>_detected.json`, `alerts.json`, `alerts_timeline.csv`,
- * `timeline.csv`, `urls.json`, `info.json`.
+ * scripts read MVT output: `<module>.json`, `<module>_detected.json`, `alerts.json`, `alerts_timeline.csv`,
+ * `timeline.csv`, `urls.json`, `info.json`. Names, shapes and spellings come from each artifact's `mvt`
+ * declaration; an artifact MVT does not have is written under its own id, so its findings are never dropped.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,10 +10,10 @@ import type { AnyArtifact, Parsed, TimelineEvent } from '../../artifacts/artifac
 import type { Finding, Level } from '../../findings/finding.js';
 import { Moment } from '../../formats/time.js';
 import { JsonArrayWriter, indentedArrayLayout } from '../json-stream.js';
-import type { RunInfo, Sink } from '../output.js';
+import type { RunInfo, RunStart, Sink } from '../output.js';
 import { neutraliseFormula } from '../csv-safety.js';
 import { TimelineStore } from '../timeline-store.js';
-import { mvtFieldRenames, mvtNameOf, pythonDescription, mvtShape, mvtStoredPathFields, mvtUrlSources } from './compat.js';
+import { mvtNamesOf, pythonDescription, toMvtRecord } from './compat.js';
 import { pyCsvRow, pyJson, pyRepr, writePyJson } from './python.js';
 
 const MVT_LEVELS: Record<Level, string> = {
@@ -24,26 +25,19 @@ const MVT_LEVELS: Record<Level, string> = {
 };
 
 /** A finding as MVT writes an alert. */
-function alertJson(f: Finding) {
+function alertJson(f: Finding, artifact: Pick<AnyArtifact, 'id' | 'mvt'>) {
   return {
     level: MVT_LEVELS[f.level],
-    module: mvtNameOf(f.artifact).slug,
+    module: mvtNamesOf(artifact).module,
     message: f.message,
     event_time: f.eventTime ? f.eventTime.mvt() : '',
-    event: toMvtRecord(f.artifact, f.record),
+    event: toMvtRecord(artifact, f.record),
     matched_indicator: f.indicator ? { value: f.indicator.value, type: f.indicator.bucket, name: f.indicator.collection.name, stix2_file_name: f.indicator.file.name } : null,
   };
 }
 
 function alertTimelineRow(a: MvtAlert): string {
   return pyCsvRow([a.event_time, a.module, neutraliseFormula(a.message), neutraliseFormula(pyRepr(a.event))]);
-}
-
-/** Our record in MVT's shape: timestamps rendered as MVT does, its field spellings restored. */
-export function toMvtRecord(artifactId: string, record: unknown): unknown {
-  const renames = mvtFieldRenames[artifactId];
-  if (!renames || typeof record !== 'object' || record === null) return record;
-  return Object.fromEntries(Object.entries(record).map(([k, v]) => [renames[k] ?? k, v]));
 }
 
 type MvtAlert = ReturnType<typeof alertJson>;
@@ -54,10 +48,12 @@ const mvtListLayout = indentedArrayLayout(4, '\n]');
 export class MvtOutput implements Sink {
   private readonly lists = new Map<string, JsonArrayWriter>();
   /** Modules MVT writes as one object (`object`) or as a dict of lists keyed by file (`by-path`). */
-  private readonly objects = new Map<string, unknown>();
-  private readonly byPath = new Map<string, Map<string, unknown[]>>();
+  private readonly objects = new Map<AnyArtifact, unknown>();
+  private readonly byPath = new Map<AnyArtifact, Map<string, unknown[]>>();
   private readonly timelineStore = new TimelineStore();
   private readonly urls: { url: string; expanded_url: null; timestamp: string; source: string }[] = [];
+  /** The artifacts of the run, by id: a finding names its artifact by id, and MVT's names are on the artifact. */
+  private readonly artifacts = new Map<string, AnyArtifact>();
   /** alerts.json and one `<module>_detected.json` per module, opened at a module's first finding (MVT writes none for a module without). */
   private alerts: JsonArrayWriter | null = null;
   private readonly detected = new Map<string, JsonArrayWriter>();
@@ -75,37 +71,43 @@ export class MvtOutput implements Sink {
     mkdirSync(dir, { recursive: true });
   }
 
+  start(run: RunStart): void {
+    for (const a of run.artifacts) this.artifacts.set(a.id, a);
+  }
+
   record(artifact: AnyArtifact, item: Parsed<unknown>): void {
-    let record = toMvtRecord(artifact.id, item.record);
-    const pathField = mvtStoredPathFields[artifact.id];
+    let record = toMvtRecord(artifact, item.record);
+    const pathField = artifact.mvt?.storedPathField;
     if (pathField && typeof record === 'object' && record !== null) record = { ...record, [pathField]: item.source.file.ref.storedPath };
-    const shape = mvtShape[artifact.id];
+    const shape = artifact.mvt?.shape ?? 'list';
     if (shape === 'object') {
-      this.objects.set(artifact.id, record);
+      this.objects.set(artifact, record);
     } else if (shape === 'by-path') {
-      const byPath = this.byPath.get(artifact.id) ?? new Map<string, unknown[]>();
+      let byPath = this.byPath.get(artifact);
+      if (!byPath) this.byPath.set(artifact, (byPath = new Map<string, unknown[]>()));
       const key = `${item.source.file.ref.root}/${item.source.file.ref.storedPath}`;
-      byPath.set(key, [...(byPath.get(key) ?? []), record]);
-      this.byPath.set(artifact.id, byPath);
+      let list = byPath.get(key);
+      if (!list) byPath.set(key, (list = []));
+      list.push(record);
     } else {
       let w = this.lists.get(artifact.id);
       if (!w) {
-        w = this.listWriter(`${mvtNameOf(artifact.id).slug}.json`);
+        w = this.listWriter(`${mvtNamesOf(artifact).module}.json`);
         this.lists.set(artifact.id, w);
       }
       w.write(record);
     }
-    const urlSource = mvtUrlSources[artifact.id];
+    const urlSource = artifact.mvt?.urlSource;
     if (urlSource) this.collectUrls(record, urlSource);
   }
 
   timeline(artifact: AnyArtifact, e: TimelineEvent): void {
     const time = e.time ? e.time.mvt() : '';
-    this.timelineStore.add({ sortKey: time, artifact: mvtNameOf(artifact.id).className, event: e.event, description: pythonDescription(e.description), time });
+    this.timelineStore.add({ sortKey: time, artifact: mvtNamesOf(artifact).className, event: e.event, description: pythonDescription(e.description), time });
   }
 
   finding(f: Finding): void {
-    const alert = alertJson(f);
+    const alert = alertJson(f, this.artifacts.get(f.artifact) ?? { id: f.artifact });
     (this.alerts ??= this.listWriter('alerts.json')).write(alert);
     let detected = this.detected.get(alert.module);
     if (!detected) this.detected.set(alert.module, (detected = this.listWriter(`${alert.module}_detected.json`)));
@@ -123,8 +125,8 @@ export class MvtOutput implements Sink {
       w.close();
       files.push(w.path);
     }
-    for (const [id, value] of this.objects) files.push(this.write(`${mvtNameOf(id).slug}.json`, pyJson(value)));
-    for (const [id, value] of this.byPath) files.push(this.write(`${mvtNameOf(id).slug}.json`, pyJson(Object.fromEntries(value))));
+    for (const [artifact, value] of this.objects) files.push(this.write(`${mvtNamesOf(artifact).module}.json`, pyJson(value)));
+    for (const [artifact, value] of this.byPath) files.push(this.write(`${mvtNamesOf(artifact).module}.json`, pyJson(Object.fromEntries(value))));
 
     for (const w of this.detected.values()) {
       w.close();

@@ -1,0 +1,5 @@
+/** Every platform's artifact registry, in one list: a new platform adds its registry here, and nothing else changes. */
+import type { AnyArtifact } from './artifact.js';
+import { iosArtifacts } from './ios/index.js';
+
+export const allArtifacts: readonly AnyArtifact[] = [...iosArtifacts];
