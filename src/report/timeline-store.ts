@@ -32,13 +32,13 @@ const TURN_EVERY_MS = 25;
  * the same way, so the timeline stays byte-identical to the one sorted there. (Order and de-duplication still see
  * the surrogate itself, as SQLite did.)
  */
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-const LONE_SURROGATES = new RegExp(LONE_SURROGATE.source, 'g');
-const asReadBack = (s: string): string => (LONE_SURROGATE.test(s) ? s.replace(LONE_SURROGATES, '\ufffd\ufffd\ufffd') : s);
+const SURROGATE = /[\ud800-\udfff]/;
+const LONE_SURROGATES = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const asReadBack = (s: string): string => (SURROGATE.test(s) ? s.replace(LONE_SURROGATES, '\ufffd\ufffd\ufffd') : s);
 
 function readBack(e: StoredEvent): StoredEvent {
-  const fields = [e.sortKey, e.artifact, e.event, e.description, e.time];
-  if (!fields.some((s) => LONE_SURROGATE.test(s))) return e;
+  // A plain character-class scan first: most timelines hold no surrogate at all.
+  if (!SURROGATE.test(e.description) && !SURROGATE.test(e.sortKey) && !SURROGATE.test(e.artifact) && !SURROGATE.test(e.event) && !SURROGATE.test(e.time)) return e;
   return { sortKey: asReadBack(e.sortKey), artifact: asReadBack(e.artifact), event: asReadBack(e.event), description: asReadBack(e.description), time: asReadBack(e.time) };
 }
 
