@@ -7,12 +7,15 @@ import { fileURLToPath } from 'node:url';
 
 export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
-export const builtCli = (): boolean => existsSync(join(projectRoot, 'dist', 'cli', 'main.js'));
+export const builtCli = (root = projectRoot): boolean => existsSync(join(root, 'dist', 'cli', 'main.js'));
 
-/** `tracehound <args>` as a user runs it, on the built CLI when there is one, else on the sources through tsx. */
-export function cli(args: readonly string[]): { command: string; args: string[] } {
-  if (builtCli()) return { command: process.execPath, args: [join(projectRoot, 'bin', 'tracehound.js'), ...args] };
-  const runner = `const { main } = await import(${JSON.stringify(join(projectRoot, 'src', 'cli', 'main.ts'))}); process.exitCode = await main(['node', 'tracehound', ...process.argv.slice(1)]);`;
+/**
+ * `tracehound <args>` as a user runs it, on the built CLI when there is one, else on the sources through tsx.
+ * `root` is another checkout to run instead of this one (e.g. a build from before a change, side by side).
+ */
+export function cli(args: readonly string[], root = projectRoot): { command: string; args: string[] } {
+  if (builtCli(root)) return { command: process.execPath, args: [join(root, 'bin', 'tracehound.js'), ...args] };
+  const runner = `const { main } = await import(${JSON.stringify(join(root, 'src', 'cli', 'main.ts'))}); process.exitCode = await main(['node', 'tracehound', ...process.argv.slice(1)]);`;
   return { command: process.execPath, args: ['--import', 'tsx', '--input-type=module', '-e', runner, ...args] };
 }
 
@@ -21,6 +24,8 @@ export interface Measured {
   readonly wallMs: number;
   /** Peak RSS in MB (the child's high-water mark), null when it could not be measured. */
   readonly peakRssMb: number | null;
+  /** User + system CPU time of the child, null without GNU time. Steadier than wall time on a loaded machine. */
+  readonly cpuMs: number | null;
   readonly stdout: string;
   readonly stderrTail: string;
 }
@@ -37,7 +42,7 @@ export const rssMethod = (): string => (existsSync(GNU_TIME) ? 'GNU time (%M)' :
 export async function measure(cmd: { command: string; args: string[] }, env: NodeJS.ProcessEnv = process.env): Promise<Measured> {
   const useTime = existsSync(GNU_TIME);
   const timeFile = useTime ? join(mkdtempSync(join(tmpdir(), 'th-bench-time-')), 'rss') : '';
-  const [command, args] = useTime ? [GNU_TIME, ['-f', '%M', '-o', timeFile, cmd.command, ...cmd.args]] : [cmd.command, cmd.args];
+  const [command, args] = useTime ? [GNU_TIME, ['-f', '%M %U %S', '-o', timeFile, cmd.command, ...cmd.args]] : [cmd.command, cmd.args];
   const started = performance.now();
   const child = spawn(command, args, { cwd: projectRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const out: Buffer[] = []; // kept whole: check's --json summary is read from it
@@ -59,11 +64,14 @@ export async function measure(cmd: { command: string; args: string[] }, env: Nod
   const wallMs = performance.now() - started;
   if (poll) clearInterval(poll);
   let peakKb: number | null = polledKb || null;
+  let cpuMs: number | null = null;
   if (useTime) {
     const lines = existsSync(timeFile) ? readFileSync(timeFile, 'utf8').trim().split('\n') : [];
-    const kb = Number(lines[lines.length - 1]);
-    peakKb = Number.isFinite(kb) && kb > 0 ? kb : null;
+    // The last line is ours; GNU time writes "Command exited with non-zero status" lines before it.
+    const [kb, user, system] = (lines[lines.length - 1] ?? '').split(' ').map(Number);
+    peakKb = kb !== undefined && Number.isFinite(kb) && kb > 0 ? kb : null;
+    cpuMs = user !== undefined && system !== undefined && Number.isFinite(user + system) ? (user + system) * 1000 : null;
     rmSync(dirname(timeFile), { recursive: true, force: true });
   }
-  return { exitCode, wallMs, peakRssMb: peakKb === null ? null : peakKb / 1024, stdout: Buffer.concat(out).toString('utf8'), stderrTail: stderr.trim().split('\n').slice(-8).join('\n') };
+  return { exitCode, wallMs, peakRssMb: peakKb === null ? null : peakKb / 1024, cpuMs, stdout: Buffer.concat(out).toString('utf8'), stderrTail: stderr.trim().split('\n').slice(-8).join('\n') };
 }

@@ -11,15 +11,19 @@
  *   npm run bench -- --sizes 10k,250k  just these
  *   npm run bench -- --no-check        only generate (measures the generator)
  *   npm run bench -- --keep            keep the generated backups (paths are printed)
+ *   npm run bench -- --outputs [--sizes 100k] [--before ../th-before]
+ *                                      what writing results costs: the check without --output, with the native
+ *                                      output and with --format mvt, side by side (and on a built checkout from
+ *                                      before a change, with --before; the outputs of both are compared)
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DEMO_PLANTS, demoStixBundle } from '../src/synth/demo.js';
 import { generateIosBackup, type GeneratedBackup } from '../src/synth/ios-backup.js';
-import { cli, measure, projectRoot, rssMethod, type Measured } from './_child.js';
+import { builtCli, cli, measure, projectRoot, rssMethod, type Measured } from './_child.js';
 
 const SEED = 20240601;
 
@@ -160,6 +164,101 @@ function printSummary(rows: readonly Row[]): void {
 }
 
 // ---------------------------------------------------------------------------------------------------------
+// --outputs: what writing the results costs, side by side with the same check without --output (issue #8's
+// goal: at most 1.3× it). Each run once: on a shared 2-core machine, read the CPU column, steadier than wall.
+
+type OutputMode = 'none' | 'native' | 'mvt';
+const OUTPUT_MODES: readonly OutputMode[] = ['none', 'native', 'mvt'];
+
+function outputArgs(mode: OutputMode, outDir: string): string[] {
+  if (mode === 'none') return [];
+  return mode === 'native' ? ['--output', outDir] : ['--output', outDir, '--format', 'mvt'];
+}
+
+interface Build {
+  readonly label: string;
+  readonly root: string;
+}
+
+interface OutputRun {
+  readonly build: Build;
+  readonly mode: OutputMode;
+  readonly measured: Measured;
+  readonly outDir: string;
+}
+
+async function runOutputs(size: Size, builds: readonly Build[], iocs: readonly string[], keep: boolean): Promise<OutputRun[]> {
+  const work = mkdtempSync(join(tmpdir(), `th-bench-outputs-${size.label}-`));
+  const backup = join(work, 'backup');
+  try {
+    const gen = await measure(generateCommand(backup, size));
+    if (gen.exitCode !== 0) throw new Error(`generating ${size.label} failed (exit ${gen.exitCode}):\n${gen.stderrTail}`);
+    const demoIocs = join(work, 'demospy.stix2');
+    writeFileSync(demoIocs, JSON.stringify(demoStixBundle()));
+    const runs: OutputRun[] = [];
+    for (const build of builds) {
+      for (const mode of OUTPUT_MODES) {
+        const outDir = join(work, `out-${build.label}-${mode}`);
+        const args = ['check', backup, ...[...iocs, demoIocs].flatMap((i) => ['--iocs', i]), '--no-default-iocs', ...outputArgs(mode, outDir), '--quiet'];
+        const measured = await measure(cli(args, build.root));
+        if (measured.exitCode !== 0 && measured.exitCode !== 1) process.stderr.write(`${build.label} ${mode} exited ${measured.exitCode}:\n${measured.stderrTail}\n`);
+        runs.push({ build, mode, measured, outDir });
+        printOutputRun(runs, runs[runs.length - 1]!);
+      }
+    }
+    if (builds.length > 1) {
+      process.stdout.write('\n');
+      printVersusBefore(runs);
+      for (const mode of OUTPUT_MODES.filter((m) => m !== 'none')) compareOutputs(runs, mode);
+    }
+    if (keep) process.stderr.write(`kept ${work}\n`);
+    return runs;
+  } finally {
+    if (!keep) rmSync(work, { recursive: true, force: true });
+  }
+}
+
+const OUTPUT_WIDTHS = [8, 7, 8, 8, 9, 9, 9];
+
+function printOutputHeader(): void {
+  const head = ['build', 'output', 'wall', 'cpu', 'peak RSS', 'wall/none', 'cpu/none'];
+  const row = (cells: readonly string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(OUTPUT_WIDTHS[i]!) : c.padStart(OUTPUT_WIDTHS[i]!))).join('  ');
+  process.stdout.write(`${row(head)}\n${row(head.map((h) => '-'.repeat(h.length)))}\n`);
+}
+
+function printOutputRun(runs: readonly OutputRun[], r: OutputRun): void {
+  const none = runs.find((x) => x.build === r.build && x.mode === 'none')!.measured;
+  const m = r.measured;
+  const cells = [r.build.label, r.mode, secs(m.wallMs), m.cpuMs === null ? 'n/a' : secs(m.cpuMs), mb(m.peakRssMb), ratio(m.wallMs, none.wallMs), cpuRatio(m, none)];
+  process.stdout.write(`${cells.map((c, i) => (i < 2 ? c.padEnd(OUTPUT_WIDTHS[i]!) : c.padStart(OUTPUT_WIDTHS[i]!))).join('  ')}\n`);
+}
+
+const cpuRatio = (a: Measured, b: Measured): string => (a.cpuMs !== null && b.cpuMs !== null ? ratio(a.cpuMs, b.cpuMs) : '-');
+
+/** Each output mode of this build against the same mode of the build from before. */
+function printVersusBefore(runs: readonly OutputRun[]): void {
+  for (const mode of OUTPUT_MODES) {
+    const now = runs.find((r) => r.build.label === 'this' && r.mode === mode)?.measured;
+    const before = runs.find((r) => r.build.label === 'before' && r.mode === mode)?.measured;
+    if (now && before) process.stdout.write(`${mode.padEnd(6)} this vs before: wall ${ratio(now.wallMs, before.wallMs)}, cpu ${cpuRatio(now, before)}, peak RSS ${now.peakRssMb && before.peakRssMb ? ratio(now.peakRssMb, before.peakRssMb) : '-'}\n`);
+  }
+}
+
+/** The builds' output folders for one mode, file by file: info.json aside (it holds the run's times and paths). */
+function compareOutputs(runs: readonly OutputRun[], mode: OutputMode): void {
+  const [first, ...others] = runs.filter((r) => r.mode === mode);
+  for (const other of others) {
+    const names = [...new Set([...readdirSync(first!.outDir), ...readdirSync(other.outDir)])].filter((n) => n !== 'info.json').sort();
+    const differing = names.filter((n) => {
+      const a = join(first!.outDir, n);
+      const b = join(other.outDir, n);
+      return !existsSync(a) || !existsSync(b) || !readFileSync(a).equals(readFileSync(b));
+    });
+    process.stdout.write(`${mode} output, ${first!.build.label} vs ${other.build.label}: ${differing.length === 0 ? `the same ${names.length} files (info.json aside)` : `differ in ${differing.join(', ')}`}\n`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
 // Entry point
 
 /** "10k" → 10000, "1m" → 1000000, "250000" → 250000. */
@@ -186,6 +285,8 @@ async function main(): Promise<void> {
       iocs: { type: 'string', multiple: true },
       generate: { type: 'string' },
       size: { type: 'string' },
+      outputs: { type: 'boolean', default: false },
+      before: { type: 'string' },
     },
   });
 
@@ -194,6 +295,39 @@ async function main(): Promise<void> {
     const size = sizeByLabel(values.size ?? '');
     const result = generateIosBackup(values.generate, { seed: SEED, ...size, plant: DEMO_PLANTS });
     process.stdout.write(`${JSON.stringify(result)}\n`);
+    return;
+  }
+
+  if (values.outputs) {
+    const builds: Build[] = [{ label: 'this', root: projectRoot }];
+    if (values.before) {
+      const root = resolve(values.before);
+      if (!builtCli(root)) throw new Error(`${root}: no built CLI (dist/cli/main.js); build it there first (npx tsc -p tsconfig.build.json)`);
+      builds.push({ label: 'before', root });
+    }
+    const iocs = values.iocs ?? [join('..', 'shared', 'data', 'iocs')];
+    const sizes = values.sizes ? values.sizes.split(',').map(sizeByLabel) : [sizeByLabel('100k')];
+    process.stdout.write(
+      `Tracehound output cost · seed ${SEED} · ${builds.map((b) => `${b.label}: ${b.root}${builtCli(b.root) ? '' : ' (sources through tsx)'}`).join(' · ')}\n` +
+        `Peak RSS and CPU via ${rssMethod()}; one run each (a shared machine: compare the CPU column).\n`,
+    );
+    for (const size of sizes) {
+      process.stdout.write(`\n${size.label}: ${int(size.manifestEntries)} Manifest entries, ${int(size.messages)} messages, ${int(size.visits)} visits\n`);
+      printOutputHeader();
+      const runs = await runOutputs(size, builds, iocs, values.keep);
+      const outDir = join(projectRoot, 'bench', 'out');
+      mkdirSync(outDir, { recursive: true });
+      const file = join(outDir, `outputs-${size.label}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+      writeFileSync(
+        file,
+        `${JSON.stringify(
+          runs.map((r) => ({ build: r.build, mode: r.mode, wallMs: Math.round(r.measured.wallMs), cpuMs: r.measured.cpuMs, peakRssMb: r.measured.peakRssMb, exitCode: r.measured.exitCode })),
+          null,
+          2,
+        )}\n`,
+      );
+      process.stdout.write(`Results: ${file}\n`);
+    }
     return;
   }
 
