@@ -96,10 +96,8 @@ export interface ParseContext {
   readonly signal: AbortSignal;
 }
 
-export interface ArtifactInputs {
-  readonly 'ios-backup'?: readonly FileSpec[];
-  readonly 'ios-fs'?: readonly FileSpec[];
-}
+/** What an artifact reads, per acquisition kind; the keys come from `sourceKinds` (source.ts), so a new kind needs no edit here. */
+export type ArtifactInputs = { readonly [K in SourceKind]?: readonly FileSpec[] };
 
 /**
  * The MVT module an artifact mirrors, for the MVT-compatible output: MVT's own names and shapes, written down
