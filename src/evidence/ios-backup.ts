@@ -630,8 +630,18 @@ export function decodeFileMetaCell(cell: unknown): { meta: FileMeta; problem?: s
   }
 }
 
+/**
+ * An MBFile archive holds a dozen fields (about 20 plist objects). A backup has one per row, so the general
+ * limits (millions of values) would let a crafted Manifest.db spend seconds on every row; these bound each row
+ * to milliseconds while leaving room a hundred times over for a real one.
+ */
+export const mbFileLimits = {
+  archive: { maxDepth: 16, maxValues: 10_000 },
+  plist: { maxDepth: 32, maxValues: 10_000 },
+} as const;
+
 function decodeMbFile(blob: Buffer): FileMeta {
-  const mb = unarchive(blob, 'Manifest.db file metadata');
+  const mb = unarchive(blob, 'Manifest.db file metadata', mbFileLimits.archive, mbFileLimits.plist);
   if (typeof mb !== 'object' || mb === null || Array.isArray(mb) || Buffer.isBuffer(mb) || mb instanceof Date) return {};
   const num = (k: string): number | undefined => {
     const v = mb[k];

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
 import { detectAcquisition, openAcquisition } from '../../src/evidence/detect.js';
-import { fileIdOf, openIosBackup } from '../../src/evidence/ios-backup.js';
+import { decodeFileMetaCell, fileIdOf, openIosBackup } from '../../src/evidence/ios-backup.js';
+import { bplistDag } from '../formats/_bplist.js';
 import { buildBackup, tempDir } from '../fixtures/ios-backup.js';
 import { mvtIosBackup } from '../helpers/data.js';
 
@@ -120,5 +121,32 @@ describe('detecting the acquisition', () => {
     mkdirSync(join(dir, 'keep'));
     renameSync(join(dir, 'Manifest.db'), join(dir, 'keep', 'Manifest.db.bak'));
     await expect(openAcquisition(dir)).rejects.toThrow(/not a supported acquisition/);
+  });
+});
+
+describe('Manifest.db file metadata is bounded per row', () => {
+  it.each([
+    ['the 40-level DAG of issue 7', 40, /nested deeper than 32 levels/],
+    ['a 20-level DAG (a million values, shallow enough)', 20, /10000/],
+  ])('%s in a metadata cell is one row problem naming the bound, not seconds of work', (_name, levels, bound) => {
+    const { meta, problem } = decodeFileMetaCell(bplistDag(levels));
+    expect(meta).toEqual({});
+    expect(problem).toMatch(/^`file` is not an MBFile archive \(Manifest\.db file metadata: /);
+    expect(problem).toMatch(bound);
+  });
+
+  it('every real metadata archive of the MVT test backup fits the bound', async () => {
+    const s = await openIosBackup(mvtIosBackup());
+    const problems: string[] = [];
+    let rows = 0;
+    for (const row of s.manifestRows()) {
+      if (!('file' in row)) continue;
+      rows++;
+      const { problem } = decodeFileMetaCell(row.file);
+      if (problem) problems.push(problem);
+    }
+    await s.close();
+    expect(rows).toBe(3721);
+    expect(problems).toEqual([]);
   });
 });
