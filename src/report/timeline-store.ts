@@ -18,10 +18,10 @@ export type { StoredEvent } from './timeline-runs.js';
 
 /**
  * Above this estimate of the in-memory run's size, it is spilled. A 100k-entry backup's ~160k events (~55 MB
- * estimated) stay in one run: spilling costs about as much again as writing the timeline, so it is kept for
- * timelines that would otherwise hold hundreds of megabytes (a million-entry backup spills about ten runs).
+ * estimated) make about four runs: measured on it, that costs no more CPU than one run in memory and keeps the
+ * peak RSS ~35 MB lower (events held in the heap are promoted and re-marked by the GC; spilled ones are not).
  */
-export const DEFAULT_MAX_RUN_BYTES = 64 << 20;
+export const DEFAULT_MAX_RUN_BYTES = 16 << 20;
 /** An event's object and its string headers, roughly, on top of its characters (one byte each, mostly). */
 const EVENT_OVERHEAD_BYTES = 150;
 /** Longest stretch of writing between two turns of the event loop (signals are handled in between). */
