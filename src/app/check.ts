@@ -122,6 +122,8 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
     const selected = options.only?.length ? selectArtifacts(options.only, applicable) : applicable;
     const plan = orderArtifacts(selected, applicable);
     const neededLater = new Set(plan.flatMap((a) => a.needs ?? []));
+    // A source inside a tar.gz reads every input the plan will ask for in one pass; elsewhere this does nothing.
+    await source.prepare?.(plan.flatMap((a) => a.inputs[source.kind] ?? []));
     sink.start({ acquisition, indicatorFiles, indicatorCount: indicators.total, artifacts: plan });
 
     const kept = new Map<string, readonly unknown[]>();
