@@ -33,7 +33,7 @@ export function renderCatalog(artifacts: readonly AnyArtifact[], rules: readonly
 
 function describeInputs(inputs: ArtifactInputs): string[] {
   const out: string[] = [];
-  for (const [kind, specs] of Object.entries(inputs) as [string, readonly FileSpec[]][]) {
+  for (const [kind, specs] of Object.entries(inputs)) {
     out.push(`- ${kind}: ${specs.map(describeSpec).join(', or ')}`);
   }
   return out;
