@@ -1,5 +1,3 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { EvidenceFile } from '../../evidence/source.js';
 import type { SqliteHandle } from '../../evidence/sqlite.js';
 import { errorMessage } from '../../errors.js';
@@ -191,14 +189,9 @@ async function findLidDatabase(ctx: ParseContext): Promise<EvidenceFile | null> 
   }
   const listed = await ctx.source.find({ by: 'backup', domain: DOMAIN, relativePath: 'LID.sqlite' });
   if (listed[0]) return listed[0];
-  const root = ctx.source.describe().root;
-  // LID_FILE_ID is a hex constant, so these paths cannot leave the backup folder.
-  for (const storedPath of [`${LID_FILE_ID.slice(0, 2)}/${LID_FILE_ID}`, LID_FILE_ID]) {
-    if (existsSync(join(root, storedPath))) {
-      return { ref: { root, storedPath, backup: { domain: DOMAIN, relativePath: 'LID.sqlite', fileId: LID_FILE_ID } } };
-    }
-  }
-  return null;
+  // Backups can store LID.sqlite without listing it in Manifest.db: the source finds it by its file id, through
+  // the same contained, link-refusing reads as any other stored file (folder or archive).
+  return (await ctx.source.find({ by: 'backup-file-id', fileId: LID_FILE_ID, unlisted: { domain: DOMAIN, relativePath: 'LID.sqlite' } }))[0] ?? null;
 }
 
 /**

@@ -134,7 +134,7 @@ export class MvtOutput implements Sink {
     }
 
     const timelinePath = join(this.dir, 'timeline.csv');
-    if (this.timelineStore.count() > 0) {
+    if (!this.timelineStore.isEmpty) {
       await this.timelineStore.writeTo(timelinePath, pyCsvRow(['UTC Timestamp', 'Plugin', 'Event', 'Description']), (e) => pyCsvRow([e.time, e.artifact, e.event, neutraliseFormula(e.description)]), this.fileMode);
       files.push(timelinePath);
     }
