@@ -228,7 +228,8 @@ function openOutputTarget(dir: string, target: string, type: SourceKind | undefi
   if (detected.answer === 'no') throw new UserError('not-an-acquisition', `${target}: not a supported acquisition`);
   return openOutputFolder(
     dir,
-    { flag: '--output', evidence: [target, detected.root], privateMode: detected.answer === 'locked' },
+    // An archive may hold an encrypted backup, known only once opened: its results are treated as plaintext of it.
+    { flag: '--output', evidence: [target, detected.root], privateMode: detected.answer === 'locked' || detected.answer === 'archive' },
     { replace: 'previous-run', sameRun: previousRunOf(detected.root) },
   );
 }

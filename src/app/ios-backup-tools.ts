@@ -18,6 +18,7 @@ import { openOutputFile, openOutputFolder } from './output-target.js';
 
 function encryptedBackupRoot(path: string): string {
   const d = detectAcquisition(path, 'ios-backup');
+  if (d.answer === 'archive') throw new UserError('usage', `${path}: an archive; extract-key and decrypt read a backup folder (check reads archives directly)`);
   if (d.answer !== 'locked') throw new UserError('usage', `${path}: this backup is not encrypted; there is no key to extract and nothing to decrypt`);
   return d.root;
 }

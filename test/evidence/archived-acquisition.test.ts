@@ -4,11 +4,12 @@
  * artifacts run (container files, then every prepared input), an encrypted backup inside a zip decrypts as
  * in a folder, and detection and the container's own problems each give one line.
  */
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { allArtifacts, check, type CheckResult } from '../../src/app/check.js';
+import { decryptBackup, extractBackupKey } from '../../src/app/ios-backup-tools.js';
 import { UserError } from '../../src/errors.js';
 import { LINK_IN_BACKUP, LINK_OUTSIDE } from '../../src/evidence/contained.js';
 import { detectAcquisition, openAcquisition } from '../../src/evidence/detect.js';
@@ -192,6 +193,22 @@ describe('an encrypted backup inside a zip', () => {
     iocs = join(base, 'demospy.stix2');
     writeFileSync(iocs, JSON.stringify(demoStixBundle()));
   }, 60_000);
+
+  it('its results are written as plaintext of an encrypted backup: files 0600 in a 0700 folder', async () => {
+    const out = join(tempDir('enc-zip-out'), 'OUT');
+    await check({ target: zip, iocs: [iocs], userIocDir: null, credentials: password, output: out });
+    expect(statSync(out).mode & 0o777).toBe(0o700);
+    const modes = new Set(readdirSync(out).map((name) => statSync(join(out, name)).mode & 0o777));
+    expect([...modes]).toEqual([0o600]);
+  });
+
+  it('ios extract-key and ios decrypt refuse an archive in one line, before asking for the password', async () => {
+    let asked = 0;
+    const counting = async (): Promise<BackupCredential> => (asked++, { kind: 'password', password: PASSWORD });
+    await expect(extractBackupKey(zip, counting)).rejects.toThrow(`${zip}: an archive; extract-key and decrypt read a backup folder (check reads archives directly)`);
+    await expect(decryptBackup(zip, join(tempDir('dec'), 'plain'), counting)).rejects.toThrow(UserError);
+    expect(asked).toBe(0);
+  });
 
   it('is detected as locked and gives the findings and records of the same backup as a folder', async () => {
     const folder = await check({ target: encrypted, iocs: [iocs], userIocDir: null, credentials: password });
