@@ -71,6 +71,8 @@ export interface CheckResult {
   readonly timelineEvents: number;
   /** For encrypted backups: what was decrypted (only what the parsers read). */
   readonly decrypted?: { readonly filesDecrypted: number; readonly bytesDecrypted: number };
+  /** Problems of the container itself (archive members refused, where an archive broke), one line each. */
+  readonly containerNotes: readonly string[];
 }
 
 // Re-exported: the CLI, the docs generator and library users find the registries here.
@@ -135,6 +137,7 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
       sink.artifactFinished(artifact, coverage);
     }
 
+    const containerNotes = source.notes?.() ?? [];
     const info: RunInfo = {
       tool: { name: 'tracehound', version: toolVersion },
       startedAt,
@@ -146,6 +149,7 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
       rejectedIndicatorFiles: indicators.rejected,
       options: { type: source.kind, format: options.format ?? 'native', iocs: options.iocs ?? [], only: options.only ?? null, output: options.output ?? null },
       coverage: results.coverage,
+      containerNotes,
       artifacts: plan.map((a) => ({ id: a.id, version: a.version })),
       rules: allRules.filter((r) => plan.some((a) => a.id === r.artifact)).map((r) => ({ id: r.id, version: r.version })),
     };
@@ -167,6 +171,7 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
       outputFiles,
       timelineEvents: results.timelineEvents(),
       ...(decrypted ? { decrypted } : {}),
+      containerNotes,
     };
   } catch (err) {
     stopping = err;

@@ -64,6 +64,7 @@ export async function runCheck(path: string, flags: CheckFlags): Promise<number>
           target: result.acquisition.root,
           findings: result.findings,
           coverage: result.coverage,
+          containerNotes: result.containerNotes,
           indicatorCount: result.indicators.total,
           indicatorFiles: result.indicators.files.length,
           ...(flags.output ? { outputDir: flags.output } : {}),
@@ -73,7 +74,7 @@ export async function runCheck(path: string, flags: CheckFlags): Promise<number>
     );
   }
   if (failing.length > 0) return EXIT.findings;
-  return assessCompleteness(result.coverage).complete ? EXIT.ok : EXIT.incomplete;
+  return assessCompleteness(result.coverage, result.containerNotes).complete ? EXIT.ok : EXIT.incomplete;
 }
 
 /** A credential for a backup that needs none is ignored, but never silently (always on stderr, even with --quiet). */
@@ -96,7 +97,7 @@ function notice(e: CheckEvent): void {
 }
 
 function jsonSummary(r: CheckResult) {
-  const completeness = assessCompleteness(r.coverage);
+  const completeness = assessCompleteness(r.coverage, r.containerNotes);
   const counts: Record<Level, number> = { informational: 0, low: 0, medium: 0, high: 0, critical: 0 };
   for (const f of r.findings) counts[f.level]++;
   return {
@@ -106,6 +107,7 @@ function jsonSummary(r: CheckResult) {
     complete: completeness.complete,
     failed_artifacts: completeness.failedArtifacts,
     missing_files: completeness.missingFiles,
+    container_notes: r.containerNotes,
     findings: r.findings.map(findingJson),
     coverage: r.coverage.map((c) => ({ artifact: c.artifact, state: c.state, records: c.records, ...(c.reason ? { reason: c.reason } : {}) })),
     indicators: { total: r.indicators.total, files: r.indicators.files.length, rejected: r.indicators.rejected },

@@ -14,9 +14,11 @@ export interface Completeness {
   readonly missingFiles: number;
   /** The missing files are backup files (listed in Manifest.db), rather than files of another index. */
   readonly missingFromBackup: boolean;
+  /** Problems of the container (archive members refused, an archive cut short): parts of it were not read. */
+  readonly containerProblems: number;
 }
 
-export function assessCompleteness(coverage: readonly Coverage[]): Completeness {
+export function assessCompleteness(coverage: readonly Coverage[], containerNotes: readonly string[] = []): Completeness {
   const applicable = coverage.filter((c) => c.state !== 'skipped');
   const failed = applicable.filter((c) => c.state === 'failed').length;
   const missing = new Set<string>();
@@ -28,7 +30,14 @@ export function assessCompleteness(coverage: readonly Coverage[]): Completeness 
       if (i.file.ref.backup) fromBackup = true;
     }
   }
-  return { complete: failed === 0 && missing.size === 0, artifacts: applicable.length, failedArtifacts: failed, missingFiles: missing.size, missingFromBackup: fromBackup };
+  return {
+    complete: failed === 0 && missing.size === 0 && containerNotes.length === 0,
+    artifacts: applicable.length,
+    failedArtifacts: failed,
+    missingFiles: missing.size,
+    missingFromBackup: fromBackup,
+    containerProblems: containerNotes.length,
+  };
 }
 
 /** One line: "Incomplete check: 24 of 28 artifacts failed, 25 files listed in Manifest.db are missing from the backup". */
@@ -40,5 +49,6 @@ export function describeIncompleteness(c: Completeness): string {
     const verb = c.missingFiles === 1 ? 'is' : 'are';
     parts.push(c.missingFromBackup ? `${files} listed in Manifest.db ${verb} missing from the backup` : `${files} the artifacts expect ${verb} missing`);
   }
+  if (c.containerProblems > 0) parts.push(`${c.containerProblems} problem${c.containerProblems === 1 ? '' : 's'} with the archive (members refused or damaged)`);
   return `Incomplete check: ${parts.join(', ')}`;
 }

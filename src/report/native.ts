@@ -112,6 +112,7 @@ export class NativeOutput implements Sink {
         finished_at: info.finishedAt,
         target: info.target,
         acquisition: info.acquisition,
+        container_notes: info.containerNotes,
         options: info.options,
         inputs: info.inputs.map((i) => ({ path: i.path, label: i.label, sha256: i.sha256, bytes: i.bytes })),
         indicator_files: info.indicatorFiles,

@@ -41,6 +41,8 @@ export interface RunInfo {
   readonly rejectedIndicatorFiles: readonly { readonly path: string; readonly reason: string }[];
   readonly options: Readonly<Record<string, unknown>>;
   readonly coverage: readonly Coverage[];
+  /** Problems of the container itself (refused archive members, damage): the check did not see everything. */
+  readonly containerNotes: readonly string[];
   readonly artifacts: readonly { readonly id: string; readonly version: number }[];
   readonly rules: readonly { readonly id: string; readonly version: number }[];
 }

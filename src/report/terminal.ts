@@ -21,6 +21,8 @@ export interface SummaryInput {
   readonly target: string;
   readonly findings: readonly Finding[];
   readonly coverage: readonly Coverage[];
+  /** Problems of the container itself, shown as notes; they make the check incomplete. */
+  readonly containerNotes?: readonly string[];
   readonly indicatorCount: number;
   readonly indicatorFiles: number;
   readonly outputDir?: string;
@@ -73,10 +75,11 @@ export function renderSummary(input: SummaryInput, paint: Paint = noPaint): stri
     ),
   );
   for (const c of [...by('failed'), ...by('partial')]) lines.push(`${paint.level('medium', c.state === 'failed' ? 'FAILED  ' : 'PARTIAL ')} ${c.artifact}: ${c.reason ?? ''}`);
+  for (const note of input.containerNotes ?? []) lines.push(`${paint.level('medium', 'ARCHIVE ')} ${note}`);
   if (input.outputDir) lines.push(paint.dim(`Results written to ${input.outputDir}`));
   lines.push('');
   const severe = counts.critical + counts.high > 0;
-  const completeness = assessCompleteness(input.coverage);
+  const completeness = assessCompleteness(input.coverage, input.containerNotes);
   if (!completeness.complete) lines.push(paint.level('high', `${describeIncompleteness(completeness)}.`));
   lines.push(
     severe

@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { allArtifacts, check, type CheckResult } from '../../src/app/check.js';
 import { decryptBackup, extractBackupKey } from '../../src/app/ios-backup-tools.js';
+import { assessCompleteness, describeIncompleteness } from '../../src/report/completeness.js';
+import { renderSummary } from '../../src/report/terminal.js';
 import { UserError } from '../../src/errors.js';
 import { LINK_IN_BACKUP, LINK_OUTSIDE } from '../../src/evidence/contained.js';
 import { detectAcquisition, openAcquisition } from '../../src/evidence/detect.js';
@@ -319,6 +321,19 @@ describe("the container's own problems become notes of the acquisition", () => {
     } finally {
       await source.close();
     }
+    // The whole check: same findings, the note in the result and in info.json, and the check is incomplete.
+    const out = join(tempDir('hostile-member-out'), 'OUT');
+    const result = await check({ target: zip, iocs: [mvtTestStix()], userIocDir: null, output: out });
+    const note = `${zip}: member ../escape.txt refused: parent-folder component (..) in the name`;
+    expect(result.findings).toHaveLength(5);
+    expect(result.containerNotes).toEqual([note]);
+    expect((JSON.parse(readFileSync(join(out, 'info.json'), 'utf8')) as { container_notes: string[] }).container_notes).toEqual([note]);
+    const completeness = assessCompleteness(result.coverage, result.containerNotes);
+    expect(completeness).toMatchObject({ complete: false, containerProblems: 1 });
+    expect(describeIncompleteness(completeness)).toContain('1 problem with the archive (members refused or damaged)');
+    const summary = renderSummary({ target: zip, findings: [], coverage: result.coverage, containerNotes: result.containerNotes, indicatorCount: 9, indicatorFiles: 1 });
+    expect(summary).toContain(`ARCHIVE  ${note}`);
+    expect(summary).not.toContain('No high or critical findings');
   });
 
   it('a tar cut short after Manifest.db: the damage is a note, the members before it are read, the ones after are missing', async () => {

@@ -24,13 +24,20 @@ describe('assessCompleteness', () => {
       failedArtifacts: 0,
       missingFiles: 0,
       missingFromBackup: false,
+      containerProblems: 0,
     });
   });
 
   it('counts failed artifacts and distinct listed-but-absent files (two artifacts reading one file count it once)', () => {
     const c = assessCompleteness([cov('a', 'failed'), cov('b', 'missing', ['2e/2e57']), cov('c', 'missing', ['2e/2e57']), cov('d', 'missing', ['5a/5a49']), cov('e', 'skipped')]);
-    expect(c).toEqual({ complete: false, artifacts: 4, failedArtifacts: 1, missingFiles: 2, missingFromBackup: true });
+    expect(c).toEqual({ complete: false, artifacts: 4, failedArtifacts: 1, missingFiles: 2, missingFromBackup: true, containerProblems: 0 });
     expect(describeIncompleteness(c)).toBe('Incomplete check: 1 of 4 artifacts failed, 2 files listed in Manifest.db are missing from the backup');
+  });
+
+  it('a problem of the archive (a refused member, damage) alone makes the check incomplete', () => {
+    const c = assessCompleteness([cov('a', 'parsed')], ['/x/backup.zip: member ../escape.txt refused: parent-folder component (..) in the name']);
+    expect(c).toMatchObject({ complete: false, failedArtifacts: 0, missingFiles: 0, containerProblems: 1 });
+    expect(describeIncompleteness(c)).toBe('Incomplete check: 1 problem with the archive (members refused or damaged)');
   });
 
   it('one missing file, no failures', () => {

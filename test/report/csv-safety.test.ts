@@ -34,7 +34,7 @@ const at = Moment.fromUnixSeconds(1_700_000_000)!;
 async function writeTimeline(writer: NativeOutput | MvtOutput): Promise<void> {
   writer.timeline(tabs, { time: at, event: 'tab', description: '=HYPERLINK("https://evil.example/x","Open me")' });
   writer.timeline(manifest, { time: at, event: '--CB', description: 'HomeDomain/Library/x' });
-  const info = { coverage: [], inputs: [], indicatorFiles: [], rejectedIndicatorFiles: [], artifacts: [], rules: [], options: {}, target: '/b', startedAt: new Date(0), finishedAt: new Date(0), tool: { name: 'tracehound', version: '0' }, acquisition: { kind: 'ios-backup', root: '/b', encrypted: false } } satisfies RunInfo;
+  const info = { coverage: [], containerNotes: [], inputs: [], indicatorFiles: [], rejectedIndicatorFiles: [], artifacts: [], rules: [], options: {}, target: '/b', startedAt: new Date(0), finishedAt: new Date(0), tool: { name: 'tracehound', version: '0' }, acquisition: { kind: 'ios-backup', root: '/b', encrypted: false } } satisfies RunInfo;
   await writer.finish(info);
   writer.dispose();
 }

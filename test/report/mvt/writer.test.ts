@@ -12,7 +12,7 @@ import type { RunInfo } from '../../../src/report/output.js';
 import { tempDir } from '../../fixtures/ios-backup.js';
 
 const at = Moment.fromUnixSeconds(1_700_000_000)!;
-const info = { coverage: [], inputs: [], indicatorFiles: [], rejectedIndicatorFiles: [], artifacts: [], rules: [], options: {}, target: '/b', startedAt: new Date(0), finishedAt: new Date(0), tool: { name: 'tracehound', version: '0' }, acquisition: { kind: 'ios-backup', root: '/b', encrypted: false } } satisfies RunInfo;
+const info = { coverage: [], containerNotes: [], inputs: [], indicatorFiles: [], rejectedIndicatorFiles: [], artifacts: [], rules: [], options: {}, target: '/b', startedAt: new Date(0), finishedAt: new Date(0), tool: { name: 'tracehound', version: '0' }, acquisition: { kind: 'ios-backup', root: '/b', encrypted: false } } satisfies RunInfo;
 const artifact = (id: string, mvt?: AnyArtifact['mvt']): AnyArtifact =>
   defineArtifact({ id, version: 1, title: id, doc: 'A test artifact.', inputs: {}, ...(mvt ? { mvt } : {}), parse: async function* () {} });
 const source = { file: { ref: { root: '/b', storedPath: 'ab/abcdef' } }, at: { whole: true } } as const;
