@@ -42,4 +42,13 @@ describe('the library entry', () => {
     expect(matcher.match({ kind: 'process', value: 'Launch', field: 'name' }).map((m) => m.indicator.value)).toEqual(['Launch']);
     expect(matcher.match({ kind: 'process', value: 'launchd', field: 'name' })).toEqual([]);
   });
+
+  it('detects over plain data, without any evidence (what a re-check of stored observables does)', async () => {
+    const loaded = await library.loadIndicators({ paths: [mvtTestStix()], userDir: null });
+    const detector = library.createDetector(library.compileIndicators(loaded.collections), library.allRules);
+    const evidence = { ref: { root: '/stored', storedPath: 'sms.db' }, at: { table: 'message', rowid: 3 } };
+    const findings = detector.record({ artifact: 'stored.messages', record: { text: 'hi' }, observables: [{ kind: 'url', value: 'https://badbadbad.example.org/', field: 'links' }], evidence });
+    expect(findings.map((f) => [f.level, f.match?.kind, f.indicator?.value])).toEqual([['critical', 'subdomain', 'example.org']]);
+    expect(detector.record({ artifact: 'stored.messages', record: {}, observables: [{ kind: 'url', value: 'https://www.apple.com/', field: 'links' }], evidence })).toEqual([]);
+  });
 });
