@@ -9,7 +9,7 @@
  * the end of the archive, and the refused list says the name was ambiguous, so the examiner sees it.
  */
 import type { FsEntry, RefusedEntry } from './file-system.js';
-import { normaliseMemberName, printableName, type NameFlavour } from './member-names.js';
+import { normaliseMemberName, normaliseQueryPath, printableName, type NameFlavour } from './member-names.js';
 
 export const INDEX_REASONS = {
   duplicate: 'duplicate name: the first member with this name is used',
@@ -65,6 +65,12 @@ export class MemberIndex<L> {
 
   get(path: string): Slot<L> | undefined {
     return this.byPath.get(path);
+  }
+
+  /** The entry a caller's path names (normalised first, as `FileSystem.stat` takes any spelling), or null. */
+  lookup(path: string): FsEntry | null {
+    const rel = normaliseQueryPath(path);
+    return rel === null ? null : (this.byPath.get(rel)?.entry ?? null);
   }
 
   /**

@@ -104,8 +104,7 @@ class TarFileSystem implements FileSystem {
 
   async stat(path: string): Promise<FsEntry | null> {
     this.assertOpen();
-    const rel = normaliseQueryPath(path);
-    return rel === null ? null : (this.index.get(rel)?.entry ?? null);
+    return this.index.lookup(path);
   }
 
   async openStream(path: string): Promise<Readable> {
