@@ -8,7 +8,7 @@ import { createCipheriv, createDecipheriv, pbkdf2, pbkdf2Sync, type Decipher } f
 import { Transform, type TransformCallback } from 'node:stream';
 import { promisify } from 'node:util';
 import { FormatError } from '../errors.js';
-import type { Keybag } from '../formats/keybag.js';
+import { checkIterationCount, type Keybag } from '../formats/keybag.js';
 
 /** The derived key (from the password or a key file) does not unwrap the class keys: a wrong password. */
 export class WrongKeyError extends Error {
@@ -28,21 +28,13 @@ const WRAP_PASSCODE = 2;
 const CLASS_PREFIX_BYTES = 4;
 const WRAPPED_KEY_BYTES = 40;
 
-/** PBKDF2 needs 1 to 2^31 − 1 iterations (node:crypto throws a RangeError, not a message, outside that). */
-const MAX_PBKDF2_ITERATIONS = 2 ** 31 - 1;
-
 /**
  * Checks the keybag's iteration counts before any derivation: ITER or DPIC of 0, negative, fractional or
  * ≥ 2^31 is a FormatError naming the block, not an internal error from node:crypto.
  */
 export function checkKeybagIterations(keybag: Pick<Keybag, 'iter' | 'dpic'>): void {
-  const check = (tag: string, n: number) => {
-    if (!Number.isInteger(n) || n < 1 || n > MAX_PBKDF2_ITERATIONS) {
-      throw new FormatError('BackupKeyBag', `${tag} is ${n} (expected a PBKDF2 iteration count from 1 to ${MAX_PBKDF2_ITERATIONS})`);
-    }
-  };
-  check('ITER', keybag.iter);
-  if (keybag.dpic !== undefined) check('DPIC', keybag.dpic);
+  checkIterationCount('ITER', keybag.iter);
+  if (keybag.dpic !== undefined) checkIterationCount('DPIC', keybag.dpic);
 }
 
 /**

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { FormatError, UserError, errorMessage } from '../errors.js';
 import { parseKeybag, type Keybag } from '../formats/keybag.js';
 import { isDict, parsePlist } from '../formats/plist.js';
-import { checkKeybagIterations, deriveBackupKey, unlockClassKeys, WrongKeyError } from './backup-crypto.js';
+import { deriveBackupKey, unlockClassKeys, WrongKeyError } from './backup-crypto.js';
 import { ContainedRoot, realRoot } from './contained.js';
 
 export type BackupCredential = { readonly kind: 'password'; readonly password: string } | { readonly kind: 'key'; readonly key: Buffer };
@@ -56,9 +56,8 @@ export function encryptionInfoFrom(path: string, manifestPlist: Buffer): Encrypt
   if (!Buffer.isBuffer(bag)) throw new UserError('bad-format', `${path}: no BackupKeyBag (expected the keybag of an encrypted backup)`);
   let keybag: Keybag;
   try {
+    // The decoder refuses a bad ITER/DPIC, so it is reported here, before the password is asked for.
     keybag = parseKeybag(bag);
-    // Checked here too, so a bad count is reported before the password is asked for.
-    checkKeybagIterations(keybag);
   } catch (err) {
     if (err instanceof FormatError) throw new UserError('bad-format', `${path}: ${err.message}`, { cause: err });
     throw err;

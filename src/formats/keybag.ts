@@ -88,10 +88,18 @@ function integer(b: Block): number {
 /** An iteration count, checked here so that no caller hands PBKDF2 a count it rejects with a RangeError. */
 function iterations(b: Block): number {
   const n = integer(b);
-  if (n < 1 || n > keybagLimits.maxIterations) {
-    throw new FormatError(WHAT, `${b.tag} is ${n} (expected a PBKDF2 iteration count from 1 to ${keybagLimits.maxIterations})`);
-  }
+  checkIterationCount(b.tag, n);
   return n;
+}
+
+/**
+ * ITER or DPIC of 0, negative, fractional or ≥ 2^31 is a FormatError naming the block. The decoder checks what it
+ * reads; key derivation checks again, since a Keybag can also be built by hand (tests, library callers).
+ */
+export function checkIterationCount(tag: string, n: number): void {
+  if (!Number.isInteger(n) || n < 1 || n > keybagLimits.maxIterations) {
+    throw new FormatError(WHAT, `${tag} is ${n} (expected a PBKDF2 iteration count from 1 to ${keybagLimits.maxIterations})`);
+  }
 }
 
 interface ClassKeyDraft {
