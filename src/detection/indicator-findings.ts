@@ -4,7 +4,7 @@
  */
 import { explainMatch, levelForMatch } from '../findings/explain.js';
 import type { Finding } from '../findings/finding.js';
-import { toIndicatorRef } from '../indicators/hostname.js';
+import { toIndicatorRef } from './indicator-ref.js';
 import type { Matcher } from '../indicators/match.js';
 import type { RecordFacts } from './facts.js';
 

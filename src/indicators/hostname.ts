@@ -7,8 +7,6 @@
 import { isIP } from 'node:net';
 import { domainToASCII } from 'node:url';
 import { getPublicSuffix } from 'tldts';
-import type { IndicatorRef } from '../findings/finding.js';
-import type { Indicator } from './collection.js';
 
 export interface Host {
   readonly host: string;
@@ -100,17 +98,4 @@ function decodeOpaque(host: string): string {
  */
 export function isPublicSuffix(host: string): boolean {
   return getPublicSuffix(host, { allowPrivateDomains: true }) === host;
-}
-
-/** What a finding records about the indicator it matched (no back-reference to the whole collection). */
-export function toIndicatorRef(ind: Indicator): IndicatorRef {
-  const { collection } = ind;
-  return {
-    value: ind.value,
-    key: ind.key,
-    bucket: ind.bucket,
-    collection: { id: collection.id, name: collection.name },
-    file: { path: collection.file.path, name: collection.file.name, sha256: collection.file.sha256 },
-    ...(ind.stixId === '' ? {} : { stixId: ind.stixId }),
-  };
 }

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { collectionsOf } from './bundle.js';
-import { canonicalUrl, hostOf, isPublicSuffix, toIndicatorRef } from '../../src/indicators/hostname.js';
+import { canonicalUrl, hostOf, isPublicSuffix } from '../../src/indicators/hostname.js';
 
 describe('hostOf reads the host a URL points at, as a browser would', () => {
   it.each([
@@ -41,19 +40,5 @@ describe('hostOf reads the host a URL points at, as a browser would', () => {
     ['evil.github.io', false],
   ])('isPublicSuffix(%s) = %s', (host, expected) => {
     expect(isPublicSuffix(host)).toBe(expected);
-  });
-});
-
-describe('toIndicatorRef', () => {
-  it('keeps the value, key, bucket, collection and file, without the back-reference', () => {
-    const [c] = collectionsOf({ malware: ['M'], indicators: [{ id: 'indicator--1', pattern: "[domain-name:value='Evil.com']", malware: 'M' }] }, 'feed.stix2');
-    expect(toIndicatorRef(c!.indicators[0]!)).toEqual({
-      value: 'evil.com',
-      key: 'domain-name:value',
-      bucket: 'domains',
-      collection: { id: 'malware--00000000-0000-4000-8000-000000000000', name: 'M' },
-      file: { path: '/fixtures/feed.stix2', name: 'feed.stix2', sha256: '0'.repeat(64) },
-      stixId: 'indicator--1',
-    });
   });
 });
