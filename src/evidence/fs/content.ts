@@ -4,7 +4,7 @@
  */
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { FormatError } from '../../errors.js';
-import type { FileEntry, FsEntry } from './file-system.js';
+import type { FileEntry, FsEntry, OnFile } from './file-system.js';
 
 /** "sms.db in /cases/dump.zip": the member first, then the container it is in. */
 export function memberWhat(location: string, path: string): string {
@@ -88,4 +88,13 @@ export async function collectBounded(stream: Readable, maxBytes: number, what: s
 /** Requested paths in a stable order, each once. */
 export function uniqueSorted(paths: Iterable<string>): string[] {
   return [...new Set(paths)].sort();
+}
+
+/** Hands one file to a `readMany` callback; whatever it leaves unread is released, even when it throws. */
+export async function serveFile(onFile: OnFile, file: FileEntry, content: Readable): Promise<void> {
+  try {
+    await onFile(file, content);
+  } finally {
+    content.destroy();
+  }
 }

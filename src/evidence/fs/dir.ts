@@ -9,7 +9,7 @@ import { lstat, open, readdir, readlink, realpath, type FileHandle } from 'node:
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { FormatError, UserError } from '../../errors.js';
-import { asFile, collectBounded, memberWhat, notAFile, tooLarge, uniqueSorted } from './content.js';
+import { asFile, collectBounded, memberWhat, notAFile, serveFile, tooLarge, uniqueSorted } from './content.js';
 import type { FileEntry, FileSystem, FsEntry, OnFile, ReadOptions, RefusedEntry } from './file-system.js';
 import { NAME_REASONS, normaliseQueryPath, printableName } from './member-names.js';
 
@@ -98,12 +98,7 @@ class DirFileSystem implements FileSystem {
         continue;
       }
       const { handle, file } = await this.openFile(entry.path);
-      const content = streamHandle(handle, file.size);
-      try {
-        await onFile(file, content);
-      } finally {
-        content.destroy();
-      }
+      await serveFile(onFile, file, streamHandle(handle, file.size));
     }
     return unserved;
   }

@@ -13,7 +13,7 @@ import { pipeline } from 'node:stream/promises';
 import { constants as zlibConstants, createGunzip } from 'node:zlib';
 import { FormatError, UserError, errorMessage } from '../../errors.js';
 import { HandleSource, readRange, StreamSource, type ByteSource } from './byte-source.js';
-import { asFile, collectBounded, ExactSize, memberWhat, tooLarge, uniqueSorted } from './content.js';
+import { asFile, collectBounded, ExactSize, memberWhat, serveFile, tooLarge, uniqueSorted } from './content.js';
 import type { FileEntry, FileSystem, FsEntry, OnFile, ReadOptions, RefusedEntry } from './file-system.js';
 import { archiveLimits } from './limits.js';
 import { MemberIndex } from './member-index.js';
@@ -140,12 +140,7 @@ class TarFileSystem implements FileSystem {
     // By offset: one forward sweep over the disk, in archive order.
     wanted.sort((a, b) => a.locator.dataOffset - b.locator.dataOffset);
     for (const { file, locator } of wanted) {
-      const content = this.streamAt(file, locator);
-      try {
-        await onFile(file, content);
-      } finally {
-        content.destroy();
-      }
+      await serveFile(onFile, file, this.streamAt(file, locator));
     }
     return unserved;
   }

@@ -12,7 +12,7 @@ import { open as openFile, type FileHandle } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
 import { FormatError, UserError, errorMessage } from '../../errors.js';
-import { asFile, collectBounded, ExactSize, memberWhat, tooLarge, uniqueSorted } from './content.js';
+import { asFile, collectBounded, ExactSize, memberWhat, serveFile, tooLarge, uniqueSorted } from './content.js';
 import type { FileEntry, FileSystem, FsEntry, OnFile, ReadOptions, RefusedEntry } from './file-system.js';
 import { archiveLimits } from './limits.js';
 import { MemberIndex } from './member-index.js';
@@ -181,12 +181,7 @@ class ZipFileSystem implements FileSystem {
     // In the order of the data in the file: one forward sweep over the disk.
     wanted.sort((a, b) => a.entry.localHeaderOffset - b.entry.localHeaderOffset);
     for (const { file, entry } of wanted) {
-      const content = await this.stream(entry, file.path);
-      try {
-        await onFile(file, content);
-      } finally {
-        content.destroy();
-      }
+      await serveFile(onFile, file, await this.stream(entry, file.path));
     }
     return unserved;
   }
