@@ -13,6 +13,7 @@ import { toolVersion } from '../version.js';
 import { InterruptedError, UserError, errorMessage } from '../errors.js';
 import { EXIT, exitCodesHelp } from './exit-codes.js';
 import { exitCodeFor, handleInterrupts, interruptedLine } from './interrupt.js';
+import { sourceKinds } from '../evidence/source.js';
 
 export { EXIT } from './exit-codes.js';
 
@@ -32,7 +33,7 @@ function buildProgram(setExit: (code: number) => void, signal: AbortSignal) {
     .option('-o, --output <dir>', 'write results (JSON per artifact, timeline.csv, alerts.json, info.json) to this new or empty folder, or replace a previous run of the same acquisition')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['native', 'mvt'] as const).default('native' as const))
     .addOption(new Option('--fail-on <level>', 'exit 1 when a finding is at or above this level (exit 3: incomplete check, see below)').choices(['informational', 'low', 'medium', 'high', 'critical'] as const).default('medium' as const))
-    .addOption(new Option('-t, --type <kind>', 'force the acquisition type instead of detecting it').choices(['ios-backup', 'ios-fs'] as const))
+    .addOption(new Option('-t, --type <kind>', 'force the acquisition type instead of detecting it').choices(sourceKinds))
     .option('--only <ids>', 'comma-separated artifact ids to run (see `tracehound artifacts`)')
     .option('--no-default-iocs', 'do not load indicators from the user data folder or TRACEHOUND_IOCS')
     .option('-k, --key-file <path>', 'encrypted backup: the key saved by `tracehound ios extract-key` (instead of the password)')

@@ -6,7 +6,7 @@
  * acquisition (an encrypted backup) says which credential it needs.
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { UserError } from '../errors.js';
 import { openFileSystem, sniffContainer } from './fs/open.js';
 import type { FileSystem } from './fs/file-system.js';
@@ -14,6 +14,7 @@ import { BACKUP_CONTAINER_FILES, isEncryptedBackup, isEncryptedBackupIn, looksLi
 import { InputLog } from './input-log.js';
 import { IOS_FS_MARKERS, looksLikeIosFilesystem, openIosFilesystem, openIosFilesystemIn } from './ios-fs.js';
 import type { CredentialProvider } from './ios-backup-keys.js';
+import { SYSDIAGNOSE_MARKERS, openSysdiagnose, openSysdiagnoseIn, sysdiagnoseRootWithin } from './ios-sysdiagnose.js';
 import type { Source, SourceKind } from './source.js';
 import { ArchiveFiles } from './stored-files.js';
 
@@ -103,8 +104,40 @@ const iosFilesystem: Detector = {
   },
 };
 
+const iosSysdiagnose: Detector = {
+  kind: 'ios-sysdiagnose',
+  expected: 'an iOS sysdiagnose (sysdiagnose.log, system_logs.logarchive)',
+  inFolder(path) {
+    const root = sysdiagnoseRootWithin(path);
+    if (root === null) return null;
+    const detection = { answer: 'match', kind: 'ios-sysdiagnose', root } as const;
+    return {
+      detection: root === path ? detection : { ...detection, note: `found a sysdiagnose in sub-folder ${root}` },
+      open: async (inputs) => openSysdiagnose(root, inputs),
+    };
+  },
+  async inArchive(place) {
+    const prefixes: string[] = [];
+    for (const top of ['', ...place.tops]) {
+      const lead = top ? `${top}/` : '';
+      const hits = await Promise.all(SYSDIAGNOSE_MARKERS.map(async (m) => (await place.fs.stat(`${lead}${m.path}`))?.type === m.type));
+      if (hits.some(Boolean)) prefixes.push(top);
+    }
+    if (prefixes.length > 1) throw new UserError('usage', `${place.path}: holds ${prefixes.length} sysdiagnoses (${prefixes.join(', ')}); an archive of one is expected`);
+    if (prefixes.length === 0) return null;
+    const prefix = prefixes[0]!;
+    const files = await ArchiveFiles.open(place.fs, prefix, 'no-links');
+    // Apple's archive holds one folder named like the archive; the name carries the time and the build.
+    const name = prefix || basename(place.path);
+    return {
+      detection: { answer: 'match', kind: 'ios-sysdiagnose', root: place.path },
+      open: async (inputs) => openSysdiagnoseIn(files, inputs, name),
+    };
+  },
+};
+
 /** Tried in this order; the first that recognises the input opens it. */
-const detectors: readonly Detector[] = [iosBackup, iosFilesystem];
+const detectors: readonly Detector[] = [iosBackup, iosFilesystem, iosSysdiagnose];
 
 /**
  * The archive's root ('') and top-level folders (`name/`) where every path `wanted` names (or, with

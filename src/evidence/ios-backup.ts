@@ -567,6 +567,7 @@ export class IosBackupSource implements Source {
         return db.prepare(`SELECT ${cols} FROM Files WHERE fileID = ?`).all(spec.fileId) as FileRow[];
       case 'container':
       case 'device-glob':
+      case 'path-glob':
         return [];
     }
   }

@@ -2,6 +2,7 @@
  * The read-only view every artifact reads through, whatever the container. There is no write method:
  * evidence cannot be modified through a Source by construction.
  */
+import type { FsEntry } from './fs/file-system.js';
 import type { SqliteHandle } from './sqlite.js';
 
 /**
@@ -9,7 +10,7 @@ import type { SqliteHandle } from './sqlite.js';
  * `inputs`, `--type`'s choices, the detectors (detect.ts). The container (folder, zip, tar) is not a kind:
  * any kind may sit in any container (stored-files.ts).
  */
-export const sourceKinds = ['ios-backup', 'ios-fs'] as const;
+export const sourceKinds = ['ios-backup', 'ios-fs', 'ios-sysdiagnose'] as const;
 
 export type SourceKind = (typeof sourceKinds)[number];
 
@@ -76,7 +77,10 @@ export type FileSpec =
    */
   | { readonly by: 'backup-file-id'; readonly fileId: string; readonly unlisted?: { readonly domain: string; readonly relativePath: string } }
   | { readonly by: 'container'; readonly name: 'Info.plist' | 'Manifest.plist' | 'Manifest.db' | 'Status.plist' }
-  | { readonly by: 'device-glob'; readonly pattern: string };
+  /** A path on the device (no leading `/`), `*` within one segment: a filesystem dump, whatever its layout. */
+  | { readonly by: 'device-glob'; readonly pattern: string }
+  /** A path inside the acquisition's own folder tree (a sysdiagnose's `logs/…`), `*` within one segment. */
+  | { readonly by: 'path-glob'; readonly pattern: string };
 
 export interface AcquisitionInfo {
   readonly kind: SourceKind;
@@ -118,6 +122,12 @@ export interface Source {
    * and where the archive broke. Nothing to say for a folder. Coverage entries of the acquisition.
    */
   notes?(): readonly string[];
+  /**
+   * Every entry of a tree-shaped acquisition (a dump, a sysdiagnose) once, folders, links and files alike, with
+   * paths as its specs address them (device paths without the leading `/` for a dump). Links are listed, never
+   * followed. Absent for a backup (its Manifest.db is the listing).
+   */
+  listing?(): AsyncIterable<FsEntry>;
   /** Manifest.db rows in stored order, streamed (only backups have one). */
   manifestRows?(): IterableIterator<ManifestRow | UnreadableManifestRow>;
   close(): Promise<void>;

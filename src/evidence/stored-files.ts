@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { FormatError } from '../errors.js';
+import { openDirFileSystem } from './fs/dir.js';
 import type { FileSystem, FsEntry } from './fs/file-system.js';
 import { normaliseQueryPath, resolveLinkInside } from './fs/member-names.js';
 import { ContainedRoot, LINK_IN_BACKUP, LINK_OUTSIDE, streamOpened, type LinkPolicy } from './contained.js';
@@ -74,6 +75,11 @@ export interface StoredFiles {
   largeSqlite(rel: string, what: string, log: InputLog, label: string, sidecars: { wal?: string; shm?: string }): Promise<SqliteInput>;
   /** Reads these files in one pass now (a tar.gz has no random access), so later reads cost no pass. */
   prefetch(rels: readonly string[]): Promise<void>;
+  /**
+   * Every entry under the acquisition root once, paths relative to it; links listed with their target, never
+   * followed. From the member index for an archive (no pass over a tar.gz), a walk for a folder.
+   */
+  list(): AsyncIterable<FsEntry>;
   /** One line per refused member and for damage to the container, for the coverage of the acquisition. */
   notes(): string[];
   close(): Promise<void>;
@@ -84,6 +90,8 @@ export class FolderFiles implements StoredFiles {
   readonly layer = undefined;
   readonly readsCostAPass = false;
   readonly contained: ContainedRoot;
+  /** Names the listing could not carry (control characters) and folders it could not read. */
+  private readonly unlisted: string[] = [];
 
   constructor(
     readonly root: string,
@@ -150,8 +158,18 @@ export class FolderFiles implements StoredFiles {
 
   async prefetch(): Promise<void> {}
 
+  async *list(): AsyncIterable<FsEntry> {
+    const fs = await openDirFileSystem(this.root);
+    try {
+      yield* fs.entries();
+    } finally {
+      this.unlisted.push(...fs.refused.map((r) => `${join(this.root, r.name)}: ${r.reason}`));
+      await fs.close();
+    }
+  }
+
   notes(): string[] {
-    return [];
+    return [...this.unlisted];
   }
 
   async close(): Promise<void> {}
@@ -346,6 +364,10 @@ export class ArchiveFiles implements StoredFiles {
       await pipeline(content, createWriteStream('', { fd, autoClose: true }));
       this.spooled.set(rel, path);
     });
+  }
+
+  async *list(): AsyncIterable<FsEntry> {
+    for (const [rel, entry] of this.entries) yield { ...entry, path: rel };
   }
 
   notes(): string[] {

@@ -53,6 +53,8 @@ function describeSpec(spec: FileSpec): string {
       return `\`${spec.name}\` (backup folder)`;
     case 'device-glob':
       return `\`/${spec.pattern}\``;
+    case 'path-glob':
+      return `\`${spec.pattern}\``;
   }
 }
 

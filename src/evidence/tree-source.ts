@@ -1,0 +1,168 @@
+/**
+ * An acquisition that is a tree of files (an iOS filesystem dump, a sysdiagnose; later androidqf and
+ * bugreport folders), wherever it is stored (stored-files.ts: a folder, zip, tar or tar.gz). Its files are
+ * addressed by a path pattern of one spec kind (`device-glob` for a dump, `path-glob` for the rest); SQLite
+ * is opened from a private copy with its -wal/-shm, so rows that live only in the WAL are read and nothing is
+ * created beside the evidence. The sources differ only in their kind, the spec kind they answer and how a
+ * stored path reads as a device path; everything else is here once.
+ */
+import { segmentGlobToRegExp } from './_glob.js';
+import type { FsEntry } from './fs/file-system.js';
+import type { InputLog } from './input-log.js';
+import { sqliteLimits, openSqlite, type SqliteHandle } from './sqlite.js';
+import type { AcquisitionInfo, EvidenceFile, EvidenceRef, FileSpec, Source, SourceKind } from './source.js';
+import type { StoredFiles } from './stored-files.js';
+
+export interface TreeShape {
+  readonly kind: SourceKind;
+  /** The one spec kind this source answers; every other spec finds nothing. */
+  readonly specKind: 'device-glob' | 'path-glob';
+  /** The path the file had on the device, when the tree is the device's (a dump): `/private/var/…`. */
+  readonly devicePath?: (storedPath: string) => string;
+  /** What the source knows of the device and the acquisition, read when the run starts. */
+  readonly describe?: () => Partial<Pick<AcquisitionInfo, 'device' | 'acquiredAt'>>;
+}
+
+interface GlobHit {
+  readonly rel: string;
+  /** Set when the path exists but leads out of the acquisition (or is not a regular file). */
+  readonly refused?: string;
+}
+
+/** `rel` extended by the remaining segments up to the first wildcard. */
+function literalRest(rel: string, rest: readonly string[]): string {
+  const literal = rest.findIndex((seg) => seg.includes('*'));
+  return [rel, ...(literal === -1 ? rest : rest.slice(0, literal))].join('/');
+}
+
+export class TreeSource implements Source {
+  readonly kind: SourceKind;
+  readonly root: string;
+
+  constructor(
+    protected readonly files: StoredFiles,
+    private readonly inputs: InputLog,
+    private readonly shape: TreeShape,
+  ) {
+    this.kind = shape.kind;
+    this.root = files.root;
+  }
+
+  describe(): AcquisitionInfo {
+    return { kind: this.kind, root: this.root, encrypted: false, ...this.shape.describe?.(), ...(this.files.layer ? { container: this.files.layer } : {}) };
+  }
+
+  /** Reads every file the globs name (and their -wal) in one pass when reads cost a pass (a tar.gz). */
+  async prepare(specs: readonly FileSpec[]): Promise<void> {
+    if (!this.files.readsCostAPass) return;
+    const paths: string[] = [];
+    for (const spec of specs) {
+      if (spec.by !== this.shape.specKind) continue;
+      for (const hit of this.glob(spec.pattern)) {
+        if (hit.refused !== undefined) continue;
+        paths.push(hit.rel);
+        if (this.files.locate(`${hit.rel}-wal`).kind === 'file') paths.push(`${hit.rel}-wal`);
+      }
+    }
+    await this.files.prefetch(paths);
+  }
+
+  notes(): readonly string[] {
+    return this.files.notes();
+  }
+
+  listing(): AsyncIterable<FsEntry> {
+    return this.files.list();
+  }
+
+  async find(spec: FileSpec): Promise<EvidenceFile[]> {
+    if (spec.by !== this.shape.specKind) return [];
+    return this.glob(spec.pattern)
+      .filter((h) => h.refused === undefined)
+      .map((h) => this.fileAt(h.rel));
+  }
+
+  /** Paths the pattern names that exist but were refused (links out of the acquisition), with the reason. */
+  async missing(spec: FileSpec): Promise<EvidenceFile[]> {
+    if (spec.by !== this.shape.specKind) return [];
+    return this.glob(spec.pattern)
+      .filter((h) => h.refused !== undefined)
+      .map((h) => ({ ref: this.refTo(h.rel), ...this.deviceOf(h.rel), refused: h.refused! }));
+  }
+
+  async read(file: EvidenceFile): Promise<Buffer> {
+    const rel = file.ref.storedPath;
+    const data = await this.files.read(rel, rel);
+    this.inputs.record(this.files.displayPath(rel), rel, data);
+    return data;
+  }
+
+  async openSqlite(file: EvidenceFile): Promise<SqliteHandle> {
+    const rel = file.ref.storedPath;
+    // A sidecar that is a link out of the acquisition is not read, like any other such link.
+    const wal = this.sidecar(`${rel}-wal`);
+    const shm = this.sidecar(`${rel}-shm`);
+    if (!wal && this.files.sizeOf(rel, rel) <= sqliteLimits.maxInMemoryBytes) return openSqlite({ kind: 'buffer', data: await this.read(file) }, rel);
+    return openSqlite(await this.files.largeSqlite(rel, rel, this.inputs, rel, { ...(wal ? { wal } : {}), ...(shm ? { shm } : {}) }), rel);
+  }
+
+  async close(): Promise<void> {
+    await this.files.close();
+  }
+
+  private refTo(storedPath: string): EvidenceRef {
+    return { root: this.root, storedPath, ...(this.files.layer ? { container: this.files.layer } : {}) };
+  }
+
+  private deviceOf(rel: string): { devicePath?: string } {
+    return this.shape.devicePath ? { devicePath: this.shape.devicePath(rel) } : {};
+  }
+
+  private sidecar(rel: string): string | undefined {
+    return this.files.locate(rel).kind === 'file' ? rel : undefined;
+  }
+
+  private fileAt(rel: string): EvidenceFile {
+    return { ref: this.refTo(rel), ...this.deviceOf(rel), ...this.files.metaOf(rel) };
+  }
+
+  /**
+   * Expands a pattern segment by segment; `*` never crosses `/`. Folders and files are reached through links
+   * only while they stay inside the acquisition; the last segment's refused paths are kept with why.
+   */
+  private glob(pattern: string): GlobHit[] {
+    const segments = pattern.split('/').filter(Boolean);
+    let current = [''];
+    const hits: GlobHit[] = [];
+    segments.forEach((seg, i) => {
+      const last = i === segments.length - 1;
+      const next: string[] = [];
+      for (const dir of current) {
+        const names = seg.includes('*') ? this.matchingNames(dir, seg) : [seg];
+        for (const name of names) {
+          const rel = dir ? `${dir}/${name}` : name;
+          if (!last) {
+            const folder = this.files.locateFolder(rel);
+            if (folder.kind === 'folder') next.push(rel);
+            // A folder leading out hides whatever the rest of the pattern names: reported at the deepest path known.
+            else if (folder.kind === 'refused') hits.push({ rel: literalRest(rel, segments.slice(i + 1)), refused: folder.reason });
+            continue;
+          }
+          const where = this.files.locate(rel);
+          if (where.kind === 'file') hits.push({ rel });
+          else if (where.kind === 'refused') hits.push({ rel, refused: where.reason });
+        }
+      }
+      current = next;
+    });
+    return hits;
+  }
+
+  private matchingNames(dir: string, seg: string): string[] {
+    const re = segmentGlobToRegExp(seg);
+    return this.files
+      .namesIn(dir)
+      .filter((n) => re.test(n))
+      .sort((a, b) => a.localeCompare(b));
+  }
+}
