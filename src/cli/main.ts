@@ -13,7 +13,7 @@ import { toolVersion } from '../version.js';
 import { InterruptedError, UserError, errorMessage } from '../errors.js';
 import { EXIT, exitCodesHelp } from './exit-codes.js';
 import { exitCodeFor, handleInterrupts, interruptedLine } from './interrupt.js';
-import { sourceKinds } from '../evidence/source.js';
+import { sourceKinds } from '../evidence/kinds.js';
 
 export { EXIT } from './exit-codes.js';
 

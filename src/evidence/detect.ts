@@ -178,7 +178,7 @@ function backupRootWithin(path: string): { dir: string; note?: string } | null {
 
 function expectedOf(forced: SourceKind | undefined): string {
   const wanted = detectors.filter((d) => !forced || d.kind === forced).map((d) => d.expected);
-  return wanted.join(' or ');
+  return wanted.length > 1 ? `${wanted.slice(0, -1).join(', ')} or ${wanted.at(-1)!}` : wanted[0]!;
 }
 
 /**

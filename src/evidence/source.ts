@@ -3,16 +3,10 @@
  * evidence cannot be modified through a Source by construction.
  */
 import type { FsEntry } from './fs/file-system.js';
+import type { SourceKind } from './kinds.js';
 import type { SqliteHandle } from './sqlite.js';
 
-/**
- * Every acquisition type, the one list the rest derives from: `SourceKind`, the keys of an artifact's
- * `inputs`, `--type`'s choices, the detectors (detect.ts). The container (folder, zip, tar) is not a kind:
- * any kind may sit in any container (stored-files.ts).
- */
-export const sourceKinds = ['ios-backup', 'ios-fs', 'ios-sysdiagnose'] as const;
-
-export type SourceKind = (typeof sourceKinds)[number];
+export { sourceKinds, type SourceKind } from './kinds.js';
 
 /**
  * The archive an acquisition was read from, the outermost layer of a ref: `container` is the archive's kind,

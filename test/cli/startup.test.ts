@@ -69,7 +69,7 @@ function packageOf(file: string): string {
 }
 
 /** What every start may load: the command line parser and the few small modules `main` needs to report an outcome. */
-const STARTUP_MODULES = ['src/cli/exit-codes.ts', 'src/cli/interrupt.ts', 'src/cli/main.ts', 'src/errors.ts', 'src/evidence/temp.ts', 'src/version.ts'];
+const STARTUP_MODULES = ['src/cli/exit-codes.ts', 'src/cli/interrupt.ts', 'src/cli/main.ts', 'src/errors.ts', 'src/evidence/kinds.ts', 'src/evidence/temp.ts', 'src/version.ts'];
 /** As ES module imports see them: commander itself is required by the typings wrapper, inside CommonJS, which the hook does not see. */
 const STARTUP_PACKAGES = ['@commander-js/extra-typings'];
 
