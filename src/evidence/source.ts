@@ -71,10 +71,14 @@ export type FileSpec =
    */
   | { readonly by: 'backup-file-id'; readonly fileId: string; readonly unlisted?: { readonly domain: string; readonly relativePath: string } }
   | { readonly by: 'container'; readonly name: 'Info.plist' | 'Manifest.plist' | 'Manifest.db' | 'Status.plist' }
-  /** A path on the device (no leading `/`), `*` within one segment: a filesystem dump, whatever its layout. */
-  | { readonly by: 'device-glob'; readonly pattern: string }
+  /**
+   * A path on the device (no leading `/`), `*` within one segment: a filesystem dump, whatever its layout.
+   * With `folders`, the pattern names folders instead of files (WebKit's per-site folders, whose names and
+   * times are the evidence); a folder is never read, only described.
+   */
+  | { readonly by: 'device-glob'; readonly pattern: string; readonly folders?: true }
   /** A path inside the acquisition's own folder tree (a sysdiagnose's `logs/…`), `*` within one segment. */
-  | { readonly by: 'path-glob'; readonly pattern: string };
+  | { readonly by: 'path-glob'; readonly pattern: string; readonly folders?: true };
 
 export interface AcquisitionInfo {
   readonly kind: SourceKind;
@@ -122,6 +126,11 @@ export interface Source {
    * followed. Absent for a backup (its Manifest.db is the listing).
    */
   listing?(): AsyncIterable<FsEntry>;
+  /**
+   * The base names of every file and link in the listing, gathered in one walk the first time it is asked
+   * and shared by every artifact that asks (is there a binary named like this process anywhere?).
+   */
+  fileNames?(): Promise<ReadonlySet<string>>;
   /** Manifest.db rows in stored order, streamed (only backups have one). */
   manifestRows?(): IterableIterator<ManifestRow | UnreadableManifestRow>;
   close(): Promise<void>;

@@ -52,7 +52,7 @@ export interface StoredFiles {
   /** The size reads are held to: fstat's on an opened descriptor (folder), the declared one (archive). */
   sizeOf(rel: string, what: string): number;
   locateFolder(rel: string): FolderLocation;
-  /** Size, mode (file type bits included) and times of a file `locate` found, for EvidenceFile. */
+  /** Size, mode (file type bits included) and times of a file `locate` (or folder `locateFolder`) found, for EvidenceFile. */
   metaOf(rel: string): FileMeta;
   /** Names directly inside a folder, unsorted; empty when it is not a reachable folder. */
   namesIn(rel: string): string[];
@@ -273,12 +273,17 @@ export class ArchiveFiles implements StoredFiles {
     return hit.entry.type === 'directory' ? { kind: 'folder' } : { kind: 'absent' };
   }
 
-  /** The archive's mode has permission bits only; a file's type bits are added so it reads as a folder's would. */
+  /** The archive's mode has permission bits only; the type bits are added so it reads as a folder's would. */
   metaOf(rel: string): FileMeta {
     const hit = this.walk(rel);
-    if (hit === null || 'refused' in hit || hit.entry.type !== 'file') return {};
-    const { size, mode, mtime } = hit.entry;
-    return { size, ...(mode !== undefined ? { mode: 0o100000 | mode } : {}), ...(mtime ? { times: { modified: mtime.getTime() / 1000 } } : {}) };
+    if (hit === null || 'refused' in hit || (hit.entry.type !== 'file' && hit.entry.type !== 'directory')) return {};
+    const { mode, mtime } = hit.entry;
+    const typeBits = hit.entry.type === 'file' ? 0o100000 : 0o040000;
+    return {
+      ...(hit.entry.type === 'file' ? { size: hit.entry.size } : {}),
+      ...(mode !== undefined ? { mode: typeBits | mode } : {}),
+      ...(mtime ? { times: { modified: mtime.getTime() / 1000 } } : {}),
+    };
   }
 
   namesIn(rel: string): string[] {

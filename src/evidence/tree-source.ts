@@ -38,6 +38,7 @@ function literalRest(rel: string, rest: readonly string[]): string {
 export class TreeSource implements Source {
   readonly kind: SourceKind;
   readonly root: string;
+  private names: Promise<ReadonlySet<string>> | undefined;
 
   constructor(
     protected readonly files: StoredFiles,
@@ -57,8 +58,8 @@ export class TreeSource implements Source {
     if (!this.files.readsCostAPass) return;
     const paths: string[] = [];
     for (const spec of specs) {
-      if (spec.by !== this.shape.specKind) continue;
-      for (const hit of this.glob(spec.pattern)) {
+      if (spec.by !== this.shape.specKind || spec.folders) continue;
+      for (const hit of this.glob(spec.pattern, false)) {
         if (hit.refused !== undefined) continue;
         paths.push(hit.rel);
         if (this.files.locate(`${hit.rel}-wal`).kind === 'file') paths.push(`${hit.rel}-wal`);
@@ -75,9 +76,21 @@ export class TreeSource implements Source {
     return this.files.list();
   }
 
+  fileNames(): Promise<ReadonlySet<string>> {
+    this.names ??= (async () => {
+      const names = new Set<string>();
+      for await (const entry of this.files.list()) {
+        if (entry.type === 'directory') continue;
+        names.add(entry.path.slice(entry.path.lastIndexOf('/') + 1));
+      }
+      return names;
+    })();
+    return this.names;
+  }
+
   async find(spec: FileSpec): Promise<EvidenceFile[]> {
     if (spec.by !== this.shape.specKind) return [];
-    return this.glob(spec.pattern)
+    return this.glob(spec.pattern, spec.folders === true)
       .filter((h) => h.refused === undefined)
       .map((h) => this.fileAt(h.rel));
   }
@@ -85,7 +98,7 @@ export class TreeSource implements Source {
   /** Paths the pattern names that exist but were refused (links out of the acquisition), with the reason. */
   async missing(spec: FileSpec): Promise<EvidenceFile[]> {
     if (spec.by !== this.shape.specKind) return [];
-    return this.glob(spec.pattern)
+    return this.glob(spec.pattern, spec.folders === true)
       .filter((h) => h.refused !== undefined)
       .map((h) => ({ ref: this.refTo(h.rel), ...this.deviceOf(h.rel), refused: h.refused! }));
   }
@@ -128,9 +141,10 @@ export class TreeSource implements Source {
 
   /**
    * Expands a pattern segment by segment; `*` never crosses `/`. Folders and files are reached through links
-   * only while they stay inside the acquisition; the last segment's refused paths are kept with why.
+   * only while they stay inside the acquisition; the last segment's refused paths are kept with why. The last
+   * segment names files, or with `folders` folders.
    */
-  private glob(pattern: string): GlobHit[] {
+  private glob(pattern: string, folders: boolean): GlobHit[] {
     const segments = pattern.split('/').filter(Boolean);
     let current = [''];
     const hits: GlobHit[] = [];
@@ -141,8 +155,13 @@ export class TreeSource implements Source {
         const names = seg.includes('*') ? this.matchingNames(dir, seg) : [seg];
         for (const name of names) {
           const rel = dir ? `${dir}/${name}` : name;
-          if (!last) {
+          if (!last || folders) {
             const folder = this.files.locateFolder(rel);
+            if (last) {
+              if (folder.kind === 'folder') hits.push({ rel });
+              else if (folder.kind === 'refused') hits.push({ rel, refused: folder.reason });
+              continue;
+            }
             if (folder.kind === 'folder') next.push(rel);
             // A folder leading out hides whatever the rest of the pattern names: reported at the deepest path known.
             else if (folder.kind === 'refused') hits.push({ rel: literalRest(rel, segments.slice(i + 1)), refused: folder.reason });
