@@ -26,6 +26,11 @@ export interface Measured {
   readonly peakRssMb: number | null;
   /** User + system CPU time of the child, null without GNU time. Steadier than wall time on a loaded machine. */
   readonly cpuMs: number | null;
+  /**
+   * Bytes the child had written to storage (GNU time's %O, file system output blocks of 512 bytes: files it
+   * created, temp copies included, once they reach the disk), null without GNU time.
+   */
+  readonly diskWrittenBytes: number | null;
   readonly stdout: string;
   readonly stderrTail: string;
 }
@@ -42,7 +47,7 @@ export const rssMethod = (): string => (existsSync(GNU_TIME) ? 'GNU time (%M)' :
 export async function measure(cmd: { command: string; args: string[] }, env: NodeJS.ProcessEnv = process.env): Promise<Measured> {
   const useTime = existsSync(GNU_TIME);
   const timeFile = useTime ? join(mkdtempSync(join(tmpdir(), 'th-bench-time-')), 'rss') : '';
-  const [command, args] = useTime ? [GNU_TIME, ['-f', '%M %U %S', '-o', timeFile, cmd.command, ...cmd.args]] : [cmd.command, cmd.args];
+  const [command, args] = useTime ? [GNU_TIME, ['-f', '%M %U %S %O', '-o', timeFile, cmd.command, ...cmd.args]] : [cmd.command, cmd.args];
   const started = performance.now();
   const child = spawn(command, args, { cwd: projectRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const out: Buffer[] = []; // kept whole: check's --json summary is read from it
@@ -65,13 +70,15 @@ export async function measure(cmd: { command: string; args: string[] }, env: Nod
   if (poll) clearInterval(poll);
   let peakKb: number | null = polledKb || null;
   let cpuMs: number | null = null;
+  let diskWrittenBytes: number | null = null;
   if (useTime) {
     const lines = existsSync(timeFile) ? readFileSync(timeFile, 'utf8').trim().split('\n') : [];
     // The last line is ours; GNU time writes "Command exited with non-zero status" lines before it.
-    const [kb, user, system] = (lines[lines.length - 1] ?? '').split(' ').map(Number);
+    const [kb, user, system, blocks] = (lines[lines.length - 1] ?? '').split(' ').map(Number);
     peakKb = kb !== undefined && Number.isFinite(kb) && kb > 0 ? kb : null;
     cpuMs = user !== undefined && system !== undefined && Number.isFinite(user + system) ? (user + system) * 1000 : null;
+    diskWrittenBytes = blocks !== undefined && Number.isFinite(blocks) ? blocks * 512 : null;
     rmSync(dirname(timeFile), { recursive: true, force: true });
   }
-  return { exitCode, wallMs, peakRssMb: peakKb === null ? null : peakKb / 1024, cpuMs, stdout: Buffer.concat(out).toString('utf8'), stderrTail: stderr.trim().split('\n').slice(-8).join('\n') };
+  return { exitCode, wallMs, peakRssMb: peakKb === null ? null : peakKb / 1024, cpuMs, diskWrittenBytes, stdout: Buffer.concat(out).toString('utf8'), stderrTail: stderr.trim().split('\n').slice(-8).join('\n') };
 }
