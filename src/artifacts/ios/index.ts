@@ -24,6 +24,7 @@ import profileEvents from './profile_events.js';
 import safariBrowserState from './safari_browser_state.js';
 import safariHistory from './safari_history.js';
 import shortcuts from './shortcuts.js';
+import shutdownLog from './shutdown_log.js';
 import sms from './sms.js';
 import smsAttachments from './sms_attachments.js';
 import tcc from './tcc.js';
@@ -61,4 +62,5 @@ export const iosArtifacts: readonly AnyArtifact[] = [
   applications,
   calendar,
   globalPreferences,
+  shutdownLog,
 ];
