@@ -26,10 +26,10 @@ export function indicatorFindings(facts: RecordFacts, matcher: Matcher): Indicat
       if (seen.has(key)) continue;
       seen.add(key);
       out.push({
-        level: levelForMatch(observable),
+        level: levelForMatch(observable, { kind: m.kind, indicator: m.indicator.value }),
         artifact: facts.artifact,
         message: m.message,
-        explanation: explainMatch(m.kind, observable, m.indicator.collection.name),
+        explanation: explainMatch(m.kind, observable, m.indicator.collection.name, m.indicator.value),
         eventTime: null,
         record: facts.record,
         evidence: facts.evidence,

@@ -6,22 +6,50 @@ import type { Observable } from '../artifacts/artifact.js';
 import type { Level, MatchKind } from './finding.js';
 
 /**
+ * Process names this short are never enough on their own for HIGH: public feeds list `bh` (Pegasus), and two
+ * to four letters are a locale code, an abbreviation or a generated name in thousands of ordinary apps.
+ */
+export const SHORT_PROCESS_NAME_CHARS = 4;
+
+/** How an observable matched, when the level depends on it (process names). */
+export interface MatchedBy {
+  readonly kind: MatchKind;
+  /** The indicator's value. */
+  readonly indicator: string;
+}
+
+const PROCESS_KINDS: ReadonlySet<MatchKind> = new Set(['process', 'process-truncated', 'process-in-path']);
+
+/**
  * CRITICAL when the device exchanged something with the indicator (a visit, a received or sent link, the
  * other party of a call, message or interaction, an invitation's organiser or attendee); HIGH when it is
  * only written down (an address-book value, a host in free text without a scheme, a link preview's title or
- * summary, a name in a file path). The parser says which through `role`; docs/differences-from-mvt.md
- * ("Observables beyond MVT's") gives the reasons.
+ * summary). The parser says which through `role`; docs/differences-from-mvt.md ("Observables beyond MVT's")
+ * gives the reasons. Process names (docs/dev/matching.md): a file named like a process is HIGH, not proof
+ * that it ran; a name of SHORT_PROCESS_NAME_CHARS or fewer is MEDIUM wherever it is seen.
  */
-export function levelForMatch(observable: Observable): Level {
+export function levelForMatch(observable: Observable, by?: MatchedBy): Level {
+  if (by !== undefined && PROCESS_KINDS.has(by.kind)) {
+    if (by.indicator.length <= SHORT_PROCESS_NAME_CHARS) return 'medium';
+    if (by.kind === 'process-in-path') return 'high';
+  }
   return observable.role === 'mention' ? 'high' : 'critical';
 }
+
+const SHORT_NAME_NOTE = ` The name has ${SHORT_PROCESS_NAME_CHARS} characters or fewer, so ordinary software uses it too: on its own it is not enough; look for other traces (the process in network use or shutdown.log, a file in a system folder such as /private/var/db/ or /private/var/tmp/).`;
 
 /** `(seen in the record's "entries.url" field)`: the finding's record says the rest. */
 function where(observable: Observable): string {
   return `(seen in the record's "${observable.field}" field)`;
 }
 
-export function explainMatch(kind: MatchKind, observable: Observable, collection: string): string {
+export function explainMatch(kind: MatchKind, observable: Observable, collection: string, indicator?: string): string {
+  const text = explainKind(kind, observable, collection);
+  const short = indicator !== undefined && PROCESS_KINDS.has(kind) && indicator.length <= SHORT_PROCESS_NAME_CHARS;
+  return short ? `${text}${SHORT_NAME_NOTE}` : text;
+}
+
+function explainKind(kind: MatchKind, observable: Observable, collection: string): string {
   const who = `the "${collection}" indicators`;
   const mention = observable.role === 'mention';
   switch (kind) {
@@ -39,7 +67,7 @@ export function explainMatch(kind: MatchKind, observable: Observable, collection
     case 'process-truncated':
       return `A process with a name listed in ${who} ran on this device${kind === 'process-truncated' ? ' (iOS truncates long names to 16 characters, so only the start is compared)' : ''}. Spyware processes often pose as system services; a legitimate program with the same name is unlikely but possible for very short names.`;
     case 'process-in-path':
-      return `A path on the device contains a component named like a process listed in ${who}. This is a mention, not proof that the process ran.`;
+      return `A file on the device has the name of a process listed in ${who}. A file with the name is not proof that the process ran: check where it is (spyware put its binaries in system folders such as /private/var/db/ or /private/var/tmp/), its size and whether the same name shows in network use, shutdown.log or crash reports.`;
     case 'file-name':
     case 'file-path':
       return `A file ${mention ? 'name or path mentioned on' : 'present on'} this device matches ${who}. Spyware leaves files at known places; confirm that the file is not a coincidentally named legitimate one.`;

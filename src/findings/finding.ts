@@ -35,6 +35,7 @@ export type MatchKind =
   | 'ip'
   | 'process'
   | 'process-truncated'
+  /** A file (not a folder) named like a process, where a process binary can be (indicators/match.ts). */
   | 'process-in-path'
   | 'email'
   | 'file-name'

@@ -174,7 +174,7 @@ function matchTables(t: Tables, obs: Observable): Hit[] {
       matchProcess(t, value, hits);
       break;
     case 'file_path':
-      matchPath(t, value, hits);
+      matchPath(t, obs, hits);
       break;
     case 'file_name':
       collect(hits, t.fileNames.get(value), 'file-name', value);
@@ -260,16 +260,45 @@ function matchProfileId(t: Tables, value: string, hits: Hit[]): void {
 }
 
 /**
- * MVT's check_file_path (the base name as a file name, then path indicators) and check_file_path_process
- * (a process indicator as one of the path's components), on folder boundaries.
+ * MVT's check_file_path (the base name as a file name, then path indicators on folder boundaries) and its
+ * check_file_path_process, narrowed to where a file can be the process (`processFileCanBe`).
  */
-function matchPath(t: Tables, value: string, hits: Hit[]): void {
+function matchPath(t: Tables, obs: Observable, hits: Hit[]): void {
+  const value = obs.value;
   const path = canonicalPath(value.trim());
   const name = baseName(path);
   collect(hits, t.fileNames.get(name), 'file-name', value);
   for (let p = path; p !== ''; p = p.slice(0, Math.max(0, p.lastIndexOf('/')))) collect(hits, t.filePaths.get(p), 'file-path', value);
-  // A repeated component gives repeated hits; finish() keeps one per indicator.
-  for (const component of path.split('/')) if (component !== '') collect(hits, t.processes.get(component), 'process-in-path', value);
+  if (obs.role !== 'mention' && !value.trim().endsWith('/') && processFileCanBe(path, name)) collect(hits, t.processes.get(name), 'process-in-path', value);
+}
+
+/**
+ * Stock Apple binaries on the sealed system volume whose names public feeds list as spyware processes
+ * (Triangulation's implant ran as `BackupAgent`, the name of Apple's own backup helper). The file at this
+ * very path is Apple's; the same name anywhere else still matches.
+ */
+export const STOCK_SYSTEM_BINARIES: ReadonlySet<string> = new Set(['/usr/libexec/BackupAgent']);
+
+/** App bundles and app containers (canonical paths, `/private/var` folded onto `/var`), current and pre-iOS 8. */
+const APP_BUNDLES = /^\/var\/containers\/Bundle\//;
+const APP_DATA = /^\/var\/(?:mobile\/Containers\/(?:Data|Shared)\/|containers\/(?:Data|Shared)\/|mobile\/Applications\/)/;
+
+/**
+ * Whether a file at `path` named `name` can be a spyware process's binary (docs/dev/matching.md, "Process
+ * names in paths"). Folder components never are: a folder named like a process is a resource or data folder
+ * (TikTok's `bh` localisation folder, an app's `Documents/primary/bh/`), never a running binary. Inside an app
+ * bundle only the app's or extension's executable (`X.app/X`, `X.appex/X`) is one: resources are named by
+ * their developer. App data and group containers hold what the sandboxed app wrote (an app's `payload` data
+ * file), which iOS never launches as a process. The stock binaries above are Apple's.
+ */
+export function processFileCanBe(path: string, name: string): boolean {
+  if (name === '' || STOCK_SYSTEM_BINARIES.has(path)) return false;
+  if (APP_DATA.test(path)) return false;
+  if (APP_BUNDLES.test(path)) {
+    const parent = baseName(path.slice(0, path.length - name.length - 1));
+    return parent === `${name}.app` || parent === `${name}.appex`;
+  }
+  return true;
 }
 
 /**
@@ -277,7 +306,7 @@ function matchPath(t: Tables, value: string, hits: Hit[]): void {
  * `/private/etc` folded onto the `/var`, `/tmp` and `/etc` symlinks that point at them, so an indicator
  * written either way matches a path written either way.
  */
-function canonicalPath(path: string): string {
+export function canonicalPath(path: string): string {
   let p = path.replace(/\/{2,}/g, '/').replace(/\/+$/, '');
   if (p !== '' && !p.startsWith('/')) p = `/${p}`;
   return p.replace(/^\/private(?=\/(?:var|tmp|etc)(?:\/|$))/, '');

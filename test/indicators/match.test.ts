@@ -164,8 +164,9 @@ describe('compiled matcher', () => {
     ['a folder indicator written with a trailing slash matches the folder and its files', 'file_path', '/data/local/tmp/wd/payload.so', [['file-path', '/data/local/tmp/wd']]],
     ['/private/var/tmp/l matches the same folder named through the /var symlink', 'file_path', '/var/tmp/l/x', [['file-path', '/private/var/tmp/l']]],
     ['a relative path is read from the root', 'file_path', 'usr/sbin/foo', [['file-path', '/usr/sbin/foo']]],
-    ['a process indicator as a component of a path matches as a mention', 'file_path', '/private/var/tmp/bh/log.txt', [['process-in-path', 'bh']]],
-    ['a process indicator inside a component does not match', 'file_path', '/private/var/tmp/bhx/log.txt', []],
+    ['a file named like a process indicator matches', 'file_path', '/private/var/tmp/bh', [['process-in-path', 'bh']]],
+    ['a folder named like a process indicator does not match (MVT: any component)', 'file_path', '/private/var/tmp/bh/log.txt', []],
+    ['a process indicator inside a name does not match', 'file_path', '/private/var/tmp/bhx', []],
     ['a file name observable matches exactly', 'file_name', 'com.apple.CoreBrightness.plist', [['file-name', 'com.apple.CoreBrightness.plist']]],
     ['file names are case-sensitive', 'file_name', 'com.apple.corebrightness.plist', []],
     // the rest
