@@ -1,8 +1,9 @@
 import type { SqliteHandle } from '../../evidence/sqlite.js';
 import { fromCocoa, type Moment } from '../../formats/time.js';
-import { defineArtifact, type Locator, type TimelineEvent } from '../artifact.js';
+import { defineArtifact, type Locator, type Observable, type ParseContext, type Parsed, type TimelineEvent } from '../artifact.js';
 import { at, num, readDatabases, str, type Row } from '../_read.js';
 import { described, real } from '../describe.js';
+import { binaryIndexOf, binaryOnDisk, type BinaryIndex } from './_binaries.js';
 
 /**
  * One process's network use from DataUsage.sqlite (the NetBase schema, reference-spec §7.2.3): a
@@ -31,6 +32,12 @@ export interface DatausageRecord {
   readonly live_proc_id: number | null;
   /** ZLIVEUSAGE.ZTIMESTAMP, or `first_isodate` for a process without live usage. */
   readonly live_isodate: Moment | null;
+  /**
+   * On a filesystem dump only (absent from backups, so their outputs do not change), for the records MVT
+   * searches a binary for (no bundle id, a live row, a process record): whether a file of that name is in the
+   * dump; null when the dump has no system partition to look in (`_binaries.ts`).
+   */
+  readonly binary_on_disk?: boolean | null;
 }
 
 /** What MVT calls a live row whose process record is gone (its `check_manipulated` renames it so). */
@@ -74,6 +81,41 @@ export function netBaseQuery(db: SqliteHandle): string {
     ORDER BY 1, 2`;
 }
 
+/** MVT looks for a binary only for processes without a bundle id that have live usage (reference-spec §7.2.3). */
+export function wantsBinary(r: DatausageRecord): boolean {
+  return !r.bundle_id && r.live_proc_id !== null && r.proc_id !== null && r.proc_id !== 0;
+}
+
+/** The record with `binary_on_disk` set from the dump's file names, when MVT would have searched for it. */
+export function withBinaryFact(r: DatausageRecord, index: BinaryIndex | null): DatausageRecord {
+  if (index === null || !wantsBinary(r)) return r;
+  return { ...r, binary_on_disk: binaryOnDisk(r.proc_name, index) };
+}
+
+/**
+ * Reads every NetBase database the artifact's inputs name (DataUsage.sqlite, netusage.sqlite). On a dump the
+ * file names are gathered once per run by the source (`fileNames`), shared by every artifact that asks.
+ */
+export async function* readNetBase(ctx: ParseContext): AsyncIterable<Parsed<DatausageRecord>> {
+  const names = ctx.source.kind === 'ios-fs' && ctx.source.fileNames ? await ctx.source.fileNames() : null;
+  const index = names ? binaryIndexOf(names) : null;
+  yield* readDatabases(ctx, function* (db, file) {
+    const walOnly = (table: string) => (db.walApplied ? db.walOnlyRowids(table) : new Set<number>());
+    const recovered = { ZLIVEUSAGE: walOnly('ZLIVEUSAGE'), ZPROCESS: walOnly('ZPROCESS') };
+    for (const row of db.db.prepare(netBaseQuery(db)).iterate() as Iterable<Row>) {
+      const table = row._table === 'ZPROCESS' ? 'ZPROCESS' : 'ZLIVEUSAGE';
+      const rowid = num(row._rowid);
+      const locator: Locator = rowid !== null && recovered[table].has(rowid) ? { table, rowid, inWal: true } : { table, rowid };
+      yield { record: withBinaryFact(decodeDatausageRow(row), index), source: at(file, locator) };
+    }
+  });
+}
+
+/** MVT checks the name only for rows whose process record exists (CRITICAL on a match). */
+export function datausageObservables(r: DatausageRecord): Observable[] {
+  return r.proc_id && r.proc_name ? [{ kind: 'process', value: r.proc_name, field: 'proc_name' }] : [];
+}
+
 export function datausageTimeline(r: DatausageRecord): TimelineEvent[] {
   const deleted = r.proc_id === null || r.proc_id === 0;
   const who = described`${deleted ? manipulatedName : r.proc_name} (Bundle ID: ${r.bundle_id}, ID: ${r.proc_id})`;
@@ -102,19 +144,7 @@ export default defineArtifact<DatausageRecord>({
     ZPROCESS: ['Z_PK', 'ZFIRSTTIMESTAMP', 'ZTIMESTAMP', 'ZPROCNAME', 'ZBUNDLENAME'],
     ZLIVEUSAGE: ['Z_PK', 'ZHASPROCESS', 'ZTIMESTAMP', 'ZWWANIN', 'ZWWANOUT'],
   },
-  async *parse(ctx) {
-    yield* readDatabases(ctx, function* (db, file) {
-      const walOnly = (table: string) => (db.walApplied ? db.walOnlyRowids(table) : new Set<number>());
-      const recovered = { ZLIVEUSAGE: walOnly('ZLIVEUSAGE'), ZPROCESS: walOnly('ZPROCESS') };
-      for (const row of db.db.prepare(netBaseQuery(db)).iterate() as Iterable<Row>) {
-        const table = row._table === 'ZPROCESS' ? 'ZPROCESS' : 'ZLIVEUSAGE';
-        const rowid = num(row._rowid);
-        const locator: Locator = rowid !== null && recovered[table].has(rowid) ? { table, rowid, inWal: true } : { table, rowid };
-        yield { record: decodeDatausageRow(row), source: at(file, locator) };
-      }
-    });
-  },
+  parse: readNetBase,
   timeline: datausageTimeline,
-  // MVT checks the name only for rows whose process record exists (CRITICAL on a match).
-  observables: (r) => (r.proc_id && r.proc_name ? [{ kind: 'process', value: r.proc_name, field: 'proc_name' }] : []),
+  observables: datausageObservables,
 });

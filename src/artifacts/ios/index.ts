@@ -19,6 +19,7 @@ import idStatusCache from './id_status_cache.js';
 import interactionC from './interaction_c.js';
 import locationdClients from './locationd_clients.js';
 import manifest from './manifest.js';
+import netusage from './netusage.js';
 import osAnalyticsAdDaily from './os_analytics_ad_daily.js';
 import profileEvents from './profile_events.js';
 import safariBrowserState from './safari_browser_state.js';
@@ -38,6 +39,7 @@ export const iosArtifacts: readonly AnyArtifact[] = [
   configurationProfiles,
   manifest,
   profileEvents,
+  netusage,
   calls,
   chromeFavicon,
   chromeHistory,

@@ -6,8 +6,10 @@ import configurationProfiles from './configuration_profiles.js';
 import datausage from './datausage.js';
 import globalPreferences from './global_preferences.js';
 import idStatusCache from './id_status_cache.js';
+import netusage from './netusage.js';
 import profileEvents from './profile_events.js';
 import safariHistory from './safari_history.js';
+import shutdownLog from './shutdown_log.js';
 import sms from './sms.js';
 import smsAttachments from './sms_attachments.js';
 import webkitSessionResourceLog from './webkit_session_resource_log.js';
@@ -17,6 +19,7 @@ export const iosRules: readonly AnyRule[] = [
   ...profileEvents,
   ...idStatusCache,
   ...datausage,
+  ...netusage,
   ...safariHistory,
   ...sms,
   ...smsAttachments,
@@ -24,4 +27,5 @@ export const iosRules: readonly AnyRule[] = [
   ...applications,
   ...calendar,
   ...globalPreferences,
+  ...shutdownLog,
 ];

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import datausage, { type DatausageRecord } from '../../../src/artifacts/ios/datausage.js';
 import { compareMoments } from '../../../src/formats/time.js';
 import { buildBackup, sqliteBytes, sqliteWithWal } from '../../fixtures/ios-backup.js';
+import { buildDump, parseDump, SYSTEM_PARTITION } from '../../fixtures/ios-dump.js';
 import { parseBackup } from '../../helpers/artifacts.js';
 import { mvtIosBackup, shared } from '../../helpers/data.js';
 import type { TimelineEvent } from '../../../src/artifacts/artifact.js';
@@ -171,5 +172,22 @@ describe('ios.datausage on bad input', () => {
     expect(coverage.issues[0]!.code).toBe('bad-sqlite');
     expect(coverage.reason).toContain('DataUsage.sqlite');
     expect(coverage.reason).toContain('not a SQLite database');
+  });
+});
+
+describe('ios.datausage on a filesystem dump', () => {
+  it('adds the binary fact there only, so a backup\'s records keep their shape', async () => {
+    const db = sqliteBytes(NETBASE_SCHEMA_NO_WIFI, (d) => {
+      d.exec(`INSERT INTO ZPROCESS VALUES (1, 600000000, 600000010, NULL, 'bh'), (2, 600000100, 600000110, NULL, 'mDNSResponder')`);
+      d.exec(`INSERT INTO ZLIVEUSAGE VALUES (1, 1, 600000020, 1, 1), (2, 2, 600000120, 1, 1)`);
+    });
+    const root = buildDump({ ...SYSTEM_PARTITION, 'private/var/wireless/Library/Databases/DataUsage.sqlite': db });
+    const { records } = await parseDump<DatausageRecord>(datausage, root);
+    expect(records.map((r) => [r.proc_name, r.binary_on_disk])).toEqual([
+      ['bh', false],
+      ['mDNSResponder', true],
+    ]);
+    const backup = await parseBackup<DatausageRecord>(datausage, buildBackup([{ ...at, data: db }]));
+    expect(backup.records.every((r) => !('binary_on_disk' in r))).toBe(true);
   });
 });
