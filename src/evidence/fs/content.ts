@@ -3,6 +3,7 @@
  * collect, and the one-line errors every file system gives for the same mistakes.
  */
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
+import { crc32 } from 'node:zlib';
 import { FormatError } from '../../errors.js';
 import type { FileEntry, FsEntry, OnFile } from './file-system.js';
 
@@ -41,10 +42,13 @@ export function tooLarge(location: string, file: FileEntry, maxBytes: number): F
  */
 export class ExactSize extends Transform {
   private seen = 0;
+  private crc = 0;
 
+  /** `crc32`: the checksum the container declares (a zip's), checked when the last byte has passed. */
   constructor(
     private readonly declared: number,
     private readonly what: string,
+    private readonly crc32?: number,
   ) {
     super();
   }
@@ -57,6 +61,7 @@ export class ExactSize extends Transform {
       done(new FormatError(this.what, `more bytes than the declared ${this.declared}: cut there (the archive's sizes lie)`));
       return;
     }
+    if (this.crc32 !== undefined) this.crc = crc32(chunk, this.crc);
     done(null, chunk);
   }
 
@@ -65,9 +70,15 @@ export class ExactSize extends Transform {
       done(new FormatError(this.what, `truncated: ${this.seen} of the declared ${this.declared} bytes`));
       return;
     }
+    if (this.crc32 !== undefined && this.crc !== this.crc32) {
+      done(new FormatError(this.what, `damaged: its CRC-32 is ${hex(this.crc)}, the archive declares ${hex(this.crc32)}`));
+      return;
+    }
     done();
   }
 }
+
+const hex = (n: number) => n.toString(16).padStart(8, '0');
 
 /** The whole stream, failing (and destroying it) as soon as it passes `maxBytes`. */
 export async function collectBounded(stream: Readable, maxBytes: number, what: string): Promise<Buffer> {

@@ -229,7 +229,7 @@ class ZipFileSystem implements FileSystem {
     } catch (err) {
       throw new FormatError(what, `cannot read (${errorMessage(err)})`, { cause: err });
     }
-    const guard = new ExactSize(entry.uncompressedSize, what);
+    const guard = new ExactSize(entry.uncompressedSize, what, entry.crc32);
     raw.on('error', (err) => guard.destroy(new FormatError(what, `cannot decompress (${errorMessage(err)})`, { cause: err })));
     guard.on('close', () => raw.destroy());
     return raw.pipe(guard);
@@ -246,6 +246,8 @@ interface ZipLocator {
   readonly uncompressedSize: number;
   readonly compressionMethod: number;
   readonly generalPurposeBitFlag: number;
+  /** From the central directory: a member whose bytes do not match it is damaged (or was altered). */
+  readonly crc32: number;
 }
 
 function locatorOf(entry: Entry): ZipLocator {
@@ -255,6 +257,7 @@ function locatorOf(entry: Entry): ZipLocator {
     uncompressedSize: entry.uncompressedSize,
     compressionMethod: entry.compressionMethod,
     generalPurposeBitFlag: entry.generalPurposeBitFlag,
+    crc32: entry.crc32,
   };
 }
 

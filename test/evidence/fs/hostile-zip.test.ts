@@ -148,6 +148,21 @@ describe('zip: members that cannot be read honestly', () => {
     await fs.close();
   });
 
+  it('reports a member whose bytes do not match the CRC-32 the archive declares as damaged, and reads its neighbours', async () => {
+    const buf = await rawZip([
+      { name: 'altered.txt', data: 'the original text', compress: false },
+      { name: 'intact.txt', data: 'untouched', compress: false },
+    ]);
+    const at = buf.indexOf('original');
+    buf.write('ORIGINAL', at); // same length: only the checksum can tell
+    const path = join(base, `z${counter++}.zip`);
+    writeFileSync(path, buf);
+    const fs = await openFileSystem(path);
+    await expect(fs.read('altered.txt', { maxBytes: 100 })).rejects.toThrow(/^altered\.txt in .*: damaged: its CRC-32 is [0-9a-f]{8}, the archive declares [0-9a-f]{8}$/);
+    expect(await read(fs, 'intact.txt')).toBe('untouched');
+    await fs.close();
+  });
+
   it('refuses a stored member whose two sizes disagree', async () => {
     const fs = await openZip([{ name: 'stored.txt', data: 'abcdef', compress: false, declaredSize: 3 }]);
     expect(fs.refused).toEqual([{ name: 'stored.txt', reason: 'stored member whose sizes disagree (6 stored, 3 declared): not read' }]);
