@@ -3,6 +3,8 @@
  * same order as MVT's alerts. The `--only` validation, the docs and the registry test derive from this list.
  */
 import type { AnyArtifact } from '../artifact.js';
+import analytics from './analytics.js';
+import analyticsIosVersions from './analytics_ios_versions.js';
 import applications from './applications.js';
 import backupInfo from './backup_info.js';
 import calendar from './calendar.js';
@@ -40,6 +42,8 @@ export const iosArtifacts: readonly AnyArtifact[] = [
   manifest,
   profileEvents,
   netusage,
+  analytics,
+  analyticsIosVersions,
   calls,
   chromeFavicon,
   chromeHistory,
