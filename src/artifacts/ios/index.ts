@@ -30,6 +30,7 @@ import shortcuts from './shortcuts.js';
 import shutdownLog from './shutdown_log.js';
 import sms from './sms.js';
 import smsAttachments from './sms_attachments.js';
+import sysdiagnoseProcesses from './sysdiagnose_processes.js';
 import tcc from './tcc.js';
 import webkitResourceLoadStatistics from './webkit_resource_load_statistics.js';
 import webkitSessionResourceLog from './webkit_session_resource_log.js';
@@ -69,4 +70,5 @@ export const iosArtifacts: readonly AnyArtifact[] = [
   calendar,
   globalPreferences,
   shutdownLog,
+  sysdiagnoseProcesses,
 ];
