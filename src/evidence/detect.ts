@@ -12,7 +12,8 @@ import { openFileSystem, sniffContainer } from './fs/open.js';
 import type { FileSystem } from './fs/file-system.js';
 import { BACKUP_CONTAINER_FILES, isEncryptedBackup, isEncryptedBackupIn, looksLikeIosBackup, openIosBackup, openIosBackupIn } from './ios-backup.js';
 import { InputLog } from './input-log.js';
-import { IOS_FS_MARKERS, looksLikeIosFilesystem, openIosFilesystem, openIosFilesystemIn } from './ios-fs.js';
+import { dumpLayoutOf, layoutMarkerPaths, type DumpLayout } from './fs-layout.js';
+import { iosFilesystemWithin, openIosFilesystem, openIosFilesystemIn } from './ios-fs.js';
 import type { CredentialProvider } from './ios-backup-keys.js';
 import { SYSDIAGNOSE_MARKERS, openSysdiagnose, openSysdiagnoseIn, sysdiagnoseRootWithin } from './ios-sysdiagnose.js';
 import type { Source, SourceKind } from './source.js';
@@ -85,21 +86,32 @@ const iosBackup: Detector = {
 
 const iosFilesystem: Detector = {
   kind: 'ios-fs',
-  expected: 'an iOS filesystem dump (private/var/…)',
+  expected: 'an iOS filesystem dump (private/var/…, or filesystem1/ and filesystem2/)',
   inFolder(path) {
-    if (!looksLikeIosFilesystem(path)) return null;
-    return { detection: { answer: 'match', kind: 'ios-fs', root: path }, open: async (inputs) => openIosFilesystem(path, inputs) };
+    const dump = iosFilesystemWithin(path);
+    if (dump === null) return null;
+    const detection = { answer: 'match', kind: 'ios-fs', root: dump.dir } as const;
+    return { detection: dump.note ? { ...detection, note: dump.note } : detection, open: async (inputs) => openIosFilesystem(dump.dir, inputs, dump.layout) };
   },
   async inArchive(place) {
-    const prefixes = await prefixesHolding(place, (p) => IOS_FS_MARKERS.map((m) => `${p}${m}`), 'directory', 'any');
-    if (prefixes.length > 1) throw new UserError('usage', `${place.path}: holds ${prefixes.length} iOS filesystem dumps (${prefixes.join(', ')}); an archive of one dump is expected`);
-    if (prefixes.length === 0) return null;
-    const prefix = prefixes[0]!;
+    const found: { prefix: string; layout: DumpLayout }[] = [];
+    for (const top of ['', ...place.tops]) {
+      const lead = top ? `${top}/` : '';
+      const folders = new Set<string>();
+      for (const marker of layoutMarkerPaths()) if ((await place.fs.stat(`${lead}${marker}`))?.type === 'directory') folders.add(marker);
+      const layout = dumpLayoutOf((p) => folders.has(p));
+      if (layout !== null) found.push({ prefix: top, layout });
+    }
+    // A dump at the root wins over one in a sub-folder of it (a dump's own folders never hold a second dump).
+    const dumps = found.some((f) => f.prefix === '') ? found.filter((f) => f.prefix === '') : found;
+    if (dumps.length > 1) throw new UserError('usage', `${place.path}: holds ${dumps.length} iOS filesystem dumps (${dumps.map((d) => d.prefix).join(', ')}); an archive of one dump is expected`);
+    if (dumps.length === 0) return null;
+    const { prefix, layout } = dumps[0]!;
     const files = await ArchiveFiles.open(place.fs, prefix, 'links-inside');
     const detection = { answer: 'match', kind: 'ios-fs', root: place.path } as const;
     return {
       detection: prefix ? { ...detection, note: `found an iOS filesystem dump in folder ${prefix} of ${place.path}` } : detection,
-      open: async (inputs) => openIosFilesystemIn(files, inputs),
+      open: async (inputs) => openIosFilesystemIn(files, inputs, layout),
     };
   },
 };

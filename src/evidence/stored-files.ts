@@ -83,6 +83,12 @@ export interface StoredFiles {
   /** One line per refused member and for damage to the container, for the coverage of the acquisition. */
   notes(): string[];
   close(): Promise<void>;
+  /**
+   * Set by a layout that stores the device's tree elsewhere than at its own paths (fs-layout.ts): the stored
+   * path refs name for a path of this view, and back (null for a stored path outside the view).
+   */
+  toStored?(rel: string): string;
+  toDevice?(stored: string): string | null;
 }
 
 /** A folder on disk, read through contained.ts (see there for the link and size rules). */

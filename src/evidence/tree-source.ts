@@ -13,6 +13,9 @@ import { sqliteLimits, openSqlite, type SqliteHandle } from './sqlite.js';
 import type { AcquisitionInfo, EvidenceFile, EvidenceRef, FileSpec, Source, SourceKind } from './source.js';
 import type { StoredFiles } from './stored-files.js';
 
+/** A listing entry with the path it has in its container (refs name it), when a layout maps paths. */
+export type ListedEntry = FsEntry & { readonly storedPath: string };
+
 export interface TreeShape {
   readonly kind: SourceKind;
   /** The one spec kind this source answers; every other spec finds nothing. */
@@ -72,8 +75,14 @@ export class TreeSource implements Source {
     return this.files.notes();
   }
 
-  listing(): AsyncIterable<FsEntry> {
-    return this.files.list();
+  /** Every entry once, paths as the source addresses them (device paths for a dump), each with the path it is stored at. */
+  async *listing(): AsyncIterable<ListedEntry> {
+    const files = this.files;
+    if (!files.toStored) {
+      for await (const entry of files.list()) yield { ...entry, storedPath: entry.path };
+      return;
+    }
+    for await (const entry of files.list()) yield { ...entry, storedPath: files.toStored(entry.path) };
   }
 
   fileNames(): Promise<ReadonlySet<string>> {
@@ -104,14 +113,14 @@ export class TreeSource implements Source {
   }
 
   async read(file: EvidenceFile): Promise<Buffer> {
-    const rel = file.ref.storedPath;
+    const rel = this.relOf(file);
     const data = await this.files.read(rel, rel);
     this.inputs.record(this.files.displayPath(rel), rel, data);
     return data;
   }
 
   async openSqlite(file: EvidenceFile): Promise<SqliteHandle> {
-    const rel = file.ref.storedPath;
+    const rel = this.relOf(file);
     // A sidecar that is a link out of the acquisition is not read, like any other such link.
     const wal = this.sidecar(`${rel}-wal`);
     const shm = this.sidecar(`${rel}-shm`);
@@ -123,8 +132,15 @@ export class TreeSource implements Source {
     await this.files.close();
   }
 
-  private refTo(storedPath: string): EvidenceRef {
+  private refTo(rel: string): EvidenceRef {
+    const storedPath = this.files.toStored?.(rel) ?? rel;
     return { root: this.root, storedPath, ...(this.files.layer ? { container: this.files.layer } : {}) };
+  }
+
+  /** The path of this view a ref names (refs keep the stored path, which a layout may store elsewhere). */
+  private relOf(file: EvidenceFile): string {
+    const stored = file.ref.storedPath;
+    return this.files.toDevice?.(stored) ?? stored;
   }
 
   private deviceOf(rel: string): { devicePath?: string } {

@@ -14,6 +14,7 @@ import chromeHistory from './chrome_history.js';
 import configurationProfiles from './configuration_profiles.js';
 import contacts from './contacts.js';
 import datausage from './datausage.js';
+import filesystem from './filesystem.js';
 import firefoxFavicon from './firefox_favicon.js';
 import firefoxHistory from './firefox_history.js';
 import globalPreferences from './global_preferences.js';
@@ -69,6 +70,7 @@ export const iosArtifacts: readonly AnyArtifact[] = [
   applications,
   calendar,
   globalPreferences,
+  filesystem,
   shutdownLog,
   sysdiagnoseProcesses,
 ];

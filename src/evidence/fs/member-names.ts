@@ -3,6 +3,10 @@
  * no `.`/`..`/empty component) or is refused with a one-line reason. Refusing is never fatal: the member
  * is listed in `refused` and the rest of the archive stays readable.
  *
+ * Absolute names (`/private/var/…`) are read from the archive's root: nothing here is ever extracted, so a
+ * leading `/` names no place on the analyst's disk; a later member whose name is the same once the `/` is
+ * dropped is a duplicate (the first wins, as for any duplicate). UNC names (`//host/x`) stay refused.
+ *
  * Separators: the zip format says names use `/` only, but Windows archivers wrote `\`; in a zip `\` is
  * therefore read as a separator. In a tar `\` is an ordinary character of a POSIX name and is kept, but a
  * name that would contain a `..` component if `\` were a separator is still refused (an extractor on
@@ -34,9 +38,12 @@ export function normaliseMemberName(raw: string, flavour: NameFlavour): NameVerd
   if (CONTROL.test(raw)) return { ok: false, reason: NAME_REASONS.control };
   const name = flavour === 'zip' ? raw.replace(/\\/g, '/') : raw;
   if (DRIVE.test(name.replace(/\\/g, '/'))) return { ok: false, reason: NAME_REASONS.drive };
-  if (name.startsWith('/') || (flavour === 'tar' && name.startsWith('\\'))) return { ok: false, reason: NAME_REASONS.absolute };
+  // `/private/var/…` (iLEAPP's zips, some dump tools) names the member from the archive's root: nothing is
+  // extracted, so it points nowhere on the analyst's disk. `//host/share` (UNC) and `\x` stay refused.
+  if (name.startsWith('//') || (flavour === 'tar' && name.startsWith('\\'))) return { ok: false, reason: NAME_REASONS.absolute };
   if (name.split(/[\\/]/).includes('..')) return { ok: false, reason: NAME_REASONS.parent };
   const parts = name.split('/').filter((p) => p !== '' && p !== '.');
+  if (parts.length === 0 && name.startsWith('/')) return { ok: false, reason: NAME_REASONS.absolute };
   if (parts.length === 0) return { ok: 'root' };
   return { ok: true, path: parts.join('/'), isDirectory: name.endsWith('/') };
 }

@@ -63,7 +63,6 @@ describe('zip: hostile names', () => {
 
   it('refuses each unsafe name with its reason, in archive order, printable on one line', () => {
     expect(fs.refused).toEqual([
-      { name: '/abs/path.txt', reason: 'absolute name' },
       { name: '../../etc/evil.txt', reason: 'parent-folder component (..) in the name' },
       { name: 'a\\\\..\\\\..\\\\evil.txt', reason: 'parent-folder component (..) in the name' },
       { name: 'C:/windows/evil.txt', reason: 'drive letter in the name (an absolute Windows path)' },
@@ -77,7 +76,7 @@ describe('zip: hostile names', () => {
   });
 
   it('keeps the good members readable; a duplicate gives the first member', async () => {
-    expect(await paths(fs)).toEqual(['dot', 'dot/name.txt', 'dup.txt', 'good.txt', 'link-out', 'win', 'win/style', 'win/style/name.txt']);
+    expect(await paths(fs)).toEqual(['abs', 'abs/path.txt', 'dot', 'dot/name.txt', 'dup.txt', 'good.txt', 'link-out', 'win', 'win/style', 'win/style/name.txt']);
     expect(await read(fs, 'good.txt')).toBe('good');
     expect(await read(fs, 'dup.txt')).toBe('first');
     expect(await read(fs, 'win/style/name.txt')).toBe('backslashes');

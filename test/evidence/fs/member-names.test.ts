@@ -16,7 +16,11 @@ describe('normaliseMemberName', () => {
     ['./', 'tar', { ok: 'root' }],
     // refused
     ['', 'tar', { ok: false, reason: 'empty name' }],
-    ['/etc/passwd', 'tar', { ok: false, reason: 'absolute name' }],
+    // absolute names are read from the archive's root (nothing is extracted): iLEAPP zips store /private/var/…
+    ['/private/var/mobile/x.db', 'tar', { ok: true, path: 'private/var/mobile/x.db', isDirectory: false }],
+    ['/private/var/', 'zip', { ok: true, path: 'private/var', isDirectory: true }],
+    ['/', 'tar', { ok: false, reason: 'absolute name' }],
+    ['/../etc/passwd', 'tar', { ok: false, reason: 'parent-folder component (..) in the name' }],
     ['//server/share/x', 'zip', { ok: false, reason: 'absolute name' }],
     ['\\abs.txt', 'tar', { ok: false, reason: 'absolute name' }],
     ['C:\\Windows\\x', 'zip', { ok: false, reason: 'drive letter in the name (an absolute Windows path)' }],
