@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import shutdownLog, { decodeShutdownLog, shutdownLogLimits, splitBinaryUuid, type ShutdownLogRecord } from '../../../src/artifacts/ios/shutdown_log.js';
 import { InputLog } from '../../../src/evidence/input-log.js';
+import { compileIndicators } from '../../../src/indicators/match.js';
 import { openIosFilesystem } from '../../../src/evidence/ios-fs.js';
 import { openSysdiagnose } from '../../../src/evidence/ios-sysdiagnose.js';
 import { pythonDescription } from '../../../src/report/mvt/compat.js';
@@ -10,6 +11,7 @@ import { plainDescription } from '../../../src/report/native.js';
 import { PEGASUS_STAGING, shutdownLogText } from '../../../src/synth/shutdown-log.js';
 import { tempDir } from '../../fixtures/ios-backup.js';
 import { parseSource } from '../../helpers/artifacts.js';
+import { collectionsOf } from '../../indicators/bundle.js';
 
 function tree(files: Record<string, string | Buffer>): string {
   const root = tempDir('shutdown');
@@ -128,10 +130,16 @@ describe('ios.shutdown_log on a filesystem dump (reference-spec §13.4 test_shut
   it('offers the client path as written (a file_path indicator of the folder matches it) and the process name without the UUID', async () => {
     const client = '/usr/sbin/filecoordinationd/123e4567-e89b-12d3-a456-426614174000';
     const [r] = decode(`After 1.00s, these clients are still here:\n\t\tremaining client pid: 1 (${client})\nSIGTERM: [1700000000]\n`);
-    expect(shutdownLog.observables!(r!)).toEqual([
+    const observables = shutdownLog.observables!(r!);
+    expect(observables).toEqual([
       { kind: 'file_path', value: client, field: 'client' },
       { kind: 'process', value: 'filecoordinationd', field: 'client' },
     ]);
+    // MVT's test: the file_path indicator /usr/sbin/filecoordinationd gives 1 alert whose matched value is the client.
+    const matcher = compileIndicators(collectionsOf({ malware: ['Test'], indicators: [{ pattern: "[file:path='/usr/sbin/filecoordinationd']", malware: 'Test' }] }));
+    const hits = observables.flatMap((o) => matcher.match(o));
+    expect(hits.map((h) => [h.kind, h.indicator.value])).toEqual([['file-path', '/usr/sbin/filecoordinationd']]);
+    expect(hits[0]!.message).toContain(client);
   });
 });
 
