@@ -8,6 +8,7 @@ import analyticsIosVersions from './analytics_ios_versions.js';
 import applications from './applications.js';
 import backupInfo from './backup_info.js';
 import calendar from './calendar.js';
+import cacheFiles from './cache_files.js';
 import calls from './calls.js';
 import chromeFavicon from './chrome_favicon.js';
 import chromeHistory from './chrome_history.js';
@@ -43,6 +44,7 @@ export const iosArtifacts: readonly AnyArtifact[] = [
   configurationProfiles,
   manifest,
   profileEvents,
+  cacheFiles,
   netusage,
   analytics,
   analyticsIosVersions,
