@@ -1,7 +1,8 @@
 /**
  * `tracehound check` on a synthetic sysdiagnose .tar.gz, read straight from the archive (npm run bench:sysdiagnose).
  * For each size the sysdiagnose is generated once (src/synth/sysdiagnose.ts: seeded, 60 ordinary reboots in a
- * rotated shutdown log, two planted suspicious ones, log-archive bulk that compresses no better than real tracev3
+ * rotated shutdown log, two planted suspicious ones, an ordinary phone's process lists, install log, profiles, TCC.db
+ * and crash reports from sysdiagnose-content.ts, log-archive bulk that compresses no better than real tracev3
  * chunks up to the size asked), then checked by the real CLI in a child process against the public feeds:
  * wall and CPU time, peak RSS, the bytes the check wrote to disk (GNU time's %O) and the largest the child's
  * private temp folder grew to (polled): the check extracts nothing, so both stay near zero.
@@ -16,9 +17,11 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { PEGASUS_STAGING } from '../src/synth/shutdown-log.js';
 import { generateSysdiagnose } from '../src/synth/sysdiagnose.js';
+import { sysdiagnoseContent } from '../src/synth/sysdiagnose-content.js';
 import { builtCli, cli, measure, projectRoot, rssMethod } from './_child.js';
 
 const SEED = 20240502;
+const COLLECTED = new Date('2024-05-02T08:15:30Z');
 const SUSPICIOUS = [
   { at: new Date('2024-03-10T21:30:00Z'), clients: [{ path: `${PEGASUS_STAGING}/roleaccountd`, notices: 3 }] },
   { at: new Date('2024-04-28T06:05:00Z'), clients: [{ path: '/private/var/tmp/UserEventAgent', notices: 4 }] },
@@ -61,7 +64,8 @@ try {
     const dir = join(work, `size-${label}`);
     mkdirSync(dir);
     const started = performance.now();
-    const g = await generateSysdiagnose(dir, { seed: SEED, format: 'tar.gz', reboots: 60, rotated: true, uuidSuffix: true, suspicious: SUSPICIOUS, padBytes: megabytes * 1e6 });
+    const extra = sysdiagnoseContent(SEED, { collectedAt: COLLECTED, utcOffsetMinutes: 120, buildVersion: '21E236' });
+    const g = await generateSysdiagnose(dir, { seed: SEED, format: 'tar.gz', collectedAt: COLLECTED, reboots: 60, rotated: true, uuidSuffix: true, suspicious: SUSPICIOUS, padBytes: megabytes * 1e6, extra });
     const generated = (performance.now() - started) / 1000;
     const archiveBytes = statSync(g.path).size;
 

@@ -11,6 +11,7 @@ import { check, type CheckResult } from '../../src/app/check.js';
 import { UserError } from '../../src/errors.js';
 import type { Finding } from '../../src/findings/finding.js';
 import { PEGASUS_STAGING, shutdownLogText } from '../../src/synth/shutdown-log.js';
+import { sysdiagnoseContent } from '../../src/synth/sysdiagnose-content.js';
 import { SHUTDOWN_LOG, generateSysdiagnose, sysdiagnoseName } from '../../src/synth/sysdiagnose.js';
 import { gzip, rawTar } from '../fixtures/archives.js';
 import { tempDir } from '../fixtures/ios-backup.js';
@@ -76,7 +77,10 @@ beforeAll(async () => {
   mkdirSync(join(base, 'clean'));
   // Bulk of a few MB, so the shutdown logs sit among tracev3 chunks as in a real archive.
   infected = (await generateSysdiagnose(join(base, 'infected'), { seed: 9, format: 'tar.gz', reboots: 20, rotated: true, uuidSuffix: true, suspicious, padBytes: 3_000_000 })).path;
-  clean = (await generateSysdiagnose(join(base, 'clean'), { seed: 10, format: 'tar.gz', reboots: 40, rotated: true, padBytes: 1_000_000 })).path;
+  // The clean one carries everything else an ordinary phone's sysdiagnose holds (process lists, installs, profiles, …).
+  const collectedAt = new Date('2024-05-02T08:15:30Z');
+  const extra = sysdiagnoseContent(10, { collectedAt, utcOffsetMinutes: 120, buildVersion: '21E236' });
+  clean = (await generateSysdiagnose(join(base, 'clean'), { seed: 10, format: 'tar.gz', collectedAt, reboots: 40, rotated: true, padBytes: 1_000_000, extra })).path;
 }, 60_000);
 
 describe('a generated sysdiagnose checked from its .tar.gz', () => {
@@ -124,11 +128,13 @@ describe('a generated sysdiagnose checked from its .tar.gz', () => {
     expect(matched.every((f) => f.eventTime === null || f.eventTime.iso() === '2024-03-10T21:30:00.000000Z')).toBe(true);
   }, 60_000);
 
-  it('an ordinary phone\'s sysdiagnose (40 reboots of Apple daemons and apps) raises nothing', async () => {
+  it('an ordinary phone\'s sysdiagnose (40 reboots of Apple daemons and apps, its process lists and logs) raises nothing from shutdown.log and nothing HIGH at all', async () => {
     const r = await check({ target: clean, userIocDir: null });
     expect(coverageOf(r, 'ios.shutdown_log')).toMatchObject({ state: 'parsed' });
     expect(coverageOf(r, 'ios.shutdown_log').records).toBeGreaterThan(40);
-    expect(r.findings).toEqual([]);
+    expect(r.findings.filter((f) => f.artifact === 'ios.shutdown_log')).toEqual([]);
+    expect(r.findings.filter((f) => f.level === 'high' || f.level === 'critical').map((f) => f.message)).toEqual([]);
+    expect(r.coverage.filter((c) => c.state === 'failed')).toEqual([]);
   }, 60_000);
 
   it('extracts nothing: the temp area holds no file of the sysdiagnose while it runs, and nothing after; the archive is unchanged', async () => {
