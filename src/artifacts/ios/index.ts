@@ -32,6 +32,7 @@ import shortcuts from './shortcuts.js';
 import shutdownLog from './shutdown_log.js';
 import sms from './sms.js';
 import smsAttachments from './sms_attachments.js';
+import sysdiagnoseAppInstalls from './sysdiagnose_app_installs.js';
 import sysdiagnoseProcesses from './sysdiagnose_processes.js';
 import tcc from './tcc.js';
 import webkitResourceLoadStatistics from './webkit_resource_load_statistics.js';
@@ -75,4 +76,5 @@ export const iosArtifacts: readonly AnyArtifact[] = [
   filesystem,
   shutdownLog,
   sysdiagnoseProcesses,
+  sysdiagnoseAppInstalls,
 ];
