@@ -20,6 +20,7 @@ import firefoxFavicon from './firefox_favicon.js';
 import firefoxHistory from './firefox_history.js';
 import globalPreferences from './global_preferences.js';
 import idStatusCache from './id_status_cache.js';
+import iosVersionHistory from './ios_version_history.js';
 import interactionC from './interaction_c.js';
 import locationdClients from './locationd_clients.js';
 import manifest from './manifest.js';
@@ -27,6 +28,7 @@ import netusage from './netusage.js';
 import osAnalyticsAdDaily from './os_analytics_ad_daily.js';
 import profileEvents from './profile_events.js';
 import safariBrowserState from './safari_browser_state.js';
+import safariFavicon from './safari_favicon.js';
 import safariHistory from './safari_history.js';
 import shortcuts from './shortcuts.js';
 import shutdownLog from './shutdown_log.js';
@@ -49,6 +51,8 @@ export const iosArtifacts: readonly AnyArtifact[] = [
   netusage,
   analytics,
   analyticsIosVersions,
+  safariFavicon,
+  iosVersionHistory,
   calls,
   chromeFavicon,
   chromeHistory,
