@@ -32,9 +32,13 @@ export interface ShutdownLogRecord {
   readonly first_of_reboot: boolean;
 }
 
-/** Bounds on one hostile log: bytes read, line length, processes per reboot, records per file. */
+/**
+ * Bounds on one hostile log: bytes read, lines (which bounds the time: a real log has a few thousand), line
+ * length, processes per reboot, records per file.
+ */
 export const shutdownLogLimits = {
   maxFileBytes: 256 * 1024 * 1024,
+  maxLines: 5_000_000,
   maxLineBytes: 4096,
   maxClientsPerReboot: 10_000,
   maxRecordsPerFile: 500_000,
@@ -81,30 +85,47 @@ export function* decodeShutdownLog(data: Buffer, warn: (message: string) => void
   let lineNo = 0;
   let longLines = 0;
   let droppedClients = 0;
+  let recordsCut = false;
 
   function* close(isodate: Moment | null, line: number): Generator<ShutdownLogLine> {
     reboot += 1;
     const listed = [...clients.values()];
-    const shared = { isodate, reboot, reboot_notices: notices, reboot_clients: listed.length };
+    // Records are built field by field: an object spread per record costs more than decoding the line.
+    const record = (c: Pending | null, first: boolean): ShutdownLogRecord => {
+      const split = c === null ? null : splitBinaryUuid(c.client);
+      return {
+        isodate,
+        pid: c === null ? null : c.pid,
+        client: c === null ? null : c.client,
+        delay: c === null ? null : c.delay,
+        times_delayed: c === null ? 0 : c.notices.size,
+        binary: split === null ? null : split.binary,
+        binary_uuid: split === null ? null : split.uuid,
+        reboot,
+        reboot_notices: notices,
+        reboot_clients: listed.length,
+        first_of_reboot: first,
+      };
+    };
     if (listed.length === 0) {
       records += 1;
-      yield { line, record: { ...shared, pid: null, client: null, delay: null, times_delayed: 0, binary: null, binary_uuid: null, first_of_reboot: true } };
+      yield { line, record: record(null, true) };
     }
-    for (const [i, c] of listed.entries()) {
-      if (records >= limits.maxRecordsPerFile) break;
+    for (let i = 0; i < listed.length; i++) {
+      if (records >= limits.maxRecordsPerFile) {
+        recordsCut = true;
+        break;
+      }
       records += 1;
-      const { binary, uuid } = splitBinaryUuid(c.client);
-      yield {
-        line,
-        record: { ...shared, pid: c.pid, client: c.client, delay: c.delay, times_delayed: c.notices.size, binary, binary_uuid: uuid, first_of_reboot: i === 0 },
-      };
+      yield { line, record: record(listed[i]!, i === 0) };
     }
     clients = new Map();
     notices = 0;
     delay = null;
   }
 
-  for (let start = 0; start < data.length && records < limits.maxRecordsPerFile; ) {
+  let start = 0;
+  while (start < data.length && records < limits.maxRecordsPerFile && lineNo < limits.maxLines) {
     let end = data.indexOf(10, start);
     if (end === -1) end = data.length;
     lineNo += 1;
@@ -142,8 +163,11 @@ export function* decodeShutdownLog(data: Buffer, warn: (message: string) => void
     }
     if (SIGTERM.test(line)) yield* close(sigtermTime(line), lineNo);
   }
-  if (records >= limits.maxRecordsPerFile) warn(`more than ${limits.maxRecordsPerFile} records: the rest of the file is not read`);
-  else if (clients.size > 0) yield* close(null, lineNo);
+  if (start < data.length || recordsCut) {
+    warn(records >= limits.maxRecordsPerFile ? `more than ${limits.maxRecordsPerFile} records: the rest of the file is not read` : `more than ${limits.maxLines} lines: the rest of the file is not read`);
+  } else if (clients.size > 0) {
+    yield* close(null, lineNo);
+  }
   if (longLines > 0) warn(`${longLines} line(s) longer than ${limits.maxLineBytes} bytes skipped`);
   if (droppedClients > 0) warn(`${droppedClients} client line(s) beyond ${limits.maxClientsPerReboot} processes in one reboot skipped`);
 }

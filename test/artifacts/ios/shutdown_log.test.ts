@@ -82,7 +82,7 @@ describe('decodeShutdownLog', () => {
     expect(records.filter((r) => r !== planted[0]).every((r) => r.times_delayed <= 2 && r.binary_uuid !== null)).toBe(true);
   });
 
-  it('skips over-long lines and stops at the record bound, saying so once each', () => {
+  it('skips over-long lines and stops at the record and line bounds, saying so once each', () => {
     const warnings: string[] = [];
     const long = `\t\tremaining client pid: 1 (/${'a'.repeat(shutdownLogLimits.maxLineBytes)})\n`;
     const records = decode(`After 1s, these clients are still here:\n${long}SIGTERM: [1700000000]\n`, (m) => warnings.push(m));
@@ -96,8 +96,22 @@ describe('decodeShutdownLog', () => {
       const w: string[] = [];
       expect(decode(many, (m) => w.push(m))).toHaveLength(3);
       expect(w).toEqual(['more than 3 records: the rest of the file is not read']);
+      // Exactly at the bound, with nothing after: nothing is said.
+      const exact: string[] = [];
+      expect(decode(`${TWO_NOTICES}SIGTERM: [1700000001]\n`, (m) => exact.push(m))).toHaveLength(3);
+      expect(exact).toEqual([]);
     } finally {
       shutdownLogLimits.maxRecordsPerFile = saved;
+    }
+
+    const savedLines = shutdownLogLimits.maxLines;
+    shutdownLogLimits.maxLines = 4;
+    try {
+      const w: string[] = [];
+      expect(decode(TWO_NOTICES + TWO_NOTICES, (m) => w.push(m))).toEqual([]);
+      expect(w).toEqual(['more than 4 lines: the rest of the file is not read']);
+    } finally {
+      shutdownLogLimits.maxLines = savedLines;
     }
   });
 
