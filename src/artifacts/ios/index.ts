@@ -35,6 +35,7 @@ import shutdownLog from './shutdown_log.js';
 import sms from './sms.js';
 import smsAttachments from './sms_attachments.js';
 import sysdiagnoseAppInstalls from './sysdiagnose_app_installs.js';
+import sysdiagnoseCrashReports from './sysdiagnose_crash_reports.js';
 import sysdiagnoseProcesses from './sysdiagnose_processes.js';
 import tcc from './tcc.js';
 import webkitResourceLoadStatistics from './webkit_resource_load_statistics.js';
@@ -81,4 +82,5 @@ export const iosArtifacts: readonly AnyArtifact[] = [
   shutdownLog,
   sysdiagnoseProcesses,
   sysdiagnoseAppInstalls,
+  sysdiagnoseCrashReports,
 ];

@@ -12,6 +12,7 @@ import safariHistory from './safari_history.js';
 import shutdownLog from './shutdown_log.js';
 import sms from './sms.js';
 import smsAttachments from './sms_attachments.js';
+import sysdiagnoseCrashReports from './sysdiagnose_crash_reports.js';
 import sysdiagnoseProcesses from './sysdiagnose_processes.js';
 import webkitSessionResourceLog from './webkit_session_resource_log.js';
 
@@ -30,4 +31,5 @@ export const iosRules: readonly AnyRule[] = [
   ...globalPreferences,
   ...shutdownLog,
   ...sysdiagnoseProcesses,
+  ...sysdiagnoseCrashReports,
 ];
