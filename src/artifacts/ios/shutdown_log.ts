@@ -141,7 +141,8 @@ export function* decodeShutdownLog(data: Buffer, warn: (message: string) => void
     if (notice) {
       notices += 1;
       delay = Number(notice[1]);
-      continue;
+      // Some logs put the notice and a client on one line ("After 0.1s, remaining client pid: …").
+      if (!line.includes('remaining client pid')) continue;
     }
     const client = CLIENT.exec(line);
     if (client) {

@@ -66,6 +66,12 @@ describe('decodeShutdownLog', () => {
     ]);
   });
 
+  it('reads a notice and a client written on one line', () => {
+    const records = decode('After 0.10s, remaining client pid: 155 (/usr/libexec/nfcd)\nAfter 0.20s, remaining client pid: 155 (/usr/libexec/nfcd)\nSIGTERM: [1700000000]\n');
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({ client: '/usr/libexec/nfcd', times_delayed: 2, delay: 0.2, reboot_notices: 2 });
+  });
+
   it('reads the SIGTERM time after " @" on older lines, and none at all as unknown', () => {
     expect(decode('SIGTERM: sent @1600000000 to clients\n')[0]!.isodate?.mvt()).toBe('2020-09-13 12:26:40.000000');
     expect(decode('SIGTERM: sent\n')[0]!.isodate).toBeNull();
