@@ -66,6 +66,8 @@ async function withTemp<T>(run: (watched: string) => Promise<T>): Promise<T> {
 }
 
 let infected: string;
+/** The same sysdiagnose as a folder. */
+let infectedFolder: string;
 let clean: string;
 beforeAll(async () => {
   const base = realpathSync(tempDir('sysdiag-app'));
@@ -76,7 +78,10 @@ beforeAll(async () => {
   mkdirSync(join(base, 'infected'));
   mkdirSync(join(base, 'clean'));
   // Bulk of a few MB, so the shutdown logs sit among tracev3 chunks as in a real archive.
-  infected = (await generateSysdiagnose(join(base, 'infected'), { seed: 9, format: 'tar.gz', reboots: 20, rotated: true, uuidSuffix: true, suspicious, padBytes: 3_000_000 })).path;
+  const infectedOptions = { seed: 9, reboots: 20, rotated: true, uuidSuffix: true, suspicious, padBytes: 3_000_000 };
+  infected = (await generateSysdiagnose(join(base, 'infected'), { ...infectedOptions, format: 'tar.gz' })).path;
+  mkdirSync(join(base, 'folder'));
+  infectedFolder = (await generateSysdiagnose(join(base, 'folder'), { ...infectedOptions, format: 'folder' })).path;
   // The clean one carries everything else an ordinary phone's sysdiagnose holds (process lists, installs, profiles, …).
   const collectedAt = new Date('2024-05-02T08:15:30Z');
   const extra = sysdiagnoseContent(10, { collectedAt, utcOffsetMinutes: 120, buildVersion: '21E236' });
@@ -105,6 +110,13 @@ describe('a generated sysdiagnose checked from its .tar.gz', () => {
     expect(coverage.state).toBe('parsed');
     expect(coverage.files).toHaveLength(2);
     expect(r.containerNotes).toEqual([]);
+  }, 60_000);
+
+  it('gives the same findings and records from the folder as from the archive', async () => {
+    const [packed, folder] = await Promise.all([check({ target: infected, userIocDir: null }), check({ target: infectedFolder, userIocDir: null })]);
+    const summary = (r: CheckResult) => ({ findings: r.findings.map((f) => [f.level, f.message, f.evidence.ref.storedPath, f.evidence.at]), records: coverageOf(r, 'ios.shutdown_log').records });
+    expect(summary(folder)).toEqual(summary(packed));
+    expect(folder.acquisition.acquiredAt?.toISOString()).toBe('2024-05-02T08:15:30.000Z');
   }, 60_000);
 
   it('a process indicator for the planted name matches the running process (CRITICAL)', async () => {
