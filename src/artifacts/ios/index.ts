@@ -38,7 +38,10 @@ import sysdiagnoseAppInstalls from './sysdiagnose_app_installs.js';
 import sysdiagnoseCrashReports from './sysdiagnose_crash_reports.js';
 import sysdiagnoseProcesses from './sysdiagnose_processes.js';
 import tcc from './tcc.js';
+import webkitIndexeddb from './webkit_indexeddb.js';
+import webkitLocalStorage from './webkit_local_storage.js';
 import webkitResourceLoadStatistics from './webkit_resource_load_statistics.js';
+import webkitSafariViewService from './webkit_safari_view_service.js';
 import webkitSessionResourceLog from './webkit_session_resource_log.js';
 import whatsapp from './whatsapp.js';
 import whatsappContacts from './whatsapp_contacts.js';
@@ -54,6 +57,9 @@ export const iosArtifacts: readonly AnyArtifact[] = [
   analyticsIosVersions,
   safariFavicon,
   iosVersionHistory,
+  webkitIndexeddb,
+  webkitLocalStorage,
+  webkitSafariViewService,
   calls,
   chromeFavicon,
   chromeHistory,
