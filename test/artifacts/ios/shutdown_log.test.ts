@@ -8,7 +8,9 @@ import { openIosFilesystem } from '../../../src/evidence/ios-fs.js';
 import { openSysdiagnose } from '../../../src/evidence/ios-sysdiagnose.js';
 import { pythonDescription } from '../../../src/report/mvt/compat.js';
 import { plainDescription } from '../../../src/report/native.js';
-import { PEGASUS_STAGING, shutdownLogText } from '../../../src/synth/shutdown-log.js';
+import { generateIosFilesystemDump } from '../../../src/synth/ios-fs-dump.js';
+import { PEGASUS_STAGING, ordinaryReboots, shutdownLogText } from '../../../src/synth/shutdown-log.js';
+import { openAcquisition } from '../../../src/evidence/detect.js';
 import { tempDir } from '../../fixtures/ios-backup.js';
 import { parseSource } from '../../helpers/artifacts.js';
 import { collectionsOf } from '../../indicators/bundle.js';
@@ -161,6 +163,33 @@ describe('ios.shutdown_log on a filesystem dump (reference-spec §13.4 test_shut
     expect(hits.map((h) => [h.kind, h.indicator.value])).toEqual([['file-path', '/usr/sbin/filecoordinationd']]);
     expect(hits[0]!.message).toContain(client);
   });
+});
+
+describe('ios.shutdown_log on a generated dump packed as a tar.gz, in both layouts', () => {
+  it.each(['private-var', 'filesystem12'] as const)('%s: both logs are found at their device paths and read from the archive', async (layout) => {
+    const planted = { at: new Date('2024-02-02T02:02:02Z'), planted: [{ path: `${PEGASUS_STAGING}/bh`, notices: 3 }] };
+    const path = join(tempDir('shutdown-dump'), 'dump.tar.gz');
+    await generateIosFilesystemDump(path, {
+      seed: 4,
+      files: 200,
+      format: 'tar.gz',
+      layout,
+      extra: [
+        { devicePath: '/private/var/db/diagnostics/shutdown.log', data: shutdownLogText({ seed: 4, reboots: [...ordinaryReboots(new Date('2024-02-01T00:00:00Z'), 3), planted] }) },
+        { devicePath: '/private/var/db/diagnostics/shutdown.0.log', data: shutdownLogText({ seed: 5, reboots: ordinaryReboots(new Date('2024-01-01T00:00:00Z'), 2) }) },
+      ],
+    });
+    const { source } = await openAcquisition(path);
+    try {
+      const { records, coverage } = await parseSource<ShutdownLogRecord>(shutdownLog, source);
+      expect(coverage).toMatchObject({ state: 'parsed', issues: [] });
+      expect(coverage.files).toHaveLength(2);
+      expect(new Set(records.map((r) => `${r.reboot}@${r.isodate?.iso()}`)).size).toBe(6);
+      expect(records.filter((r) => r.binary === `${PEGASUS_STAGING}/bh`).map((r) => [r.isodate?.iso(), r.times_delayed])).toEqual([['2024-02-02T02:02:02.000000Z', 3]]);
+    } finally {
+      await source.close();
+    }
+  }, 60_000);
 });
 
 describe('ios.shutdown_log on a sysdiagnose', () => {
