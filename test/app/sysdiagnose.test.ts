@@ -149,12 +149,13 @@ describe('a generated sysdiagnose checked from its .tar.gz', () => {
     expect(r.coverage.filter((c) => c.state === 'failed')).toEqual([]);
   }, 60_000);
 
-  it('extracts nothing: the temp area holds no file of the sysdiagnose while it runs, and nothing after; the archive is unchanged', async () => {
+  it('extracts nothing: no file appears in the temp area while it runs, nothing is left after; the archive is unchanged', async () => {
     const before = snapshotTree(realpathSync(join(infected, '..')));
     await withTemp(async (watched) => {
       const { result, seen } = await watchTemp(watched, () => check({ target: infected, userIocDir: null }));
       expect(result.findings.length).toBeGreaterThan(0);
-      expect([...seen].filter((p) => /shutdown|tracev3|sysdiagnose|stored-\d+/.test(p))).toEqual([]);
+      // At most the run's private folder itself: nothing was ever written inside it.
+      expect([...seen].filter((p) => p.includes('/'))).toEqual([]);
       expect(readdirSync(watched)).toEqual([]);
     });
     expect(snapshotTree(realpathSync(join(infected, '..')))).toEqual(before);
