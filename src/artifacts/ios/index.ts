@@ -37,6 +37,8 @@ import smsAttachments from './sms_attachments.js';
 import sysdiagnoseAppInstalls from './sysdiagnose_app_installs.js';
 import sysdiagnoseCrashReports from './sysdiagnose_crash_reports.js';
 import sysdiagnoseProcesses from './sysdiagnose_processes.js';
+import sysdiagnoseProfiles from './sysdiagnose_profiles.js';
+import sysdiagnoseSettingsEvents from './sysdiagnose_settings_events.js';
 import tcc from './tcc.js';
 import webkitIndexeddb from './webkit_indexeddb.js';
 import webkitLocalStorage from './webkit_local_storage.js';
@@ -89,4 +91,6 @@ export const iosArtifacts: readonly AnyArtifact[] = [
   sysdiagnoseProcesses,
   sysdiagnoseAppInstalls,
   sysdiagnoseCrashReports,
+  sysdiagnoseProfiles,
+  sysdiagnoseSettingsEvents,
 ];

@@ -14,6 +14,7 @@ import sms from './sms.js';
 import smsAttachments from './sms_attachments.js';
 import sysdiagnoseCrashReports from './sysdiagnose_crash_reports.js';
 import sysdiagnoseProcesses from './sysdiagnose_processes.js';
+import sysdiagnoseProfiles from './sysdiagnose_profiles.js';
 import webkitSessionResourceLog from './webkit_session_resource_log.js';
 
 export const iosRules: readonly AnyRule[] = [
@@ -32,4 +33,5 @@ export const iosRules: readonly AnyRule[] = [
   ...shutdownLog,
   ...sysdiagnoseProcesses,
   ...sysdiagnoseCrashReports,
+  ...sysdiagnoseProfiles,
 ];

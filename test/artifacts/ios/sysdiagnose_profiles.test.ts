@@ -1,0 +1,86 @@
+import { buildBinary } from 'plist';
+import { describe, expect, it } from 'vitest';
+import profiles, { type SysdiagnoseProfileRecord } from '../../../src/artifacts/ios/sysdiagnose_profiles.js';
+import settings, { type SettingsEventRecord } from '../../../src/artifacts/ios/sysdiagnose_settings_events.js';
+import type { AnyArtifact } from '../../../src/artifacts/artifact.js';
+import type { RecordRule } from '../../../src/rules/rule.js';
+import rules from '../../../src/rules/ios/sysdiagnose_profiles.js';
+import { sysdiagnoseContent, sysdiagnoseFolderName, type SysdiagnosePlant } from '../../../src/synth/sysdiagnose-content.js';
+import { parseSource } from '../../helpers/artifacts.js';
+import { writeSysdiagnoseTree } from './_sysdiagnose-tree.js';
+
+const notification = rules[0] as RecordRule<SysdiagnoseProfileRecord>;
+
+async function parse<R>(artifact: AnyArtifact, plants: readonly SysdiagnosePlant[] = [], extra: Parameters<typeof writeSysdiagnoseTree>[1] = []) {
+  const files = sysdiagnoseContent(9, { plants }).filter((f) => f.path.startsWith('logs/MCState/'));
+  const tree = writeSysdiagnoseTree(sysdiagnoseFolderName(), [...files, ...extra]);
+  try {
+    const source = tree.open();
+    const result = await parseSource<R>(artifact, source);
+    await source.close();
+    return result;
+  } finally {
+    tree.remove();
+  }
+}
+
+const spyProfile: SysdiagnosePlant = {
+  kind: 'profile',
+  identifier: 'com.example.notify',
+  uuid: 'A1B2C3D4-0000-4000-8000-000000000001',
+  displayName: 'Security Update',
+  payloadType: 'com.apple.notificationsettings',
+  at: new Date(Date.UTC(2024, 5, 21, 22, 5, 0)),
+};
+
+describe('ios.sysdiagnose_profiles', () => {
+  it('reads the ordinary phone\'s one Wi-Fi profile, raising nothing', async () => {
+    const { records, coverage, observables } = await parse<SysdiagnoseProfileRecord>(profiles);
+    expect(coverage.issues).toEqual([]);
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({ identifier: 'org.eduroam.wifi.profile', display_name: 'eduroam', payload_types: ['com.apple.wifi.managed'], organization: null });
+    expect(records[0]!.install_date?.iso()).toBe('2023-12-11T16:04:05.000000Z');
+    expect(records[0]!.stub).toMatch(/^profile-[0-9a-f]{64}\.stub$/);
+    expect(observables.map((o) => o.field)).toEqual(['uuid', 'identifier']);
+    expect(records.flatMap((r) => notification.check(r))).toEqual([]);
+  });
+
+  it('flags a profile whose first payload sets notifications (MEDIUM, MVT\'s message), and offers its ids', async () => {
+    const { records, observables } = await parse<SysdiagnoseProfileRecord>(profiles, [spyProfile]);
+    const planted = records.find((r) => r.identifier === 'com.example.notify')!;
+    expect(notification.level).toBe('medium');
+    expect(notification.check(planted)).toEqual([{ message: 'Found a potentially suspicious configuration profile "Security Update" with payload type com.apple.notificationsettings', eventTime: planted.install_date }]);
+    expect(observables).toContainEqual({ kind: 'profile_id', value: 'A1B2C3D4-0000-4000-8000-000000000001', field: 'uuid' });
+  });
+
+  it('skips empty stubs silently and names a damaged or wrong-shaped one', async () => {
+    const { records, coverage } = await parse<SysdiagnoseProfileRecord>(profiles, [], [
+      { path: 'logs/MCState/Shared/profile-empty.stub', data: '' },
+      { path: 'logs/MCState/Shared/profile-broken.stub', data: Buffer.from('bplist00\x00\x01garbage') },
+      { path: 'logs/MCState/Shared/profile-list.stub', data: Buffer.from(buildBinary(['not', 'a', 'dict'])) },
+    ]);
+    expect(records).toHaveLength(1);
+    expect(coverage.issues.map((i) => i.message)).toHaveLength(2);
+    expect(coverage.issues[0]!.message).toMatch(/^logs\/MCState\/Shared\/profile-broken\.stub: /);
+    expect(coverage.issues[1]!.message).toBe('profile-list.stub: expected a profile dictionary at the top level');
+  });
+});
+
+describe('ios.sysdiagnose_settings_events', () => {
+  it('reads each dated setting change with its process', async () => {
+    const { records, coverage, observables } = await parse<SettingsEventRecord>(settings, [spyProfile]);
+    expect(coverage.issues).toEqual([]);
+    expect(records.map((r) => [r.setting, r.event, r.process, r.timestamp?.iso()])).toEqual([
+      ['SettingsEvents/restrictedBool/allowAppInstallation', 'changed', 'Preferences', '2024-05-19T16:04:05.000000Z'],
+      ['SettingsEvents/profiles/org.eduroam.wifi.profile', 'installed', 'profiled', '2023-12-11T16:04:05.000000Z'],
+      ['SettingsEvents/profiles/com.example.notify', 'installed', 'profiled', '2024-06-21T22:05:00.000000Z'],
+    ]);
+    expect(observables[0]).toEqual({ kind: 'process', value: 'Preferences', field: 'process' });
+  });
+
+  it('names a file that is not a dictionary', async () => {
+    const { records, coverage } = await parse<SettingsEventRecord>(settings, [], [{ path: 'logs/MCState/Shared/MCSettingsEvents.plist', data: Buffer.from(buildBinary([1, 2])) }]);
+    expect(records).toEqual([]);
+    expect(coverage.issues.map((i) => i.message)).toEqual(['MCSettingsEvents.plist: expected a dictionary at the top level']);
+  });
+});
