@@ -1,3 +1,4 @@
+import type { EvidenceFile } from '../../evidence/source.js';
 import { isDict, type PlistDict } from '../../formats/plist.js';
 import type { Moment } from '../../formats/time.js';
 import { defineArtifact, type TimelineEvent } from '../artifact.js';
@@ -7,12 +8,26 @@ import { plainDict, plistMoment, type PlainDict, type PlainValue } from './_plis
 /** The system group container where iOS keeps the installed profiles (one `profile-<hash>.stub` each). */
 export const profilesDomain = 'SysSharedContainerDomain-systemgroup.com.apple.configurationprofiles';
 
+/** The configuration-profiles group container on a dump. */
+const profilesContainers = 'private/var/containers/Shared/SystemGroup/*';
+
+/** The backup's own names, or on a dump the path below the group container, which is what the backup domain holds. */
+function whereInContainer(file: EvidenceFile): { file_id: string | null; relative_path: string; domain: string } {
+  const b = file.ref.backup;
+  if (b) return { file_id: b.fileId, relative_path: b.relativePath, domain: b.domain };
+  const path = file.devicePath?.replace(/^\//, '') ?? file.ref.storedPath;
+  const inside = /^private\/var\/containers\/Shared\/SystemGroup\/[^/]+\/(.*)$/.exec(path);
+  return { file_id: null, relative_path: inside ? inside[1]! : path, domain: profilesDomain };
+}
+
 /**
  * An installed configuration profile (MDM enrolment, VPN, certificates, restrictions, …): the whole plist,
  * with dates as Moments and every data value (SignerCerts, PERSISTENT_REF, push token hashes, …) in base64.
  */
 export interface ConfigurationProfileRecord {
-  readonly file_id: string;
+  /** The backup's file id; null on a filesystem dump. */
+  readonly file_id: string | null;
+  /** The path inside the configuration-profiles group container (the domain's root). */
   readonly relative_path: string;
   readonly domain: string;
   readonly plist: PlainDict;
@@ -20,7 +35,7 @@ export interface ConfigurationProfileRecord {
   readonly install_date: Moment | null;
 }
 
-export function decodeConfigurationProfile(plist: PlistDict, where: { file_id: string; relative_path: string; domain: string }): ConfigurationProfileRecord {
+export function decodeConfigurationProfile(plist: PlistDict, where: { file_id: string | null; relative_path: string; domain: string }): ConfigurationProfileRecord {
   return { ...where, plist: plainDict(plist), install_date: plistMoment(plist.InstallDate) };
 }
 
@@ -57,16 +72,18 @@ export default defineArtifact<ConfigurationProfileRecord>({
     // MVT takes every file of the container whose name starts with `profile-`; iOS keeps them in
     // Library/ConfigurationProfiles, and the shallower and deeper patterns cover other layouts.
     'ios-backup': ['profile-*', '*/profile-*', '*/*/profile-*', '*/*/*/profile-*'].map((relativePath) => ({ by: 'backup-domain-glob' as const, domain: profilesDomain, relativePath })),
+    // The same container on a dump: named after the group on iOS 15, a UUID before.
+    'ios-fs': [{ by: 'device-glob', pattern: `${profilesContainers}/Library/ConfigurationProfiles/profile-*` }],
   },
   inputMode: 'all',
   async *parse(ctx) {
     yield* readPlists(ctx, function* (plist, file) {
-      const b = file.ref.backup!;
+      const where = whereInContainer(file);
       if (!isDict(plist)) {
-        ctx.warn({ code: 'bad-plist', file, message: `${b.relativePath}: expected a configuration profile dictionary at the top level` });
+        ctx.warn({ code: 'bad-plist', file, message: `${where.relative_path}: expected a configuration profile dictionary at the top level` });
         return;
       }
-      yield { record: decodeConfigurationProfile(plist, { file_id: b.fileId, relative_path: b.relativePath, domain: b.domain }), source: at(file, { whole: true }) };
+      yield { record: decodeConfigurationProfile(plist, where), source: at(file, { whole: true }) };
     });
   },
   timeline: profileTimeline,

@@ -45,7 +45,14 @@ export default defineArtifact<ProfileEventRecord>({
   title: 'Configuration profile events',
   mvt: { module: 'profile_events', className: 'ProfileEvents' },
   doc: 'The log of configuration profiles being installed and removed, with the process that did it; a profile installed and removed again around the time of an infection is a trace worth examining.',
-  inputs: { 'ios-backup': [{ by: 'backup-any-domain', relativePath: 'Library/ConfigurationProfiles/MCProfileEvents.plist' }] },
+  inputs: {
+    'ios-backup': [{ by: 'backup-any-domain', relativePath: 'Library/ConfigurationProfiles/MCProfileEvents.plist' }],
+    'ios-fs': [
+      // The system group container (named after the group on iOS 15, a UUID before), then the pre-container home.
+      { by: 'device-glob', pattern: 'private/var/containers/Shared/SystemGroup/*/Library/ConfigurationProfiles/MCProfileEvents.plist' },
+      { by: 'device-glob', pattern: 'private/var/mobile/Library/ConfigurationProfiles/MCProfileEvents.plist' },
+    ],
+  },
   inputMode: 'all',
   async *parse(ctx) {
     yield* readPlists(ctx, function* (plist, file) {

@@ -4,6 +4,7 @@ import profiles, { profilesDomain, type ConfigurationProfileRecord } from '../..
 import { fileIdOf } from '../../../src/evidence/ios-backup.js';
 import { Moment } from '../../../src/formats/time.js';
 import { buildBackup } from '../../fixtures/ios-backup.js';
+import { buildDump, parseDump } from '../../fixtures/ios-dump.js';
 import { parseBackup } from '../../helpers/artifacts.js';
 import { mvtIosBackup } from '../../helpers/data.js';
 
@@ -89,5 +90,32 @@ describe('ios.configuration_profiles on a built backup', () => {
     expect(coverage.state).toBe('partial');
     expect(coverage.issues.map((i) => i.code)).toEqual(['bad-plist']);
     expect(coverage.issues[0]!.message).toContain(`${profilesDomain}/Library/ConfigurationProfiles/profile-broken.stub`);
+  });
+});
+
+describe('ios.configuration_profiles on a filesystem dump', () => {
+  const container = 'private/var/containers/Shared/SystemGroup/systemgroup.com.apple.configurationprofiles';
+
+  it('reads the profiles of the group container (iOS 15 names it after the group), and none of its other plists', async () => {
+    const root = buildDump({
+      [`${container}/${stubPath}`]: profileStub(),
+      [`${container}/Library/ConfigurationProfiles/ClientTruth.plist`]: Buffer.from(buildBinary({ Truth: true })),
+      [`${container}/Library/ConfigurationProfiles/PayloadManifest.plist`]: Buffer.from(buildBinary({})),
+    });
+    const { records, coverage, observables } = await parseDump<ConfigurationProfileRecord>(profiles, root);
+    expect(coverage.state).toBe('parsed');
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({ file_id: null, relative_path: stubPath, domain: profilesDomain, plist: { PayloadUUID: '6E1F2C3D-4B5A-4C6D-8E7F-90A1B2C3D4E5', SignerCerts: ['Y2VydC1kZXItYnl0ZXM='] } });
+    expect(records[0]!.install_date?.mvt()).toBe('2021-06-01 08:30:00.000000');
+    expect(observables).toEqual([{ kind: 'profile_id', value: '6E1F2C3D-4B5A-4C6D-8E7F-90A1B2C3D4E5', field: 'plist.PayloadUUID' }]);
+  });
+
+  it('reads a container named by UUID (older iOS) and names a damaged profile by its path in the container', async () => {
+    const root = buildDump({ 'private/var/containers/Shared/SystemGroup/7A1B2C3D-0000-4000-A000-000000000001/Library/ConfigurationProfiles/profile-bad.stub': 'not a plist' });
+    const { records, coverage } = await parseDump<ConfigurationProfileRecord>(profiles, root);
+    expect(records).toEqual([]);
+    expect(coverage.state).toBe('failed');
+    expect(coverage.issues[0]!.code).toBe('bad-plist');
+    expect(coverage.reason).toContain('profile-bad.stub');
   });
 });

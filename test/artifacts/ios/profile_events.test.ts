@@ -2,6 +2,7 @@ import { buildBinary } from 'plist';
 import { describe, expect, it } from 'vitest';
 import profileEvents, { type ProfileEventRecord } from '../../../src/artifacts/ios/profile_events.js';
 import { buildBackup } from '../../fixtures/ios-backup.js';
+import { buildDump, parseDump } from '../../fixtures/ios-dump.js';
 import { parseBackup } from '../../helpers/artifacts.js';
 import { mvtIosBackup } from '../../helpers/data.js';
 
@@ -63,5 +64,22 @@ describe('ios.profile_events on a built MCProfileEvents.plist', () => {
     expect(records).toEqual([]);
     expect(coverage.state).toBe('failed');
     expect(coverage.reason).toContain(`${at.domain}/${at.relativePath}`);
+  });
+});
+
+describe('ios.profile_events on a filesystem dump', () => {
+  it('reads MCProfileEvents.plist in the profiles group container, and in the older home location', async () => {
+    const root = buildDump({
+      'private/var/containers/Shared/SystemGroup/systemgroup.com.apple.configurationprofiles/Library/ConfigurationProfiles/MCProfileEvents.plist': eventsPlist(),
+      'private/var/mobile/Library/ConfigurationProfiles/MCProfileEvents.plist': Buffer.from(buildBinary({ ProfileEvents: [{ 'com.example.old': { Operation: 'install', Process: 'MCInstaller' } }] })),
+    });
+    const { records, coverage, items } = await parseDump<ProfileEventRecord>(profileEvents, root);
+    expect(coverage.state).toBe('parsed');
+    expect(records.map((r) => [r.profile_id, r.operation, r.process])).toEqual([
+      ['com.example.notifications', 'install', 'profiled'],
+      ['com.example.notifications', 'remove', 'Preferences'],
+      ['com.example.old', 'install', 'MCInstaller'],
+    ]);
+    expect(items[0]!.source.at).toEqual({ key: 'ProfileEvents/0/com.example.notifications' });
   });
 });
