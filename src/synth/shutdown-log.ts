@@ -4,7 +4,7 @@
  * processes to exit ("After 1.26s, these clients are still here:", the seconds counted from the start of the
  * shutdown), each followed by one indented "remaining client pid: N (path)" line per process still there, and
  * the `SIGTERM: [unix seconds]` line that ends the reboot. Newer iOS writes the client's path with the binary's
- * UUID as a last component and rotates the log as `shutdown.0.log`.
+ * UUID as a last component, adds "All buffers flushed" to the SIGTERM line and rotates the log as `shutdown.0.log`.
  *
  * An ordinary phone's reboots hold a few Apple daemons, each listed once or twice; a planted client runs from
  * Pegasus's staging folder and outlives three or more notices (Kaspersky, "A lightweight method to detect
@@ -76,11 +76,13 @@ export function shutdownLogText(options: ShutdownLogOptions): string {
     return `${path}/${uuid}`;
   };
   const lines: string[] = [];
-  for (const reboot of options.reboots) lines.push(...rebootLines(rng, reboot, shown));
+  // Newer iOS also says the log buffers were flushed on the SIGTERM line.
+  const flushed = options.uuidSuffix ? ' All buffers flushed' : '';
+  for (const reboot of options.reboots) lines.push(...rebootLines(rng, reboot, shown, flushed));
   return `${lines.join('\n')}\n`;
 }
 
-function rebootLines(rng: Random, reboot: ShutdownReboot, shown: (path: string) => string): string[] {
+function rebootLines(rng: Random, reboot: ShutdownReboot, shown: (path: string) => string, flushed: string): string[] {
   const planted = reboot.planted ?? [];
   // An ordinary reboot waits once or twice; a sticky client keeps the phone waiting until its last notice.
   const notices = Math.max(rng.int(1, 2), ...planted.map((p) => p.notices));
@@ -94,7 +96,7 @@ function rebootLines(rng: Random, reboot: ShutdownReboot, shown: (path: string) 
     // A client leaves once it exits: those that wait longest are listed in the last notices too.
     for (const c of clients) if (n >= notices - c.notices) lines.push(`\t\tremaining client pid: ${c.pid} (${shown(c.path)})`);
   }
-  lines.push(`SIGTERM: [${Math.floor(reboot.at.getTime() / 1000)}]`);
+  lines.push(`SIGTERM: [${Math.floor(reboot.at.getTime() / 1000)}]${flushed}`);
   return lines;
 }
 

@@ -54,8 +54,9 @@ describe('decodeShutdownLog', () => {
     expect(splitBinaryUuid('/usr/libexec/coreduetd/FC9C4AD0-D918-393F-B50C-7B4D830F3E2A')).toEqual({ binary: '/usr/libexec/coreduetd', uuid: 'FC9C4AD0-D918-393F-B50C-7B4D830F3E2A' });
     expect(splitBinaryUuid('/usr/libexec/nfcd')).toEqual({ binary: '/usr/libexec/nfcd', uuid: null });
     expect(splitBinaryUuid('/private/var/containers/Bundle/Application/5C3B2A41-7E0D-4C51-9E1A-0F6B3D2E8C47/X.app/X').uuid).toBeNull();
-    const [r] = decode('After 1.26s, these clients are still here:\n\t\tremaining client pid: 0 (/kernel/D504008E-47BE-3030-836A-E692031BB4AE)\nSIGTERM: [1700000000]\n');
+    const [r] = decode('After 1.26s, these clients are still here:\n\t\tremaining client pid: 0 (/kernel/D504008E-47BE-3030-836A-E692031BB4AE)\nSIGTERM: [1700000000] All buffers flushed\n');
     expect(r).toMatchObject({ client: '/kernel/D504008E-47BE-3030-836A-E692031BB4AE', binary: '/kernel', binary_uuid: 'D504008E-47BE-3030-836A-E692031BB4AE' });
+    expect(r!.isodate?.mvt()).toBe('2023-11-14 22:13:20.000000');
   });
 
   it('keeps a reboot no process delayed, and the processes of a shutdown the log ends in, undated', () => {
