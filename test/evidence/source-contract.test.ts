@@ -14,7 +14,7 @@ import { LINK_OUTSIDE } from '../../src/evidence/contained.js';
 import { openAcquisition } from '../../src/evidence/detect.js';
 import { describeFile, refKey, type EvidenceFile, type FileSpec, type Source } from '../../src/evidence/source.js';
 import type { InputLog } from '../../src/evidence/input-log.js';
-import { packAcquisition, type PackedKind } from '../fixtures/archives.js';
+import { packAcquisition, rawTar, rawZip, writeTree, type PackedKind } from '../fixtures/archives.js';
 import { tempDir } from '../fixtures/ios-backup.js';
 import { mvtIosBackup, mvtTestStix } from '../helpers/data.js';
 
@@ -217,5 +217,123 @@ describe('check() on the MVT test backup as a folder, a zip, a tar and a tar.gz'
     expect(counts(results.folder)['ios.manifest']).toEqual(['parsed', 3721]);
     // Six: one chat session is named only by LID.sqlite, which Manifest.db does not list.
     expect(counts(results.folder)['ios.whatsapp']).toEqual(['parsed', 6]);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// Filesystem dump layouts (docs/dev/file-systems.md, "Filesystem dump layouts"): every layout, in every packing,
+// is the same device tree.
+
+/** The device's tree: data volume (`private/var/…`) and system volume files. */
+const DEVICE_TREE: Record<string, string | { dir: true }> = {
+  'private/var/mobile/Library/SMS/sms.db': 'sms',
+  'private/var/mobile/Containers/Shared/AppGroup/4A3C5D8E-0000-4000-8000-00000000000A/ChatStorage.sqlite': 'chat',
+  'private/var/mobile/Containers/Shared/AppGroup/4A3C5D8E-0000-4000-8000-00000000000B/Library/x.plist': 'x',
+  'private/var/wireless/Library/Databases/DataUsage.sqlite': 'datausage',
+  'private/var/tmp/empty': { dir: true },
+  'usr/libexec/BackupAgent': 'apple',
+  'System/Library/CoreServices/SystemVersion.plist': 'version',
+};
+
+/** The same tree stored one folder per partition, with the extraction tool's own files beside them. */
+function partitionTree(): Record<string, string | { dir: true }> {
+  const out: Record<string, string | { dir: true }> = { 'extra/KeychainDump/backup_keychain_v2.plist': 'tool', 'metadata1/metadata.msgpack': 'tool' };
+  for (const [path, node] of Object.entries(DEVICE_TREE)) {
+    out[path.startsWith('private/var/') ? `filesystem2/${path.slice('private/var/'.length)}` : `filesystem1/${path}`] = node;
+  }
+  return out;
+}
+
+type Layout = 'tree' | 'device-name folder' | 'partitions' | 'absolute names';
+const LAYOUTS: readonly Layout[] = ['tree', 'device-name folder', 'partitions', 'absolute names'];
+const DEVICE_NAME = 'iPhone of Alex';
+
+/** The acquisitions of one layout: a folder (none for absolute names, which only archives can hold) and its archives. */
+async function packLayout(base: string, layout: Layout): Promise<[string, string][]> {
+  const dir = join(base, layout.replace(/ /g, '-'));
+  mkdirSync(dir);
+  if (layout === 'absolute names') {
+    const names = Object.entries(DEVICE_TREE);
+    const tarPath = join(dir, 'dump.tar');
+    writeFileSync(tarPath, rawTar(names.map(([p, node]) => (typeof node === 'string' ? { name: `/${p}`, data: node } : { name: `/${p}/`, type: '5' as const }))));
+    const zipPath = join(dir, 'dump.zip');
+    writeFileSync(zipPath, await rawZip(names.map(([p, node]) => (typeof node === 'string' ? { name: `/${p}`, data: node } : { name: `/${p}/`, directory: true }))));
+    return [
+      ['tar', tarPath],
+      ['zip', zipPath],
+    ];
+  }
+  const folder = join(dir, 'dump');
+  writeTree(layout === 'device-name folder' ? join(folder, DEVICE_NAME) : folder, layout === 'partitions' ? partitionTree() : DEVICE_TREE);
+  const out: [string, string][] = [['folder', folder]];
+  for (const kind of ['zip', 'tar', 'tar.gz'] as const) out.push([kind, await packAcquisition(folder, kind, join(dir, `dump.${kind}`))]);
+  return out;
+}
+
+/** What a parser sees of a dump, with nothing that names where it is stored. */
+async function deviceView(source: Source) {
+  const listing: string[] = [];
+  for await (const e of source.listing!()) listing.push(`${e.type} /${e.path}`);
+  const groups = await source.find({ by: 'device-glob', pattern: 'private/var/mobile/Containers/Shared/AppGroup/*', folders: true });
+  const [sms] = await source.find({ by: 'device-glob', pattern: 'private/var/mobile/Library/SMS/sms.db' });
+  return {
+    listing: listing.sort(),
+    fileNames: [...(await source.fileNames!())].sort(),
+    groups: groups.map((g) => g.devicePath),
+    sms: sms ? (await source.read(sms)).toString() : null,
+    smsPath: sms?.devicePath,
+    notes: source.notes?.(),
+  };
+}
+
+describe('filesystem dump layouts: the same device tree from every layout and packing', () => {
+  let base: string;
+  let reference: Awaited<ReturnType<typeof deviceView>>;
+  const views = new Map<string, { view: Awaited<ReturnType<typeof deviceView>>; storedSms: string | undefined; note: string | undefined }>();
+
+  beforeAll(async () => {
+    base = realpathSync(tempDir('layouts'));
+    for (const layout of LAYOUTS) {
+      for (const [packing, path] of await packLayout(base, layout)) {
+        const { source, note } = await openAcquisition(path);
+        try {
+          expect(source.kind).toBe('ios-fs');
+          const [sms] = await source.find({ by: 'device-glob', pattern: 'private/var/mobile/Library/SMS/sms.db' });
+          views.set(`${layout} as ${packing}`, { view: await deviceView(source), storedSms: sms?.ref.storedPath, note });
+        } finally {
+          await source.close();
+        }
+      }
+    }
+    reference = views.get('tree as folder')!.view;
+  }, 120_000);
+
+  it('the reference: every folder and file once, device paths, the data volume\'s folders globbed', () => {
+    expect(reference.listing).toContain('file /usr/libexec/BackupAgent');
+    expect(reference.listing).toContain('directory /private/var/tmp/empty');
+    expect(reference.listing).toHaveLength(27); // 6 files, 21 folders
+    expect(reference.fileNames).toEqual(['BackupAgent', 'ChatStorage.sqlite', 'DataUsage.sqlite', 'SystemVersion.plist', 'sms.db', 'x.plist']);
+    expect(reference.groups).toEqual([
+      '/private/var/mobile/Containers/Shared/AppGroup/4A3C5D8E-0000-4000-8000-00000000000A',
+      '/private/var/mobile/Containers/Shared/AppGroup/4A3C5D8E-0000-4000-8000-00000000000B',
+    ]);
+    expect(reference.sms).toBe('sms');
+    expect(reference.notes).toEqual([]);
+  });
+
+  it.each([
+    ...['folder', 'zip', 'tar', 'tar.gz'].flatMap((p) => [`tree as ${p}`, `device-name folder as ${p}`, `partitions as ${p}`]),
+    'absolute names as tar',
+    'absolute names as zip',
+  ])('%s: the same listing, file names, folder glob and bytes', (name) => {
+    expect(views.get(name)?.view).toEqual(reference);
+  });
+
+  it('refs keep the stored path: filesystem2/… for a partition dump, below the device-name folder in an archive', () => {
+    expect(views.get('partitions as tar')!.storedSms).toBe('filesystem2/mobile/Library/SMS/sms.db');
+    expect(views.get('partitions as folder')!.storedSms).toBe('filesystem2/mobile/Library/SMS/sms.db');
+    expect(views.get('absolute names as zip')!.storedSms).toBe('private/var/mobile/Library/SMS/sms.db');
+    expect(views.get('device-name folder as tar')!.note).toBe(`found an iOS filesystem dump in folder ${DEVICE_NAME} of ${join(base, 'device-name-folder', 'dump.tar')}`);
+    expect(views.get('device-name folder as folder')!.note).toBe(`found an iOS filesystem dump in sub-folder ${DEVICE_NAME}`);
   });
 });
