@@ -91,6 +91,7 @@ export function sysdiagnoseContent(seed: number, options: SysdiagnoseContentOpti
     tccFile(seed, plants.filter((p): p is TccClientPlant => p.kind === 'tcc-client')),
     ...crashReportFiles(forkRandom(seed, 'sysdiagnose-crashes'), options, plants.filter((p): p is CrashPlant => p.kind === 'crash')),
     systemVersionFile(options),
+    remotectlFile(forkRandom(seed, 'sysdiagnose-remotectl'), options),
   ];
 }
 
@@ -565,6 +566,32 @@ function systemVersionFile(options: SysdiagnoseContentOptions): SysdiagnoseFile 
     SystemImageID: '7E1A9B44-3C2D-4E5F-8A6B-1C2D3E4F5A6B',
   };
   return { path: 'logs/SystemVersion/SystemVersion.plist', data: buildXml(plist) };
+}
+
+/** remotectl_dumpstate.txt: the local device block (tab-indented keys, `=>` properties), then its services. */
+function remotectlFile(rng: Random, options: SysdiagnoseContentOptions): SysdiagnoseFile {
+  const version = options.productVersion ?? defaultCollection.productVersion;
+  const build = options.buildVersion ?? defaultCollection.buildVersion;
+  const type = options.productType ?? defaultCollection.productType;
+  const lines = [
+    'Local device',
+    `\tUUID: ${rng.uuid()}`,
+    '\tMessaging Protocol Version: 3',
+    `\tProduct Type: ${type}`,
+    `\tOS Build: ${version} (${build})`,
+    '\tProperties: {',
+    '\t\tAppleInternal => false',
+    '\t\tCPUArchitecture => arm64e',
+    `\t\tOSVersion => ${version}`,
+    `\t\tBuildVersion => ${build}`,
+    `\t\tProductType => ${type}`,
+    '\t}',
+    '\tServices:',
+    '\t\tcom.apple.mobile.lockdown.remote.trusted',
+    '\t\tcom.apple.sysdiagnose.remote',
+    '',
+  ];
+  return { path: 'remotectl_dumpstate.txt', data: `${lines.join('\n')}\n` };
 }
 
 const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'] as const;

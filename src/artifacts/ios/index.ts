@@ -36,6 +36,7 @@ import sms from './sms.js';
 import smsAttachments from './sms_attachments.js';
 import sysdiagnoseAppInstalls from './sysdiagnose_app_installs.js';
 import sysdiagnoseCrashReports from './sysdiagnose_crash_reports.js';
+import sysdiagnoseDevice from './sysdiagnose_device.js';
 import sysdiagnoseProcesses from './sysdiagnose_processes.js';
 import sysdiagnoseProfiles from './sysdiagnose_profiles.js';
 import sysdiagnoseSettingsEvents from './sysdiagnose_settings_events.js';
@@ -93,4 +94,5 @@ export const iosArtifacts: readonly AnyArtifact[] = [
   sysdiagnoseCrashReports,
   sysdiagnoseProfiles,
   sysdiagnoseSettingsEvents,
+  sysdiagnoseDevice,
 ];
