@@ -19,10 +19,27 @@ const namesWithoutBinary = new Set(['kernel_task', 'CumulativeUsageTracker']);
 export interface BinaryIndex {
   readonly names: ReadonlySet<string>;
   readonly systemPartition: boolean;
+  /** Whether some name starts with `prefix` (a cut process name): a binary search in the names sorted once. */
+  hasNameStarting(prefix: string): boolean;
 }
 
 export function binaryIndexOf(names: ReadonlySet<string>): BinaryIndex {
-  return { names, systemPartition: systemPartitionMarkers.some((n) => names.has(n)) };
+  let sorted: string[] | undefined;
+  return {
+    names,
+    systemPartition: systemPartitionMarkers.some((n) => names.has(n)),
+    hasNameStarting(prefix) {
+      sorted ??= [...names].sort();
+      let lo = 0;
+      let hi = sorted.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (sorted[mid]! < prefix) lo = mid + 1;
+        else hi = mid;
+      }
+      return lo < sorted.length && sorted[lo]!.startsWith(prefix);
+    },
+  };
 }
 
 /**
@@ -36,8 +53,5 @@ export function binaryOnDisk(procName: string | null, index: BinaryIndex): boole
   if (namesWithoutBinary.has(procName)) return true;
   const parts = procName.split('/').filter(Boolean);
   if (parts.some((p) => index.names.has(p))) return true;
-  const cut = parts.filter((p) => p.length === processNameMaxChars);
-  if (cut.length === 0) return false;
-  for (const name of index.names) if (cut.some((p) => name.startsWith(p))) return true;
-  return false;
+  return parts.some((p) => p.length === processNameMaxChars && index.hasNameStarting(p));
 }

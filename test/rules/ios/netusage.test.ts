@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { binaryIndexOf, binaryOnDisk } from '../../../src/artifacts/ios/_binaries.js';
 import type { DatausageRecord } from '../../../src/artifacts/ios/datausage.js';
 import netusage from '../../../src/artifacts/ios/netusage.js';
 import { fromCocoa } from '../../../src/formats/time.js';
@@ -61,5 +62,21 @@ describe('the NetBase rules over netusage.sqlite', () => {
     const planted = rows.replace("(3, 600000200, 600000210, NULL, 'CumulativeUsageTracker')", "(3, 600000200, 600000210, NULL, 'roleaccountd')");
     const infected = await parseDump<DatausageRecord>(netusage, buildDump({ ...SYSTEM_PARTITION, [DB]: sqliteBytes(SCHEMA, (d) => d.exec(planted)) }));
     expect(all(infected.records)).toEqual(['Could not find the binary associated with the process with name roleaccountd']);
+  });
+});
+
+describe('the file-name index behind the binary check', () => {
+  it('finds a cut name by its prefix among many names, and tells a data-only dump apart', () => {
+    const names = new Set(Array.from({ length: 50_000 }, (_, i) => `daemon${i}`));
+    names.add('launchd');
+    names.add('ExampleAgentDaemon');
+    const index = binaryIndexOf(names);
+    expect(index.systemPartition).toBe(true);
+    expect(binaryOnDisk('ExampleAgentDaem', index)).toBe(true);
+    expect(binaryOnDisk('ExampleAgentDaeX', index)).toBe(false);
+    // Not 16 characters: an exact name is needed.
+    expect(binaryOnDisk('ExampleAgent', index)).toBe(false);
+    expect(binaryOnDisk('com.apple.WebKit.Networking/daemon7', index)).toBe(true);
+    expect(binaryOnDisk('bh', binaryIndexOf(new Set(['bh'])))).toBeNull();
   });
 });
