@@ -141,7 +141,8 @@ export async function* readWebkitFolders(ctx: ParseContext): AsyncIterable<Parse
       if (!originFile) continue;
       let origin = decoded.get(partition);
       if (!origin) {
-        origin = decodeOriginFile(await ctx.source.read(originFile));
+        // Sized before reading: a planted huge `origin` is refused unread.
+        origin = (originFile.size ?? 0) > maxOriginFileBytes ? { problem: `larger than ${maxOriginFileBytes} bytes` } : decodeOriginFile(await ctx.source.read(originFile));
         decoded.set(partition, origin);
         if ('problem' in origin) ctx.warn({ code: 'corrupted', file: originFile, message: `${pathOf(originFile)}: ${origin.problem} (expected WebKit's origin encoding)` });
       }

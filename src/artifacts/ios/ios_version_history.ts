@@ -14,6 +14,9 @@ export interface IosVersionHistoryRecord {
 /** Only the first line is read: the header the rest of a journal follows. */
 export const maxHeaderBytes = 64 * 1024;
 
+/** Journals run to a few megabytes; a file far larger is not one, and is not read. */
+export const maxJournalBytes = 256 * 1024 * 1024;
+
 /** `2021-12-03 19:33:13.00 +0100` (Python's `%Y-%m-%d %H:%M:%S.%f %z`) → the UTC moment; null otherwise. */
 export function journalTime(text: string): Moment | null {
   const m = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))? ([+-])(\d{2}):?(\d{2})$/.exec(text.trim());
@@ -48,7 +51,7 @@ async function* readJournals(ctx: ParseContext): AsyncIterable<Parsed<IosVersion
   const decoded: { record: IosVersionHistoryRecord; file: EvidenceFile }[] = [];
   for (const file of await ctx.findInputs()) {
     if (ctx.signal.aborted) return;
-    const result = decodeJournalHeader(await ctx.source.read(file));
+    const result = (file.size ?? 0) > maxJournalBytes ? { problem: `larger than ${maxJournalBytes} bytes, not read` } : decodeJournalHeader(await ctx.source.read(file));
     if ('problem' in result) ctx.warn({ code: 'corrupted', file, message: `${file.devicePath ?? file.ref.storedPath}: ${result.problem} (expected an analytics journal header)` });
     else decoded.push({ record: result, file });
   }

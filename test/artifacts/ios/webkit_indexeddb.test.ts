@@ -59,3 +59,15 @@ describe('ios.webkit_indexeddb on a filesystem dump', () => {
 
 });
 
+
+describe('ios.webkit_indexeddb on hostile input', () => {
+  it('refuses an origin file too large to be one without reading it', async () => {
+    const root = buildDump({
+      [`${APP}/WebsiteData/Default/${H1}/${H1}/origin`]: Buffer.concat([originFile(originBlock('https', 'a.example'), originBlock('https', 'a.example')), Buffer.alloc(64 * 1024)]),
+      [`${APP}/WebsiteData/Default/${H1}/${H1}/IndexedDB/x`]: '',
+    });
+    const { records, coverage } = await parseDump<WebkitFolderRecord>(webkitIndexeddb, root);
+    expect(records).toEqual([]);
+    expect(coverage.issues.map((i) => i.message)).toEqual([`${APP}/WebsiteData/Default/${H1}/${H1}/origin: larger than 4096 bytes (expected WebKit's origin encoding)`]);
+  });
+});
