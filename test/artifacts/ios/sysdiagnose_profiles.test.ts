@@ -1,8 +1,6 @@
 import { buildBinary } from 'plist';
 import { describe, expect, it } from 'vitest';
 import profiles, { type SysdiagnoseProfileRecord } from '../../../src/artifacts/ios/sysdiagnose_profiles.js';
-import settings, { type SettingsEventRecord } from '../../../src/artifacts/ios/sysdiagnose_settings_events.js';
-import type { AnyArtifact } from '../../../src/artifacts/artifact.js';
 import type { RecordRule } from '../../../src/rules/rule.js';
 import rules from '../../../src/rules/ios/sysdiagnose_profiles.js';
 import { sysdiagnoseContent, sysdiagnoseFolderName, type SysdiagnosePlant } from '../../../src/synth/sysdiagnose-content.js';
@@ -11,7 +9,7 @@ import { writeSysdiagnoseTree } from './_sysdiagnose-tree.js';
 
 const notification = rules[0] as RecordRule<SysdiagnoseProfileRecord>;
 
-async function parse<R>(artifact: AnyArtifact, plants: readonly SysdiagnosePlant[] = [], extra: Parameters<typeof writeSysdiagnoseTree>[1] = []) {
+async function parse<R>(artifact: typeof profiles, plants: readonly SysdiagnosePlant[] = [], extra: Parameters<typeof writeSysdiagnoseTree>[1] = []) {
   const files = sysdiagnoseContent(9, { plants }).filter((f) => f.path.startsWith('logs/MCState/'));
   const tree = writeSysdiagnoseTree(sysdiagnoseFolderName(), [...files, ...extra]);
   try {
@@ -63,24 +61,5 @@ describe('ios.sysdiagnose_profiles', () => {
     expect(coverage.issues.map((i) => i.message)).toHaveLength(2);
     expect(coverage.issues[0]!.message).toMatch(/^logs\/MCState\/Shared\/profile-broken\.stub: /);
     expect(coverage.issues[1]!.message).toBe('profile-list.stub: expected a profile dictionary at the top level');
-  });
-});
-
-describe('ios.sysdiagnose_settings_events', () => {
-  it('reads each dated setting change with its process', async () => {
-    const { records, coverage, observables } = await parse<SettingsEventRecord>(settings, [spyProfile]);
-    expect(coverage.issues).toEqual([]);
-    expect(records.map((r) => [r.setting, r.event, r.process, r.timestamp?.iso()])).toEqual([
-      ['SettingsEvents/restrictedBool/allowAppInstallation', 'changed', 'Preferences', '2024-05-19T16:04:05.000000Z'],
-      ['SettingsEvents/profiles/org.eduroam.wifi.profile', 'installed', 'profiled', '2023-12-11T16:04:05.000000Z'],
-      ['SettingsEvents/profiles/com.example.notify', 'installed', 'profiled', '2024-06-21T22:05:00.000000Z'],
-    ]);
-    expect(observables[0]).toEqual({ kind: 'process', value: 'Preferences', field: 'process' });
-  });
-
-  it('names a file that is not a dictionary', async () => {
-    const { records, coverage } = await parse<SettingsEventRecord>(settings, [], [{ path: 'logs/MCState/Shared/MCSettingsEvents.plist', data: Buffer.from(buildBinary([1, 2])) }]);
-    expect(records).toEqual([]);
-    expect(coverage.issues.map((i) => i.message)).toEqual(['MCSettingsEvents.plist: expected a dictionary at the top level']);
   });
 });
