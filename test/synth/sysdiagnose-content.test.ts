@@ -3,9 +3,13 @@
  * has them, and an ordinary phone that stays quiet when the whole check runs on it against every indicator feed.
  */
 import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { check, type CheckResult } from '../../src/app/check.js';
 import { levelRank, type Finding } from '../../src/findings/finding.js';
+import { generateSysdiagnose } from '../../src/synth/sysdiagnose.js';
 import { sysdiagnoseContent, sysdiagnoseFolderName } from '../../src/synth/sysdiagnose-content.js';
 import { writeSysdiagnoseTree, type SysdiagnoseTree } from '../artifacts/ios/_sysdiagnose-tree.js';
 import { shared } from '../helpers/data.js';
@@ -90,4 +94,21 @@ describe('a generated sysdiagnose checked end to end against every indicator fee
       expect.stringMatching(/^high ios\.sysdiagnose_processes\.suspicious_folder: Process \/private\/var\/db\/com\.apple\.xpc\.roleaccountd\.staging\/bhd \(PID \d+\) was running from \/private\/var\/db\//),
     ]);
   });
+});
+
+describe('the content packed by the sysdiagnose archive generator', () => {
+  it('is read straight from the .tar.gz, dated with the offset in the archive\'s name', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tracehound-sd-tgz-'));
+    try {
+      const collectedAt = new Date(Date.UTC(2024, 4, 2, 8, 15, 30));
+      const extra = sysdiagnoseContent(5, { collectedAt, utcOffsetMinutes: 120, buildVersion: '21E236', productVersion: '17.4.1', plants: [{ kind: 'process', path: '/private/var/tmp/updated' }] });
+      const archive = await generateSysdiagnose(dir, { seed: 5, format: 'tar.gz', collectedAt, utcOffsetMinutes: 120, build: '21E236', extra });
+      const result = await check({ target: archive.path, iocs: [shared('iocs')], userIocDir: null });
+      expect(result.acquisition.kind).toBe('ios-sysdiagnose');
+      expect(result.coverage.find((c) => c.artifact === 'ios.sysdiagnose_device')?.state).toBe('parsed');
+      expect(describeFindings(result.findings.filter((f) => f.artifact.startsWith('ios.sysdiagnose_')))).toMatch(/^HIGH ios\.sysdiagnose_processes: Process \/private\/var\/tmp\/updated \(PID \d+\) was running from \/private\/var\/tmp\/, where Reign and Predator ran$/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
