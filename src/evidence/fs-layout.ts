@@ -6,10 +6,9 @@
  * volume, mounted on `/private/var`. `MountedFiles` presents such a dump as the device's one tree, as the
  * phone mounts it, so every artifact's device globs work unchanged; refs keep the stored path.
  */
-import type { FsEntry } from './fs/file-system.js';
 import type { InputLog } from './input-log.js';
 import type { SqliteInput } from './sqlite.js';
-import type { FileMeta, FolderLocation, StoredFiles, StoredLocation, StreamTransform } from './stored-files.js';
+import type { FileMeta, FolderLocation, StoredEntry, StoredFiles, StoredLocation, StreamTransform } from './stored-files.js';
 
 /** A stored folder that holds the device's tree from `device` down ('' is the device's root). */
 export interface Mount {
@@ -170,7 +169,7 @@ export class MountedFiles implements StoredFiles {
   }
 
   /** Device paths; an entry a more specific mount hides is skipped, and mount ancestors the dump lacks are added. */
-  async *list(): AsyncIterable<FsEntry> {
+  async *list(): AsyncIterable<StoredEntry> {
     const ancestors = new Set<string>();
     for (const m of this.mounts) for (let d = m.device; d !== ''; d = d.includes('/') ? d.slice(0, d.lastIndexOf('/')) : '') ancestors.add(d);
     const listed = new Set<string>();
@@ -182,9 +181,10 @@ export class MountedFiles implements StoredFiles {
         if (listed.has(device)) continue;
         listed.add(device);
       }
-      yield { ...entry, path: device };
+      yield { ...entry, path: device, storedPath: entry.path };
     }
-    for (const a of [...ancestors].sort()) if (!listed.has(a)) yield { type: 'directory', path: a };
+    // A folder the phone has only because a volume is mounted below it: stored nowhere.
+    for (const a of [...ancestors].sort()) if (!listed.has(a)) yield { type: 'directory', path: a, storedPath: this.toStored(a) };
   }
 
   notes(): string[] {

@@ -40,6 +40,9 @@ export interface FileMeta {
   readonly times?: MacbTimes;
 }
 
+/** A listed entry; `storedPath` when the view's path is not the stored one (fs-layout.ts) or is at hand anyway. */
+export type StoredEntry = FsEntry & { readonly storedPath?: string };
+
 /** A byte transform applied while a stored file is copied out (the CBC decryption of an encrypted backup). */
 export type StreamTransform = () => Transform;
 
@@ -77,9 +80,10 @@ export interface StoredFiles {
   prefetch(rels: readonly string[]): Promise<void>;
   /**
    * Every entry under the acquisition root once, paths relative to it; links listed with their target, never
-   * followed. From the member index for an archive (no pass over a tar.gz), a walk for a folder.
+   * followed. From the member index for an archive (no pass over a tar.gz), a walk for a folder. An entry
+   * may carry the path it is stored at when that differs or is known at no cost (refs name it).
    */
-  list(): AsyncIterable<FsEntry>;
+  list(): AsyncIterable<StoredEntry>;
   /** One line per refused member and for damage to the container, for the coverage of the acquisition. */
   notes(): string[];
   close(): Promise<void>;
@@ -164,7 +168,7 @@ export class FolderFiles implements StoredFiles {
 
   async prefetch(): Promise<void> {}
 
-  async *list(): AsyncIterable<FsEntry> {
+  async *list(): AsyncIterable<StoredEntry> {
     const fs = await openDirFileSystem(this.root);
     try {
       yield* fs.entries();
@@ -377,8 +381,8 @@ export class ArchiveFiles implements StoredFiles {
     });
   }
 
-  async *list(): AsyncIterable<FsEntry> {
-    for (const [rel, entry] of this.entries) yield { ...entry, path: rel };
+  async *list(): AsyncIterable<StoredEntry> {
+    for (const [rel, entry] of this.entries) yield { ...entry, path: rel, storedPath: rel };
   }
 
   notes(): string[] {

@@ -77,12 +77,10 @@ export class TreeSource implements Source {
 
   /** Every entry once, paths as the source addresses them (device paths for a dump), each with the path it is stored at. */
   async *listing(): AsyncIterable<ListedEntry> {
-    const files = this.files;
-    if (!files.toStored) {
-      for await (const entry of files.list()) yield { ...entry, storedPath: entry.path };
-      return;
+    for await (const entry of this.files.list()) {
+      if (entry.storedPath !== undefined) yield entry as ListedEntry;
+      else yield { ...entry, storedPath: this.files.toStored?.(entry.path) ?? entry.path };
     }
-    for await (const entry of files.list()) yield { ...entry, storedPath: files.toStored(entry.path) };
   }
 
   fileNames(): Promise<ReadonlySet<string>> {
