@@ -98,3 +98,52 @@ describe('MVT\'s test_filesystem (reference-spec §13.4): the MVT test backup fo
     );
   });
 });
+
+describe('a long listing', () => {
+  /** A context whose listing is 300,000 entries already in memory (an archive's member index: no I/O to wait on). */
+  function contextOf(signal: AbortSignal, onEntry: (i: number) => void = () => {}) {
+    const dump = { ref: { root: '/dump.tar', storedPath: 'private/var' }, devicePath: '/private/var' };
+    return {
+      signal,
+      findInputs: async () => [dump],
+      warn: () => {},
+      source: {
+        async *listing() {
+          for (let i = 0; i < 300_000; i++) {
+            onEntry(i);
+            yield { type: 'file' as const, path: `private/var/tmp/f${i}`, size: 0, storedPath: `filesystem2/tmp/f${i}` };
+          }
+        },
+      },
+    } as unknown as Parameters<typeof filesystem.parse>[0];
+  }
+
+  it('gives the event loop turns while it lists (timers and signals run), and keeps each stored path', async () => {
+    let turns = 0;
+    const timer = setInterval(() => turns++, 1);
+    let last: FilesystemRecord | undefined;
+    let lastStored = '';
+    for await (const item of filesystem.parse(contextOf(new AbortController().signal))) {
+      last = item.record;
+      lastStored = item.source.file.ref.storedPath;
+    }
+    clearInterval(timer);
+    expect(last?.path).toBe('/private/var/tmp/f299999');
+    expect(lastStored).toBe('filesystem2/tmp/f299999');
+    expect(turns).toBeGreaterThan(0);
+  });
+
+  it('stops at the next turn once the run is aborted', async () => {
+    const controller = new AbortController();
+    let read = 0;
+    let records = 0;
+    const stopAt = 1000;
+    const onEntry = (i: number) => {
+      read = i;
+      if (i === stopAt) controller.abort();
+    };
+    for await (const _ of filesystem.parse(contextOf(controller.signal, onEntry))) records++;
+    expect(records).toBe(stopAt);
+    expect(read).toBe(stopAt);
+  });
+});
