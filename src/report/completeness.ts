@@ -1,7 +1,8 @@
 /**
- * Whether a check actually happened: artifacts that failed, and files the backup's index lists that are not
- * in the backup. A check with either is incomplete (exit 3 when nothing reaches --fail-on), so "no findings"
- * is never said of a check that mostly did not run.
+ * Whether a check actually happened: artifacts that failed, files the backup's index lists that are not in
+ * the backup, and an acquisition in which no artifact found anything to read (an empty dump or sysdiagnose). A
+ * check with any of these is incomplete (exit 3 when nothing reaches --fail-on), so "no findings" is never said
+ * of a check that mostly did not run.
  */
 import type { Coverage } from '../findings/coverage.js';
 
@@ -9,6 +10,8 @@ export interface Completeness {
   readonly complete: boolean;
   /** Artifacts that applied to this acquisition (skipped ones excluded). */
   readonly artifacts: number;
+  /** Applicable artifacts that found at least one of their files (read, empty, partial or failed): 0 means nothing was checked. */
+  readonly foundArtifacts: number;
   readonly failedArtifacts: number;
   /** Distinct files listed in the acquisition's index (Manifest.db) but absent from it. */
   readonly missingFiles: number;
@@ -30,9 +33,11 @@ export function assessCompleteness(coverage: readonly Coverage[], containerNotes
       if (i.file.ref.backup) fromBackup = true;
     }
   }
+  const found = applicable.filter((c) => c.state !== 'missing').length;
   return {
-    complete: failed === 0 && missing.size === 0 && containerNotes.length === 0,
+    complete: failed === 0 && missing.size === 0 && containerNotes.length === 0 && found > 0,
     artifacts: applicable.length,
+    foundArtifacts: found,
     failedArtifacts: failed,
     missingFiles: missing.size,
     missingFromBackup: fromBackup,
@@ -43,6 +48,7 @@ export function assessCompleteness(coverage: readonly Coverage[], containerNotes
 /** One line: "Incomplete check: 24 of 28 artifacts failed, 25 files listed in Manifest.db are missing from the backup". */
 export function describeIncompleteness(c: Completeness): string {
   const parts: string[] = [];
+  if (c.foundArtifacts === 0) parts.push(c.artifacts === 0 ? 'no artifact applies to this acquisition' : `none of the ${c.artifacts} artifacts found its files: nothing was checked`);
   if (c.failedArtifacts > 0) parts.push(`${c.failedArtifacts} of ${c.artifacts} artifacts failed`);
   if (c.missingFiles > 0) {
     const files = `${c.missingFiles} file${c.missingFiles === 1 ? '' : 's'}`;

@@ -21,6 +21,7 @@ describe('assessCompleteness', () => {
     expect(assessCompleteness([cov('a', 'parsed'), cov('b', 'empty'), cov('c', 'missing'), cov('d', 'skipped')])).toEqual({
       complete: true,
       artifacts: 3,
+      foundArtifacts: 2,
       failedArtifacts: 0,
       missingFiles: 0,
       missingFromBackup: false,
@@ -30,7 +31,7 @@ describe('assessCompleteness', () => {
 
   it('counts failed artifacts and distinct listed-but-absent files (two artifacts reading one file count it once)', () => {
     const c = assessCompleteness([cov('a', 'failed'), cov('b', 'missing', ['2e/2e57']), cov('c', 'missing', ['2e/2e57']), cov('d', 'missing', ['5a/5a49']), cov('e', 'skipped')]);
-    expect(c).toEqual({ complete: false, artifacts: 4, failedArtifacts: 1, missingFiles: 2, missingFromBackup: true, containerProblems: 0 });
+    expect(c).toEqual({ complete: false, artifacts: 4, foundArtifacts: 1, failedArtifacts: 1, missingFiles: 2, missingFromBackup: true, containerProblems: 0 });
     expect(describeIncompleteness(c)).toBe('Incomplete check: 1 of 4 artifacts failed, 2 files listed in Manifest.db are missing from the backup');
   });
 
@@ -41,7 +42,18 @@ describe('assessCompleteness', () => {
   });
 
   it('one missing file, no failures', () => {
-    expect(describeIncompleteness(assessCompleteness([cov('a', 'missing', ['5a/5a49'])]))).toBe('Incomplete check: 1 file listed in Manifest.db is missing from the backup');
+    expect(describeIncompleteness(assessCompleteness([cov('a', 'missing', ['5a/5a49']), cov('b', 'parsed')]))).toBe('Incomplete check: 1 file listed in Manifest.db is missing from the backup');
+  });
+
+  it('an acquisition in which no artifact found its files was not checked (an empty dump or sysdiagnose)', () => {
+    const c = assessCompleteness([cov('a', 'missing'), cov('b', 'missing'), cov('c', 'skipped')]);
+    expect(c).toMatchObject({ complete: false, artifacts: 2, foundArtifacts: 0, failedArtifacts: 0, missingFiles: 0 });
+    expect(describeIncompleteness(c)).toBe('Incomplete check: none of the 2 artifacts found its files: nothing was checked');
+    expect(describeIncompleteness(assessCompleteness([cov('a', 'skipped')]))).toBe('Incomplete check: no artifact applies to this acquisition');
+  });
+
+  it('must not match: an artifact that read its file and found no rows counts as checked', () => {
+    expect(assessCompleteness([cov('a', 'empty'), cov('b', 'missing')]).complete).toBe(true);
   });
 });
 
