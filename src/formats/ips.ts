@@ -4,6 +4,7 @@
  * `bundleID`, `incident_id`) then a body that is one JSON document (iOS 15+ crashes, bug_type 309; jetsam
  * events, 298), JSON lines (analytics journals) or the older `Key: value` crash text (bug_type 109).
  */
+import { quoted } from './_text.js';
 
 export type IpsBody =
   | { readonly kind: 'json'; readonly value: Record<string, unknown> }
@@ -38,7 +39,7 @@ export function decodeIps(text: string, limits: IpsLimits = ipsLimits): IpsRepor
   try {
     header = JSON.parse(first);
   } catch (err) {
-    throw new IpsError(`line 1: the header is not JSON (${(err as Error).message})`);
+    throw new IpsError(`line 1: the header is not JSON (${printable((err as Error).message)})`);
   }
   if (!isObject(header)) throw new IpsError('line 1: the header is JSON but not an object');
   const rest = nl < 0 ? '' : text.slice(nl + 1);
@@ -57,7 +58,7 @@ function decodeBody(rest: string, limits: IpsLimits): IpsBody {
       const lines = trimmed.split('\n').filter((l) => l.trim() !== '');
       if (lines.length > 1 && lines.every((l) => isJsonObjectLine(l))) return { kind: 'json-lines', lines: lines.length };
       // Deeply nested hostile JSON overflows the parser's stack: a RangeError, reported like any bad body.
-      return { kind: 'unreadable', reason: `the body is not valid JSON (${(err as Error).message.slice(0, 120)})` };
+      return { kind: 'unreadable', reason: `the body is not valid JSON (${printable((err as Error).message)})` };
     }
   }
   const fields: Record<string, string> = {};
@@ -67,6 +68,11 @@ function decodeBody(rest: string, limits: IpsLimits): IpsBody {
     if (m && !(m[1]! in fields)) fields[m[1]!] = m[2]!.trim();
   }
   return Object.keys(fields).length > 0 ? { kind: 'text', fields } : { kind: 'unreadable', reason: 'the body is neither JSON nor Key: value text' };
+}
+
+/** A parser message quotes the input: escaped and bounded like any evidence text. */
+function printable(message: string): string {
+  return quoted(message, 160).slice(1, -1);
 }
 
 function isJsonObjectLine(line: string): boolean {

@@ -4,6 +4,7 @@
  * iOS 16 added PRSNA and F, and `ps_thread.txt` may carry the default `-M` columns (with a COMMAND cut to the
  * column width) before the requested ones (with the full COMMAND last). Only COMMAND may hold spaces.
  */
+import { quoted } from './_text.js';
 
 export interface PsProcess {
   /** 1-based line number of the process line. */
@@ -56,7 +57,7 @@ export function decodePsTable(text: string, limits: PsLimits = psLimits): PsTabl
   const pidCol = header.indexOf('PID');
   const commands = header.reduce<number[]>((acc, h, i) => (h === 'COMMAND' ? [...acc, i] : acc), []);
   if (pidCol < 0 || commands.length === 0 || commands.length > 2 || commands[commands.length - 1] !== header.length - 1) {
-    throw new PsTableError(`line ${headerIndex + 1}: not a ps header (expected PID and COMMAND as the last column): "${clip(lines[headerIndex]!)}"`);
+    throw new PsTableError(`line ${headerIndex + 1}: not a ps header (expected PID and COMMAND as the last column): ${quoted(lines[headerIndex]!)}`);
   }
   const processes: PsProcess[] = [];
   const skipped: { line: number; reason: string }[] = [];
@@ -74,7 +75,7 @@ export function decodePsTable(text: string, limits: PsLimits = psLimits): PsTabl
       // A thread line: no USER and no COMMAND; its PID is the first number, which must be the current process's.
       const pid = Number(raw.trim().split(/\s+/)[0]);
       if (current && pid === current.p.pid) current.threads++;
-      else skipped.push({ line: i + 1, reason: `thread line for pid ${raw.trim().split(/\s+/)[0]} outside its process` });
+      else skipped.push({ line: i + 1, reason: `thread line for pid ${quoted(raw.trim().split(/\s+/)[0]!, 20)} outside its process` });
       continue;
     }
     const row = splitRow(raw, header, commands);
@@ -122,11 +123,11 @@ function splitRow(line: string, header: readonly string[], commands: readonly nu
   } else {
     const middle = header.slice(firstCmd + 1, commands[1]);
     const split = splitAbbreviated(rest, middle.length);
-    if (!split) return `no full command matching the abbreviated one in "${clip(rest)}"`;
+    if (!split) return `no full command matching the abbreviated one in ${quoted(rest)}`;
     middle.forEach((h, k) => (out[h] = split.middle[k]!));
     out.COMMAND = split.full;
   }
-  for (const k of NUMERIC) if (out[k] !== undefined && !/^-?\d+$/.test(out[k])) return `${k} is "${clip(out[k])}", expected a number`;
+  for (const k of NUMERIC) if (out[k] !== undefined && !/^-?\d+$/.test(out[k])) return `${k} is ${quoted(out[k], 20)}, expected a number`;
   if (out.PID === undefined) return 'no PID';
   if (!out.COMMAND) return 'no command';
   return out;
@@ -152,9 +153,6 @@ function tokenize(s: string): { text: string; start: number }[] {
   return out;
 }
 
-function clip(s: string): string {
-  return s.length > 80 ? `${s.slice(0, 77)}...` : s;
-}
 
 /**
  * The executable of a command line. Arguments are cut at the first ` -` or ` (` (`/usr/libexec/UserEventAgent

@@ -4,6 +4,7 @@
  * `key: value` lines (`run time: 216 s`, `threads:`), then one indented block per thread (`thread ID: …`).
  * Blocks are found by their `process:` line, so blank-line conventions between iOS versions do not matter.
  */
+import { quoted } from './_text.js';
 
 export interface TaskinfoProcess {
   /** 1-based line number of the `process:` line. */
@@ -69,7 +70,7 @@ export function decodeTaskinfo(text: string, limits: TaskinfoLimits = taskinfoLi
       flush();
       const m = PROCESS.exec(line);
       if (!m) {
-        skipped.push({ line: i + 1, reason: `unreadable process line "${line.slice(0, 80)}"` });
+        skipped.push({ line: i + 1, reason: `unreadable process line ${quoted(line)}` });
         continue;
       }
       current = { line: i + 1, name: m[1]!, pid: Number(m[2]), run: null, threads: 0, arch: null, coalition: null };

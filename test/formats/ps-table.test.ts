@@ -72,7 +72,7 @@ describe('decodePsTable on ps_thread.txt', () => {
 
   it('reports a thread line whose pid is not the process above it', () => {
     const t = decodePsTable(`${PS_THREAD}                 999         0.0 S    37T   0:00.00   0:00.08             0   104004  0.7 37T  0 407931472  13728 -       1:25PM   0:02.37\n`);
-    expect(t.skipped).toEqual([{ line: 7, reason: 'thread line for pid 999 outside its process' }]);
+    expect(t.skipped).toEqual([{ line: 7, reason: 'thread line for pid "999" outside its process' }]);
   });
 });
 
