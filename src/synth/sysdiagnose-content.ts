@@ -259,6 +259,20 @@ export const APPLE_DAEMONS: readonly Daemon[] = [
   { path: `${PF}/MobileAsset.framework/XPCServices/com.apple.MobileAsset.AutoAssetService.xpc/com.apple.MobileAsset.AutoAssetService`, user: 'mobile' },
 ];
 
+/** More daemons of an iOS 17 phone, all in /usr/libexec, run as mobile: together with the list above, the couple of hundred a real ps.txt shows. */
+const MORE_DAEMONS: readonly string[] = [
+  'amsaccountsd', 'amsengagementd', 'appleaccountd', 'appstorecomponentsd', 'appconduitd', 'asd', 'audiomxd', 'betaenrollmentd',
+  'bookassetd', 'bluetoothuserd', 'cameracaptured', 'carkitd', 'cdpd', 'checkerboardd', 'clipserviced', 'cloudpaird', 'cmfsyncagent',
+  'companionproxyd', 'contextstored', 'coreauthd', 'corespotlightd', 'countryd', 'ctkd', 'dataaccessd', 'diagnosticextensionsd',
+  'donotdisturbd', 'dprivacyd', 'extensionkitservice', 'familynotificationd', 'financed', 'fitnesscoachingd', 'followupd', 'gamed',
+  'geoanalyticsd', 'homeenergyd', 'iconservicesagent', 'idamd', 'inputanalyticsd', 'itunescloudd', 'kbd', 'linkd', 'lskdd',
+  'mediaplaybackd', 'memorymaintenanced', 'misd', 'mlhostd', 'mobilerepaird', 'modelmanagerd', 'newsd', 'ospredictiond',
+  'PerfPowerServices', 'pipelined', 'printd', 'progressd', 'proximitycontrold', 'ptpcamerad', 'replayd', 'rtcreportingd',
+  'safarifetcherd', 'securityuploadd', 'sensorkitd', 'seserviced', 'shazamd', 'siriactionsd', 'sociallayerd', 'spaceattributiond',
+  'storekitd', 'studentd', 'tailspind', 'triald', 'tursd', 'ubd', 'universalaccessd', 'usernotificationsd', 'UsageTrackingAgent',
+  'videosubscriptionsd', 'voicememod', 'weatherd', 'webbookmarksd', 'webinspectord', 'WirelessRadioManagerd',
+];
+
 /** App Store apps running at collection (their main executable in a bundle container). */
 const RUNNING_APPS: readonly { bundleId: string; executable: string }[] = [
   { bundleId: 'net.whatsapp.WhatsApp', executable: 'WhatsApp.app/WhatsApp' },
@@ -291,6 +305,7 @@ function processModel(rng: Random, plants: readonly ProcessPlant[]): Proc[] {
   for (const d of APPLE_DAEMONS) {
     for (let i = 0; i < (d.count ?? 1); i++) add(d.user, d.path, pid < 120 ? bootAgeMin : rng.int(10, bootAgeMin));
   }
+  for (const name of MORE_DAEMONS) add('mobile', `/usr/libexec/${name}`, rng.int(10, bootAgeMin));
   for (const app of RUNNING_APPS) add('mobile', `/private/var/containers/Bundle/Application/${rng.uuid()}/${app.executable}`, rng.int(5, 600));
   // Planted processes are established ones, started well before the collection, so they sit among the daemons.
   for (const plant of plants) add(plant.user ?? 'root', plant.path, plant.runningMinutes ?? 300, new Set(plant.lists ?? ALL_LISTS));
