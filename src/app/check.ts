@@ -110,7 +110,9 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
 
     const indicators = await loadIndicators({ paths: [...(options.iocs ?? [])], env: options.envIocs, userDir: options.userIocDir });
     emit({ type: 'indicators-loaded', indicators });
-    const detector = createDetector(compileIndicators(indicators.collections), allRules);
+    // A rule written for some acquisition kinds only (a binary looked for on a dump) is not run, nor listed, elsewhere.
+    const rules = allRules.filter((r) => r.sources === undefined || r.sources.includes(source.kind));
+    const detector = createDetector(compileIndicators(indicators.collections), rules);
     const indicatorFiles = indicators.files.map((f) => ({
       path: f.path,
       sha256: f.sha256,
@@ -151,7 +153,7 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
       coverage: results.coverage,
       containerNotes,
       artifacts: plan.map((a) => ({ id: a.id, version: a.version })),
-      rules: allRules.filter((r) => plan.some((a) => a.id === r.artifact)).map((r) => ({ id: r.id, version: r.version })),
+      rules: rules.filter((r) => plan.some((a) => a.id === r.artifact)).map((r) => ({ id: r.id, version: r.version })),
     };
     const written = await sink.finish(info);
     if (signal.aborted) throw interruption(signal);

@@ -2,6 +2,7 @@
  * Heuristics that need no indicators. Metadata is static (enough to document a rule with no case open);
  * `check` is a pure function of one record, or of all records of an artifact for rules that compare rows.
  */
+import type { SourceKind } from '../evidence/kinds.js';
 import type { Moment } from '../formats/time.js';
 import type { Level } from '../findings/finding.js';
 
@@ -27,6 +28,8 @@ interface RuleMeta {
   readonly source: string;
   /** True when MVT only runs this heuristic with indicators loaded (we always run it; see differences doc). */
   readonly mvtNeedsIndicators?: boolean;
+  /** The acquisition kinds the rule applies to, when not all that its artifact reads (a binary is only looked for on a dump). */
+  readonly sources?: readonly SourceKind[];
 }
 
 export interface RecordRule<R> extends RuleMeta {

@@ -16,6 +16,13 @@ const MVT_CHECK_BACKUP_MODULES = [
   'sms_attachments', 'tcc', 'webkit_resource_load_statistics', 'webkit_session_resource_log', 'whatsapp', 'whatsapp_contacts',
 ];
 
+/** The modules MVT runs only in check-fs (reference-spec §7.2); the mixed ones above run there too. */
+const MVT_CHECK_FS_MODULES = [
+  'analytics', 'analytics_ios_versions', 'cache_files', 'filesystem', 'ios_version_history', 'netusage', 'safari_favicon',
+  'shutdown_log', 'webkit_indexeddb', 'webkit_local_storage', 'webkit_safari_view_service',
+];
+const MVT_MODULES = [...MVT_CHECK_BACKUP_MODULES, ...MVT_CHECK_FS_MODULES];
+
 const artifactFiles = readdirSync(join(projectRoot, 'src', 'artifacts', 'ios')).filter((f) => f.endsWith('.ts') && !f.startsWith('_') && f !== 'index.ts');
 
 describe('the iOS artifact registry', () => {
@@ -34,16 +41,22 @@ describe('the iOS artifact registry', () => {
     }
   });
 
-  it('covers every module MVT runs in check-backup (reference-spec §7.1, §7.3): MVT\'s modules are a subset of ours', () => {
+  it('covers every module MVT runs in check-backup and check-fs (reference-spec §7.1-§7.3): MVT\'s modules are a subset of ours', () => {
     const counterparts = iosArtifacts.flatMap((a) => (a.mvt ? [a.mvt.module] : []));
-    expect(MVT_CHECK_BACKUP_MODULES.filter((m) => !counterparts.includes(m))).toEqual([]);
+    expect(MVT_MODULES.filter((m) => !counterparts.includes(m))).toEqual([]);
+  });
+
+  it('reads every check-fs module on a filesystem dump, and every check-backup module on a backup', () => {
+    const reads = (kind: 'ios-fs' | 'ios-backup') => new Set(iosArtifacts.filter((a) => a.mvt && a.inputs[kind]).map((a) => a.mvt!.module));
+    expect(MVT_CHECK_FS_MODULES.filter((m) => !reads('ios-fs').has(m))).toEqual([]);
+    expect(MVT_CHECK_BACKUP_MODULES.filter((m) => !reads('ios-backup').has(m))).toEqual([]);
   });
 
   it('names each MVT module at most once, with a class name, and only modules MVT has', () => {
     const counterparts = iosArtifacts.flatMap((a) => (a.mvt ? [a.mvt] : []));
     expect(new Set(counterparts.map((m) => m.module)).size).toBe(counterparts.length);
     for (const m of counterparts) {
-      expect(MVT_CHECK_BACKUP_MODULES, m.module).toContain(m.module);
+      expect(MVT_MODULES, m.module).toContain(m.module);
       expect(m.className, m.module).toMatch(/^[A-Z][A-Za-z]+$/);
     }
   });

@@ -85,7 +85,10 @@ export class MvtOutput implements Sink {
     } else if (shape === 'by-path') {
       let byPath = this.byPath.get(artifact);
       if (!byPath) this.byPath.set(artifact, (byPath = new Map<string, unknown[]>()));
-      const key = `${item.source.file.ref.root}/${item.source.file.ref.storedPath}`;
+      // A backup's hashed file by its full path, as MVT writes it; a dump's file by its path inside the dump
+      // (MVT's relpath for cache_files), never the analyst's folder or archive.
+      const { ref, devicePath } = item.source.file;
+      const key = ref.backup ? `${ref.root}/${ref.storedPath}` : (devicePath?.replace(/^\//, '') ?? ref.storedPath);
       let list = byPath.get(key);
       if (!list) byPath.set(key, (list = []));
       list.push(record);

@@ -98,9 +98,10 @@ export function noBinaryRule(artifact: 'ios.datausage' | 'ios.netusage') {
     why: 'Every process that used the network was started from a program file on the phone. A process recorded here whose program cannot be found anywhere in the filesystem dump ran from a file that was deleted afterwards, or from memory: Pegasus processes (bh, roleaccountd, …) were found this way, since the spyware removes its files once it runs.',
     innocent: 'An app or tool that was uninstalled leaves its name behind; some system daemons live outside what a dump holds (the Cryptex volume of iOS 16 and later, the shared cache); and the kernel keeps only 16 characters of a name, so a longer program name can look unmatched. Compare the name with known apps and daemons of that iOS version.',
     source: `${methodology} (reference-spec §7.2.3)`,
+    sources: ['ios-fs'],
     scope: 'record',
     check: (r) => (r.binary_on_disk === false ? [{ message: noBinaryMessage(r), eventTime: r.live_isodate }] : []),
   });
 }
 
-export default netBaseRules('ios.datausage');
+export default [...netBaseRules('ios.datausage'), noBinaryRule('ios.datausage')];
