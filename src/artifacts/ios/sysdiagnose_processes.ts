@@ -1,6 +1,6 @@
 import { decodePsTable, executableOf, processNameOf, PsTableError } from '../../formats/ps-table.js';
 import { decodeTaskinfo, TaskinfoError } from '../../formats/taskinfo.js';
-import type { Moment } from '../../formats/time.js';
+import { Moment } from '../../formats/time.js';
 import { defineArtifact, type Observable, type Parsed } from '../artifact.js';
 import { at } from '../_read.js';
 import { described } from '../describe.js';
@@ -34,6 +34,8 @@ export interface SysdiagnoseProcessRecord {
   readonly name: string;
   /** The collection time from the sysdiagnose's name. */
   readonly collected_at: Moment | null;
+  /** When it started, to the second: the collection time less taskinfo's run time (taskinfo only). */
+  readonly started_at: Moment | null;
 }
 
 /** A real ps table is well under 1 MB, a taskinfo dump tens of MB. */
@@ -61,7 +63,21 @@ export function decodeProcessList(text: string, list: ProcessList, clock: Sysdia
     return {
       items: dump.processes.map((p) => ({
         line: p.line,
-        record: { list, pid: p.pid, ppid: null, user: null, uid: null, started: null, running_for_s: p.run_time_s, threads: p.threads, command: null, executable: null, name: p.name, collected_at },
+        record: {
+          list,
+          pid: p.pid,
+          ppid: null,
+          user: null,
+          uid: null,
+          started: null,
+          running_for_s: p.run_time_s,
+          threads: p.threads,
+          command: null,
+          executable: null,
+          name: p.name,
+          collected_at,
+          started_at: collected_at && p.run_time_s !== null ? Moment.fromUnixSeconds(collected_at.unixSeconds - p.run_time_s, 'iso', `${collected_at.iso()} - ${p.run_time_s} s`) : null,
+        },
       })),
       skipped: dump.skipped,
       truncated: dump.truncated,
@@ -86,6 +102,7 @@ export function decodeProcessList(text: string, list: ProcessList, clock: Sysdia
           executable,
           name: processNameOf(executable),
           collected_at,
+          started_at: null,
         },
       };
     }),
@@ -127,13 +144,12 @@ export default defineArtifact<SysdiagnoseProcessRecord>({
       for (const { record, line } of decoded.items) yield { record, source: at(file, { line }) } satisfies Parsed<SysdiagnoseProcessRecord>;
     }
   },
-  timeline: (r) => [
-    {
-      time: r.collected_at,
-      event: 'process_running',
-      description: described`${r.command ?? r.name} (PID ${r.pid}, user ${r.user}) listed in ${`${r.list}.txt`}`,
-    },
-  ],
+  // A snapshot is state, not an event: ps.txt says what ran at collection, taskinfo when each task started.
+  timeline: (r) => {
+    if (r.list === 'taskinfo') return r.started_at ? [{ time: r.started_at, event: 'process_started', description: described`Task ${r.name} (PID ${r.pid}) started, running ${r.running_for_s} s at collection (taskinfo.txt)` }] : [];
+    if (r.list === 'ps') return [{ time: r.collected_at, event: 'process_running', description: described`${r.command} (PID ${r.pid}, user ${r.user}) running at collection (ps.txt)` }];
+    return [];
+  },
   observables: (r) => {
     const out: Observable[] = [{ kind: 'process', value: r.name, field: 'name' }];
     if (r.executable?.startsWith('/')) out.push({ kind: 'file_path', value: r.executable, field: 'executable' });

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import processes, { decodeProcessList, startedAgeSeconds, type SysdiagnoseProcessRecord } from '../../../src/artifacts/ios/sysdiagnose_processes.js';
 import { sysdiagnoseClock } from '../../../src/artifacts/ios/_sysdiagnose.js';
 import { sysdiagnoseContent, sysdiagnoseFolderName } from '../../../src/synth/sysdiagnose-content.js';
+import { plainDescription } from '../../../src/report/native.js';
 import { parseSource } from '../../helpers/artifacts.js';
 import { snapshotTree } from '../../helpers/tree.js';
 import { writeSysdiagnoseTree, type SysdiagnoseTree } from './_sysdiagnose-tree.js';
@@ -44,7 +45,11 @@ describe('ios.sysdiagnose_processes on a generated ordinary iPhone', () => {
     expect(uea).toMatchObject({ name: 'UserEventAgent', executable: '/usr/libexec/UserEventAgent', user: 'root', uid: 0, ppid: 1 });
     expect(items.find((i) => i.record === uea)!.source.at).toEqual({ line: 3 });
 
-    expect(timeline[0]).toMatchObject({ event: 'process_running' });
+    // ps.txt says what ran at collection; taskinfo when each task started, to the second.
+    expect(timeline.filter((e) => e.event === 'process_running')).toHaveLength(by('ps').length);
+    expect(timeline.filter((e) => e.event === 'process_started')).toHaveLength(by('taskinfo').length);
+    expect(launchd[2]!.started_at!.unixSeconds).toBe(launchd[2]!.collected_at!.unixSeconds - launchd[2]!.running_for_s!);
+    expect(plainDescription(timeline[0]!.description)).toBe('/sbin/launchd (PID 1, user root) running at collection (ps.txt)');
     expect(observables.filter((o) => o.value === '/sbin/launchd')).toEqual([
       { kind: 'file_path', value: '/sbin/launchd', field: 'executable' },
       { kind: 'file_path', value: '/sbin/launchd', field: 'executable' },
@@ -110,7 +115,7 @@ describe('decodeProcessList', () => {
   it('keeps taskinfo names as the kernel gives them', () => {
     const { items } = decodeProcessList('num tasks: 1\n\nprocess: "bh" [222] [unique ID: 9]\nrun time: 5000 s\nthreads:\n\tthread ID: 0x1 / 1\n', 'taskinfo', null);
     expect(items.map((i) => i.record)).toEqual([
-      { list: 'taskinfo', pid: 222, ppid: null, user: null, uid: null, started: null, running_for_s: 5000, threads: 1, command: null, executable: null, name: 'bh', collected_at: null },
+      { list: 'taskinfo', pid: 222, ppid: null, user: null, uid: null, started: null, running_for_s: 5000, threads: 1, command: null, executable: null, name: 'bh', collected_at: null, started_at: null },
     ]);
   });
 });

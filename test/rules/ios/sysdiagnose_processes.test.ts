@@ -76,6 +76,7 @@ describe('singleListProcesses: what the gap between snapshots explains', () => {
     executable: `/usr/libexec/${name}`,
     name,
     collected_at: null,
+    started_at: null,
     ...extra,
   });
   const base = [rec('ps', 1, 'launchd'), rec('taskinfo', 1, 'launchd'), rec('ps', 500, 'configd'), rec('taskinfo', 500, 'configd')];
