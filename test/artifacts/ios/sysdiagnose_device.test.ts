@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import device, { decodeRemotectlLocalDevice, type SysdiagnoseDeviceRecord } from '../../../src/artifacts/ios/sysdiagnose_device.js';
+import { localMoment, sysdiagnoseClock } from '../../../src/artifacts/ios/_sysdiagnose.js';
 import { sysdiagnoseContent, sysdiagnoseFolderName } from '../../../src/synth/sysdiagnose-content.js';
 import { parseSource } from '../../helpers/artifacts.js';
 import { writeSysdiagnoseTree } from './_sysdiagnose-tree.js';
@@ -63,5 +64,27 @@ describe('decodeRemotectlLocalDevice', () => {
     const text = 'Local device\n\tProduct Type: "iPhone9,3"\n\tProperties: {\n\t\tChipID => 32784\n\t}\n\nFound peer\n\tProduct Type: MacBookPro15,1\n\t\tChipID => 1\n';
     expect(decodeRemotectlLocalDevice(text)).toEqual({ product_type: 'iPhone9,3', properties: { ChipID: '32784' } });
     expect(decodeRemotectlLocalDevice('nothing here')).toBeNull();
+  });
+});
+
+describe('sysdiagnoseClock: the collection time and offset in the name', () => {
+  it.each([
+    ['sysdiagnose_2024.01.02_03-04-05+0200_iPhone-OS_iPhone_21C66', '2024-01-02T01:04:05.000000Z', 120],
+    ['sysdiagnose_2023.12.31_18-30-00-0500_iPhone-OS_iPhone_21C66.tar.gz', '2023-12-31T23:30:00.000000Z', -300],
+    ['sysdiagnose_2024.03.10_02-15-00+0530_iPhone-OS_iPhone_21D61', '2024-03-09T20:45:00.000000Z', 330],
+  ])('%s', (name, iso, offset) => {
+    const clock = sysdiagnoseClock(name)!;
+    expect(clock.collectedAt.iso()).toBe(iso);
+    expect(clock.offsetMinutes).toBe(offset);
+  });
+
+  it('gives nothing for another name', () => {
+    expect(sysdiagnoseClock('backup-2024')).toBeNull();
+    expect(sysdiagnoseClock('sysdiagnose_2024.01.02_03-04-05_iPhone')).toBeNull();
+  });
+
+  it('turns a local wall-clock time into UTC with that offset, and refuses impossible fields', () => {
+    expect(localMoment({ year: 2021, month: 8, day: 11, hour: 5, minute: 51, second: 2 }, 120, 'Wed Aug 11 05:51:02 2021')?.iso()).toBe('2021-08-11T03:51:02.000000Z');
+    expect(localMoment({ year: 2021, month: 13, day: 11, hour: 5, minute: 51, second: 2 }, 0, 'x')).toBeNull();
   });
 });
