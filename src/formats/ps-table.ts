@@ -44,6 +44,9 @@ export const psLimits: PsLimits = {
   maxLineChars: 16_384,
 };
 
+/** Widest abbreviated COMMAND column accepted (iOS prints 7 characters). */
+const MAX_ABBREVIATED_CHARS = 64;
+
 /** Column names that hold numbers we keep. */
 const NUMERIC = new Set(['UID', 'PID', 'PPID']);
 
@@ -138,6 +141,9 @@ function splitAbbreviated(rest: string, n: number): { middle: string[]; full: st
   const tokens = tokenize(rest);
   for (let a = 1; a + n <= tokens.length; a++) {
     const abbrev = rest.slice(0, tokens[a - 1]!.start + tokens[a - 1]!.text.length);
+    // The cut command is as wide as its column (7 characters on iOS): longer candidates cannot be it, and trying
+    // them all would make a hostile line of thousands of words quadratic.
+    if (abbrev.length > MAX_ABBREVIATED_CHARS) return null;
     const middle = tokens.slice(a, a + n).map((t) => t.text);
     const fullStart = a + n < tokens.length ? tokens[a + n]!.start : rest.length;
     const full = rest.slice(fullStart).trim();

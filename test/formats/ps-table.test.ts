@@ -70,6 +70,16 @@ describe('decodePsTable on ps_thread.txt', () => {
     expect(t.processes[0]).toMatchObject({ started: '1:25PM', cpu_time: '0:02.37' });
   });
 
+  it('stays linear on a hostile line of thousands of words', () => {
+    const header = PS_THREAD.split('\n')[0]!;
+    const hostile = `root 5 ?? 0.0 S 31T 0:00.00 0:00.00 ${Array.from({ length: 4_000 }, (_, i) => `w${i}z`).join(' ')}\n`;
+    const started = performance.now();
+    const t = decodePsTable(`${header}\n${hostile.repeat(200)}`);
+    expect(performance.now() - started).toBeLessThan(2_000);
+    expect(t.processes).toEqual([]);
+    expect(t.skipped[0]!.reason).toMatch(/^no full command matching the abbreviated one in "w0z w1z w2z/);
+  });
+
   it('reports a thread line whose pid is not the process above it', () => {
     const t = decodePsTable(`${PS_THREAD}                 999         0.0 S    37T   0:00.00   0:00.08             0   104004  0.7 37T  0 407931472  13728 -       1:25PM   0:02.37\n`);
     expect(t.skipped).toEqual([{ line: 7, reason: 'thread line for pid "999" outside its process' }]);
