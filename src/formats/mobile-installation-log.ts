@@ -118,13 +118,14 @@ function stripMethod(message: string): string {
 
 type Found = { event: InstallEventKind } & Partial<Pick<InstallLogEvent, 'bundle_id' | 'version' | 'install_type' | 'requested_by' | 'container_path'>>;
 
+/** Every repetition is bounded: a hostile 16 KB line must not make a pattern backtrack quadratically. */
 const PATTERNS: readonly [RegExp, (m: RegExpExecArray) => Found][] = [
   [/^Installing <MIInstallableBundle ID=([^;>\s]+); Version=([^,>]*), ShortVersion=([^>]*)>/, (m) => ({ event: 'installing', bundle_id: m[1]!, version: m[3]! || m[2]! })],
   [/^Install Successful for \((?:(\w+):)?([^)\s]+)\)/, (m) => ({ event: 'install_succeeded', bundle_id: m[2]!, install_type: m[1] ?? null })],
   [/^Attempting (\w+) patch update of (\S+) from (\S+)/, (m) => ({ event: 'update', bundle_id: m[2]!, install_type: m[1]!, version: m[3]! })],
-  [/^Uninstall requested by (.+?) \(pid \d+.*? for (?:identity \[|identifier )([^\]\s/,]+)/, (m) => ({ event: 'uninstall_requested', requested_by: m[1]!, bundle_id: m[2]! })],
+  [/^Uninstall requested by ([^(]{1,200}?) \(pid \d+[^\n]{0,200}? for (?:identity \[|identifier )([^\]\s/,]+)/, (m) => ({ event: 'uninstall_requested', requested_by: m[1]!, bundle_id: m[2]! })],
   [/^Uninstalling identifier (\S+)/, (m) => ({ event: 'uninstall', bundle_id: m[1]! })],
-  [/^Destroying container (?:with identifier )?(\S+)(?: with persona .*?)? at (\/\S+)/, (m) => ({ event: 'container_destroyed', bundle_id: m[1]!, container_path: m[2]! })],
+  [/^Destroying container (?:with identifier )?(\S{1,300})(?: with persona [^\n]{0,200}?)? at (\/\S+)/, (m) => ({ event: 'container_destroyed', bundle_id: m[1]!, container_path: m[2]! })],
   [/^Made container live for (\S+) at (\/\S+)/, (m) => ({ event: 'container_live', bundle_id: m[1]!, container_path: m[2]! })],
   [/^Reboot detected/, () => ({ event: 'reboot' })],
 ];

@@ -79,3 +79,18 @@ describe('decodeInstallLog event by event', () => {
     expect(log.truncated).toBe(true);
   });
 });
+
+describe('decodeInstallLog on hostile lines', () => {
+  it('stays fast on 16 KB lines built to make its patterns backtrack', () => {
+    const prefix = 'Mon Apr  7 07:40:47 2025 [446] <notice> (0x16fc9b000) -[MIClientConnection x]: ';
+    const lines = [
+      `${prefix}Uninstall requested by ${' (pid 1'.repeat(2_300)}`,
+      `${prefix}Destroying container ${'x with persona '.repeat(1_000)}`,
+    ];
+    const started = performance.now();
+    const log = decodeInstallLog(Array.from({ length: 100 }, () => lines).flat().join('\n'));
+    expect(performance.now() - started).toBeLessThan(2_000);
+    expect(log.events).toEqual([]);
+    expect(log.other).toBe(200);
+  });
+});

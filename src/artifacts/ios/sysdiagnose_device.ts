@@ -44,9 +44,9 @@ export function decodeRemotectlLocalDevice(text: string): { product_type: string
   let product_type: string | null = null;
   const properties: Record<string, string> = {};
   for (let i = start + 1; i < lines.length; i++) {
-    const line = lines[i]!;
+    const line = lines[i]!.slice(0, 4_096);
     if (line.trim() !== '' && !/^\s/.test(line)) break;
-    const pt = /^\s+Product Type:\s*"?([^"]+?)"?\s*$/.exec(line);
+    const pt = /^\s+Product Type:\s*"?([^"\s]{1,64})"?\s*$/.exec(line);
     if (pt) product_type = pt[1]!;
     const prop = /^\s+([A-Za-z][A-Za-z0-9]*) => (.+)$/.exec(line);
     if (prop && Object.keys(properties).length < 200) properties[prop[1]!] = prop[2]!.trim();
