@@ -27,6 +27,8 @@ export interface ProcessPlant {
   readonly user?: string;
   /** Minutes it had been running at collection. Default 300. */
   readonly runningMinutes?: number;
+  /** The command line ps shows, when the process rewrote its argv to pose as another program; taskinfo keeps `path`'s name. */
+  readonly psCommand?: string;
 }
 
 /** An app installed (and, with `uninstalledAt`, removed) as mobile_installation.log writes it. */
@@ -285,6 +287,8 @@ interface Proc {
   readonly ppid: number;
   readonly user: string;
   readonly command: string;
+  /** What ps shows when it differs from `command` (a rewritten argv). */
+  readonly psCommand?: string;
   /** Minutes running at collection. */
   readonly ageMin: number;
   readonly threads: number;
@@ -308,7 +312,10 @@ function processModel(rng: Random, plants: readonly ProcessPlant[]): Proc[] {
   for (const name of MORE_DAEMONS) add('mobile', `/usr/libexec/${name}`, rng.int(10, bootAgeMin));
   for (const app of RUNNING_APPS) add('mobile', `/private/var/containers/Bundle/Application/${rng.uuid()}/${app.executable}`, rng.int(5, 600));
   // Planted processes are established ones, started well before the collection, so they sit among the daemons.
-  for (const plant of plants) add(plant.user ?? 'root', plant.path, plant.runningMinutes ?? 300, new Set(plant.lists ?? ALL_LISTS));
+  for (const plant of plants) {
+    add(plant.user ?? 'root', plant.path, plant.runningMinutes ?? 300, new Set(plant.lists ?? ALL_LISTS));
+    if (plant.psCommand) procs[procs.length - 1] = { ...procs[procs.length - 1]!, psCommand: plant.psCommand };
+  }
   // The collection itself: sysdiagnose and the tools it runs, each visible only in the snapshot it took.
   pid += rng.int(200, 900);
   const sysdiagnosePid = pid;
@@ -352,13 +359,14 @@ function processSnapshotFiles(rng: Random, options: SysdiagnoseContentOptions, p
     const flags = p.pid === 1 ? '4004' : '4004004';
     const vsz = 400_000_000 + ((p.pid * 7919) % 9_000_000);
     const rss = 2_000 + ((p.pid * 131) % 60_000);
+    const shown = p.psCommand ?? p.command;
     if (p.lists.has('ps')) {
-      ps.push(`${p.user.padEnd(16)} ${String(uid(p.user)).padStart(5)} ${persona.padStart(5)} ${String(p.pid).padStart(5)} ${String(p.ppid).padStart(5)} ${flags.padStart(8)}   0.0  0.1  31  0 ${String(vsz).padStart(9)} ${String(rss).padStart(6)} -        ??  Ss   ${started.padStart(7)} ${time.padStart(9)} ${p.command}`);
+      ps.push(`${p.user.padEnd(16)} ${String(uid(p.user)).padStart(5)} ${persona.padStart(5)} ${String(p.pid).padStart(5)} ${String(p.ppid).padStart(5)} ${flags.padStart(8)}   0.0  0.1  31  0 ${String(vsz).padStart(9)} ${String(rss).padStart(6)} -        ??  Ss   ${started.padStart(7)} ${time.padStart(9)} ${shown}`);
     }
     if (p.lists.has('ps_thread')) {
-      const abbrev = p.command.slice(0, 7).padEnd(7);
+      const abbrev = shown.slice(0, 7).padEnd(7);
       const tail = (pri: string) => `${String(p.ppid).padStart(5)} ${flags.padStart(8)}  0.1 ${pri}  0 ${String(vsz).padStart(9)} ${String(rss).padStart(6)} -      ${started.padStart(7)} ${time.padStart(9)}`;
-      thread.push(`${p.user.padEnd(16)} ${String(p.pid).padStart(5)}   ??    0.0 S    31T   0:00.00   0:00.01 ${abbrev} ${tail('31T')} ${p.command}`);
+      thread.push(`${p.user.padEnd(16)} ${String(p.pid).padStart(5)}   ??    0.0 S    31T   0:00.00   0:00.01 ${abbrev} ${tail('31T')} ${shown}`);
       for (let t = 1; t < p.threads; t++) thread.push(`${' '.repeat(16)} ${String(p.pid).padStart(5)}         0.0 S    ${rng.pick(['4T ', '20T', '31T', '37T', '47T'])}   0:00.00   0:00.00         ${tail('31T')}`);
     }
     if (p.lists.has('taskinfo')) tasks.push(taskBlock(p, rng));

@@ -62,6 +62,32 @@ export function singleListProcesses(records: readonly SysdiagnoseProcessRecord[]
   return out.sort((a, b) => a.record.pid - b.record.pid);
 }
 
+/**
+ * Whether ps's command line and the kernel's task name (taskinfo) agree. ps prints the argv a process keeps in its
+ * own memory, which it can rewrite; taskinfo prints the name the kernel gave it from its executable. They agree when
+ * the text after the executable's last `/` starts with the kernel's name (which iOS cuts to 32 characters, and which
+ * keeps spaces an executable name may have). Only commands that start with an absolute path are judged.
+ */
+export function namesAgree(command: string, kernelName: string): boolean {
+  if (!command.startsWith('/')) return true;
+  const path = command.split(/ (?=[-(])/)[0]!;
+  const tail = command.slice(path.lastIndexOf('/') + 1);
+  return kernelName !== '' && tail.startsWith(kernelName);
+}
+
+/** Processes (by pid) whose ps command line names another program than the kernel's name for them. */
+export function mismatchedNames(records: readonly SysdiagnoseProcessRecord[]): { record: SysdiagnoseProcessRecord; kernelName: string }[] {
+  const kernel = new Map<number, string>();
+  for (const r of records) if (r.list === 'taskinfo') kernel.set(r.pid, r.name);
+  const out: { record: SysdiagnoseProcessRecord; kernelName: string }[] = [];
+  for (const r of records) {
+    const kernelName = kernel.get(r.pid);
+    if (r.list !== 'ps' || kernelName === undefined || r.command === null || namesAgree(r.command, kernelName)) continue;
+    out.push({ record: r, kernelName });
+  }
+  return out;
+}
+
 export default [
   defineRule<SysdiagnoseProcessRecord>({
     id: 'ios.sysdiagnose_processes.single_list',
@@ -107,6 +133,23 @@ export default [
         });
       }
       return out;
+    },
+  }),
+  defineRule<SysdiagnoseProcessRecord>({
+    id: 'ios.sysdiagnose_processes.name_mismatch',
+    version: 1,
+    artifact: 'ios.sysdiagnose_processes',
+    level: 'medium',
+    title: 'A process whose command line names another program than the kernel does',
+    why: "ps.txt shows the command line a process keeps in its own memory, which the process can rewrite; taskinfo.txt, taken seconds later, shows the name the kernel gave it from the program it runs. For the same process id they should name the same program. A process that rewrote its command line to look like a system daemon is hiding what it is, as implants do to blend in.",
+    innocent: 'A process id reused between the two snapshots (a process ended and another started with its id) gives the same mismatch; so can a program that renames itself for display. Check that both snapshots show the process running a long time, and which executable the kernel names.',
+    source: 'Tracehound heuristic (issue #9): argv rewriting as a disguise, compared against the kernel\'s task name',
+    scope: 'artifact',
+    check(records) {
+      return mismatchedNames(records).map(({ record, kernelName }) => ({
+        record,
+        hit: { message: `Process ${record.pid} shows itself as ${record.command} in ps.txt, but the kernel names it "${kernelName}" in taskinfo.txt`, eventTime: record.collected_at },
+      }));
     },
   }),
 ];

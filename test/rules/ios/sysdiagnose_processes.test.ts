@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import processes, { type SysdiagnoseProcessRecord } from '../../../src/artifacts/ios/sysdiagnose_processes.js';
 import type { ArtifactRule } from '../../../src/rules/rule.js';
-import rules, { singleListProcesses } from '../../../src/rules/ios/sysdiagnose_processes.js';
+import rules, { namesAgree, singleListProcesses } from '../../../src/rules/ios/sysdiagnose_processes.js';
 import { canonicalDevicePath, suspiciousFolder } from '../../../src/rules/ios/_paths.js';
 import { sysdiagnoseContent, sysdiagnoseFolderName, type SysdiagnosePlant } from '../../../src/synth/sysdiagnose-content.js';
 import { parseSource } from '../../helpers/artifacts.js';
@@ -10,6 +10,7 @@ import { writeSysdiagnoseTree } from '../../artifacts/ios/_sysdiagnose-tree.js';
 const rule = (id: string) => rules.find((r) => r.id === id) as ArtifactRule<SysdiagnoseProcessRecord>;
 const singleList = rule('ios.sysdiagnose_processes.single_list');
 const folder = rule('ios.sysdiagnose_processes.suspicious_folder');
+const mismatch = rule('ios.sysdiagnose_processes.name_mismatch');
 
 async function recordsOf(plants: readonly SysdiagnosePlant[]): Promise<SysdiagnoseProcessRecord[]> {
   const tree = writeSysdiagnoseTree(sysdiagnoseFolderName(), sysdiagnoseContent(11, { plants }));
@@ -35,6 +36,7 @@ describe('process snapshot heuristics on an ordinary generated iPhone', () => {
     expect(clean.some((r) => r.name === 'ps')).toBe(true);
     expect(messages(singleList, clean)).toEqual([]);
     expect(messages(folder, clean)).toEqual([]);
+    expect(messages(mismatch, clean)).toEqual([]);
   });
 });
 
@@ -124,5 +126,32 @@ describe('the path policy shared with shutdown.log', () => {
   it('resolves the standard links', () => {
     expect(canonicalDevicePath('/var/mobile')).toBe('/private/var/mobile');
     expect(canonicalDevicePath('/private/var/db')).toBe('/private/var/db');
+  });
+});
+
+describe('a process that rewrote its command line', () => {
+  it('is flagged when ps shows a system daemon and the kernel names another program (MEDIUM)', async () => {
+    const records = await recordsOf([{ kind: 'process', path: '/usr/libexec/updaterd', psCommand: '/usr/libexec/mediaserverd' }]);
+    const pid = records.find((r) => r.list === 'taskinfo' && r.name === 'updaterd')!.pid;
+    expect(mismatch.level).toBe('medium');
+    expect(messages(mismatch, records)).toEqual([`Process ${pid} shows itself as /usr/libexec/mediaserverd in ps.txt, but the kernel names it "updaterd" in taskinfo.txt`]);
+  });
+
+  it.each([
+    ['/usr/libexec/UserEventAgent (System)', 'UserEventAgent'],
+    ['/private/var/containers/Bundle/Application/0F3C/My App.app/My App -launchedBy x', 'My App'],
+    ['/System/Library/PrivateFrameworks/X.framework/TGOnDeviceInferenceProviderService', 'TGOnDeviceInferenceProviderServi'],
+    ['/System/Library/Frameworks/WebKit.framework/XPCServices/com.apple.WebKit.WebContent.xpc/com.apple.WebKit.WebContent', 'com.apple.WebKit'],
+    ['kernel_task', 'kernel_task'],
+    ['-zsh', 'zsh'],
+  ])('%s agrees with "%s"', (command, kernelName) => {
+    expect(namesAgree(command, kernelName)).toBe(true);
+  });
+
+  it.each([
+    ['/usr/libexec/mediaserverd', 'updaterd'],
+    ['/usr/sbin/wifid', ''],
+  ])('%s does not agree with "%s"', (command, kernelName) => {
+    expect(namesAgree(command, kernelName)).toBe(false);
   });
 });
