@@ -486,6 +486,9 @@ function profileFiles(rng: Random, options: SysdiagnoseContentOptions, plants: r
     },
   };
   files.push({ path: 'logs/MCState/Shared/MCSettingsEvents.plist', data: Buffer.from(buildBinary(events as PlistInput)) });
+  // MCProfileEvents.plist: a list of one-key dictionaries, profile identifier → what happened, by which process.
+  const profileEvents = { ProfileEvents: [ordinary, ...plants].map((p) => ({ [p.identifier]: { timestamp: p.at, operation: 'install', process: 'profiled' } })) };
+  files.push({ path: 'logs/MCState/Shared/MCProfileEvents.plist', data: Buffer.from(buildBinary(profileEvents as PlistInput)) });
   return files;
 }
 

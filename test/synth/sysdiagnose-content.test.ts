@@ -31,6 +31,7 @@ describe('sysdiagnoseContent', () => {
       'logs/MobileInstallation/mobile_installation.log.0',
       'logs/MCState/Shared/profile-<hash>.stub',
       'logs/MCState/Shared/MCSettingsEvents.plist',
+      'logs/MCState/Shared/MCProfileEvents.plist',
       'logs/Accessibility/TCC.db',
       'crashes_and_spins/WhatsApp-<date>.ips',
       'crashes_and_spins/nsurlsessiond-<date>.ips',
