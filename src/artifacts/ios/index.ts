@@ -1,6 +1,7 @@
 /**
- * Every iOS artifact, in MVT's check-backup module order (reference-spec §7), so findings come out in the
- * same order as MVT's alerts. The `--only` validation, the docs and the registry test derive from this list.
+ * Every iOS artifact, in MVT's module order (reference-spec §7: the backup modules, the filesystem-only ones,
+ * then the mixed ones), so findings come out in the same order as MVT's alerts on a backup and on a dump; the
+ * sysdiagnose artifacts, which MVT does not have, come last. The `--only` validation, the docs and the registry test derive from this list.
  */
 import type { AnyArtifact } from '../artifact.js';
 import analytics from './analytics.js';
@@ -55,10 +56,12 @@ export const iosArtifacts: readonly AnyArtifact[] = [
   manifest,
   profileEvents,
   cacheFiles,
+  filesystem,
   netusage,
   analytics,
   analyticsIosVersions,
   safariFavicon,
+  shutdownLog,
   iosVersionHistory,
   webkitIndexeddb,
   webkitLocalStorage,
@@ -87,8 +90,6 @@ export const iosArtifacts: readonly AnyArtifact[] = [
   applications,
   calendar,
   globalPreferences,
-  filesystem,
-  shutdownLog,
   sysdiagnoseProcesses,
   sysdiagnoseAppInstalls,
   sysdiagnoseCrashReports,

@@ -52,6 +52,7 @@ export default defineArtifact<ProfileEventRecord>({
       { by: 'device-glob', pattern: 'private/var/containers/Shared/SystemGroup/*/Library/ConfigurationProfiles/MCProfileEvents.plist' },
       { by: 'device-glob', pattern: 'private/var/mobile/Library/ConfigurationProfiles/MCProfileEvents.plist' },
     ],
+    'ios-sysdiagnose': [{ by: 'path-glob', pattern: 'logs/MCState/Shared/MCProfileEvents.plist' }],
   },
   inputMode: 'all',
   async *parse(ctx) {

@@ -63,7 +63,8 @@ export default defineArtifact<TccRecord>({
   mvt: { module: 'tcc', className: 'TCC' },
   doc: 'TCC.db records which apps and binaries were granted camera, microphone, location and other privacy permissions; a spyware process name among the clients is a direct trace.',
   references: ['https://www.amnesty.org/en/latest/research/2021/07/forensic-methodology-report-how-to-catch-nso-groups-pegasus/'],
-  inputs: homeFile('Library/TCC/TCC.db'),
+  // A sysdiagnose carries a copy of TCC.db among its accessibility logs.
+  inputs: { ...homeFile('Library/TCC/TCC.db'), 'ios-sysdiagnose': [{ by: 'path-glob', pattern: 'logs/Accessibility/TCC.db' }] },
   requires: { access: ['service', 'client', 'client_type'] },
   async *parse(ctx) {
     yield* readDatabases(ctx, function* (db, file) {
