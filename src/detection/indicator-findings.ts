@@ -13,7 +13,9 @@ export type IndicatorFinding = Finding & Required<Pick<Finding, 'indicator' | 'm
 
 /**
  * One finding per (collection, indicator, observed value): a URL listed in two fields of the same record, or
- * matching both as a URL and by its domain, is reported once per indicator, not once per way it matched.
+ * matching both as a URL and by its domain, is reported once per indicator, not once per way it matched. A
+ * process indicator that matched the record's process by name is not reported again as a name in its path
+ * (shutdown.log's `/private/var/db/…/roleaccountd`): "only a mention" would contradict the finding above it.
  */
 export function indicatorFindings(facts: RecordFacts, matcher: Matcher): IndicatorFinding[] {
   if (matcher.size === 0) return [];
@@ -38,5 +40,8 @@ export function indicatorFindings(facts: RecordFacts, matcher: Matcher): Indicat
       });
     }
   }
-  return out;
+  const ranByName = new Set(out.filter((f) => f.match.kind === 'process' || f.match.kind === 'process-truncated').map(indicatorKey));
+  return ranByName.size === 0 ? out : out.filter((f) => f.match.kind !== 'process-in-path' || !ranByName.has(indicatorKey(f)));
 }
+
+const indicatorKey = (f: IndicatorFinding) => `${f.indicator.collection.id}\u0000${f.indicator.value}`;

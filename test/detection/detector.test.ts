@@ -102,3 +102,22 @@ describe('detection over a record\'s facts', () => {
     expect(found.map((f) => f.message)).toEqual(['Found a known suspicious domain bad.example matching indicator "bad.example" from "Predator"', 'Found HTTP redirect between suspicious domains: SOURCE: "shortener.example" -> ORIGIN: "bad.example"']);
   });
 });
+
+describe('a process indicator matched by name and in the path of the same record', () => {
+  const processes = compileIndicators(collectionsOf({ malware: ['Pegasus'], indicators: [{ pattern: "[process:name='roleaccountd']", malware: 'Pegasus' }] }));
+  const client = '/private/var/db/com.apple.xpc.roleaccountd.staging/roleaccountd';
+  const observables: Observable[] = [
+    { kind: 'file_path', value: client, field: 'client' },
+    { kind: 'process', value: 'roleaccountd', field: 'binary' },
+  ];
+
+  it('is reported once, as the process that ran, not again as "only a mention" in its path', () => {
+    const found = createDetector(processes, []).record(facts({ client }, observables, 'ios.shutdown_log'));
+    expect(found.map((f) => [f.match?.kind, f.level])).toEqual([['process', 'critical']]);
+  });
+
+  it('must not match away: the path alone still gives its own finding', () => {
+    const found = createDetector(processes, []).record(facts({ client }, observables.slice(0, 1), 'ios.shutdown_log'));
+    expect(found.map((f) => f.match?.kind)).toEqual(['process-in-path']);
+  });
+});
