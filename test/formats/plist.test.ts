@@ -280,7 +280,10 @@ describe('binary plists: every structural fault is a one-line FormatError', () =
 
 describe('real samples decode to the same values as before', () => {
   const manifestBlobs = (): Buffer[] => {
-    const db = new Database(join(mvtIosBackup(), 'Manifest.db'), { readonly: true });
+    // From a memory image, never in place: a read-only open of a WAL-mode file still creates -wal and -shm
+    // beside it (stack-notes §1). Bytes 18-19 switch the image to rollback mode, which an image needs.
+    const image = readFileSync(join(mvtIosBackup(), 'Manifest.db')).fill(1, 18, 20);
+    const db = new Database(image, { readonly: true });
     try {
       return (db.prepare('SELECT file FROM Files WHERE file IS NOT NULL').pluck().all() as Buffer[]).filter((b) => Buffer.isBuffer(b));
     } finally {

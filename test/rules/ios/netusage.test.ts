@@ -30,8 +30,12 @@ describe('the NetBase rules over netusage.sqlite', () => {
       ['ios.netusage.process_without_binary', 'medium', 'record'],
     ]);
     expect(rules.every((r) => r.artifact === 'ios.netusage')).toBe(true);
-    // The backup's DataUsage rules stay as they were (the check-backup outputs are pinned).
-    expect(datausageRules.map((r) => r.id)).toEqual(['ios.datausage.manipulated_process', 'ios.datausage.missing_process']);
+    // DataUsage has the binary check too, on dumps only: a backup's run neither runs nor lists it (outputs pinned).
+    expect(datausageRules.map((r) => [r.id, r.sources])).toEqual([
+      ['ios.datausage.manipulated_process', undefined],
+      ['ios.datausage.missing_process', undefined],
+      ['ios.datausage.process_without_binary', ['ios-fs']],
+    ]);
     expect(noBinaryRule('ios.datausage').artifact).toBe('ios.datausage');
   });
 
