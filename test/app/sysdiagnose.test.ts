@@ -16,6 +16,7 @@ import { SHUTDOWN_LOG, generateSysdiagnose, sysdiagnoseName } from '../../src/sy
 import { gzip, rawTar } from '../fixtures/archives.js';
 import { tempDir } from '../fixtures/ios-backup.js';
 import { snapshotTree } from '../helpers/tree.js';
+import { watchTemp } from '../helpers/watch-temp.js';
 
 const PEGASUS = `${PEGASUS_STAGING}/roleaccountd`;
 const PREDATOR = '/private/var/tmp/UserEventAgent';
@@ -28,29 +29,6 @@ const shutdownFindings = (r: CheckResult) =>
   r.findings.filter((f) => f.artifact === 'ios.shutdown_log').map((f: Finding) => [f.rule?.id ?? f.match?.kind, f.level, f.eventTime?.iso() ?? null]);
 
 const coverageOf = (r: CheckResult, id: string) => r.coverage.find((c) => c.artifact === id)!;
-
-/** Every path that appeared under `dir` while `run` ran (polled every few ms). */
-async function watchTemp<T>(dir: string, run: () => Promise<T>): Promise<{ result: T; seen: Set<string> }> {
-  const seen = new Set<string>();
-  const list = (sub: string): void => {
-    let names: string[];
-    try {
-      names = readdirSync(join(dir, sub));
-    } catch {
-      return;
-    }
-    for (const name of names) {
-      seen.add(join(sub, name));
-      list(join(sub, name));
-    }
-  };
-  const timer = setInterval(() => list(''), 2);
-  try {
-    return { result: await run(), seen };
-  } finally {
-    clearInterval(timer);
-  }
-}
 
 async function withTemp<T>(run: (watched: string) => Promise<T>): Promise<T> {
   const watched = mkdtempSync(join(tmpdir(), 'th-watched-temp-'));

@@ -28,6 +28,7 @@ import { packAcquisition, rawZip } from '../fixtures/archives.js';
 import { tempDir } from '../fixtures/ios-backup.js';
 import { mvtIosBackup, mvtTestStix } from '../helpers/data.js';
 import { snapshotTree } from '../helpers/tree.js';
+import { watchTemp } from '../helpers/watch-temp.js';
 
 const UDID = '00008030-001A2B3C4D5E802E';
 const SMS_STORED = '3d/3d0d7e5fb2ce288813306e4d4636395e047a3d28';
@@ -35,30 +36,6 @@ const defaultInMemory = sqliteLimits.maxInMemoryBytes;
 afterEach(() => {
   sqliteLimits.maxInMemoryBytes = defaultInMemory;
 });
-
-/** Every path under `dir`, relative to it, seen at least once while `run` ran (polled every few ms). */
-async function watchTemp<T>(dir: string, run: () => Promise<T>): Promise<{ result: T; seen: Set<string> }> {
-  const seen = new Set<string>();
-  const list = (sub: string): void => {
-    let names: string[];
-    try {
-      names = readdirSync(join(dir, sub));
-    } catch {
-      return;
-    }
-    for (const name of names) {
-      seen.add(join(sub, name));
-      list(join(sub, name));
-    }
-  };
-  const timer = setInterval(() => list(''), 2);
-  try {
-    const result = await run();
-    return { result, seen };
-  } finally {
-    clearInterval(timer);
-  }
-}
 
 /** `tracehound-x/sqlite-3-y/evidence.db` → `evidence.db`: what kind of file the temp area held. */
 const fileNames = (seen: Set<string>) => new Set([...seen].filter((p) => p.split('/').length === 3).map((p) => p.split('/')[2]!));

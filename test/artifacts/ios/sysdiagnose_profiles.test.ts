@@ -3,33 +3,13 @@ import { describe, expect, it } from 'vitest';
 import profiles, { type SysdiagnoseProfileRecord } from '../../../src/artifacts/ios/sysdiagnose_profiles.js';
 import type { RecordRule } from '../../../src/rules/rule.js';
 import rules from '../../../src/rules/ios/sysdiagnose_profiles.js';
-import { sysdiagnoseContent, sysdiagnoseFolderName, type SysdiagnosePlant } from '../../../src/synth/sysdiagnose-content.js';
-import { parseSource } from '../../helpers/artifacts.js';
-import { writeSysdiagnoseTree } from './_sysdiagnose-tree.js';
+import type { SysdiagnosePlant } from '../../../src/synth/sysdiagnose-content.js';
+import type { SysdiagnoseFile } from '../../../src/synth/sysdiagnose-files.js';
+import { parseMcState, spyProfile } from './_sysdiagnose-tree.js';
 
 const notification = rules[0] as RecordRule<SysdiagnoseProfileRecord>;
 
-async function parse<R>(artifact: typeof profiles, plants: readonly SysdiagnosePlant[] = [], extra: Parameters<typeof writeSysdiagnoseTree>[1] = []) {
-  const files = sysdiagnoseContent(9, { plants }).filter((f) => f.path.startsWith('logs/MCState/'));
-  const tree = writeSysdiagnoseTree(sysdiagnoseFolderName(), [...files, ...extra]);
-  try {
-    const source = tree.open();
-    const result = await parseSource<R>(artifact, source);
-    await source.close();
-    return result;
-  } finally {
-    tree.remove();
-  }
-}
-
-const spyProfile: SysdiagnosePlant = {
-  kind: 'profile',
-  identifier: 'com.example.notify',
-  uuid: 'A1B2C3D4-0000-4000-8000-000000000001',
-  displayName: 'Security Update',
-  payloadType: 'com.apple.notificationsettings',
-  at: new Date(Date.UTC(2024, 5, 21, 22, 5, 0)),
-};
+const parse = <R>(artifact: typeof profiles, plants: readonly SysdiagnosePlant[] = [], extra: readonly SysdiagnoseFile[] = []) => parseMcState<R>(artifact, plants, extra);
 
 describe('ios.sysdiagnose_profiles', () => {
   it('reads the ordinary phone\'s one Wi-Fi profile, raising nothing', async () => {
