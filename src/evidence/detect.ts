@@ -15,6 +15,7 @@ import { InputLog } from './input-log.js';
 import { dumpLayoutOf, layoutMarkerPaths, type DumpLayout } from './fs-layout.js';
 import { iosFilesystemWithin, openIosFilesystem, openIosFilesystemIn } from './ios-fs.js';
 import type { CredentialProvider } from './ios-backup-keys.js';
+import { ANDROIDQF_MARKER, androidqfRootWithin, openAndroidqf, openAndroidqfIn } from './androidqf.js';
 import { SYSDIAGNOSE_MARKERS, openSysdiagnose, openSysdiagnoseIn, sysdiagnoseRootWithin } from './ios-sysdiagnose.js';
 import type { Source, SourceKind } from './source.js';
 import { ArchiveFiles } from './stored-files.js';
@@ -148,8 +149,35 @@ const iosSysdiagnose: Detector = {
   },
 };
 
+const androidqf: Detector = {
+  kind: 'android-androidqf',
+  expected: 'an androidqf acquisition (getprop.txt, packages.json…)',
+  inFolder(path) {
+    const root = androidqfRootWithin(path);
+    if (root === null) return null;
+    const detection = { answer: 'match', kind: 'android-androidqf', root } as const;
+    return {
+      detection: root === path ? detection : { ...detection, note: `found an androidqf acquisition in sub-folder ${root}` },
+      open: (inputs) => openAndroidqf(root, inputs),
+    };
+  },
+  async inArchive(place) {
+    // MVT reads an androidqf zip only below a top-level folder; one packed at the archive's root is read too.
+    const prefixes = await prefixesHolding(place, (p) => [`${p}${ANDROIDQF_MARKER}`], 'file', 'all');
+    if (prefixes.length > 1) throw new UserError('usage', `${place.path}: holds ${prefixes.length} androidqf acquisitions (${prefixes.join(', ')}); an archive of one is expected`);
+    if (prefixes.length === 0) return null;
+    const prefix = prefixes[0]!;
+    const files = await ArchiveFiles.open(place.fs, prefix, 'no-links');
+    const detection = { answer: 'match', kind: 'android-androidqf', root: place.path } as const;
+    return {
+      detection: prefix ? { ...detection, note: `found an androidqf acquisition in folder ${prefix} of ${place.path}` } : detection,
+      open: (inputs) => openAndroidqfIn(files, inputs),
+    };
+  },
+};
+
 /** Tried in this order; the first that recognises the input opens it. */
-const detectors: readonly Detector[] = [iosBackup, iosFilesystem, iosSysdiagnose];
+const detectors: readonly Detector[] = [iosBackup, iosFilesystem, iosSysdiagnose, androidqf];
 
 /**
  * The archive's root ('') and top-level folders (`name/`) where every path `wanted` names (or, with

@@ -125,7 +125,7 @@ export interface Source {
    * paths as its specs address them (device paths without the leading `/` for a dump). Links are listed, never
    * followed. Absent for a backup (its Manifest.db is the listing).
    */
-  listing?(): AsyncIterable<FsEntry>;
+  listing?(): AsyncIterable<ListedEntry>;
   /**
    * The base names of every file and link in the listing, gathered in one walk the first time it is asked
    * and shared by every artifact that asks (is there a binary named like this process anywhere?).
@@ -135,6 +135,9 @@ export interface Source {
   manifestRows?(): IterableIterator<ManifestRow | UnreadableManifestRow>;
   close(): Promise<void>;
 }
+
+/** A listing entry: its path as the source addresses it (a device path in a dump), and the path it is stored at (refs name that). */
+export type ListedEntry = FsEntry & { readonly storedPath: string };
 
 export interface ManifestRow {
   readonly rowid: number;

@@ -7,14 +7,10 @@
  * stored path reads as a device path; everything else is here once.
  */
 import { segmentGlobToRegExp } from './_glob.js';
-import type { FsEntry } from './fs/file-system.js';
 import type { InputLog } from './input-log.js';
 import { sqliteLimits, openSqlite, type SqliteHandle } from './sqlite.js';
-import type { AcquisitionInfo, EvidenceFile, EvidenceRef, FileSpec, Source, SourceKind } from './source.js';
+import type { AcquisitionInfo, EvidenceFile, EvidenceRef, FileSpec, ListedEntry, Source, SourceKind } from './source.js';
 import type { StoredFiles } from './stored-files.js';
-
-/** A listing entry with the path it has in its container (refs name it), when a layout maps paths. */
-export type ListedEntry = FsEntry & { readonly storedPath: string };
 
 export interface TreeShape {
   readonly kind: SourceKind;

@@ -56,8 +56,7 @@ export default defineArtifact<FilesystemRecord>({
       if (ctx.signal.aborted) return;
       const record = decodeListingEntry(entry);
       // Refs keep the path as stored (`filesystem2/mobile/…` in a partition-per-folder dump).
-      const storedPath = 'storedPath' in entry && typeof entry.storedPath === 'string' ? entry.storedPath : entry.path;
-      const source: RecordSource = { file: { ref: { root, storedPath, ...(container ? { container } : {}) }, devicePath: record.path }, at: { whole: true } };
+      const source: RecordSource = { file: { ref: { root, storedPath: entry.storedPath, ...(container ? { container } : {}) }, devicePath: record.path }, at: { whole: true } };
       yield { record, source };
     }
   },

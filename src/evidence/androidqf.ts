@@ -1,0 +1,126 @@
+/**
+ * An androidqf acquisition: the folder androidqf writes on the analyst's computer (`getprop.txt`,
+ * `packages.json`, `ps.txt`, `settings_*.txt`, `files.json`, `root_binaries.json`, `dumpsys.txt`, `backup.ab`,
+ * `acquisition.json`…), read as a folder, a folder holding it, or a zip, tar or tar.gz with the files at its
+ * root or in one top-level folder (MVT finds them only below a folder: its patterns are `*\/name`). Files are
+ * addressed by their path inside that folder (`path-glob` specs). A host tool wrote it, so any link is refused.
+ *
+ * `describe()` carries what the acquisition says of itself, read once at open: the start time from
+ * `acquisition.json` and the device from `getprop.txt`.
+ */
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { decodeGetprop, propertyValue } from '../formats/android-getprop.js';
+import { realRoot } from './contained.js';
+import type { InputLog } from './input-log.js';
+import type { AcquisitionInfo, Source } from './source.js';
+import { FolderFiles, type StoredFiles } from './stored-files.js';
+import { TreeSource } from './tree-source.js';
+
+/**
+ * androidqf always writes `getprop.txt` (its first module); MVT's own zipped test acquisition holds nothing
+ * else, so it is the one marker. The iOS detectors run first, and no iOS acquisition has it at its root.
+ */
+export const ANDROIDQF_MARKER = 'getprop.txt';
+/** The files `describe()` reads when the acquisition is opened. */
+export const ANDROIDQF_CONTEXT_FILES = ['acquisition.json', 'getprop.txt'] as const;
+
+/** Both context files are small (a getprop dump is tens of KB); more is not an androidqf file. */
+const MAX_CONTEXT_BYTES = 4 * 1024 * 1024;
+
+export function looksLikeAndroidqf(dir: string): boolean {
+  try {
+    return statSync(join(dir, ANDROIDQF_MARKER)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** The folder itself, or its one sub-folder that is an androidqf acquisition (a zip unpacked into a folder of its own). */
+export function androidqfRootWithin(dir: string): string | null {
+  if (looksLikeAndroidqf(dir)) return dir;
+  if (!existsSync(dir)) return null;
+  let inside: string[];
+  try {
+    inside = readdirSync(dir, { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .map((d) => join(dir, d.name))
+      .filter(looksLikeAndroidqf);
+  } catch {
+    return null;
+  }
+  return inside.length === 1 ? inside[0]! : null;
+}
+
+/** What acquisition.json says: when androidqf started, and the adb key of the computer it ran on. */
+export interface AndroidqfAcquisitionContext {
+  readonly started?: Date;
+  readonly adbHostPublicKey?: string;
+}
+
+/** acquisition.json's useful fields; anything that is not a JSON object, or a field of another type, is ignored. */
+export function decodeAcquisitionJson(text: string): AndroidqfAcquisitionContext {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return {};
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return {};
+  const o = value as Record<string, unknown>;
+  const started = typeof o.started === 'string' ? new Date(o.started) : undefined;
+  return {
+    ...(started && !Number.isNaN(started.getTime()) ? { started } : {}),
+    ...(typeof o.adb_host_public_key === 'string' && o.adb_host_public_key ? { adbHostPublicKey: o.adb_host_public_key } : {}),
+  };
+}
+
+/** The device as getprop.txt names it. */
+export function deviceFromGetprop(text: string): NonNullable<AcquisitionInfo['device']> {
+  const props = decodeGetprop(text).properties;
+  const pick = (...names: string[]) => names.map((n) => propertyValue(props, n)).find((v) => v !== undefined && v !== '');
+  const fields = {
+    name: pick('ro.product.marketname', 'ro.product.vendor.marketname'),
+    productType: pick('ro.product.model', 'ro.product.vendor.model'),
+    productVersion: pick('ro.build.version.release'),
+    buildVersion: pick('ro.build.id', 'ro.build.display.id'),
+    serialNumber: pick('ro.serialno', 'ro.boot.serialno'),
+  };
+  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as NonNullable<AcquisitionInfo['device']>;
+}
+
+async function readContext(files: StoredFiles, inputs: InputLog): Promise<Partial<Pick<AcquisitionInfo, 'device' | 'acquiredAt'>>> {
+  const present = ANDROIDQF_CONTEXT_FILES.filter((rel) => files.locate(rel).kind === 'file' && files.sizeOf(rel, rel) <= MAX_CONTEXT_BYTES);
+  await files.prefetch(present);
+  const text: Partial<Record<(typeof ANDROIDQF_CONTEXT_FILES)[number], string>> = {};
+  for (const rel of present) {
+    let data: Buffer;
+    try {
+      data = await files.read(rel, rel);
+    } catch {
+      // The context is a courtesy: the artifact that reads the same file reports its damage.
+      continue;
+    }
+    inputs.record(files.displayPath(rel), rel, data);
+    text[rel] = data.toString('utf8');
+  }
+  const acquisition = text['acquisition.json'] !== undefined ? decodeAcquisitionJson(text['acquisition.json']) : {};
+  const device = text['getprop.txt'] !== undefined ? deviceFromGetprop(text['getprop.txt']) : {};
+  return { ...(Object.keys(device).length > 0 ? { device } : {}), ...(acquisition.started ? { acquiredAt: acquisition.started } : {}) };
+}
+
+export function openAndroidqf(root: string, inputs: InputLog): Promise<Source> {
+  return openAndroidqfIn(new FolderFiles(realRoot(root), 'no-links'), inputs);
+}
+
+/** The source closes `files` (also when reading the context fails). */
+export async function openAndroidqfIn(files: StoredFiles, inputs: InputLog): Promise<Source> {
+  let context;
+  try {
+    context = await readContext(files, inputs);
+  } catch (err) {
+    await files.close();
+    throw err;
+  }
+  return new TreeSource(files, inputs, { kind: 'android-androidqf', specKind: 'path-glob', describe: () => context });
+}
