@@ -86,7 +86,7 @@ export function deviceFromGetprop(text: string): NonNullable<AcquisitionInfo['de
     buildVersion: pick('ro.build.id', 'ro.build.display.id'),
     serialNumber: pick('ro.serialno', 'ro.boot.serialno'),
   };
-  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as NonNullable<AcquisitionInfo['device']>;
+  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
 }
 
 async function readContext(files: StoredFiles, inputs: InputLog): Promise<Partial<Pick<AcquisitionInfo, 'device' | 'acquiredAt'>>> {
