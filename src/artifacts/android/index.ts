@@ -3,7 +3,11 @@
  * AQFGetProp, AQFSettings, AQFFiles, RootBinaries), so findings come out in the order of MVT's alerts.
  */
 import type { AnyArtifact } from '../artifact.js';
+import aqfFiles from './aqf_files.js';
 import aqfGetprop from './aqf_getprop.js';
 import aqfPackages from './aqf_packages.js';
+import aqfProcesses from './aqf_processes.js';
+import aqfSettings from './aqf_settings.js';
+import rootBinaries from './root_binaries.js';
 
-export const androidArtifacts: readonly AnyArtifact[] = [aqfPackages, aqfGetprop];
+export const androidArtifacts: readonly AnyArtifact[] = [aqfPackages, aqfProcesses, aqfGetprop, aqfSettings, aqfFiles, rootBinaries];

@@ -1,6 +1,9 @@
 /** Every Android heuristic, grouped by the artifact it reads, in the artifacts' order. */
 import type { AnyRule } from '../rule.js';
+import aqfFiles from './aqf_files.js';
 import aqfGetprop from './aqf_getprop.js';
 import aqfPackages from './aqf_packages.js';
+import aqfSettings from './aqf_settings.js';
+import rootBinaries from './root_binaries.js';
 
-export const androidRules: readonly AnyRule[] = [...aqfPackages, ...aqfGetprop];
+export const androidRules: readonly AnyRule[] = [...aqfPackages, ...aqfGetprop, ...aqfSettings, ...aqfFiles, ...rootBinaries];

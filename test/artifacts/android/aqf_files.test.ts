@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import files, { decodeFilesJson, fileTimeline, type AqfFileRecord } from '../../../src/artifacts/android/aqf_files.js';
+import { plainDescription } from '../../../src/report/native.js';
+import { mvtAndroidqf, parseAqf, parseAqfFiles } from './_aqf.js';
+
+const entry = (over: Record<string, unknown> = {}) => ({ path: '/sdcard/x', size: 1, mode: '-rw-rw----', user_id: 0, user_name: '', group_id: 1015, group_name: '', changed_time: 100, modified_time: 200, access_time: 200, error: '', context: '', sha1: '', sha256: '', sha512: '', md5: '', ...over });
+
+describe('android.aqf_files on MVT\'s androidqf', () => {
+  it('reads the 3 files and gives 6 MACB timeline rows (the times are Unix seconds: exact, UTC)', async () => {
+    const { records, coverage, timeline, observables } = await parseAqf<AqfFileRecord>(files, mvtAndroidqf());
+    expect(coverage.state).toBe('parsed');
+    expect(coverage.issues).toEqual([]);
+    expect(records).toHaveLength(3);
+    expect(records[0]).toMatchObject({ path: '/sdcard/.profig.os', size: 36, mode: '-rw-rw----', group_id: 1015, context: 'u:object_r:sdcardfs:s0', sha256: '' });
+    expect(records[0]!.changed_time!.mvt()).toBe('2019-02-14 14:47:52.000000');
+    expect(timeline).toHaveLength(6);
+    expect(timeline.slice(0, 2).map((e) => [e.time!.mvt(), e.event, plainDescription(e.description)])).toEqual([
+      ['2020-06-25 18:25:32.000000', 'MA--', '/sdcard/.profig.os (u:object_r:sdcardfs:s0)'],
+      ['2019-02-14 14:47:52.000000', '--C-', '/sdcard/.profig.os (u:object_r:sdcardfs:s0)'],
+    ]);
+    // No hash was computed for these files: only the path is an observable.
+    expect(observables).toEqual(records.map((r) => ({ kind: 'file_path', value: r.path, field: 'path' })));
+  });
+});
+
+describe('decodeFilesJson', () => {
+  it('reads JSON lines (newer androidqf) as well as a list, and counts the lines that are not entries', () => {
+    const text = `${JSON.stringify(entry({ path: '/a' }))}\n\n{broken\n${JSON.stringify(entry({ path: '/b', sha256: 'ab'.repeat(32) }))}\n`;
+    const d = decodeFilesJson(text);
+    if (typeof d === 'string') throw new Error(d);
+    expect(d.files.map((f) => [f.record.path, f.at])).toEqual([
+      ['/a', 'line 1'],
+      ['/b', 'line 4'],
+    ]);
+    expect(d.skipped).toEqual([{ at: 'line 3', reason: 'not valid JSON' }]);
+  });
+
+  it('refuses what is neither', () => {
+    expect(decodeFilesJson('"files"')).toBe('neither a JSON list nor JSON lines');
+    expect(decodeFilesJson('[{"path": "/a"')).toMatch(/^not valid JSON/);
+    expect(decodeFilesJson('')).toBe('empty');
+  });
+});
+
+describe('fileTimeline', () => {
+  it('one event per distinct time; a missing or zero time gives none; the context only when set', () => {
+    const d = decodeFilesJson(JSON.stringify([entry({ changed_time: 0, modified_time: 300, access_time: 300 }), entry({ changed_time: 5, modified_time: 5, access_time: 5, context: 'u:object_r:shell_data_file:s0' })]));
+    if (typeof d === 'string') throw new Error(d);
+    expect(fileTimeline(d.files[0]!.record).map((e) => [e.time!.unixSeconds, e.event, plainDescription(e.description)])).toEqual([[300, 'MA--', '/sdcard/x']]);
+    expect(fileTimeline(d.files[1]!.record).map((e) => [e.event, plainDescription(e.description)])).toEqual([['MAC-', '/sdcard/x (u:object_r:shell_data_file:s0)']]);
+  });
+});
+
+describe('android.aqf_files observables and bad input', () => {
+  it('every hash androidqf computed is an observable', async () => {
+    const { observables } = await parseAqfFiles<AqfFileRecord>(files, { 'files.json': JSON.stringify([entry({ path: '/data/local/tmp/x', sha256: 'a'.repeat(64), sha1: 'b'.repeat(40), md5: 'c'.repeat(32) })]) });
+    expect(observables.map((o) => o.kind)).toEqual(['file_path', 'sha256', 'sha1', 'md5']);
+  });
+
+  it('an object instead of a list, or entries without a path, are one issue each', async () => {
+    const bad = await parseAqfFiles<AqfFileRecord>(files, { 'files.json': '[' + JSON.stringify(entry()) + ', {"size": 3}, 7]' });
+    expect(bad.records).toHaveLength(1);
+    expect(bad.coverage.issues.map((i) => i.message)).toEqual(['files.json: 2 item(s) not read, the first ([1]): no path']);
+  });
+});
