@@ -40,7 +40,7 @@ describe('check on MVT\'s androidqf folder', () => {
       ['high', 'android.root_binaries', 'Found root binary "magiskhide" at path "/system/bin/magiskhide"'],
     ]);
     const counts = Object.fromEntries(result.coverage.map((c) => [c.artifact, c.records]));
-    expect(counts).toEqual({ 'android.aqf_packages': 7, 'android.aqf_processes': 15, 'android.aqf_getprop': 10, 'android.aqf_settings': 9, 'android.aqf_files': 3, 'android.root_binaries': 4, 'android.mounts': 0 });
+    expect(counts).toEqual({ 'android.aqf_packages': 7, 'android.aqf_processes': 15, 'android.aqf_getprop': 10, 'android.aqf_settings': 9, 'android.aqf_files': 3, 'android.aqf_log_timestamps': 0, 'android.root_binaries': 4, 'android.mounts': 0 });
     expect(result.coverage.every((c) => c.issues.length === 0)).toBe(true);
   });
 
