@@ -83,6 +83,21 @@ describe('androidqf acquisitions: detection', () => {
     await source.close();
   });
 
+  it('--type android-androidqf on something else names only what it expected', async () => {
+    const ios = shared('mvt-test-artifacts', 'ios_backup');
+    expect(() => detectAcquisition(ios, 'android-androidqf')).toThrow(/not a supported acquisition \(expected an androidqf acquisition \(getprop\.txt, packages\.json…\)\)$/);
+  });
+
+  it('an archive holding two androidqf folders is refused: which phone to check is not ours to guess', async () => {
+    const two = join(base, 'two');
+    for (const name of ['phone-a', 'phone-b']) {
+      mkdirSync(join(two, name), { recursive: true });
+      writeFileSync(join(two, name, 'getprop.txt'), GETPROP);
+    }
+    const archive = await packAcquisition(two, 'zip', join(base, 'two.zip'));
+    await expect(detectInput(archive)).rejects.toThrow(`${archive}: holds 2 androidqf acquisitions (phone-a, phone-b); an archive of one is expected`);
+  });
+
   it('a folder without getprop.txt is not one', () => {
     const other = join(base, 'other');
     mkdirSync(other);
