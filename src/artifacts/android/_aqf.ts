@@ -11,8 +11,8 @@ export function aqfName(file: EvidenceFile): string {
   return basename(file.ref.storedPath);
 }
 
-/** The file as text, or null (with one issue) when it is larger than `max` or binary. */
-export async function readAqfText(ctx: ParseContext, file: EvidenceFile, max: number): Promise<string | null> {
+/** The file's bytes, or null (with one issue) when it is larger than `max` or binary. */
+export async function readAqfBytes(ctx: ParseContext, file: EvidenceFile, max: number): Promise<Buffer | null> {
   const what = aqfName(file);
   const tooLarge = (size: number) => ctx.warn({ code: 'corrupted', file, message: `${what}: ${size} bytes, more than the ${max} an androidqf ${what} holds; not read` });
   if (file.size !== undefined && file.size > max) {
@@ -28,7 +28,12 @@ export async function readAqfText(ctx: ParseContext, file: EvidenceFile, max: nu
     ctx.warn({ code: 'corrupted', file, message: `${what}: binary data where text was expected; not read` });
     return null;
   }
-  return data.toString('utf8');
+  return data;
+}
+
+/** The file as text, or null (with one issue) when it is larger than `max` or binary. */
+export async function readAqfText(ctx: ParseContext, file: EvidenceFile, max: number): Promise<string | null> {
+  return (await readAqfBytes(ctx, file, max))?.toString('utf8') ?? null;
 }
 
 /** The file's JSON value, or null with one issue (too large, not JSON). */

@@ -1,8 +1,9 @@
 import { fromUnix, type Moment } from '../../formats/time.js';
-import { defineArtifact, type Observable, type Parsed, type TimelineEvent } from '../artifact.js';
+import { firstNonSpace, jsonArrayItems, jsonLinesItems } from '../../formats/json-items.js';
+import { defineArtifact, type Locator, type Observable, type Parsed, type TimelineEvent } from '../artifact.js';
 import { at } from '../_read.js';
 import { described } from '../describe.js';
-import { aqfName, jsonType, readAqfText } from './_aqf.js';
+import { aqfName, jsonType, readAqfBytes } from './_aqf.js';
 
 /**
  * One file androidqf listed on the phone (the shared storage and the temporary folders), with its owner,
@@ -30,10 +31,10 @@ export interface AqfFileRecord {
 }
 
 /**
- * A listing of a full shared storage reaches tens of MB (300,000 files: 114 MB, read in 3 s with 600 MB
- * resident). It is decoded whole, so the bound stays well under V8's longest string (about 512 MB).
+ * A listing of a full shared storage reaches hundreds of MB (500,000 files: 190 MB). It is read item by item
+ * from the bytes (json-items.ts), so no bound on V8's string length applies; this one is on memory.
  */
-const MAX_BYTES = 256 * 1024 * 1024;
+const MAX_BYTES = 1024 * 1024 * 1024;
 export const MAX_FILES = 5_000_000;
 
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
@@ -65,49 +66,54 @@ export function decodeFileEntry(v: unknown): AqfFileRecord | string {
   };
 }
 
+export type FileItem = { readonly record: AqfFileRecord; readonly at: Locator } | { readonly skipped: string; readonly at: Locator };
+
 /**
- * files.json as androidqf writes it: a JSON list, or (newer androidqf, which streams it) one object per line.
- * Items that are not file entries are counted; a line that is not JSON too.
+ * files.json as androidqf writes it, item by item: a JSON list, or (newer androidqf, which streams it) one
+ * object per line. Items that are not file entries come out as `skipped`; the return says how the file ended
+ * (`complete`, `truncated` past MAX_FILES, or the damage that stopped it, after the items before it).
  */
-export function decodeFilesJson(text: string): { files: { record: AqfFileRecord; at: string }[]; skipped: { at: string; reason: string }[]; truncated: boolean } | string {
-  const files: { record: AqfFileRecord; at: string }[] = [];
-  const skipped: { at: string; reason: string }[] = [];
-  const take = (item: unknown, where: string) => {
-    const decoded = decodeFileEntry(item);
-    if (typeof decoded === 'string') skipped.push({ at: where, reason: decoded });
-    else files.push({ record: decoded, at: where });
-  };
-  const trimmed = text.trimStart();
-  if (trimmed.startsWith('[')) {
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch (err) {
-      return `not valid JSON (${(err as Error).message})`;
+export function* fileItems(buf: Buffer): Generator<FileItem, string> {
+  const first = buf[firstNonSpace(buf)];
+  if (first === 0x5b) {
+    const items = jsonArrayItems(buf, MAX_FILES);
+    for (;;) {
+      const next = items.next();
+      if (next.done) return next.value;
+      const item = next.value;
+      const at: Locator = { key: `[${item.index}]` };
+      const decoded = item.ok ? decodeFileEntry(item.value) : item.reason;
+      yield typeof decoded === 'string' ? { skipped: decoded, at } : { record: decoded, at };
     }
-    if (!Array.isArray(value)) return `expected a list of files, found ${jsonType(value)}`;
-    value.slice(0, MAX_FILES).forEach((item, i) => take(item, `[${i}]`));
-    return { files, skipped, truncated: value.length > MAX_FILES };
   }
-  if (!trimmed.startsWith('{')) return trimmed === '' ? 'empty' : 'neither a JSON list nor JSON lines';
-  const lines = text.split('\n');
-  let count = 0;
-  let i = 0;
-  for (; i < lines.length && count < MAX_FILES; i++) {
-    const line = lines[i]!.trim();
-    if (line === '') continue;
-    count++;
-    let item: unknown;
-    try {
-      item = JSON.parse(line);
-    } catch {
-      skipped.push({ at: `line ${i + 1}`, reason: 'not valid JSON' });
-      continue;
-    }
-    take(item, `line ${i + 1}`);
+  if (first === undefined) return 'empty';
+  if (first !== 0x7b) return 'neither a JSON list nor JSON lines';
+  const lines = jsonLinesItems(buf, MAX_FILES);
+  for (;;) {
+    const next = lines.next();
+    if (next.done) return next.value;
+    const item = next.value;
+    const at: Locator = { line: item.line };
+    const decoded = item.ok ? decodeFileEntry(item.value) : item.reason;
+    yield typeof decoded === 'string' ? { skipped: decoded, at } : { record: decoded, at };
   }
-  return { files, skipped, truncated: lines.slice(i).some((l) => l.trim() !== '') };
 }
+
+/** Every item of files.json at once (for tests and small files); `end` is how the file ended. */
+export function decodeFilesJson(buf: Buffer): { files: { record: AqfFileRecord; at: Locator }[]; skipped: { at: Locator; reason: string }[]; end: string } {
+  const files: { record: AqfFileRecord; at: Locator }[] = [];
+  const skipped: { at: Locator; reason: string }[] = [];
+  const items = fileItems(buf);
+  for (;;) {
+    const next = items.next();
+    if (next.done) return { files, skipped, end: next.value };
+    const item = next.value;
+    if ('record' in item) files.push(item);
+    else skipped.push({ at: item.at, reason: item.skipped });
+  }
+}
+
+const where = (at: Locator) => ('key' in at ? `item ${at.key}` : 'line' in at ? `line ${at.line}` : 'the file');
 
 /** MVT's MACB events: one per distinct time, its letters saying which of modified, accessed, changed it is. */
 export function fileTimeline(r: AqfFileRecord): TimelineEvent[] {
@@ -136,22 +142,27 @@ export default defineArtifact<AqfFileRecord>({
   async *parse(ctx) {
     for (const file of await ctx.findInputs()) {
       const name = aqfName(file);
-      const text = await readAqfText(ctx, file, MAX_BYTES);
-      if (text === null) continue;
-      const decoded = decodeFilesJson(text);
-      if (typeof decoded === 'string') {
-        ctx.warn({ code: 'corrupted', file, message: `${name}: ${decoded}` });
-        continue;
+      const buf = await readAqfBytes(ctx, file, MAX_BYTES);
+      if (buf === null) continue;
+      const items = fileItems(buf);
+      let skipped = 0;
+      let firstSkipped = '';
+      let end: string;
+      for (;;) {
+        const next = items.next();
+        if (next.done) {
+          end = next.value;
+          break;
+        }
+        const item = next.value;
+        if ('record' in item) {
+          if (ctx.signal.aborted) return;
+          yield { record: item.record, source: at(file, item.at) } satisfies Parsed<AqfFileRecord>;
+        } else if (skipped++ === 0) firstSkipped = `${where(item.at)}: ${item.skipped}`;
       }
-      if (decoded.skipped.length > 0) {
-        const first = decoded.skipped[0]!;
-        ctx.warn({ code: 'row-skipped', file, message: `${name}: ${decoded.skipped.length} item(s) not read, the first (${first.at}): ${first.reason}` });
-      }
-      if (decoded.truncated) ctx.warn({ code: 'truncated', file, message: `${name}: more than ${MAX_FILES} files; the rest not read` });
-      for (const f of decoded.files) {
-        if (ctx.signal.aborted) return;
-        yield { record: f.record, source: at(file, f.at.startsWith('line ') ? { line: Number(f.at.slice(5)) } : { key: f.at }) } satisfies Parsed<AqfFileRecord>;
-      }
+      if (skipped > 0) ctx.warn({ code: 'row-skipped', file, message: `${name}: ${skipped} item(s) not read, the first (${firstSkipped})` });
+      if (end === 'truncated') ctx.warn({ code: 'truncated', file, message: `${name}: more than ${MAX_FILES} files; the rest not read` });
+      else if (end !== 'complete') ctx.warn({ code: 'corrupted', file, message: `${name}: ${end}` });
     }
   },
   timeline: fileTimeline,

@@ -26,26 +26,48 @@ describe('android.aqf_files on MVT\'s androidqf', () => {
 describe('decodeFilesJson', () => {
   it('reads JSON lines (newer androidqf) as well as a list, and counts the lines that are not entries', () => {
     const text = `${JSON.stringify(entry({ path: '/a' }))}\n\n{broken\n${JSON.stringify(entry({ path: '/b', sha256: 'ab'.repeat(32) }))}\n`;
-    const d = decodeFilesJson(text);
-    if (typeof d === 'string') throw new Error(d);
+    const d = decodeFilesJson(Buffer.from(text));
     expect(d.files.map((f) => [f.record.path, f.at])).toEqual([
-      ['/a', 'line 1'],
-      ['/b', 'line 4'],
+      ['/a', { line: 1 }],
+      ['/b', { line: 4 }],
     ]);
-    expect(d.skipped).toEqual([{ at: 'line 3', reason: 'not valid JSON' }]);
+    expect(d.skipped).toHaveLength(1);
+    expect(d.skipped[0]!.at).toEqual({ line: 3 });
+    expect(d.skipped[0]!.reason).toMatch(/^not valid JSON/);
+    expect(d.end).toBe('complete');
+  });
+
+  it('reads a list item by item, with strings holding brackets, commas and escaped quotes', () => {
+    const list = [entry({ path: '/a,[b]{c}' }), entry({ path: '/q\\"x"' }), 7, entry({ path: '/z', mode: 'é' })];
+    const d = decodeFilesJson(Buffer.from(`\ufeff  ${JSON.stringify(list, null, 2)}\n`));
+    expect(d.files.map((f) => [f.record.path, f.at])).toEqual([
+      ['/a,[b]{c}', { key: '[0]' }],
+      ['/q\\"x"', { key: '[1]' }],
+      ['/z', { key: '[3]' }],
+    ]);
+    expect(d.files[2]!.record.mode).toBe('é');
+    expect(d.skipped).toEqual([{ at: { key: '[2]' }, reason: 'expected an object, found a number' }]);
+    expect(d.end).toBe('complete');
+  });
+
+  it('a list cut short keeps the items before the cut and says so', () => {
+    const text = JSON.stringify([entry({ path: '/a' }), entry({ path: '/b' })]);
+    const d = decodeFilesJson(Buffer.from(text.slice(0, text.length - 20)));
+    expect(d.files.map((f) => f.record.path)).toEqual(['/a']);
+    expect(d.end).toBe('the list is cut short');
+    expect(decodeFilesJson(Buffer.from('[]')).end).toBe('complete');
+    expect(decodeFilesJson(Buffer.from('[] trailing')).end).toBe('text after the end of the list');
   });
 
   it('refuses what is neither', () => {
-    expect(decodeFilesJson('"files"')).toBe('neither a JSON list nor JSON lines');
-    expect(decodeFilesJson('[{"path": "/a"')).toMatch(/^not valid JSON/);
-    expect(decodeFilesJson('')).toBe('empty');
+    expect(decodeFilesJson(Buffer.from('"files"')).end).toBe('neither a JSON list nor JSON lines');
+    expect(decodeFilesJson(Buffer.from('  \n')).end).toBe('empty');
   });
 });
 
 describe('fileTimeline', () => {
   it('one event per distinct time; a missing or zero time gives none; the context only when set', () => {
-    const d = decodeFilesJson(JSON.stringify([entry({ changed_time: 0, modified_time: 300, access_time: 300 }), entry({ changed_time: 5, modified_time: 5, access_time: 5, context: 'u:object_r:shell_data_file:s0' })]));
-    if (typeof d === 'string') throw new Error(d);
+    const d = decodeFilesJson(Buffer.from(JSON.stringify([entry({ changed_time: 0, modified_time: 300, access_time: 300 }), entry({ changed_time: 5, modified_time: 5, access_time: 5, context: 'u:object_r:shell_data_file:s0' })])));
     expect(fileTimeline(d.files[0]!.record).map((e) => [e.time!.unixSeconds, e.event, plainDescription(e.description)])).toEqual([[300, 'MA--', '/sdcard/x']]);
     expect(fileTimeline(d.files[1]!.record).map((e) => [e.event, plainDescription(e.description)])).toEqual([['MAC-', '/sdcard/x (u:object_r:shell_data_file:s0)']]);
   });
@@ -57,9 +79,17 @@ describe('android.aqf_files observables and bad input', () => {
     expect(observables.map((o) => o.kind)).toEqual(['file_path', 'sha256', 'sha1', 'md5']);
   });
 
-  it('an object instead of a list, or entries without a path, are one issue each', async () => {
+  it('a truncated files.json gives the files before the cut and one issue', async () => {
+    const text = JSON.stringify([entry({ path: '/a' }), entry({ path: '/b' })]);
+    const { records, coverage } = await parseAqfFiles<AqfFileRecord>(files, { 'files.json': text.slice(0, -30) });
+    expect(records.map((r) => r.path)).toEqual(['/a']);
+    expect(coverage.state).toBe('partial');
+    expect(coverage.issues.map((i) => i.message)).toEqual(['files.json: the list is cut short']);
+  });
+
+  it('entries without a path are counted in one issue', async () => {
     const bad = await parseAqfFiles<AqfFileRecord>(files, { 'files.json': '[' + JSON.stringify(entry()) + ', {"size": 3}, 7]' });
     expect(bad.records).toHaveLength(1);
-    expect(bad.coverage.issues.map((i) => i.message)).toEqual(['files.json: 2 item(s) not read, the first ([1]): no path']);
+    expect(bad.coverage.issues.map((i) => i.message)).toEqual(['files.json: 2 item(s) not read, the first (item [1]: no path)']);
   });
 });

@@ -38,7 +38,7 @@ const decoders = [
   { name: 'getprop.txt', sample: real('getprop.txt'), decode: (t: string) => [decodeGetprop(t), deviceFromGetprop(t)] },
   { name: 'ps.txt', sample: real('ps.txt'), decode: (t: string) => decodeAndroidPs(t) },
   { name: 'settings_random.txt', sample: real('settings_random.txt'), decode: (t: string) => decodeSettings(t, 'random') },
-  { name: 'files.json', sample: real('files.json'), decode: (t: string) => decodeFilesJson(t) },
+  { name: 'files.json', sample: real('files.json'), decode: (t: string) => decodeFilesJson(Buffer.from(t)) },
   { name: 'packages.json', sample: real('packages.json'), decode: asJson(decodePackages) },
   { name: 'root_binaries.json', sample: real('root_binaries.json'), decode: asJson(decodeRootBinaries) },
   {
