@@ -36,7 +36,7 @@ export function firstNonSpace(buf: Buffer, from = 0): number {
  * ended: `complete`, `truncated` (more than `max` items) or the damage that stopped it (`the list is cut
  * short`, text after the list). Items read before the damage were already yielded.
  */
-export function* jsonArrayItems(buf: Buffer, max: number): Generator<JsonItem, 'complete' | 'truncated' | string> {
+export function* jsonArrayItems(buf: Buffer, max: number): Generator<JsonItem, string> {
   let i = firstNonSpace(buf);
   if (buf[i] !== 0x5b) return 'not a JSON list';
   i++;
