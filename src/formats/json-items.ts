@@ -66,6 +66,9 @@ export function* jsonArrayItems(buf: Buffer, max: number): Generator<JsonItem, s
     if (i >= buf.length) return 'the list is cut short';
     yield parseItem(buf, start, i, index++);
     if (buf[i] === COMMA) i++;
+    // A `}` with nothing open ends no item and no list: stopping here is what keeps a hostile file from
+    // yielding an empty item forever.
+    else if (buf[i] !== 0x5d) return 'an unmatched } in the list';
   }
   const after = firstNonSpace(buf, i + 1);
   return after < buf.length ? 'text after the end of the list' : 'complete';
