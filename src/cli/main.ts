@@ -58,6 +58,16 @@ function buildProgram(setExit: (code: number) => void, signal: AbortSignal) {
       setExit(await runIocsList(opts));
     });
 
+  iocs
+    .command('update')
+    .description('download the public indicator feeds into the user data folder, where check loads them (the only command that uses the network)')
+    .option('--index <url>', 'feed index (default: https://raw.githubusercontent.com/mvt-project/mvt-indicators/main/indicators.yaml)')
+    .option('--json', 'machine-readable output')
+    .action(async (opts) => {
+      const { runIocsUpdate } = await import('./iocs-update-command.js');
+      setExit(await runIocsUpdate({ ...opts, signal }));
+    });
+
   const ios = program.command('ios').description('iOS backup tools (check does not need them)');
   ios
     .command('extract-key')
