@@ -102,6 +102,17 @@ function buildProgram(setExit: (code: number) => void, signal: AbortSignal) {
     });
 
   program
+    .command('report')
+    .description('write a self-contained HTML report (summary for the person checked, then findings, timeline, coverage, provenance)')
+    .requiredOption('--from-output <dir>', 'an output folder written by `tracehound check --output`')
+    .requiredOption('-o, --output <file>', 'the HTML file to write')
+    .option('-q, --quiet', 'print nothing but errors')
+    .action(async (opts) => {
+      const { runReport } = await import('./report-command.js');
+      setExit(await runReport(opts));
+    });
+
+  program
     .command('demo')
     .description('generate a small demo iOS backup with planted traces of a fictional spyware and check it')
     .option('-o, --output <dir>', 'also write the results to this folder')
