@@ -51,7 +51,7 @@ export function renderReport(model: ReportModel): string {
 <dt>What we found</dt><dd>${esc(summary.found)}</dd>
 <dt>How sure we are</dt><dd>${esc(summary.certainty)}</dd>
 <dt>What to do next</dt><dd><ol>${summary.nextSteps.map((s) => `<li>${esc(s)}</li>`).join('')}</ol></dd>
-<dt>What was checked</dt><dd>${esc(summary.checked)}${summary.gaps.length ? ` Not checked, although the phone may hold them: ${esc(summary.gaps.join('; '))}. Details under “Coverage”.` : ''}</dd>
+<dt>What was checked</dt><dd>${esc(summary.checked)}${summary.gaps.length ? `<ul>${summary.gaps.map((g) => `<li>${esc(g)}</li>`).join('')}</ul>Details under “Coverage”.` : ''}</dd>
 </dl>
 <ul class="counts" aria-label="Findings by level">${[...reportLevels]
     .reverse()

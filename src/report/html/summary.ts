@@ -20,7 +20,7 @@ export interface Summary {
   readonly nextSteps: readonly string[];
   /** What was and was not checked. */
   readonly checked: string;
-  /** Areas that could not be checked, by title, with what went wrong in a few words. */
+  /** Areas that could not be checked, by title, one sentence per kind of gap. */
   readonly gaps: readonly string[];
   readonly counts: Readonly<Record<ReportLevel, number>>;
 }
@@ -106,9 +106,14 @@ function coverageText(coverage: readonly CoverageEntry[]): { checked: string; ga
   ];
   if (skipped.length) parts.push(`${skipped.length} ${skipped.length === 1 ? 'was' : 'were'} skipped`);
   const [first, ...rest] = parts;
-  // Titles only, for the person checked: the reasons are in the coverage table for the analyst.
-  const unread = [...failed, ...missing.filter((c) => c.reason !== undefined && c.reason !== 'not present in this acquisition')];
-  const gaps = unread.map((c) => `${c.title} (${c.state === 'partial' ? 'read only in part' : c.state === 'failed' ? 'could not be read' : 'listed in the acquisition, but its file is absent'})`);
+  // Titles only, grouped by what went wrong, for the person checked: the reasons are in the coverage table.
+  const titles = (entries: readonly CoverageEntry[]) => entries.map((c) => c.title).join(', ');
+  const listedAbsent = missing.filter((c) => c.reason !== undefined && c.reason !== 'not present in this acquisition');
+  const gaps = [
+    ...(coverage.some((c) => c.state === 'failed') ? [`Could not be read: ${titles(coverage.filter((c) => c.state === 'failed'))}.`] : []),
+    ...(coverage.some((c) => c.state === 'partial') ? [`Read only in part: ${titles(coverage.filter((c) => c.state === 'partial'))}.`] : []),
+    ...(listedAbsent.length ? [`Listed in the acquisition, but the files were absent: ${titles(listedAbsent)}.`] : []),
+  ];
   return { checked: `${first ?? ''} ${rest.join(', ')}.`, gaps };
 }
 

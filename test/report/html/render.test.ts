@@ -111,7 +111,7 @@ describe('the summary for the person checked', () => {
     expect(s.certainty).toMatch(/^This does not prove the phone is free of spyware\./);
     expect(s.checked).toBe('We looked at 5 areas of the phone (kinds of records). 2 were read, 2 were not in this acquisition, 1 could not be read.');
     // An artifact the acquisition never holds is not a gap; one whose file is listed but absent is.
-    expect(s.gaps).toEqual(['SMS attachments (could not be read)', 'Safari history (listed in the acquisition, but its file is absent)']);
+    expect(s.gaps).toEqual(['Could not be read: SMS attachments.', 'Listed in the acquisition, but the files were absent: Safari history.']);
     expect(coverage).toHaveLength(5);
   });
 
@@ -119,7 +119,7 @@ describe('the summary for the person checked', () => {
     const html = renderReport(model([]));
     const text = section(html, 'summary');
     expect(text).toContain('We found no known trace of spyware in what we could check.');
-    expect(text).toContain('Not checked, although the phone may hold them: SMS attachments (could not be read); Safari history');
+    expect(text).toContain('Could not be read: SMS attachments. Listed in the acquisition, but the files were absent: Safari history. Details under “Coverage”.');
     expect(section(html, 'findings')).toContain('No findings. See “Coverage” for what was and was not checked.');
   });
 });
