@@ -9,7 +9,7 @@
  * indicators than before because a server misbehaved.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError, errorMessage } from '../errors.js';
 import { IndexYamlError, MAX_INDEX_BYTES } from './_index-yaml.js';
@@ -24,6 +24,8 @@ export const MAX_FEED_BYTES = 32_000_000;
 
 /** Hidden (the loader skips dot files), so the ledger is never taken for an indicator file. */
 export const LEDGER_NAME = '.feeds.json';
+/** Feeds being validated are written under this hidden prefix in the same folder, then renamed. */
+const DOWNLOAD_PREFIX = '.download-';
 
 export interface LedgerEntry {
   readonly name: string;
@@ -104,6 +106,7 @@ export async function updateFeeds(opts: UpdateOptions = {}): Promise<UpdateRepor
   }
 
   await mkdir(dir, { recursive: true, mode: 0o700 });
+  await removeStaleDownloads(dir);
   const previous = await readLedger(dir);
   const ledger: Record<string, LedgerEntry> = { ...previous.feeds };
   const feeds: FeedOutcome[] = [];
@@ -160,7 +163,7 @@ async function updateOne(
   }
   // Validated under a hidden name in the same folder (so the rename is atomic and the loader never sees a
   // half-written feed), then moved over the old copy.
-  const temp = join(dir, `.download-${process.pid}-${now().getTime()}-${entry.file}`);
+  const temp = join(dir, `${DOWNLOAD_PREFIX}${process.pid}-${now().getTime()}-${entry.file}`);
   try {
     await writeFile(temp, got.data, { mode: 0o644, flag: 'wx' });
     const loaded = await countIndicators(temp);
@@ -224,6 +227,12 @@ function networkMessage(err: unknown): string {
   const code = typeof cause === 'object' && cause !== null && 'code' in cause ? String(cause.code) : undefined;
   const text = cause !== undefined ? errorMessage(cause) : errorMessage(err);
   return (code !== undefined && !text.includes(code) ? `${code}: ${text}` : text).replace(/\s+/g, ' ').trim();
+}
+
+/** A run killed mid-download leaves a hidden `.download-…` file (never loaded): the next update removes it. */
+async function removeStaleDownloads(dir: string): Promise<void> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  for (const name of names) if (name.startsWith(DOWNLOAD_PREFIX)) await rm(join(dir, name), { force: true });
 }
 
 async function sha256OfFile(path: string): Promise<string | null> {

@@ -5,7 +5,7 @@
  * an unknown type is refused with a line while the others are fetched.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, normalize } from 'node:path';
@@ -17,7 +17,7 @@ import { parseFeedIndex } from '../../src/indicators/feed-index.js';
 import { LEDGER_NAME, readLedger, updateFeeds } from '../../src/indicators/feeds.js';
 import { defaultIndicatorsDir, loadIndicators } from '../../src/indicators/load.js';
 import { tempDir } from '../fixtures/ios-backup.js';
-import { shared } from '../helpers/data.js';
+import { mvtIosBackup, shared } from '../helpers/data.js';
 
 const IOCS = shared('iocs');
 const REAL_INDEX = readFileSync(join(IOCS, 'mvt-indicators', 'indicators.yaml'), 'utf8');
@@ -164,8 +164,10 @@ describe('iocs update', () => {
     expect(readdirSync(dir).filter((n) => n.startsWith('.download'))).toEqual([]);
   });
 
-  it('writes nothing for a corrupted feed that has no previous copy', async () => {
+  it('writes nothing for a corrupted feed that has no previous copy, and removes a stale partial download', async () => {
     const dir = tempDir('feeds');
+    // Left by a run killed mid-download: removed, never loaded.
+    writeFileSync(join(dir, '.download-1234-1-x.stix2'), '{"type": "bundle"');
     behaviour.set('rcs.stix2', { body: 'garbage' });
     const report = await updateFeeds({ indexUrl: serveIndex('one.yaml', `indicators:\n  - type: url\n    name: RCS\n    download_url: ${base}/x/rcs.stix2\n`), dir });
     expect(report.feeds[0]).toMatchObject({ status: 'failed' });
@@ -233,6 +235,30 @@ describe('iocs update', () => {
     await expect(updateFeeds({ indexUrl: serveIndex('not.yaml', '<html>hello</html>\n'), dir })).rejects.toThrow(/not a feed index: no "indicators:" list at the top/);
     expect(existsSync(dir)).toBe(false);
   });
+});
+
+describe('after iocs update, check loads the feeds by default', () => {
+  it('a check of the MVT test backup with no --iocs names every downloaded feed in info.json', async () => {
+    const data = tempDir('xdg');
+    vi.stubEnv('XDG_DATA_HOME', data);
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    try {
+      const index = serveIndex('e2e.yaml', `indicators:\n  - type: url\n    name: RCS\n    download_url: ${base}/gh/mvt-project/mvt-indicators/main/2022-06-23_rcs_lab/rcs.stix2\n  - type: url\n    name: Cellebrite\n    download_url: ${base}/gh/mvt-project/mvt-indicators/main/cellebrite/cellebrite.stix2\n`);
+      expect(await main(['node', 'tracehound', 'iocs', 'update', '--index', index, '--json'])).toBe(0);
+      const out = join(tempDir('check'), 'out');
+      // No indicator of these two feeds is on the test backup: an incomplete check (3), no finding from them.
+      expect(await main(['node', 'tracehound', 'check', mvtIosBackup(), '-o', out, '-q'])).toBe(3);
+      const info = JSON.parse(readFileSync(join(out, 'info.json'), 'utf8')) as { indicator_files: { path: string; indicators: number }[] };
+      const dir = join(data, 'tracehound', 'indicators');
+      expect(info.indicator_files.map((f) => [f.path.startsWith(`${dir}/`), f.path.split('_').pop(), f.indicators])).toEqual([
+        [true, 'rcs.stix2', 40],
+        [true, 'cellebrite.stix2', 1],
+      ]);
+    } finally {
+      spy.mockRestore();
+      vi.unstubAllEnvs();
+    }
+  }, 60_000);
 });
 
 describe('the feed index', () => {
