@@ -105,7 +105,8 @@ function buildProgram(setExit: (code: number) => void, signal: AbortSignal) {
     .command('report')
     .description('write a self-contained HTML report (summary for the person checked, then findings, timeline, coverage, provenance)')
     .requiredOption('--from-output <dir>', 'an output folder written by `tracehound check --output`')
-    .requiredOption('-o, --output <file>', 'the HTML file to write')
+    .requiredOption('-o, --output <file>', 'the HTML file to write (mode 0600: it quotes the phone; never inside the evidence)')
+    .option('--force', 'replace an existing file (never evidence, a link or a folder)')
     .option('-q, --quiet', 'print nothing but errors')
     .action(async (opts) => {
       const { runReport } = await import('./report-command.js');

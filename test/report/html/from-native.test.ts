@@ -2,7 +2,7 @@
  * The report model from a real check's output folder: the MVT test backup checked with MVT's test
  * indicators. Then what a damaged or foreign folder gives: one line naming the file and the expectation.
  */
-import { cpSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../../src/cli/main.js';
@@ -76,7 +76,13 @@ describe('tracehound report --from-output', () => {
     const html = readFileSync(file, 'utf8');
     expect(html).toContain('Found a known suspicious process name &quot;Launch&quot; matching indicators from &quot;TestMalware&quot;');
     expect(html).toContain('Findings (5)');
-    expect(statSync(file).mode & 0o777).toBe(0o644);
+    // Private: the report quotes the phone's messages.
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    // An existing file is replaced only with --force; the evidence folder is never written.
+    expect(await main(['node', 'tracehound', 'report', '--from-output', out, '--output', file])).toBe(2);
+    expect(await main(['node', 'tracehound', 'report', '--from-output', out, '--output', file, '--force', '-q'])).toBe(0);
+    expect(await main(['node', 'tracehound', 'report', '--from-output', out, '--output', join(mvtIosBackup(), 'report.html')])).toBe(2);
+    expect(existsSync(join(mvtIosBackup(), 'report.html'))).toBe(false);
   });
 
   it('exits 2 with one line naming info.json for a folder that is not an output folder', async () => {
