@@ -38,7 +38,13 @@ export function summarise(model: ReportModel): Summary {
   const counts = levelCounts(model.findings);
   const strong = counts.critical + counts.high;
   const weak = counts.medium + counts.low;
-  const { checked, gaps } = coverageText(model.coverage);
+  const { checked: coverageChecked, gaps } = coverageText(model.coverage);
+  const indicators = model.provenance.indicatorFiles.reduce((n, f) => n + f.indicators, 0);
+  // Without indicators only heuristics ran: "nothing found" then says even less, and the reader must know.
+  const checked =
+    indicators === 0
+      ? `${coverageChecked} No published indicators of spyware were used in this check: only heuristics could find anything.`
+      : `${coverageChecked} They were compared with ${indicators} published indicators from ${plural(model.provenance.indicatorFiles.length, 'file')}.`;
 
   if (strong > 0) {
     const indicatorHits = model.findings.filter((f) => (f.level === 'critical' || f.level === 'high') && f.basis?.kind === 'indicator');
@@ -79,7 +85,7 @@ export function summarise(model: ReportModel): Summary {
   return {
     verdict: 'nothing-found',
     headline: 'We found no known trace of spyware in what we could check.',
-    found: `No finding matched a published indicator or a heuristic${counts.informational ? ` (${plural(counts.informational, 'informational note')} below describe the phone’s settings, not a threat)` : ''}.`,
+    found: `No finding matched a published indicator or a heuristic${counts.informational ? ` (${plural(counts.informational, 'informational note')} below ${counts.informational === 1 ? 'describes' : 'describe'} the phone’s settings, not a threat)` : ''}.`,
     certainty:
       'This does not prove the phone is free of spyware. A check sees only what the acquisition held and what the indicators knew on the day it ran: new spyware, traces that were removed, and areas that could not be read stay invisible. Checking again when new indicators are published is worthwhile.',
     nextSteps: [

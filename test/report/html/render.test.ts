@@ -109,10 +109,16 @@ describe('the summary for the person checked', () => {
     expect(s.headline).toBe('We found no known trace of spyware in what we could check.');
     expect(`${s.headline} ${s.found} ${s.nextSteps.join(' ')}`).not.toMatch(/\bclean\b|\bsafe\b|no spyware/i);
     expect(s.certainty).toMatch(/^This does not prove the phone is free of spyware\./);
-    expect(s.checked).toBe('We looked at 5 areas of the phone (kinds of records). 2 were read, 2 were not in this acquisition, 1 could not be read.');
+    expect(s.checked).toBe('We looked at 5 areas of the phone (kinds of records). 2 were read, 2 were not in this acquisition, 1 could not be read. They were compared with 9 published indicators from 1 file.');
     // An artifact the acquisition never holds is not a gap; one whose file is listed but absent is.
     expect(s.gaps).toEqual(['Could not be read: SMS attachments.', 'Listed in the acquisition, but the files were absent: Safari history.']);
     expect(coverage).toHaveLength(5);
+  });
+
+  it('says so when no indicator was used, so that heuristics alone are not read as a full check', () => {
+    const base = model([]);
+    const s = summarise({ ...base, provenance: { ...base.provenance, indicatorFiles: [] } });
+    expect(s.checked).toMatch(/No published indicators of spyware were used in this check: only heuristics could find anything\.$/);
   });
 
   it('renders the summary as server-side HTML, so it reads with scripts blocked', () => {
