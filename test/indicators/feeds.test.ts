@@ -46,7 +46,7 @@ const EXPECTED: Record<string, number> = {
 };
 
 /** What the server does for a path, per test: serve the file (default), 404, reset the connection, or send these bytes. */
-type Behaviour = 'serve' | 404 | 'reset' | { body: string };
+type Behaviour = 'serve' | 404 | 'reset' | 'stall' | { body: string };
 const behaviour = new Map<string, Behaviour>();
 let server: Server;
 let base = '';
@@ -58,6 +58,8 @@ beforeAll(async () => {
     served.push(path);
     const b = [...behaviour.entries()].find(([suffix]) => path.endsWith(suffix))?.[1] ?? 'serve';
     if (b === 'reset') return req.socket.destroy();
+    // Headers and a first byte, then nothing: only the time bound ends it.
+    if (b === 'stall') return void res.writeHead(200).write('{');
     if (b === 404) return res.writeHead(404).end('not found');
     if (typeof b === 'object') return res.writeHead(200).end(b.body);
     if (path.startsWith('/index/')) return res.writeHead(200).end(indexes.get(path.slice('/index/'.length)) ?? '');
@@ -162,6 +164,18 @@ describe('iocs update', () => {
     expect((await readLedger(dir)).feeds[first.feeds[1]?.file ?? '']).toEqual(ledgerBefore);
     expect((await loadIndicators({ paths: [], userDir: dir })).total).toBe(41);
     expect(readdirSync(dir).filter((n) => n.startsWith('.download'))).toEqual([]);
+  });
+
+  it('keeps the previous copy when a server stops sending in the middle of a feed (time bound)', async () => {
+    const dir = tempDir('feeds');
+    const index = serveIndex('slow.yaml', `indicators:\n  - type: url\n    name: RCS\n    download_url: ${base}/gh/mvt-project/mvt-indicators/main/2022-06-23_rcs_lab/rcs.stix2\n`);
+    expect((await updateFeeds({ indexUrl: index, dir })).feeds[0]?.status).toBe('updated');
+    behaviour.set('rcs.stix2', 'stall');
+    const started = Date.now();
+    const report = await updateFeeds({ indexUrl: index, dir, feedTimeoutMs: 300 });
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(report.feeds[0]?.status).toBe('kept');
+    expect(report.feeds[0]?.reason).toMatch(/rcs\.stix2: no complete answer within 0\.3 s; the previous copy is kept$/);
   });
 
   it('writes nothing for a corrupted feed that has no previous copy, and removes a stale partial download', async () => {
