@@ -154,7 +154,7 @@ export function recheckCase({ db, caseDir, indicators, matcher }: RecheckInput):
 }
 
 /** The indicators' keys in a temporary table (memory only: `temp_store = MEMORY`), numbered in load order. */
-function loadIndicatorTable(db: CaseDb, indicators: LoadedIndicators): number {
+export function loadIndicatorTable(db: CaseDb, indicators: LoadedIndicators): number {
   db.exec(`CREATE TEMP TABLE recheck_indicators (idx INTEGER NOT NULL, key_index VARCHAR(20) NOT NULL, key_value TEXT NOT NULL, subdomains INTEGER NOT NULL, profile_id TEXT)`);
   const insert = db.prepare('INSERT INTO temp.recheck_indicators (idx, key_index, key_value, subdomains, profile_id) VALUES (?, ?, ?, ?, ?)');
   let idx = 0;
@@ -184,7 +184,7 @@ export const MATCHED_RECORDS_SQL = `
              AND substr(i.profile_id, length(k.truncated_id) + 1, 1) <> '.'))
   ORDER BY o.record_id`;
 
-function matchedRecords(db: CaseDb): number[] {
+export function matchedRecords(db: CaseDb): number[] {
   return db
     .prepare(MATCHED_RECORDS_SQL)
     .all()
