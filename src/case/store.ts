@@ -44,7 +44,7 @@ export function openCase(dir: string, opts: { readonly create?: boolean } = {}):
     if (created) closeSync(openSync(dbPath, 'wx', 0o600));
     db = openCaseDb(dbPath);
   } catch (err) {
-    throw new CaseError('damaged', `${dbPath}: cannot open the case database (${errorMessage(err)})`, { cause: err });
+    throw new CaseError('damaged', `${dbPath}: not a readable case database (${errorMessage(err)})`, { cause: err });
   }
   try {
     // Reading commands migrate too: a case is always read at the version this build writes.
