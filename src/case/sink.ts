@@ -2,11 +2,12 @@
  * The case store as a sink of a check: one acquisition and one run added to a case, fed as things happen.
  * The whole check is one transaction: a check that fails or is interrupted leaves the case as it was (SQLite
  * spills the transaction's pages to the database file, so memory stays bounded however big the check).
- * Records are stored with their observables and each observable's match keys (indicators/match-keys.ts),
- * which is what `recheck` joins new indicators against without reading the evidence again.
+ * Records with observables are stored with them and each observable's match keys (indicators/match-keys.ts),
+ * which is what `recheck` joins new indicators against without reading the evidence again; a record without
+ * observables is stored only when a finding is about it.
  */
-import type { AnyArtifact, Observable, Parsed } from '../artifacts/artifact.js';
-import { refKey, type AcquisitionInfo } from '../evidence/source.js';
+import type { AnyArtifact, Locator, Observable, Parsed } from '../artifacts/artifact.js';
+import { refKey, type AcquisitionInfo, type EvidenceRef } from '../evidence/source.js';
 import type { Coverage } from '../findings/coverage.js';
 import type { Finding } from '../findings/finding.js';
 import { observableKeys } from '../indicators/match-keys.js';
@@ -58,22 +59,33 @@ export class CaseSink implements Sink {
     };
   }
 
+  /**
+   * Only records with something to match are stored when read: the others (most Manifest rows, messages without
+   * links) can never gain an indicator finding, and are stored only if a finding is about them.
+   */
   record(artifact: AnyArtifact, item: Parsed<unknown>, observables: readonly Observable[]): void {
     const s = this.statements();
-    const ref = item.source.file.ref;
-    const data = this.options.keepRecords === false ? null : toJson(item.record);
-    const recordId = Number(s.record.run(this.acquisitionId, artifact.id, refKey(ref), toJson(ref), toJson(item.source.at), data).lastInsertRowid);
-    if (typeof item.record === 'object' && item.record !== null) this.recordIds.set(item.record, recordId);
-    for (const obs of observables) {
-      if (typeof obs.value !== 'string' || obs.value === '') continue;
+    const kept = observables.filter((o) => typeof o.value === 'string' && o.value !== '');
+    if (kept.length === 0) return;
+    const recordId = this.storeRecord(artifact.id, item.record, item.source.file.ref, item.source.at);
+    for (const obs of kept) {
       const obsId = Number(s.observable.run(recordId, obs.kind, obs.value, obs.field, obs.role ?? null).lastInsertRowid);
       for (const k of observableKeys(obs)) s.key.run(obsId, k.index, k.key, k.parent ? 1 : 0, k.truncatedId ?? null);
     }
   }
 
   finding(finding: Finding): void {
-    const recordId = typeof finding.record === 'object' && finding.record !== null ? (this.recordIds.get(finding.record) ?? null) : null;
+    const isObject = typeof finding.record === 'object' && finding.record !== null;
+    let recordId = isObject ? (this.recordIds.get(finding.record) ?? null) : null;
+    if (recordId === null && isObject) recordId = this.storeRecord(finding.artifact, finding.record, finding.evidence.ref, finding.evidence.at);
     insertFinding(this.store.db, this.runId, this.acquisitionId, recordId, finding);
+  }
+
+  private storeRecord(artifactId: string, record: unknown, ref: EvidenceRef, at: Locator): number {
+    const data = this.options.keepRecords === false ? null : toJson(record);
+    const id = Number(this.statements().record.run(this.acquisitionId, artifactId, refKey(ref), toJson(ref), toJson(at), data).lastInsertRowid);
+    if (typeof record === 'object' && record !== null) this.recordIds.set(record, id);
+    return id;
   }
 
   artifactFinished(_artifact: AnyArtifact, c: Coverage): void {
