@@ -59,9 +59,9 @@ try {
   console.log(`backup: ${gen.manifestEntries} Manifest entries, ${gen.sms.messages} messages (size ${values.size}); peak memory by ${rssMethod()}`);
   console.log('| run | wall | cpu | peak RSS | | notes |\n|---|---|---|---|---|---|');
   console.log(row('check, no case', plain));
-  console.log(row('check --case (new case)', intoCase, `case ${mb(one.bytes)}: ${one.records} records, ${one.observables} observables, ${one.keys} match keys; ${Math.round(one.bytes / one.observables)} bytes per observable (records and keys included)`));
+  console.log(row('check --case (new case)', intoCase, `case ${mb(one.bytes)}: ${one.records} records, ${one.observables} observables, ${one.keys} match keys (${one.distinctKeys} distinct); ${Math.round(one.bytes / one.observables)} bytes per observable (records and keys included)`));
   console.log(
-    row(`recheck, ${copies} acquisitions, every feed`, recheck, `case ${mb(grown.bytes)}: ${grown.observables} observables, ${grown.keys} keys (grown in ${(growMs / 1000).toFixed(1)} s); ${parsed.new.length} new, ${parsed.gone.length} gone`),
+    row(`recheck, ${copies} acquisitions, every feed`, recheck, `case ${mb(grown.bytes)}: ${grown.observables} observables, ${grown.keys} keys, ${grown.distinctKeys} distinct (grown in ${(growMs / 1000).toFixed(1)} s); ${parsed.new.length} new, ${parsed.gone.length} gone`),
   );
   console.log(row('recheck again, nothing changed', again, `${parsedAgain.new.length} new, ${parsedAgain.gone.length} gone`));
   if (intoCase.exitCode > 1 || recheck.exitCode > 1) console.log(`stderr: ${intoCase.stderrTail}${recheck.stderrTail}`);
@@ -70,11 +70,11 @@ try {
   else rmSync(work, { recursive: true, force: true });
 }
 
-function caseStats(path: string): { bytes: number; records: number; observables: number; keys: number } {
+function caseStats(path: string): { bytes: number; records: number; observables: number; keys: number; distinctKeys: number } {
   const db = new Database(path, { readonly: true });
   try {
     const n = (table: string) => Number((db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n);
-    return { bytes: statSync(path).size, records: n('records'), observables: n('observables'), keys: n('observable_keys') };
+    return { bytes: statSync(path).size, records: n('records'), observables: n('observables'), keys: n('observable_keys'), distinctKeys: n('match_keys') };
   } finally {
     db.close();
   }
@@ -102,7 +102,7 @@ function grow(path: string, extra: number): number {
         db.prepare('INSERT INTO run_acquisitions (run_id, acquisition_id) VALUES (?, ?)').run(run, acq);
         db.prepare(`INSERT INTO records (id, acquisition_id, artifact, evidence_file, evidence_ref, locator, data) SELECT id + ?, ?, artifact, evidence_file, evidence_ref, locator, data FROM records WHERE acquisition_id = 1`).run(rec, acq);
         db.prepare(`INSERT INTO observables (id, record_id, kind, value, field, role) SELECT o.id + ?, o.record_id + ?, o.kind, o.value, o.field, o.role FROM observables o JOIN records r ON r.id = o.record_id WHERE r.acquisition_id = 1`).run(obs, rec);
-        db.prepare(`INSERT INTO observable_keys (observable_id, key_index, key_value, parent, truncated_id) SELECT k.observable_id + ?, k.key_index, k.key_value, k.parent, k.truncated_id FROM observable_keys k JOIN observables o ON o.id = k.observable_id JOIN records r ON r.id = o.record_id WHERE r.acquisition_id = 1`).run(obs);
+        db.prepare(`INSERT INTO observable_keys (observable_id, key_id, parent, truncated_id) SELECT k.observable_id + ?, k.key_id, k.parent, k.truncated_id FROM observable_keys k JOIN observables o ON o.id = k.observable_id JOIN records r ON r.id = o.record_id WHERE r.acquisition_id = 1`).run(obs);
         db.prepare(`INSERT INTO findings (run_id, acquisition_id, record_id, level, artifact, message, explanation, event_time, evidence_file, evidence_ref, locator, indicator_value, indicator_key, indicator_bucket, indicator_collection_id, indicator_collection, indicator_file, indicator_sha256, indicator_stix_id, match_kind, match_observed, match_field, rule_id, rule_version, rule_source, recovered)
           SELECT ?, ?, record_id + ?, level, artifact, message, explanation, event_time, evidence_file, evidence_ref, locator, indicator_value, indicator_key, indicator_bucket, indicator_collection_id, indicator_collection, indicator_file, indicator_sha256, indicator_stix_id, match_kind, match_observed, match_field, rule_id, rule_version, rule_source, recovered FROM findings WHERE run_id = 1`).run(run, acq, rec);
       })();

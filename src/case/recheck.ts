@@ -173,16 +173,19 @@ export function loadIndicatorTable(db: CaseDb, indicators: LoadedIndicators): nu
  * profile id must be the start of the listed one, not a parent namespace of it).
  *
  * The joins are written CROSS JOIN so that SQLite keeps this order, whatever its statistics say: the few
- * thousand indicator keys drive, each a lookup in the (key_index, key_value) index of the stored keys, so the
+ * thousand indicator keys drive, each a lookup in the unique index of the distinct stored keys, then in the
+ * index of the observables that have that key, so the
  * cost grows with the number of indicators and of hits, not with the millions of stored observables (without
  * it, on a fresh case SQLite scanned every observable). Elsewhere CROSS JOIN with a WHERE is a plain inner join.
  */
 export const MATCHED_RECORDS_SQL = `
   SELECT DISTINCT o.record_id AS record_id
   FROM temp.recheck_indicators i
+  CROSS JOIN match_keys m
   CROSS JOIN observable_keys k
   CROSS JOIN observables o
-  WHERE k.key_index = i.key_index AND k.key_value = i.key_value
+  WHERE m.key_index = i.key_index AND m.key_value = i.key_value
+    AND k.key_id = m.id
     AND o.id = k.observable_id
     AND (k.parent = 0 OR i.subdomains = 1)
     AND (k.truncated_id IS NULL

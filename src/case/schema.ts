@@ -100,14 +100,19 @@ CREATE TABLE observables (
 );
 CREATE INDEX observables_kind_value ON observables(kind, value);
 CREATE INDEX observables_record ON observables(record_id);
-CREATE TABLE observable_keys (
-  observable_id INTEGER NOT NULL REFERENCES observables(id),
+CREATE TABLE match_keys (
+  id INTEGER PRIMARY KEY,
   key_index VARCHAR(20) NOT NULL,
   key_value TEXT NOT NULL,
+  UNIQUE (key_index, key_value)
+);
+CREATE TABLE observable_keys (
+  observable_id INTEGER NOT NULL REFERENCES observables(id),
+  key_id INTEGER NOT NULL REFERENCES match_keys(id),
   parent INTEGER NOT NULL,
   truncated_id TEXT
 );
-CREATE INDEX observable_keys_lookup ON observable_keys(key_index, key_value);
+CREATE INDEX observable_keys_key ON observable_keys(key_id);
 CREATE TABLE findings (
   id INTEGER PRIMARY KEY,
   run_id INTEGER NOT NULL REFERENCES runs(id),
@@ -156,7 +161,7 @@ CREATE INDEX coverage_acquisition ON coverage(acquisition_id);
 export const migrations: readonly Migration[] = [
   {
     version: 1,
-    description: 'people, devices, acquisitions, runs, records, observables and their match keys, findings, coverage',
+    description: 'people, devices, acquisitions, runs, records, observables and their match keys (each distinct key stored once), findings, coverage',
     up: (db) => db.exec(V1),
   },
 ];

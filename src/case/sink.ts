@@ -10,12 +10,12 @@ import type { AnyArtifact, Locator, Observable, Parsed } from '../artifacts/arti
 import { refKey, type AcquisitionInfo, type EvidenceRef } from '../evidence/source.js';
 import type { Coverage } from '../findings/coverage.js';
 import type { Finding } from '../findings/finding.js';
-import { observableKeys } from '../indicators/match-keys.js';
+import { observableKeys, type ObservableKey } from '../indicators/match-keys.js';
 import type { RunInfo, RunStart, Sink } from '../report/output.js';
 import type { Statement } from './db.js';
 import { toJson } from './json.js';
 import type { OpenCase } from './store.js';
-import { ensureDevice, insertFinding, insertRun, type DeviceLabels } from './write.js';
+import { createKeyWriter, ensureDevice, insertFinding, insertRun, type DeviceLabels } from './write.js';
 
 export interface CaseSinkOptions extends DeviceLabels {
   /** Keep each record's data (JSON) for reports: on by default; off keeps only where it was read. */
@@ -31,7 +31,7 @@ export class CaseSink implements Sink {
   private stmts: {
     record: Statement;
     observable: Statement;
-    key: Statement;
+    keys: (observableId: number, keys: readonly ObservableKey[]) => void;
     coverage: Statement;
   } | null = null;
 
@@ -54,7 +54,7 @@ export class CaseSink implements Sink {
     this.stmts = {
       record: db.prepare('INSERT INTO records (acquisition_id, artifact, evidence_file, evidence_ref, locator, data) VALUES (?, ?, ?, ?, ?, ?)'),
       observable: db.prepare('INSERT INTO observables (record_id, kind, value, field, role) VALUES (?, ?, ?, ?, ?)'),
-      key: db.prepare('INSERT INTO observable_keys (observable_id, key_index, key_value, parent, truncated_id) VALUES (?, ?, ?, ?, ?)'),
+      keys: createKeyWriter(db),
       coverage: db.prepare('INSERT INTO coverage (run_id, acquisition_id, artifact, title, state, records, files, issues, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)'),
     };
   }
@@ -70,7 +70,7 @@ export class CaseSink implements Sink {
     const recordId = this.storeRecord(artifact.id, item.record, item.source.file.ref, item.source.at);
     for (const obs of kept) {
       const obsId = Number(s.observable.run(recordId, obs.kind, obs.value, obs.field, obs.role ?? null).lastInsertRowid);
-      for (const k of observableKeys(obs)) s.key.run(obsId, k.index, k.key, k.parent ? 1 : 0, k.truncatedId ?? null);
+      s.keys(obsId, observableKeys(obs));
     }
   }
 

@@ -1,6 +1,7 @@
 /** Rows written by both a check (the sink) and a recheck: devices with their person, runs, findings. */
 import { refKey } from '../evidence/source.js';
 import type { Finding } from '../findings/finding.js';
+import type { ObservableKey } from '../indicators/match-keys.js';
 import { toolVersion } from '../version.js';
 import type { CaseDb } from './db.js';
 import { toJson } from './json.js';
@@ -81,4 +82,32 @@ export function insertFinding(db: CaseDb, runId: number, acquisitionId: number, 
         f.recovered ? 1 : 0,
       ).lastInsertRowid,
   );
+}
+
+/** Distinct keys remembered by a writer before its memo starts over (a bound on memory, not on correctness). */
+const KEY_MEMO_LIMIT = 200_000;
+
+/**
+ * Writes an observable's match keys. Each distinct key (`/var/mobile`, `google.com`) is stored once in
+ * `match_keys` and referred to by id, so the folders and domains that every phone shares cost an integer per
+ * observable, not the text again.
+ */
+export function createKeyWriter(db: CaseDb): (observableId: number, keys: readonly ObservableKey[]) => void {
+  const find = db.prepare('SELECT id FROM match_keys WHERE key_index = ? AND key_value = ?');
+  const add = db.prepare('INSERT INTO match_keys (key_index, key_value) VALUES (?, ?)');
+  const link = db.prepare('INSERT INTO observable_keys (observable_id, key_id, parent, truncated_id) VALUES (?, ?, ?, ?)');
+  let memo = new Map<string, number>();
+  const idOf = (index: string, value: string): number => {
+    const memoKey = `${index}\u0000${value}`;
+    let id = memo.get(memoKey);
+    if (id !== undefined) return id;
+    const row = find.get(index, value);
+    id = row !== undefined ? Number(row.id) : Number(add.run(index, value).lastInsertRowid);
+    if (memo.size >= KEY_MEMO_LIMIT) memo = new Map();
+    memo.set(memoKey, id);
+    return id;
+  };
+  return (observableId, keys) => {
+    for (const k of keys) link.run(observableId, idOf(k.index, k.key), k.parent ? 1 : 0, k.truncatedId ?? null);
+  };
 }

@@ -46,9 +46,11 @@ CREATE TABLE observables (id INTEGER PRIMARY KEY, record_id INTEGER NOT NULL REF
 INSERT INTO observables VALUES (1, 1, 'url', 'https://x.bad.example/', 'links', NULL);
 CREATE INDEX observables_kind_value ON observables(kind, value);
 CREATE INDEX observables_record ON observables(record_id);
-CREATE TABLE observable_keys (observable_id INTEGER NOT NULL REFERENCES observables(id), key_index VARCHAR(20) NOT NULL, key_value TEXT NOT NULL, parent INTEGER NOT NULL, truncated_id TEXT);
-INSERT INTO observable_keys VALUES (1, 'domain', 'bad.example', 1, NULL);
-CREATE INDEX observable_keys_lookup ON observable_keys(key_index, key_value);
+CREATE TABLE match_keys (id INTEGER PRIMARY KEY, key_index VARCHAR(20) NOT NULL, key_value TEXT NOT NULL, UNIQUE (key_index, key_value));
+INSERT INTO match_keys VALUES (1, 'domain', 'bad.example');
+CREATE TABLE observable_keys (observable_id INTEGER NOT NULL REFERENCES observables(id), key_id INTEGER NOT NULL REFERENCES match_keys(id), parent INTEGER NOT NULL, truncated_id TEXT);
+INSERT INTO observable_keys VALUES (1, 1, 1, NULL);
+CREATE INDEX observable_keys_key ON observable_keys(key_id);
 CREATE TABLE findings (id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL REFERENCES runs(id), acquisition_id INTEGER NOT NULL REFERENCES acquisitions(id), record_id INTEGER REFERENCES records(id), level VARCHAR(16) NOT NULL, artifact VARCHAR(100) NOT NULL, message TEXT NOT NULL, explanation TEXT NOT NULL, event_time VARCHAR(40), evidence_file TEXT NOT NULL, evidence_ref TEXT NOT NULL, locator TEXT NOT NULL, indicator_value TEXT, indicator_key VARCHAR(64), indicator_bucket VARCHAR(40), indicator_collection_id TEXT, indicator_collection TEXT, indicator_file TEXT, indicator_sha256 CHAR(64), indicator_stix_id TEXT, match_kind VARCHAR(32), match_observed TEXT, match_field VARCHAR(100), rule_id VARCHAR(100), rule_version INTEGER, rule_source TEXT, recovered INTEGER NOT NULL);
 INSERT INTO findings VALUES (1, 1, 1, 1, 'critical', 'ios.sms', 'Found a sub-domain', 'explained', NULL, 'HomeDomain/Library/SMS/sms.db', '{"root":"/evidence/rania","storedPath":"3d/3d0d"}', '{"table":"message","rowid":7}', 'bad.example', 'domain-name:value', 'domains', 'malware--1', 'Pegasus', '/feeds/pegasus.stix2', '${'f'.repeat(64)}', NULL, 'subdomain', 'https://x.bad.example/', 'links', NULL, NULL, NULL, 0);
 CREATE INDEX findings_acquisition ON findings(acquisition_id, run_id);

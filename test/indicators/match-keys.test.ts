@@ -10,6 +10,7 @@ import type { Observable } from '../../src/artifacts/artifact.js';
 import { check } from '../../src/app/check.js';
 import { loadIndicatorTable, matchedRecords } from '../../src/case/recheck.js';
 import { openCase } from '../../src/case/store.js';
+import { createKeyWriter } from '../../src/case/write.js';
 import { loadIndicators, type LoadedIndicators } from '../../src/indicators/load.js';
 import { observableKeys } from '../../src/indicators/match-keys.js';
 import { compileIndicators } from '../../src/indicators/match.js';
@@ -102,12 +103,12 @@ describe('match keys joined in the case database', () => {
         db.exec(`INSERT INTO acquisitions (id, device_id, kind, target, encrypted, metadata, added_at) VALUES (1, 1, 'ios-backup', '/x', 0, '{}', 'now')`);
         const rec = db.prepare(`INSERT INTO records (id, acquisition_id, artifact, evidence_file, evidence_ref, locator) VALUES (?, 1, 'test', 'f', '{}', '{}')`);
         const obs = db.prepare('INSERT INTO observables (id, record_id, kind, value, field, role) VALUES (?, ?, ?, ?, ?, ?)');
-        const key = db.prepare('INSERT INTO observable_keys (observable_id, key_index, key_value, parent, truncated_id) VALUES (?, ?, ?, ?, ?)');
+        const keys = createKeyWriter(db);
         observables.forEach((o, i) => {
           // One record per observable, so the join's record ids name observables.
           rec.run(i + 1);
           obs.run(i + 1, i + 1, o.kind, o.value, o.field, o.role ?? null);
-          for (const k of observableKeys(o)) key.run(i + 1, k.index, k.key, k.parent ? 1 : 0, k.truncatedId ?? null);
+          keys(i + 1, observableKeys(o));
         });
       });
       loadIndicatorTable(db, indicators);
