@@ -24,6 +24,11 @@ export interface CheckFlags {
   password?: string;
   quiet?: true;
   json?: true;
+  /** Add this acquisition to the case in this folder (created when new), as one more sink. */
+  case?: string;
+  device?: string;
+  person?: string;
+  org?: string;
   /** Aborted by Ctrl-C/SIGTERM (the CLI's interrupt handling). */
   signal?: AbortSignal;
 }
@@ -31,6 +36,21 @@ export interface CheckFlags {
 export async function runCheck(path: string, flags: CheckFlags): Promise<number> {
   // A bad key file is reported before anything else happens, whether or not the backup turns out encrypted.
   if (flags.keyFile) readKeyFile(flags.keyFile);
+  if (!flags.case && (flags.device !== undefined || flags.person !== undefined || flags.org !== undefined)) {
+    throw new UserError('usage', '--device, --person and --org name the acquisition in a case: use them with --case DIR');
+  }
+  // Imported only when asked for: a check without --case runs exactly as before.
+  const caseTarget = flags.case
+    ? (await import('../app/case-check.js')).openCaseForCheck(
+        {
+          dir: flags.case,
+          ...(flags.device !== undefined ? { device: flags.device } : {}),
+          ...(flags.person !== undefined ? { person: flags.person } : {}),
+          ...(flags.org !== undefined ? { organisation: flags.org } : {}),
+        },
+        path,
+      )
+    : null;
   const progress = createProgress(!flags.quiet && !flags.json && process.stderr.isTTY === true);
   let result: CheckResult;
   try {
@@ -45,7 +65,7 @@ export async function runCheck(path: string, flags: CheckFlags): Promise<number>
       ...(flags.only ? { only: parseOnly(flags.only) } : {}),
       credentials: credentialProvider(flags),
       ...(flags.signal ? { signal: flags.signal } : {}),
-      sinks: [progress],
+      sinks: caseTarget ? [progress, caseTarget.sink] : [progress],
       onEvent: (e) => {
         if (e.type === 'source-opened' && !e.acquisition.encrypted) warnUnusedCredentials(flags);
         if (!flags.quiet && !flags.json) notice(e);
@@ -53,7 +73,9 @@ export async function runCheck(path: string, flags: CheckFlags): Promise<number>
     });
   } finally {
     progress.stop();
+    caseTarget?.close();
   }
+  if (caseTarget && !flags.quiet && !flags.json) process.stderr.write(`added to the case ${caseTarget.store.dir} (acquisition ${caseTarget.acquisitionId()})\n`);
   const failing = result.findings.filter((f) => levelRank(f.level) >= levelRank(flags.failOn));
   if (flags.json) {
     process.stdout.write(`${JSON.stringify(jsonSummary(result), null, 2)}\n`);

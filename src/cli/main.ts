@@ -40,6 +40,10 @@ function buildProgram(setExit: (code: number) => void, signal: AbortSignal) {
     .option('-p, --password <password>', 'encrypted backup password (visible in the process list: prefer the prompt or TRACEHOUND_BACKUP_PASSWORD)')
     .option('-q, --quiet', 'print nothing but errors')
     .option('--json', 'print a machine-readable summary on stdout')
+    .option('--case <dir>', 'add this acquisition to the case in this folder (created when new or empty)')
+    .option('--device <name>', 'with --case: the device it is of (default: the name the acquisition gives the phone)')
+    .option('--person <name>', 'with --case: whose device it is')
+    .option('--org <name>', 'with --case: the organisation of the device')
     .addHelpText('after', exitCodesHelp)
     .action(async (path, opts) => {
       const { runCheck } = await import('./check-command.js');
@@ -66,6 +70,39 @@ function buildProgram(setExit: (code: number) => void, signal: AbortSignal) {
     .action(async (opts) => {
       const { runIocsUpdate } = await import('./iocs-update-command.js');
       setExit(await runIocsUpdate({ ...opts, signal }));
+    });
+
+  const caseCmd = program.command('case').description('cases: many acquisitions of many devices in one folder (`check --case DIR` adds one)');
+  caseCmd
+    .command('list')
+    .description('devices, acquisitions, runs and finding counts by level')
+    .argument('<dir>', 'case folder')
+    .option('--json', 'machine-readable output')
+    .action(async (dir, opts) => {
+      const { runCaseList } = await import('./case-command.js');
+      setExit(await runCaseList(dir, opts));
+    });
+  caseCmd
+    .command('show')
+    .description('current findings by severity, and what each check could and could not read')
+    .argument('<dir>', 'case folder')
+    .option('--device <name>', 'only this device')
+    .option('--json', 'machine-readable output')
+    .action(async (dir, opts) => {
+      const { runCaseShow } = await import('./case-command.js');
+      setExit(await runCaseShow(dir, opts));
+    });
+
+  program
+    .command('recheck')
+    .description('re-match the stored observables of every acquisition in the cases against the current indicators (no evidence is read): what is new, what is gone')
+    .argument('<cases...>', 'case folders')
+    .option('-i, --iocs <path>', 'STIX 2 indicator file or folder (repeatable)', collect, [] as string[])
+    .option('--no-default-iocs', 'do not load indicators from the user data folder or TRACEHOUND_IOCS')
+    .option('--json', 'print {"new": [...], "gone": [...]} on stdout')
+    .action(async (cases, opts) => {
+      const { runRecheck } = await import('./case-command.js');
+      setExit(await runRecheck(cases, opts));
     });
 
   const ios = program.command('ios').description('iOS backup tools (check does not need them)');

@@ -28,7 +28,7 @@ export interface Matcher {
 }
 
 /** iOS keeps the first 16 characters of a process name (MAXCOMLEN); Linux and Android keep 15 (TASK_COMM_LEN - 1). */
-const TRUNCATED_LENGTHS = [16, 15] as const;
+export const TRUNCATED_LENGTHS = [16, 15] as const;
 
 /**
  * Configuration-profile ids. MCProfileEvents can hold identifiers cut short, so an observed id that is the
@@ -312,13 +312,13 @@ export function canonicalPath(path: string): string {
   return p.replace(/^\/private(?=\/(?:var|tmp|etc)(?:\/|$))/, '');
 }
 
-function baseName(path: string): string {
+export function baseName(path: string): string {
   const trimmed = path.trim().replace(/\/+$/, '');
   return trimmed.slice(trimmed.lastIndexOf('/') + 1);
 }
 
 /** `mailto:x@y`, `Name <x@y>` and `X@Y` all name the address `x@y`. */
-function emailOf(value: string): string {
+export function emailOf(value: string): string {
   let v = value.trim().replace(/^mailto:/i, '');
   const angle = /<([^<>]+)>/.exec(v);
   if (angle !== null) v = angle[1]!;

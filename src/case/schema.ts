@@ -1,0 +1,204 @@
+/**
+ * The case database's schema and its migrations. Plain SQL types (INTEGER, BIGINT, TEXT, VARCHAR) and no
+ * engine-specific features in the model (no WITHOUT ROWID, no JSON functions, no partial indexes), so a shared
+ * server database can back a case later; JSON columns are TEXT written and read by us.
+ *
+ * The version is a row in `schema_version`, not SQLite's `PRAGMA user_version`, for the same reason. Each
+ * migration is applied in its own transaction together with the version bump: a case is at one version or
+ * the next, never between. A case written by a newer Tracehound (a version we do not know) is refused, not
+ * guessed at.
+ */
+import type { CaseDb } from './db.js';
+import { CaseError } from './errors.js';
+
+export interface Migration {
+  /** The version the case is at once this migration is applied. */
+  readonly version: number;
+  readonly description: string;
+  readonly up: (db: CaseDb) => void;
+}
+
+const V1 = `
+CREATE TABLE case_info (
+  name VARCHAR(64) NOT NULL PRIMARY KEY,
+  value TEXT NOT NULL
+);
+CREATE TABLE people (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE
+);
+CREATE TABLE devices (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  person_id INTEGER REFERENCES people(id),
+  organisation TEXT,
+  created_at VARCHAR(40) NOT NULL
+);
+CREATE TABLE acquisitions (
+  id INTEGER PRIMARY KEY,
+  device_id INTEGER NOT NULL REFERENCES devices(id),
+  kind VARCHAR(40) NOT NULL,
+  target TEXT NOT NULL,
+  encrypted INTEGER NOT NULL,
+  acquired_at VARCHAR(40),
+  metadata TEXT NOT NULL,
+  added_at VARCHAR(40) NOT NULL
+);
+CREATE TABLE acquisition_inputs (
+  acquisition_id INTEGER NOT NULL REFERENCES acquisitions(id),
+  path TEXT NOT NULL,
+  label TEXT NOT NULL,
+  sha256 CHAR(64) NOT NULL,
+  bytes BIGINT NOT NULL
+);
+CREATE INDEX acquisition_inputs_acquisition ON acquisition_inputs(acquisition_id);
+CREATE TABLE runs (
+  id INTEGER PRIMARY KEY,
+  kind VARCHAR(16) NOT NULL,
+  tool_name VARCHAR(40) NOT NULL,
+  tool_version VARCHAR(40) NOT NULL,
+  options TEXT NOT NULL,
+  started_at VARCHAR(40) NOT NULL,
+  finished_at VARCHAR(40)
+);
+CREATE TABLE run_acquisitions (
+  run_id INTEGER NOT NULL REFERENCES runs(id),
+  acquisition_id INTEGER NOT NULL REFERENCES acquisitions(id),
+  PRIMARY KEY (run_id, acquisition_id)
+);
+CREATE INDEX run_acquisitions_acquisition ON run_acquisitions(acquisition_id, run_id);
+CREATE TABLE run_indicator_files (
+  run_id INTEGER NOT NULL REFERENCES runs(id),
+  path TEXT NOT NULL,
+  sha256 CHAR(64) NOT NULL,
+  indicators INTEGER NOT NULL,
+  collections INTEGER NOT NULL
+);
+CREATE TABLE run_components (
+  run_id INTEGER NOT NULL REFERENCES runs(id),
+  kind VARCHAR(16) NOT NULL,
+  component_id VARCHAR(100) NOT NULL,
+  version INTEGER NOT NULL
+);
+CREATE TABLE records (
+  id INTEGER PRIMARY KEY,
+  acquisition_id INTEGER NOT NULL REFERENCES acquisitions(id),
+  artifact VARCHAR(100) NOT NULL,
+  evidence_file TEXT NOT NULL,
+  evidence_ref TEXT NOT NULL,
+  locator TEXT NOT NULL,
+  data TEXT
+);
+CREATE INDEX records_acquisition ON records(acquisition_id, artifact);
+CREATE TABLE observables (
+  id INTEGER PRIMARY KEY,
+  record_id INTEGER NOT NULL REFERENCES records(id),
+  kind VARCHAR(32) NOT NULL,
+  value TEXT NOT NULL,
+  field VARCHAR(100) NOT NULL,
+  role VARCHAR(16)
+);
+CREATE INDEX observables_kind_value ON observables(kind, value);
+CREATE INDEX observables_record ON observables(record_id);
+CREATE TABLE match_keys (
+  id INTEGER PRIMARY KEY,
+  key_index VARCHAR(20) NOT NULL,
+  key_value TEXT NOT NULL,
+  UNIQUE (key_index, key_value)
+);
+CREATE TABLE observable_keys (
+  observable_id INTEGER NOT NULL REFERENCES observables(id),
+  key_id INTEGER NOT NULL REFERENCES match_keys(id),
+  parent INTEGER NOT NULL,
+  truncated_id TEXT
+);
+CREATE INDEX observable_keys_key ON observable_keys(key_id);
+CREATE TABLE findings (
+  id INTEGER PRIMARY KEY,
+  run_id INTEGER NOT NULL REFERENCES runs(id),
+  acquisition_id INTEGER NOT NULL REFERENCES acquisitions(id),
+  record_id INTEGER REFERENCES records(id),
+  level VARCHAR(16) NOT NULL,
+  artifact VARCHAR(100) NOT NULL,
+  message TEXT NOT NULL,
+  explanation TEXT NOT NULL,
+  event_time VARCHAR(40),
+  evidence_file TEXT NOT NULL,
+  evidence_ref TEXT NOT NULL,
+  locator TEXT NOT NULL,
+  indicator_value TEXT,
+  indicator_key VARCHAR(64),
+  indicator_bucket VARCHAR(40),
+  indicator_collection_id TEXT,
+  indicator_collection TEXT,
+  indicator_file TEXT,
+  indicator_sha256 CHAR(64),
+  indicator_stix_id TEXT,
+  match_kind VARCHAR(32),
+  match_observed TEXT,
+  match_field VARCHAR(100),
+  rule_id VARCHAR(100),
+  rule_version INTEGER,
+  rule_source TEXT,
+  recovered INTEGER NOT NULL
+);
+CREATE INDEX findings_acquisition ON findings(acquisition_id, run_id);
+CREATE INDEX findings_run ON findings(run_id);
+CREATE TABLE coverage (
+  run_id INTEGER NOT NULL REFERENCES runs(id),
+  acquisition_id INTEGER NOT NULL REFERENCES acquisitions(id),
+  artifact VARCHAR(100) NOT NULL,
+  title TEXT NOT NULL,
+  state VARCHAR(16) NOT NULL,
+  records INTEGER NOT NULL,
+  files TEXT NOT NULL,
+  issues TEXT NOT NULL,
+  reason TEXT
+);
+CREATE INDEX coverage_acquisition ON coverage(acquisition_id);
+`;
+
+export const migrations: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'people, devices, acquisitions, runs, records, observables and their match keys (each distinct key stored once), findings, coverage',
+    up: (db) => db.exec(V1),
+  },
+];
+
+export const SCHEMA_VERSION = migrations[migrations.length - 1]!.version;
+
+/** The case's schema version, 0 for an empty database (nothing created yet). */
+export function schemaVersion(db: CaseDb): number {
+  const table = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'`).get();
+  if (table === undefined) {
+    const any = db.prepare(`SELECT count(*) AS n FROM sqlite_master`).get();
+    if (Number(any?.n ?? 0) > 0) throw new CaseError('not-a-case', 'the database has tables but no schema_version table: not a Tracehound case');
+    return 0;
+  }
+  const row = db.prepare('SELECT max(version) AS v FROM schema_version').get();
+  return Number(row?.v ?? 0);
+}
+
+/**
+ * Brings the case to the newest version this build knows, one migration at a time; returns the versions
+ * applied. `list` is for tests of the runner itself.
+ */
+export function migrate(db: CaseDb, list: readonly Migration[] = migrations): number[] {
+  const current = schemaVersion(db);
+  const newest = list[list.length - 1]?.version ?? 0;
+  if (current > newest) {
+    throw new CaseError('newer-schema', `the case was written by a newer Tracehound (schema version ${current}; this one knows up to ${newest}): update Tracehound to open it`);
+  }
+  const applied: number[] = [];
+  for (const m of list) {
+    if (m.version <= current) continue;
+    db.transaction(() => {
+      if (m.version === 1) db.exec('CREATE TABLE schema_version (version INTEGER NOT NULL PRIMARY KEY, applied_at VARCHAR(40) NOT NULL, description TEXT NOT NULL)');
+      m.up(db);
+      db.prepare('INSERT INTO schema_version (version, applied_at, description) VALUES (?, ?, ?)').run(m.version, new Date().toISOString(), m.description);
+    });
+    applied.push(m.version);
+  }
+  return applied;
+}
