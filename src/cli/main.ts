@@ -140,14 +140,16 @@ function buildProgram(setExit: (code: number) => void, signal: AbortSignal) {
 
   program
     .command('report')
-    .description('write a self-contained HTML report (summary for the person checked, then findings, timeline, coverage, provenance)')
-    .requiredOption('--from-output <dir>', 'an output folder written by `tracehound check --output`')
+    .description('write a self-contained HTML report (summary for the person checked, then findings, timeline, coverage, provenance) of a case or of a check\'s output folder')
+    .argument('[case]', 'case folder (made by `check --case DIR`)')
+    .option('--device <name>', 'with a case: only this device')
+    .option('--from-output <dir>', 'instead of a case: an output folder written by `tracehound check --output`')
     .requiredOption('-o, --output <file>', 'the HTML file to write (mode 0600: it quotes the phone; never inside the evidence)')
     .option('--force', 'replace an existing file (never evidence, a link or a folder)')
     .option('-q, --quiet', 'print nothing but errors')
-    .action(async (opts) => {
+    .action(async (caseDir, opts) => {
       const { runReport } = await import('./report-command.js');
-      setExit(await runReport(opts));
+      setExit(await runReport({ ...opts, ...(caseDir !== undefined ? { caseDir } : {}) }));
     });
 
   program

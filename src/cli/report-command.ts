@@ -1,6 +1,7 @@
 /**
- * `tracehound report --from-output DIR --output report.html`: the HTML report of a check's output folder.
- * (The case-store form, `report CASE`, maps the case model onto the same renderer.)
+ * `tracehound report CASE [--device NAME] --output report.html`: the HTML report of a case (its model mapped
+ * from the case store, report/html/from-case.ts); `report --from-output DIR` the same of a check's output
+ * folder.
  *
  * Written through the same write guard as every other output (app/output-target.ts): never into or onto
  * the evidence the check read, never through a link, an existing file only with --force, and mode 0600:
@@ -8,11 +9,16 @@
  */
 import { openOutputFile } from '../app/output-target.js';
 import { UserError } from '../errors.js';
+import { loadCaseReport } from '../case/report-model.js';
+import { modelFromCase } from '../report/html/from-case.js';
 import { modelFromNativeOutput } from '../report/html/from-native.js';
+import type { ReportModel } from '../report/html/model.js';
 import { renderReport } from '../report/html/render.js';
 import { EXIT } from './exit-codes.js';
 
 export interface ReportFlags {
+  caseDir?: string;
+  device?: string;
   fromOutput?: string;
   output: string;
   force?: true;
@@ -20,10 +26,8 @@ export interface ReportFlags {
 }
 
 export async function runReport(flags: ReportFlags): Promise<number> {
-  if (flags.fromOutput === undefined) throw new UserError('usage', 'report: give --from-output DIR (the folder `tracehound check --output DIR` wrote)');
-  const model = await modelFromNativeOutput(flags.fromOutput);
-  const target = model.provenance.acquisition.target;
-  const file = openOutputFile(flags.output, { flag: '--output', evidence: target === '' ? [] : [target], privateMode: true, ...(flags.force ? { force: true } : {}) });
+  const { model, evidence } = await modelFor(flags);
+  const file = openOutputFile(flags.output, { flag: '--output', evidence, privateMode: true, ...(flags.force ? { force: true } : {}) });
   let html: string;
   try {
     html = renderReport(model);
@@ -34,4 +38,19 @@ export async function runReport(flags: ReportFlags): Promise<number> {
   file.commit(html);
   if (!flags.quiet) process.stdout.write(`Report with ${model.findings.length} finding(s) written to ${file.path} (${html.length} bytes, self-contained: open it in any browser, offline)\n`);
   return EXIT.ok;
+}
+
+/** The model, and the evidence the report must never be written into (every acquisition it describes). */
+async function modelFor(flags: ReportFlags): Promise<{ model: ReportModel; evidence: string[] }> {
+  if ((flags.caseDir === undefined) === (flags.fromOutput === undefined)) {
+    throw new UserError('usage', 'report: give a case folder (`check --case DIR` made it) or --from-output DIR (the folder `check --output DIR` wrote), not both');
+  }
+  if (flags.caseDir !== undefined) {
+    const report = loadCaseReport(flags.caseDir, flags.device);
+    return { model: modelFromCase(report), evidence: report.acquisitions.map((a) => a.target) };
+  }
+  if (flags.device !== undefined) throw new UserError('usage', 'report: --device chooses a device of a case; an output folder holds one check');
+  const model = await modelFromNativeOutput(flags.fromOutput!);
+  const target = model.provenance.acquisition.target;
+  return { model, evidence: target === '' ? [] : [target] };
 }

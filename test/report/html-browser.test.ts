@@ -5,52 +5,22 @@
  * findings, keeps its summary and findings with JavaScript disabled, and runs no script hidden in
  * evidence. A screenshot is kept under the test's temp folder.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { modelFromNativeOutput } from '../../src/report/html/from-native.js';
 import { renderReport } from '../../src/report/html/render.js';
 import { tempDir } from '../fixtures/ios-backup.js';
 import { mvtIosBackup, mvtTestStix } from '../helpers/data.js';
-
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const VIEWPORT = { width: 1200, height: 900 };
-
-interface Watched {
-  readonly page: Page;
-  readonly requests: string[];
-  readonly consoleErrors: string[];
-  readonly dialogs: string[];
-}
+import { VIEWPORT, closeBrowsers, open, requireChromium } from './_browser.js';
 
 let dir = '';
 let reportUrl = '';
-const contexts: BrowserContext[] = [];
-
-async function open(url: string, javaScriptEnabled = true): Promise<Watched> {
-  const context = await chromium.launchPersistentContext(tempDir('chromium-profile'), { executablePath: CHROMIUM, headless: true, args: ARGS, viewport: VIEWPORT, javaScriptEnabled });
-  contexts.push(context);
-  const page = context.pages()[0] ?? (await context.newPage());
-  const watched: Watched = { page, requests: [], consoleErrors: [], dialogs: [] };
-  page.on('request', (r) => watched.requests.push(r.url()));
-  page.on('console', (m) => {
-    if (m.type() === 'error') watched.consoleErrors.push(m.text());
-  });
-  page.on('pageerror', (e) => watched.consoleErrors.push(e.message));
-  page.on('dialog', (d) => {
-    watched.dialogs.push(d.message());
-    void d.dismiss();
-  });
-  await page.goto(url, { waitUntil: 'load' });
-  return watched;
-}
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium; .ci/run does it) to run the browser tests`);
+  requireChromium();
   dir = tempDir('html-browser');
   const out = join(dir, 'out');
   const spy = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
@@ -61,9 +31,7 @@ beforeAll(async () => {
   reportUrl = pathToFileURL(file).href;
 }, 60_000);
 
-afterAll(async () => {
-  for (const c of contexts) await c.close();
-});
+afterAll(closeBrowsers);
 
 describe('the report in headless Chromium', () => {
   it('renders the known check with no console error and no request but the file itself', async () => {
