@@ -201,7 +201,15 @@ export class AgePayload implements PositionalFile {
     let at = position;
     while (at < end) {
       const index = Math.floor(at / CHUNK_BYTES);
-      const chunk = await this.chunk(index);
+      let chunk: Buffer;
+      try {
+        chunk = await this.chunk(index);
+      } catch (err) {
+        // A short read, as a disk gives before a bad sector: readers ask for more than they need (yauzl's
+        // window), and a damaged chunk past what they need must not cost them what they asked for.
+        if (at > position) break;
+        throw err;
+      }
       const from = at - index * CHUNK_BYTES;
       const take = Math.min(chunk.length - from, end - at);
       chunk.copy(buffer, offset + (at - position), from, from + take);
