@@ -69,7 +69,7 @@ describe('a whole age file mutated', () => {
           }
         } catch (err) {
           if (!(err instanceof UserError || err instanceof FormatError)) throw err;
-          if (/[\n\r]/.test(err.message) || !err.message.startsWith(path)) throw new Error(`bad message: ${err.message}`);
+          if (/[\n\r]/.test(err.message) || !err.message.startsWith(path)) throw new Error(`bad message: ${err.message}`, { cause: err });
           refused++;
         }
       }),
