@@ -24,8 +24,20 @@ export const MVT_AQF_ALERTS = [
   ['high', 'android.root_binaries', 'Found root binary "magiskhide" at path "/system/bin/magiskhide"'],
 ] as const;
 
-/** MVT's record counts per module on the same folder. */
-export const MVT_AQF_COUNTS = { 'android.aqf_packages': 7, 'android.aqf_processes': 15, 'android.aqf_getprop': 10, 'android.aqf_settings': 9, 'android.aqf_files': 3, 'android.aqf_log_timestamps': 0, 'android.root_binaries': 4, 'android.mounts': 0 };
+/** MVT's record counts per module on the same folder (it has no intrusion_logs/: MVT skips those modules, ours are missing). */
+export const MVT_AQF_COUNTS = {
+  'android.aqf_packages': 7,
+  'android.aqf_processes': 15,
+  'android.aqf_getprop': 10,
+  'android.aqf_settings': 9,
+  'android.aqf_files': 3,
+  'android.aqf_log_timestamps': 0,
+  'android.root_binaries': 4,
+  'android.mounts': 0,
+  'android.intrusion_dns': 0,
+  'android.intrusion_connect': 0,
+  'android.intrusion_security': 0,
+};
 export const mvtAndroidqfZip = () => shared('mvt-test-artifacts', 'androidqf.zip');
 
 export async function parseAqf<R>(artifact: AnyArtifact, path: string): Promise<ArtifactResult<R>> {
