@@ -142,3 +142,30 @@ function canonical(value: unknown, depth: number, out: string[]): boolean {
   out.push(JSON.stringify(value) ?? 'null');
   return true;
 }
+
+/** Deeper JSON than this is not kept as structure: every writer and renderer recurses, and a hostile line can nest 500,000 levels. */
+export const MAX_KEPT_DEPTH = 16;
+
+/** How deep `value` nests, counted without recursion, stopping past `limit`. */
+function depthAbove(value: unknown, limit: number): boolean {
+  const stack: { v: unknown; d: number }[] = [{ v: value, d: 0 }];
+  while (stack.length > 0) {
+    const { v, d } = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    if (d >= limit) return true;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push({ v: child, d: d + 1 });
+  }
+  return false;
+}
+
+/** `value` as it may be kept in a record: itself, or a note when it nests deeper than MAX_KEPT_DEPTH. */
+export function keptValue(value: unknown): unknown {
+  return depthAbove(value, MAX_KEPT_DEPTH) ? `(a value nested deeper than ${MAX_KEPT_DEPTH} levels: not kept)` : value;
+}
+
+/** A kept value as one line of text, at most `max` characters (JSON for structures). */
+export function valueText(value: unknown, max = 2000): string {
+  const v = keptValue(value);
+  const t = typeof v === 'string' ? v : (JSON.stringify(v) ?? String(v));
+  return t.length > max ? `${t.slice(0, max)}…` : t;
+}

@@ -1,5 +1,5 @@
 import { Moment } from '../../formats/time.js';
-import { isObject } from '../../formats/intrusion-logs.js';
+import { isObject, keptValue, valueText } from '../../formats/intrusion-logs.js';
 import { defineArtifact, type Observable, type Parsed } from '../artifact.js';
 import { at } from '../_read.js';
 import { INTRUSION_INPUTS, intrusionEvents, intrusionTime, num, str, type IntrusionTime } from './_intrusion.js';
@@ -51,11 +51,11 @@ export function securityRecord(e: Readonly<Record<string, unknown>>, zone: strin
   const eventTime = num(e.event_time);
   const tag = Object.keys(e).find((k) => !METADATA.has(k)) ?? null;
   const timestamp = eventTime === null ? null : Moment.fromUnixSeconds(eventTime / 1e9, 'unix_ns', eventTime);
-  return { event_time: eventTime, event_id: num(e.event_id), tag, payload: tag === null ? null : e[tag], ...intrusionTime(timestamp, zone) };
+  return { event_time: eventTime, event_id: num(e.event_id), tag, payload: tag === null ? null : keptValue(e[tag]), ...intrusionTime(timestamp, zone) };
 }
 
 const field = (p: unknown, k: string, fallback = ''): string => (isObject(p) ? (str(p[k]) ?? fallback) : fallback);
-const text = (v: unknown): string => (typeof v === 'string' ? v : (JSON.stringify(v) ?? String(v)).slice(0, 2000));
+const text = (v: unknown): string => valueText(v);
 const reasonOf = (p: unknown) => (field(p, 'reason') ? ` - ${field(p, 'reason')}` : '');
 
 /** The event in words (MVT's texts, reference-spec Appendix C). */

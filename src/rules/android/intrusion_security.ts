@@ -1,11 +1,11 @@
 /** Heuristics over Android's SecurityLog from intrusion logging (MVT SecurityEvent, reference-spec §10.4): MEDIUM each. */
 import { cryptoSelfTestPassed, succeeded, type IntrusionSecurityRecord } from '../../artifacts/android/intrusion_security.js';
-import { isObject } from '../../formats/intrusion-logs.js';
+import { isObject, valueText } from '../../formats/intrusion-logs.js';
 import { defineRule } from '../rule.js';
 
 const SOURCE = 'MVT SecurityEvent heuristic (reference-spec §10.4)';
 const ARTIFACT = 'android.intrusion_security';
-const shown = (p: unknown): string => (typeof p === 'string' ? p : (JSON.stringify(p) ?? String(p))).slice(0, 500);
+const shown = (p: unknown): string => valueText(p, 500);
 
 export default [
   defineRule<IntrusionSecurityRecord>({
