@@ -17,6 +17,7 @@ import { noiseBytes, packAcquisition } from '../../fixtures/archives.js';
 import { mvtTestStix } from '../../helpers/data.js';
 import { snapshotTree } from '../../helpers/tree.js';
 import { watchTemp } from '../../helpers/watch-temp.js';
+import { intrusionLogText, PLANTED } from '../../../src/synth/intrusion-logs.js';
 import { MVT_AQF_ALERTS, MVT_AQF_COUNTS, mvtAndroidqf } from './_aqf.js';
 
 const CHUNK = 64 * 1024;
@@ -89,6 +90,35 @@ describe('check on MVT\'s androidqf, zipped and age-encrypted', () => {
       if (saved === undefined) delete process.env.TMPDIR;
       else process.env.TMPDIR = saved;
       rmSync(watched, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('intrusion logs inside an age-encrypted androidqf zip', () => {
+  it('planted traces are found as in a folder, with the Paris wall clock from the encrypted getprop.txt', async () => {
+    const tree = join(base, 'with-logs');
+    cpSync(mvtAndroidqf(), join(tree, LEAD), { recursive: true });
+    writeFileSync(join(tree, LEAD, 'getprop.txt'), '[persist.sys.timezone]: [Europe/Paris]\n');
+    mkdirSync(join(tree, LEAD, 'intrusion_logs'));
+    writeFileSync(join(tree, LEAD, 'intrusion_logs', 'day.txt'), intrusionLogText({ seed: 3, events: 200, planted: true }));
+    const plain = readFileSync(await packAcquisition(tree, 'zip', join(base, 'with-logs.zip')));
+    rmSync(join(base, 'with-logs.zip'));
+    rmSync(tree, { recursive: true });
+    const aged = join(base, 'evidence', 'with-logs.zip.age');
+    writeFileSync(aged, await ageEncrypt(plain, { recipient: keys.recipient }));
+    try {
+      const result = await check({ target: aged, iocs: [], userIocDir: null, only: ['android.intrusion_dns', 'android.intrusion_security'], ageCredentials: giving({ identities: [keys.identity] }) });
+      expect(result.findings.map((f) => f.message)).toEqual([
+        `Certificate authority installed: ${PLANTED.caSubject}`,
+        expect.stringMatching(/^Key integrity violation detected: /),
+        'Device wipe failure detected',
+        'Cryptographic self test failed',
+      ]);
+      const dns = result.findings[0]!.record as { device_time_zone: string };
+      expect(dns.device_time_zone).toBe('Europe/Paris');
+      expect(result.coverage.map((c) => [c.artifact, c.state])).toEqual([['android.intrusion_dns', 'parsed'], ['android.intrusion_security', 'parsed']]);
+    } finally {
+      rmSync(aged);
     }
   });
 });
