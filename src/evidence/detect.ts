@@ -17,6 +17,7 @@ import { dumpLayoutOf, layoutMarkerPaths, type DumpLayout } from './fs-layout.js
 import { iosFilesystemWithin, openIosFilesystem, openIosFilesystemIn } from './ios-fs.js';
 import type { CredentialProvider } from './ios-backup-keys.js';
 import { ANDROIDQF_MARKER, androidqfRootWithin, openAndroidqf, openAndroidqfIn } from './androidqf.js';
+import { intrusionLogPrefixes, intrusionLogsRootWithin, openIntrusionLogs, openIntrusionLogsIn } from './intrusion-logs.js';
 import { SYSDIAGNOSE_MARKERS, openSysdiagnose, openSysdiagnoseIn, sysdiagnoseRootWithin } from './ios-sysdiagnose.js';
 import type { Source, SourceKind } from './source.js';
 import { ArchiveFiles } from './stored-files.js';
@@ -177,8 +178,34 @@ const androidqf: Detector = {
   },
 };
 
+const intrusionLogs: Detector = {
+  kind: 'android-intrusion-logs',
+  expected: 'Android intrusion logs (.txt files of JSON events)',
+  inFolder(path) {
+    const root = intrusionLogsRootWithin(path);
+    if (root === null) return null;
+    const detection = { answer: 'match', kind: 'android-intrusion-logs', root } as const;
+    return {
+      detection: root === path ? detection : { ...detection, note: `found intrusion logs in sub-folder ${root}` },
+      open: async (inputs) => openIntrusionLogs(root, inputs),
+    };
+  },
+  async inArchive(place) {
+    const prefixes = await intrusionLogPrefixes(place.fs, place.tops);
+    if (prefixes.length > 1) throw new UserError('usage', `${place.path}: holds intrusion logs in ${prefixes.length} folders (${prefixes.join(', ')}); an archive of one device's logs is expected`);
+    if (prefixes.length === 0) return null;
+    const prefix = prefixes[0]!;
+    const files = await ArchiveFiles.open(place.fs, prefix, 'no-links');
+    const detection = { answer: 'match', kind: 'android-intrusion-logs', root: place.path } as const;
+    return {
+      detection: prefix ? { ...detection, note: `found intrusion logs in folder ${prefix} of ${place.path}` } : detection,
+      open: async (inputs) => openIntrusionLogsIn(files, inputs),
+    };
+  },
+};
+
 /** Tried in this order; the first that recognises the input opens it. */
-const detectors: readonly Detector[] = [iosBackup, iosFilesystem, iosSysdiagnose, androidqf];
+const detectors: readonly Detector[] = [iosBackup, iosFilesystem, iosSysdiagnose, androidqf, intrusionLogs];
 
 /**
  * The archive's root ('') and top-level folders (`name/`) where every path `wanted` names (or, with

@@ -12,14 +12,23 @@ import { decodeGetprop, propertyValue } from '../../formats/android-getprop.js';
 import { decodeIntrusionLog, IntrusionDedup, INTRUSION_TYPES, newFileStats, type IntrusionEvent } from '../../formats/intrusion-logs.js';
 import { isKnownTimeZone, wallClockIn } from '../../formats/time-zone.js';
 import type { Moment } from '../../formats/time.js';
-import type { ParseContext } from '../artifact.js';
+import type { ArtifactInputs, ParseContext } from '../artifact.js';
 import { readAqfText } from './_aqf.js';
 
 /** androidqf's folder (underscore: MVT's docs say `intrusion-logs`, its code and androidqf use this), one level of sub-folders. */
-export const INTRUSION_INPUTS: readonly FileSpec[] = [
+const IN_ANDROIDQF: readonly FileSpec[] = [
   { by: 'path-glob', pattern: 'intrusion_logs/*.txt' },
   { by: 'path-glob', pattern: 'intrusion_logs/*/*.txt' },
 ];
+
+/** Where each source kind keeps the exports: in androidqf's folder, or at the root of a standalone export. */
+export const INTRUSION_INPUTS = {
+  'android-androidqf': IN_ANDROIDQF,
+  'android-intrusion-logs': [
+    { by: 'path-glob', pattern: '*.txt' },
+    { by: 'path-glob', pattern: '*/*.txt' },
+  ],
+} as const satisfies ArtifactInputs;
 
 /** An export is a day or a few of events; more than this in one file is not one. */
 const MAX_FILE_BYTES = 256 * 1024 * 1024;
@@ -53,7 +62,7 @@ async function deviceZone(ctx: ParseContext, say: boolean): Promise<string | nul
   }
   if (zone && isKnownTimeZone(zone)) return zone;
   if (!say) return null;
-  const why = zone ? `persist.sys.timezone "${zone.slice(0, 64)}" is not a known time zone` : 'no persist.sys.timezone in getprop.txt';
+  const why = zone ? `persist.sys.timezone "${zone.slice(0, 64)}" is not a known time zone` : getprop ? 'no persist.sys.timezone in getprop.txt' : 'no getprop.txt beside the logs';
   ctx.warn({ code: 'row-skipped', message: `device time zone unknown (${why}): intrusion-log times are given in UTC only` });
   return null;
 }

@@ -36,7 +36,7 @@ export default defineArtifact<IntrusionConnectRecord>({
   doc: 'Every connection an app opened, with the app, address and port, from Android 16\'s intrusion logging: a connection to a spyware server\'s address shows here even when no name was looked up.',
   references: ['https://source.android.com/docs/security/features/intrusion-logging'],
   mvt: { module: 'connect_event', className: 'ConnectEvent' },
-  inputs: { 'android-androidqf': INTRUSION_INPUTS },
+  inputs: INTRUSION_INPUTS,
   inputMode: 'all',
   async *parse(ctx) {
     for await (const { event, file, zone } of intrusionEvents(ctx, 'connect_event')) {

@@ -32,7 +32,7 @@ export default defineArtifact<IntrusionDnsRecord>({
   doc: 'Every host name an app looked up, with the app and the addresses returned, from Android 16\'s intrusion logging: spyware has to reach its servers, and their names and addresses are what indicators list.',
   references: ['https://source.android.com/docs/security/features/intrusion-logging', 'https://github.com/mvt-project/androidqf'],
   mvt: { module: 'dns_event', className: 'DnsEvent' },
-  inputs: { 'android-androidqf': INTRUSION_INPUTS },
+  inputs: INTRUSION_INPUTS,
   inputMode: 'all',
   async *parse(ctx) {
     // This artifact, the first of the three, reports what is common to them: unknown types, duplicates, the zone.

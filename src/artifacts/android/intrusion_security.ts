@@ -129,7 +129,7 @@ export default defineArtifact<IntrusionSecurityRecord>({
   doc: 'Android\'s SecurityLog as intrusion logging exports it: app processes started, adb commands and file transfers, apps installed or removed, certificate authorities added, keys failing their integrity checks, wipe failures.',
   references: ['https://developer.android.com/reference/android/app/admin/SecurityLog', 'https://source.android.com/docs/security/features/intrusion-logging'],
   mvt: { module: 'security_event', className: 'SecurityEvent' },
-  inputs: { 'android-androidqf': INTRUSION_INPUTS },
+  inputs: INTRUSION_INPUTS,
   inputMode: 'all',
   async *parse(ctx) {
     const unknownTags = new Map<string, number>();
