@@ -25,3 +25,8 @@ export type { Sink, RunStart, RunInfo } from './report/output.js';
 export type { Rule, AnyRule } from './rules/rule.js';
 export { UserError, FormatError } from './errors.js';
 export { toolVersion } from './version.js';
+export { updateFeeds } from './indicators/feeds.js';
+export type { UpdateOptions, UpdateReport, FeedOutcome, FeedStatus, Ledger, LedgerEntry } from './indicators/feeds.js';
+export { renderReport } from './report/html/render.js';
+export { modelFromNativeOutput } from './report/html/from-native.js';
+export type { ReportModel, ReportFinding, ReportLevel, CoverageEntry, TimelineModel, Provenance, Subject, DeviceFacts, FindingBasis } from './report/html/model.js';

@@ -59,6 +59,16 @@ function buildProgram(setExit: (code: number) => void, signal: AbortSignal) {
       setExit(await runIocsList(opts));
     });
 
+  iocs
+    .command('update')
+    .description('download the public indicator feeds into the user data folder, where check loads them (the only command that uses the network)')
+    .option('--index <url>', 'feed index (default: https://raw.githubusercontent.com/mvt-project/mvt-indicators/main/indicators.yaml)')
+    .option('--json', 'machine-readable output')
+    .action(async (opts) => {
+      const { runIocsUpdate } = await import('./iocs-update-command.js');
+      setExit(await runIocsUpdate({ ...opts, signal }));
+    });
+
   const ios = program.command('ios').description('iOS backup tools (check does not need them)');
   ios
     .command('extract-key')
@@ -90,6 +100,18 @@ function buildProgram(setExit: (code: number) => void, signal: AbortSignal) {
     .action(async () => {
       const { allArtifacts } = await import('../app/check.js');
       for (const a of allArtifacts) process.stdout.write(`${a.id.padEnd(38)} ${a.title}\n`);
+    });
+
+  program
+    .command('report')
+    .description('write a self-contained HTML report (summary for the person checked, then findings, timeline, coverage, provenance)')
+    .requiredOption('--from-output <dir>', 'an output folder written by `tracehound check --output`')
+    .requiredOption('-o, --output <file>', 'the HTML file to write (mode 0600: it quotes the phone; never inside the evidence)')
+    .option('--force', 'replace an existing file (never evidence, a link or a folder)')
+    .option('-q, --quiet', 'print nothing but errors')
+    .action(async (opts) => {
+      const { runReport } = await import('./report-command.js');
+      setExit(await runReport(opts));
     });
 
   program
