@@ -7,6 +7,7 @@ export type { CheckOptions, CheckResult, CheckEvent, OutputFormat } from './app/
 export { detectAcquisition, openAcquisition } from './evidence/detect.js';
 export type { Detection } from './evidence/detect.js';
 export type { CredentialProvider } from './evidence/ios-backup-keys.js';
+export type { AgeCredential, AgeCredentialProvider, AgeHeaderInfo } from './evidence/fs/age.js';
 export type { AcquisitionInfo, EvidenceFile, EvidenceRef, Source, SourceKind } from './evidence/source.js';
 export { loadIndicators, defaultIndicatorsDir } from './indicators/load.js';
 export type { LoadedIndicators, LoadOptions, FileReport, Rejected } from './indicators/load.js';

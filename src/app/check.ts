@@ -8,6 +8,7 @@ import type { AnyArtifact, Parsed } from '../artifacts/artifact.js';
 import { allArtifacts } from '../artifacts/index.js';
 import { detectAcquisition, openAcquisition } from '../evidence/detect.js';
 import type { CredentialProvider } from '../evidence/ios-backup-keys.js';
+import type { AgeCredentialProvider } from '../evidence/fs/age.js';
 import type { AcquisitionInfo, Source, SourceKind } from '../evidence/source.js';
 import { assertUsableTempArea, holdPrivateTemp } from '../evidence/temp.js';
 import { InterruptedError, OutputError, UserError, interruption } from '../errors.js';
@@ -46,6 +47,8 @@ export interface CheckOptions {
   readonly only?: readonly string[];
   /** Asked for the password or key of an encrypted backup, only when one is opened. */
   readonly credentials?: CredentialProvider;
+  /** Asked for the identities or passphrase of an age-encrypted acquisition (`.zip.age`), only when one is opened. */
+  readonly ageCredentials?: AgeCredentialProvider;
   readonly onEvent?: (event: CheckEvent) => void;
   /**
    * More sinks fed by this run, as things happen (a progress display, later the case store); the results
@@ -90,7 +93,7 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
     // The output is validated (and its scratch twin created) before the slow part: opening an encrypted backup
     // derives its key, and a bad `-o` should cost nothing.
     if (options.output) pending = openOutputTarget(options.output, options.target, options.type);
-    opened = await openAcquisition(options.target, options.type, options.credentials);
+    opened = await openAcquisition(options.target, options.type, options.credentials, options.ageCredentials);
   } catch (err) {
     pending?.discard();
     releaseTemp();

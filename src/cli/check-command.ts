@@ -1,6 +1,6 @@
 import { SingleBar } from 'cli-progress';
 import { check, type CheckEvent, type CheckResult, type OutputFormat } from '../app/check.js';
-import type { SourceKind } from '../evidence/source.js';
+import type { AcquisitionInfo, SourceKind } from '../evidence/source.js';
 import { UserError } from '../errors.js';
 import { levelRank, type Level } from '../findings/finding.js';
 import { findingJson } from '../report/native.js';
@@ -8,7 +8,7 @@ import { assessCompleteness } from '../report/completeness.js';
 import type { Sink } from '../report/output.js';
 import { renderSummary } from '../report/terminal.js';
 import { readKeyFile } from '../evidence/ios-backup-keys.js';
-import { credentialProvider } from './credentials.js';
+import { ageCredentialProvider, credentialProvider } from './credentials.js';
 import { EXIT } from './exit-codes.js';
 import { paintFor } from './paint.js';
 
@@ -22,6 +22,8 @@ export interface CheckFlags {
   defaultIocs: boolean;
   keyFile?: string;
   password?: string;
+  /** `--age-identity FILE`, repeatable: identities of an age-encrypted acquisition. */
+  ageIdentity?: string[];
   quiet?: true;
   json?: true;
   /** Add this acquisition to the case in this folder (created when new), as one more sink. */
@@ -36,6 +38,8 @@ export interface CheckFlags {
 export async function runCheck(path: string, flags: CheckFlags): Promise<number> {
   // A bad key file is reported before anything else happens, whether or not the backup turns out encrypted.
   if (flags.keyFile) readKeyFile(flags.keyFile);
+  // Likewise the age identity files: read and checked now, used only if the input is age-encrypted.
+  const ageCredentials = ageCredentialProvider(flags);
   if (!flags.case && (flags.device !== undefined || flags.person !== undefined || flags.org !== undefined)) {
     throw new UserError('usage', '--device, --person and --org name the acquisition in a case: use them with --case DIR');
   }
@@ -64,10 +68,11 @@ export async function runCheck(path: string, flags: CheckFlags): Promise<number>
       format: flags.format,
       ...(flags.only ? { only: parseOnly(flags.only) } : {}),
       credentials: credentialProvider(flags),
+      ageCredentials,
       ...(flags.signal ? { signal: flags.signal } : {}),
       sinks: caseTarget ? [progress, caseTarget.sink] : [progress],
       onEvent: (e) => {
-        if (e.type === 'source-opened' && !e.acquisition.encrypted) warnUnusedCredentials(flags);
+        if (e.type === 'source-opened') warnUnusedCredentials(flags, e.acquisition);
         if (!flags.quiet && !flags.json) notice(e);
       },
     });
@@ -100,9 +105,11 @@ export async function runCheck(path: string, flags: CheckFlags): Promise<number>
 }
 
 /** A credential for a backup that needs none is ignored, but never silently (always on stderr, even with --quiet). */
-function warnUnusedCredentials(flags: CheckFlags): void {
+function warnUnusedCredentials(flags: CheckFlags, acquisition: AcquisitionInfo): void {
+  const aged = acquisition.container?.encryption === 'age';
   const given = [flags.keyFile ? '--key-file' : null, flags.password !== undefined ? '--password' : null].filter(Boolean);
-  if (given.length > 0) process.stderr.write(`warning: ${given.join(' and ')} ignored: this backup is not encrypted\n`);
+  if (given.length > 0 && (!acquisition.encrypted || aged)) process.stderr.write(`warning: ${given.join(' and ')} ignored: this backup is not encrypted\n`);
+  if ((flags.ageIdentity ?? []).length > 0 && !aged) process.stderr.write('warning: --age-identity ignored: this acquisition is not age-encrypted\n');
 }
 
 function parseOnly(text: string): string[] {

@@ -38,6 +38,7 @@ function buildProgram(setExit: (code: number) => void, signal: AbortSignal) {
     .option('--no-default-iocs', 'do not load indicators from the user data folder or TRACEHOUND_IOCS')
     .option('-k, --key-file <path>', 'encrypted backup: the key saved by `tracehound ios extract-key` (instead of the password)')
     .option('-p, --password <password>', 'encrypted backup password (visible in the process list: prefer the prompt or TRACEHOUND_BACKUP_PASSWORD)')
+    .option('--age-identity <file>', 'age-encrypted acquisition (.zip.age): an identity file with AGE-SECRET-KEY-1… lines (repeatable); a passphrase comes from TRACEHOUND_AGE_PASSPHRASE or the prompt', collect, [] as string[])
     .option('-q, --quiet', 'print nothing but errors')
     .option('--json', 'print a machine-readable summary on stdout')
     .option('--case <dir>', 'add this acquisition to the case in this folder (created when new or empty)')

@@ -10,12 +10,14 @@ import { basename, join, resolve } from 'node:path';
 import { UserError } from '../errors.js';
 import { openFileSystem, sniffContainer } from './fs/open.js';
 import type { FileSystem } from './fs/file-system.js';
+import type { AgeCredentialProvider } from './fs/age.js';
 import { BACKUP_CONTAINER_FILES, isEncryptedBackup, isEncryptedBackupIn, looksLikeIosBackup, openIosBackup, openIosBackupIn } from './ios-backup.js';
 import { InputLog } from './input-log.js';
 import { dumpLayoutOf, layoutMarkerPaths, type DumpLayout } from './fs-layout.js';
 import { iosFilesystemWithin, openIosFilesystem, openIosFilesystemIn } from './ios-fs.js';
 import type { CredentialProvider } from './ios-backup-keys.js';
 import { ANDROIDQF_MARKER, androidqfRootWithin, openAndroidqf, openAndroidqfIn } from './androidqf.js';
+import { intrusionLogPrefixes, intrusionLogsRootWithin, openIntrusionLogs, openIntrusionLogsIn } from './intrusion-logs.js';
 import { SYSDIAGNOSE_MARKERS, openSysdiagnose, openSysdiagnoseIn, sysdiagnoseRootWithin } from './ios-sysdiagnose.js';
 import type { Source, SourceKind } from './source.js';
 import { ArchiveFiles } from './stored-files.js';
@@ -176,8 +178,34 @@ const androidqf: Detector = {
   },
 };
 
+const intrusionLogs: Detector = {
+  kind: 'android-intrusion-logs',
+  expected: 'Android intrusion logs (.txt files of JSON events)',
+  inFolder(path) {
+    const root = intrusionLogsRootWithin(path);
+    if (root === null) return null;
+    const detection = { answer: 'match', kind: 'android-intrusion-logs', root } as const;
+    return {
+      detection: root === path ? detection : { ...detection, note: `found intrusion logs in sub-folder ${root}` },
+      open: async (inputs) => openIntrusionLogs(root, inputs),
+    };
+  },
+  async inArchive(place) {
+    const prefixes = await intrusionLogPrefixes(place.fs, place.tops);
+    if (prefixes.length > 1) throw new UserError('usage', `${place.path}: holds intrusion logs in ${prefixes.length} folders (${prefixes.join(', ')}); an archive of one device's logs is expected`);
+    if (prefixes.length === 0) return null;
+    const prefix = prefixes[0]!;
+    const files = await ArchiveFiles.open(place.fs, prefix, 'no-links');
+    const detection = { answer: 'match', kind: 'android-intrusion-logs', root: place.path } as const;
+    return {
+      detection: prefix ? { ...detection, note: `found intrusion logs in folder ${prefix} of ${place.path}` } : detection,
+      open: async (inputs) => openIntrusionLogsIn(files, inputs),
+    };
+  },
+};
+
 /** Tried in this order; the first that recognises the input opens it. */
-const detectors: readonly Detector[] = [iosBackup, iosFilesystem, iosSysdiagnose, androidqf];
+const detectors: readonly Detector[] = [iosBackup, iosFilesystem, iosSysdiagnose, androidqf, intrusionLogs];
 
 /**
  * The archive's root ('') and top-level folders (`name/`) where every path `wanted` names (or, with
@@ -245,12 +273,13 @@ function detectFolder(input: string, path: string, forced: SourceKind | undefine
  * Detects the acquisition at `input` (a folder, or a zip, tar or tar.gz holding one) and returns its opener.
  * Anything else is one line naming the input and what was expected.
  */
-export async function detectInput(input: string, forced?: SourceKind): Promise<Found> {
+export async function detectInput(input: string, forced?: SourceKind, age?: AgeCredentialProvider): Promise<Found> {
   const path = resolve(input);
   if (!existsSync(path)) throw new UserError('not-found', `${input}: no such file or folder`);
   if (statSync(path).isDirectory()) return detectFolder(input, path, forced);
-  const container = await containerOf(input, path, forced);
-  const fs = await openFileSystem(path);
+  const kind = await containerOf(input, path, forced);
+  const container = kind === 'age' ? 'zip in an age-encrypted file' : kind;
+  const fs = await openFileSystem(path, age ? { age } : {});
   try {
     const tops: string[] = [];
     for await (const entry of fs.entries()) if (entry.type === 'directory' && !entry.path.includes('/')) tops.push(entry.path);
@@ -275,7 +304,7 @@ export async function detectInput(input: string, forced?: SourceKind): Promise<F
 const FS_EXPECTED = / ?\(expected a folder, a zip, a tar or a tar\.gz\)|; expected a folder, a zip, a tar or a tar\.gz/;
 
 /** The archive's kind, or one line saying the file is none of what is accepted (fs/open.ts says what its bytes are). */
-async function containerOf(input: string, path: string, forced: SourceKind | undefined): Promise<'zip' | 'tar' | 'tar.gz'> {
+async function containerOf(input: string, path: string, forced: SourceKind | undefined): Promise<'zip' | 'tar' | 'tar.gz' | 'age'> {
   let kind;
   try {
     kind = await sniffContainer(path);
@@ -290,14 +319,15 @@ async function containerOf(input: string, path: string, forced: SourceKind | und
 
 /**
  * Detects and opens an acquisition. A locked one (an encrypted backup) asks `credentials` for its password
- * or key, and only then.
+ * or key, and only then; an age-encrypted file asks `age` for its identities or passphrase.
  */
 export async function openAcquisition(
   input: string,
   forced?: SourceKind,
   credentials?: CredentialProvider,
+  age?: AgeCredentialProvider,
 ): Promise<{ source: Source; inputs: InputLog; note?: string }> {
-  const found = await detectInput(input, forced);
+  const found = await detectInput(input, forced, age);
   const inputs = new InputLog();
   const source = await found.open(inputs, credentials);
   const note = found.detection.note;

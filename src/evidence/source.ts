@@ -16,6 +16,8 @@ export interface ContainerLayer {
   readonly container: 'zip' | 'tar' | 'tar.gz';
   readonly archive: string;
   readonly prefix: string;
+  /** The archive is the plaintext of this encryption of the file `archive` (decrypted in memory, never on disk). */
+  readonly encryption?: 'age';
 }
 
 /**
@@ -162,7 +164,7 @@ export function refKey(ref: EvidenceRef): string {
 /**
  * "HomeDomain/Library/SMS/sms.db (3d/3d0d…)"; a refused file says why: "(3d/3d0d…: link to outside the
  * acquisition: not read)"; from an archive, the member and the archive: "(00008030…/3d/3d0d… inside
- * /cases/backup.zip)".
+ * /cases/backup.zip)"; from an age-encrypted one, "getprop.txt inside the age-encrypted zip /cases/aqf.zip.age".
  */
 export function describeFile(file: EvidenceFile): string {
   const r = file.ref;
@@ -176,5 +178,6 @@ export function describeFile(file: EvidenceFile): string {
 function storedIn(ref: EvidenceRef): string {
   const c = ref.container;
   if (!c) return ref.storedPath;
-  return `${c.prefix ? `${c.prefix}/${ref.storedPath}` : ref.storedPath} inside ${c.archive}`;
+  const archive = c.encryption ? `the age-encrypted ${c.container} ${c.archive}` : c.archive;
+  return `${c.prefix ? `${c.prefix}/${ref.storedPath}` : ref.storedPath} inside ${archive}`;
 }

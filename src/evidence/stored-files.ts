@@ -210,7 +210,7 @@ export class ArchiveFiles implements StoredFiles {
     private readonly children: ReadonlyMap<string, string[]>,
   ) {
     this.root = fs.location;
-    this.layer = { container, archive: fs.location, prefix };
+    this.layer = { container, archive: fs.location, prefix, ...(fs.encryption ? { encryption: fs.encryption } : {}) };
   }
 
   /** `prefix` is the folder holding the acquisition inside the archive ('' for the archive's root). */

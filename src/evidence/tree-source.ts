@@ -49,7 +49,7 @@ export class TreeSource implements Source {
   }
 
   describe(): AcquisitionInfo {
-    return { kind: this.kind, root: this.root, encrypted: false, ...this.shape.describe?.(), ...(this.files.layer ? { container: this.files.layer } : {}) };
+    return { kind: this.kind, root: this.root, encrypted: this.files.layer?.encryption !== undefined, ...this.shape.describe?.(), ...(this.files.layer ? { container: this.files.layer } : {}) };
   }
 
   /** Reads every file the globs name (and their -wal) in one pass when reads cost a pass (a tar.gz). */

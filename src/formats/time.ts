@@ -7,6 +7,7 @@ export type Epoch =
   | 'unix' // seconds since 1970-01-01 UTC
   | 'unix_ms'
   | 'unix_us'
+  | 'unix_ns' // Android's SecurityLog
   | 'cocoa' // seconds since 2001-01-01 UTC (Apple "Mac absolute time")
   | 'cocoa_ns' // nanoseconds since 2001-01-01 (sms.db from iOS 11 on)
   | 'chrome' // microseconds since 1601-01-01 UTC (WebKit/Chrome)

@@ -1,6 +1,7 @@
 /**
  * Every Android artifact, in MVT's androidqf module order (reference-spec §9.1: AQFPackages, AQFProcesses,
- * AQFGetProp, AQFSettings, AQFFiles, AQFLogTimestamps, RootBinaries, Mounts), so findings come out in the order of MVT's alerts.
+ * AQFGetProp, AQFSettings, AQFFiles, AQFLogTimestamps, RootBinaries, Mounts), so findings come out in the order of MVT's alerts;
+ * then the intrusion-log modules MVT runs after them (DnsEvent, ConnectEvent, SecurityEvent).
  */
 import type { AnyArtifact } from '../artifact.js';
 import aqfFiles from './aqf_files.js';
@@ -9,7 +10,10 @@ import aqfLogTimestamps from './aqf_log_timestamps.js';
 import aqfPackages from './aqf_packages.js';
 import aqfProcesses from './aqf_processes.js';
 import aqfSettings from './aqf_settings.js';
+import intrusionConnect from './intrusion_connect.js';
+import intrusionDns from './intrusion_dns.js';
+import intrusionSecurity from './intrusion_security.js';
 import mounts from './mounts.js';
 import rootBinaries from './root_binaries.js';
 
-export const androidArtifacts: readonly AnyArtifact[] = [aqfPackages, aqfProcesses, aqfGetprop, aqfSettings, aqfFiles, aqfLogTimestamps, rootBinaries, mounts];
+export const androidArtifacts: readonly AnyArtifact[] = [aqfPackages, aqfProcesses, aqfGetprop, aqfSettings, aqfFiles, aqfLogTimestamps, rootBinaries, mounts, intrusionDns, intrusionConnect, intrusionSecurity];

@@ -4,6 +4,15 @@
  */
 import type { FileHandle } from 'node:fs/promises';
 
+/**
+ * A file read by position: a descriptor (`FileHandle` fits), or the decrypted plaintext of an age file
+ * (age.ts). The zip reader and `readRange` need nothing more, so a zip inside an age file reads like one on disk.
+ */
+export interface PositionalFile {
+  read(buffer: Buffer, offset: number, length: number, position: number): Promise<{ bytesRead: number }>;
+  close(): Promise<void>;
+}
+
 export interface ByteSource {
   /** Bytes consumed so far (offset in the uncompressed tar). */
   readonly position: number;
@@ -108,7 +117,7 @@ export async function readFully(source: ByteSource, n: number): Promise<Buffer> 
 
 /** `length` bytes from `start`, by positional reads; stops early at the end of the file. */
 /** Not `fs.createReadStream`: destroying one of those closes its descriptor even with `autoClose: false`, and this one is shared. */
-export async function* readRange(handle: FileHandle, start: number, length: number): AsyncIterable<Buffer> {
+export async function* readRange(handle: PositionalFile, start: number, length: number): AsyncIterable<Buffer> {
   let done = 0;
   while (done < length) {
     const want = Math.min(READ_BYTES, length - done);

@@ -89,6 +89,8 @@ export interface FileSystem {
   readonly kind: FileSystemKind;
   /** Absolute path of the folder (its real path) or of the archive file: the outer layer of every reference. */
   readonly location: string;
+  /** `age` for a container read from an age-encrypted file (decrypted in memory, chunk by chunk: fs/age.ts). */
+  readonly encryption?: 'age';
   /** False for tar.gz: a read costs a pass over the archive up to the member, so batch with `readMany`. */
   readonly randomAccess: boolean;
   /**

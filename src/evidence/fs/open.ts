@@ -8,20 +8,28 @@ import { open, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { constants as zlibConstants, gunzipSync } from 'node:zlib';
 import { Header } from 'tar';
-import { UserError, errorMessage } from '../../errors.js';
+import { FormatError, UserError, errorMessage } from '../../errors.js';
 import { openDirFileSystem } from './dir.js';
 import type { FileSystem, FileSystemKind } from './file-system.js';
 import { openTarFileSystem } from './tar.js';
-import { openZipFileSystem } from './zip.js';
+import { openZipFileSystem, openZipOver } from './zip.js';
+import { AGE_PASSPHRASE_ENV, ageFlavour, openAgePayload, type AgeCredentialProvider } from './age.js';
 
 const EXPECTED = 'expected a folder, a zip, a tar or a tar.gz';
 /** Enough compressed bytes to hold the first tar header even at deflate's worst ratio, and little enough to bound a bomb here. */
 const GZIP_PROBE_BYTES = 16 * 1024;
 
-export async function openFileSystem(path: string): Promise<FileSystem> {
+export interface OpenOptions {
+  /** Asked for identities or a passphrase when the file is age-encrypted; without it such a file is refused. */
+  readonly age?: AgeCredentialProvider;
+}
+
+export async function openFileSystem(path: string, options: OpenOptions = {}): Promise<FileSystem> {
   const location = resolve(path);
   const kind = await sniffContainer(location);
   switch (kind) {
+    case 'age':
+      return openAgeZip(location, options.age);
     case 'dir':
       return openDirFileSystem(location);
     case 'zip':
@@ -33,8 +41,37 @@ export async function openFileSystem(path: string): Promise<FileSystem> {
   }
 }
 
+/**
+ * An age-encrypted zip (androidqf's `.zip.age`): the age layer (age.ts) gives the zip reader the plaintext by
+ * position, so nothing is decrypted but what the zip layer reads, and nothing is written.
+ */
+async function openAgeZip(location: string, credentials: AgeCredentialProvider | undefined): Promise<FileSystem> {
+  if (!credentials) throw new UserError('encrypted-backup', `${location}: age-encrypted; give its identity file (--age-identity) or its passphrase (${AGE_PASSPHRASE_ENV})`);
+  const payload = await openAgePayload(location, credentials);
+  try {
+    const head = Buffer.alloc(4);
+    const { bytesRead } = await payload.read(head, 0, 4, 0);
+    if (!isZip(head.subarray(0, bytesRead))) {
+      const hex = [...head.subarray(0, bytesRead)].map((b) => b.toString(16).padStart(2, '0')).join(' ');
+      throw new UserError('bad-format', `${location}: age-encrypted, but not a zip inside (it starts with bytes ${hex || '(none)'}; expected a zip, as androidqf encrypts)`);
+    }
+  } catch (err) {
+    await payload.close();
+    if (err instanceof FormatError) throw new UserError('bad-format', err.message, { cause: err });
+    throw err;
+  }
+  try {
+    return await openZipOver(location, payload, payload.size, 'age');
+  } catch (err) {
+    // A damaged or cut payload breaks the zip's end records first: say that the age layer failed, not the zip.
+    const inner = err instanceof Error && err.cause instanceof FormatError ? err.cause : null;
+    if (inner && err instanceof UserError) throw new UserError('bad-format', `${location}: ${inner.message.replace(`${location}: `, '')}`, { cause: err });
+    throw err;
+  }
+}
+
 /** Which container `location` is, from its type and first bytes; a UserError naming it otherwise. */
-export async function sniffContainer(location: string): Promise<FileSystemKind> {
+export async function sniffContainer(location: string): Promise<FileSystemKind | 'age'> {
   let st;
   try {
     st = await stat(location);
@@ -46,6 +83,7 @@ export async function sniffContainer(location: string): Promise<FileSystemKind> 
   if (st.size === 0) throw new UserError('bad-format', `${location}: an empty file (${EXPECTED})`);
   const head = await readHead(location, GZIP_PROBE_BYTES);
   if (isZip(head)) return 'zip';
+  if (ageFlavour(head) !== null) return 'age';
   if (isTarHeader(head)) return 'tar';
   if (head[0] === 0x1f && head[1] === 0x8b) {
     const inner = gunzipHead(head);

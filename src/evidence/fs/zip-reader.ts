@@ -1,13 +1,12 @@
 /**
- * The bytes yauzl reads, from one descriptor. yauzl's own file reader makes two small reads per central
+ * The bytes yauzl reads, from one descriptor (or an age file's plaintext, age.ts). yauzl's own file reader makes two small reads per central
  * directory record (70,000 members: 140,000 trips through the thread pool); this one serves those from a
  * window of WINDOW_BYTES, so listing costs one read per window. Member data is streamed by positional reads
  * (not `fs.createReadStream`, which closes a shared descriptor when destroyed).
  */
-import type { FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import yauzl from 'yauzl';
-import { readRange } from './byte-source.js';
+import { readRange, type PositionalFile } from './byte-source.js';
 
 const WINDOW_BYTES = 1024 * 1024;
 
@@ -15,7 +14,7 @@ export class WindowedReader extends yauzl.RandomAccessReader {
   private window: Buffer = Buffer.alloc(0);
   private windowStart = 0;
 
-  constructor(private readonly handle: FileHandle) {
+  constructor(private readonly handle: PositionalFile) {
     super();
   }
 

@@ -18,6 +18,7 @@ import { archiveLimits } from './limits.js';
 import { MemberIndex } from './member-index.js';
 import { normaliseQueryPath } from './member-names.js';
 import { WindowedReader } from './zip-reader.js';
+import type { PositionalFile } from './byte-source.js';
 
 export const ZIP_REASONS = {
   encrypted: 'encrypted member: not read',
@@ -49,6 +50,14 @@ export async function openZipFileSystem(location: string): Promise<FileSystem> {
   } catch (err) {
     throw new UserError('not-found', `${location}: cannot open (${errorMessage(err)})`, { cause: err });
   }
+  return openZipOver(location, handle, fileBytes);
+}
+
+/**
+ * A zip read from `file` (a descriptor, or the plaintext of an age file: `encryption` then says so, and
+ * refs render it). `location` names the file on disk in every message. Closes `file` on failure.
+ */
+export async function openZipOver(location: string, handle: PositionalFile, fileBytes: number, encryption?: 'age'): Promise<FileSystem> {
   let zip: ZipFile;
   try {
     zip = await yauzl.fromRandomAccessReaderPromise(new WindowedReader(handle), fileBytes, {
@@ -62,7 +71,7 @@ export async function openZipFileSystem(location: string): Promise<FileSystem> {
     await handle.close();
     throw new UserError('bad-format', `${location}: not a readable zip (${errorMessage(err)})`, { cause: err });
   }
-  const fs = new ZipFileSystem(location, zip, fileBytes);
+  const fs = new ZipFileSystem(location, zip, fileBytes, encryption);
   try {
     await fs.buildIndex();
   } catch (err) {
@@ -83,6 +92,7 @@ class ZipFileSystem implements FileSystem {
     readonly location: string,
     private readonly zip: ZipFile,
     private readonly fileBytes: number,
+    readonly encryption?: 'age',
   ) {}
 
   get refused(): readonly RefusedEntry[] {

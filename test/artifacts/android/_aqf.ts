@@ -9,6 +9,35 @@ import { parseSource, type ArtifactResult } from '../../helpers/artifacts.js';
 import { shared } from '../../helpers/data.js';
 
 export const mvtAndroidqf = () => shared('mvt-test-artifacts', 'androidqf');
+
+/** MVT's ten alerts on its androidqf folder with its test indicators (reference-spec §14.2), in its module order. */
+export const MVT_AQF_ALERTS = [
+  ['medium', 'android.aqf_packages', 'Found a non-system package installed via adb or another method: "com.whatsapp"'],
+  ['medium', 'android.aqf_packages', 'Found a package installed via a browser (installer="com.google.android.packageinstaller"): "app.revanced.manager.flutter"'],
+  ['medium', 'android.aqf_packages', 'Found a package installed via a browser (installer="com.google.android.packageinstaller"): "com.google.android.youtube"'],
+  ['medium', 'android.aqf_packages', 'Found a package installed via a browser (installer="com.google.android.packageinstaller"): "org.fdroid.fdroid"'],
+  ['informational', 'android.aqf_packages', 'Found a package installed via a third party store (installer="org.fdroid.fdroid"): "org.nuclearfog.apollo"'],
+  ['medium', 'android.aqf_settings', 'Found suspicious "random" setting "samsung_errorlog_agree = 0" (disabled sharing of crash logs with manufacturer)'],
+  ['high', 'android.root_binaries', 'Found root binary "su" at path "/system/bin/su"'],
+  ['high', 'android.root_binaries', 'Found root binary "busybox" at path "/system/xbin/busybox"'],
+  ['high', 'android.root_binaries', 'Found root binary "magisk" at path "/data/local/tmp/magisk"'],
+  ['high', 'android.root_binaries', 'Found root binary "magiskhide" at path "/system/bin/magiskhide"'],
+] as const;
+
+/** MVT's record counts per module on the same folder (it has no intrusion_logs/: MVT skips those modules, ours are missing). */
+export const MVT_AQF_COUNTS = {
+  'android.aqf_packages': 7,
+  'android.aqf_processes': 15,
+  'android.aqf_getprop': 10,
+  'android.aqf_settings': 9,
+  'android.aqf_files': 3,
+  'android.aqf_log_timestamps': 0,
+  'android.root_binaries': 4,
+  'android.mounts': 0,
+  'android.intrusion_dns': 0,
+  'android.intrusion_connect': 0,
+  'android.intrusion_security': 0,
+};
 export const mvtAndroidqfZip = () => shared('mvt-test-artifacts', 'androidqf.zip');
 
 export async function parseAqf<R>(artifact: AnyArtifact, path: string): Promise<ArtifactResult<R>> {

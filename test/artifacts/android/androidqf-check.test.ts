@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { check } from '../../../src/index.js';
 import { shared, mvtTestStix } from '../../helpers/data.js';
 import { stixBundle, tempTree } from '../../indicators/bundle.js';
-import { mvtAndroidqf, mvtAndroidqfZip, writeAqf } from './_aqf.js';
+import { MVT_AQF_ALERTS, MVT_AQF_COUNTS, mvtAndroidqf, mvtAndroidqfZip, writeAqf } from './_aqf.js';
 
 const iocs = tempTree({
   'mvt-tests.stix2': stixBundle({
@@ -27,20 +27,9 @@ describe('check on MVT\'s androidqf folder', () => {
   it('with MVT\'s test indicators: MVT\'s 10 alerts in its module order, and its record counts', async () => {
     const result = await check({ target: mvtAndroidqf(), iocs: [mvtTestStix()], userIocDir: null });
     expect(result.acquisition.kind).toBe('android-androidqf');
-    expect(result.findings.map((f) => [f.level, f.artifact, f.message])).toEqual([
-      ['medium', 'android.aqf_packages', 'Found a non-system package installed via adb or another method: "com.whatsapp"'],
-      ['medium', 'android.aqf_packages', 'Found a package installed via a browser (installer="com.google.android.packageinstaller"): "app.revanced.manager.flutter"'],
-      ['medium', 'android.aqf_packages', 'Found a package installed via a browser (installer="com.google.android.packageinstaller"): "com.google.android.youtube"'],
-      ['medium', 'android.aqf_packages', 'Found a package installed via a browser (installer="com.google.android.packageinstaller"): "org.fdroid.fdroid"'],
-      ['informational', 'android.aqf_packages', 'Found a package installed via a third party store (installer="org.fdroid.fdroid"): "org.nuclearfog.apollo"'],
-      ['medium', 'android.aqf_settings', 'Found suspicious "random" setting "samsung_errorlog_agree = 0" (disabled sharing of crash logs with manufacturer)'],
-      ['high', 'android.root_binaries', 'Found root binary "su" at path "/system/bin/su"'],
-      ['high', 'android.root_binaries', 'Found root binary "busybox" at path "/system/xbin/busybox"'],
-      ['high', 'android.root_binaries', 'Found root binary "magisk" at path "/data/local/tmp/magisk"'],
-      ['high', 'android.root_binaries', 'Found root binary "magiskhide" at path "/system/bin/magiskhide"'],
-    ]);
+    expect(result.findings.map((f) => [f.level, f.artifact, f.message])).toEqual(MVT_AQF_ALERTS);
     const counts = Object.fromEntries(result.coverage.map((c) => [c.artifact, c.records]));
-    expect(counts).toEqual({ 'android.aqf_packages': 7, 'android.aqf_processes': 15, 'android.aqf_getprop': 10, 'android.aqf_settings': 9, 'android.aqf_files': 3, 'android.aqf_log_timestamps': 0, 'android.root_binaries': 4, 'android.mounts': 0 });
+    expect(counts).toEqual(MVT_AQF_COUNTS);
     expect(result.coverage.every((c) => c.issues.length === 0)).toBe(true);
   });
 

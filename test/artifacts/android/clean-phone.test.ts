@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { check } from '../../../src/index.js';
 import { levelRank } from '../../../src/findings/finding.js';
+import { intrusionLogText } from '../../../src/synth/intrusion-logs.js';
 import { writeAqf } from './_aqf.js';
 
 const patch = new Date(Date.now() - 40 * 86_400_000).toISOString().slice(0, 10);
@@ -64,6 +65,8 @@ describe('check on an ordinary phone\'s androidqf acquisition', () => {
       'root_binaries.json': '[]',
       'mounts.json': JSON.stringify(mounts),
       'acquisition.json': JSON.stringify({ started: '2024-05-01T10:20:00Z' }),
+      // A day of Android 16 intrusion logging: lookups, connections, process starts, unlocks, app updates.
+      'intrusion_logs/2024-05-01.txt': intrusionLogText({ seed: 1, events: 500, startMs: Date.parse('2024-05-01T00:00:00Z') }),
     });
     try {
       const result = await check({ target: tree.root, iocs: [], userIocDir: null });
@@ -77,6 +80,9 @@ describe('check on an ordinary phone\'s androidqf acquisition', () => {
         ['android.aqf_log_timestamps', 'missing'],
         ['android.root_binaries', 'empty'],
         ['android.mounts', 'parsed'],
+        ['android.intrusion_dns', 'parsed'],
+        ['android.intrusion_connect', 'parsed'],
+        ['android.intrusion_security', 'parsed'],
       ]);
       expect(result.findings.filter((f) => levelRank(f.level) >= levelRank('medium'))).toEqual([]);
       expect(result.findings).toEqual([]);

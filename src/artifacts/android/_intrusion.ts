@@ -1,0 +1,114 @@
+/**
+ * What the three intrusion-log artifacts share (reference-spec §9.4): every `intrusion_logs/` text file of an
+ * androidqf acquisition read in one order, events de-duplicated across files and types, and the device's time
+ * zone from getprop.txt to label each instant with the phone's wall clock.
+ *
+ * Each artifact reads every file (the de-duplication of its own type depends on the others': an event seen
+ * first as another type is a duplicate), and yields its own type; the files are small and the decode is one
+ * JSON.parse a line.
+ */
+import type { EvidenceFile, FileSpec } from '../../evidence/source.js';
+import { decodeGetprop, propertyValue } from '../../formats/android-getprop.js';
+import { decodeIntrusionLog, IntrusionDedup, INTRUSION_TYPES, newFileStats, type IntrusionEvent } from '../../formats/intrusion-logs.js';
+import { isKnownTimeZone, wallClockIn } from '../../formats/time-zone.js';
+import type { Moment } from '../../formats/time.js';
+import type { ArtifactInputs, ParseContext } from '../artifact.js';
+import { readAqfText } from './_aqf.js';
+
+/** androidqf's folder (underscore: MVT's docs say `intrusion-logs`, its code and androidqf use this), one level of sub-folders. */
+const IN_ANDROIDQF: readonly FileSpec[] = [
+  { by: 'path-glob', pattern: 'intrusion_logs/*.txt' },
+  { by: 'path-glob', pattern: 'intrusion_logs/*/*.txt' },
+];
+
+/** Where each source kind keeps the exports: in androidqf's folder, or at the root of a standalone export. */
+export const INTRUSION_INPUTS = {
+  'android-androidqf': IN_ANDROIDQF,
+  'android-intrusion-logs': [
+    { by: 'path-glob', pattern: '*.txt' },
+    { by: 'path-glob', pattern: '*/*.txt' },
+  ],
+} as const satisfies ArtifactInputs;
+
+/** An export is a day or a few of events; more than this in one file is not one. */
+const MAX_FILE_BYTES = 256 * 1024 * 1024;
+
+/** When an event happened: the exact instant, and the phone's wall clock then when its zone is known. */
+export interface IntrusionTime {
+  /** The instant (UTC), from the event's epoch time. */
+  readonly timestamp: Moment | null;
+  /** `2023-11-15 00:13:20.000000`, the wall clock in `device_time_zone`; null when the zone is unknown. */
+  readonly device_local_time: string | null;
+  /** `persist.sys.timezone` from getprop.txt, when the acquisition has it and it names a real zone. */
+  readonly device_time_zone: string | null;
+}
+
+export interface IntrusionItem {
+  readonly event: IntrusionEvent;
+  readonly file: EvidenceFile;
+}
+
+/** The device's zone from getprop.txt, or null (with one issue, when `say`, saying times are UTC only). */
+async function deviceZone(ctx: ParseContext, say: boolean): Promise<string | null> {
+  const getprop = (await ctx.source.find({ by: 'path-glob', pattern: 'getprop.txt' }))[0];
+  let zone: string | undefined;
+  if (getprop) {
+    try {
+      const text = await readAqfText(ctx, getprop, 4 * 1024 * 1024);
+      if (text !== null) zone = propertyValue(decodeGetprop(text).properties, 'persist.sys.timezone');
+    } catch {
+      // The getprop artifact reports its own damage; here it only means the zone is unknown.
+    }
+  }
+  if (zone && isKnownTimeZone(zone)) return zone;
+  if (!say) return null;
+  const why = zone ? `persist.sys.timezone "${zone.slice(0, 64)}" is not a known time zone` : getprop ? 'no persist.sys.timezone in getprop.txt' : 'no getprop.txt beside the logs';
+  ctx.warn({ code: 'row-skipped', message: `device time zone unknown (${why}): intrusion-log times are given in UTC only` });
+  return null;
+}
+
+/**
+ * Every event of type `type`, de-duplicated across all files and types, with its file; issues for bad lines,
+ * duplicates are silent (MVT drops them too) and counted in one issue. With `reportUnknownTypes` (one artifact
+ * says it for all three), types no module reads are one issue with their counts.
+ */
+export async function* intrusionEvents(ctx: ParseContext, type: string, options: { reportUnknownTypes?: boolean } = {}): AsyncGenerator<IntrusionItem & { readonly zone: string | null }> {
+  const files = (await ctx.findInputs()).sort((a, b) => (a.ref.storedPath < b.ref.storedPath ? -1 : a.ref.storedPath > b.ref.storedPath ? 1 : 0));
+  if (files.length === 0) return;
+  const zone = await deviceZone(ctx, options.reportUnknownTypes === true);
+  const dedup = new IntrusionDedup();
+  const unknown = new Map<string, number>();
+  let duplicates = 0;
+  let overLimit = 0;
+  for (const file of files) {
+    const text = await readAqfText(ctx, file, MAX_FILE_BYTES);
+    if (text === null) continue;
+    const stats = newFileStats();
+    for (const event of decodeIntrusionLog(text, dedup, stats)) {
+      if (event.type === type) yield { event, file, zone };
+      else if (!(INTRUSION_TYPES as readonly string[]).includes(event.type)) unknown.set(event.type, (unknown.get(event.type) ?? 0) + 1);
+    }
+    duplicates += stats.duplicates;
+    overLimit += stats.overLimit;
+    if (stats.firstBad) {
+      ctx.warn({ code: 'row-skipped', file, message: `${file.ref.storedPath}: ${stats.badLines} line(s) not read, the first at line ${stats.firstBad.line}: ${stats.firstBad.reason}` });
+    }
+  }
+  if (overLimit > 0) ctx.warn({ code: 'truncated', message: `more than ${dedup.size} distinct intrusion-log events: ${overLimit} not read` });
+  if (options.reportUnknownTypes) {
+    if (unknown.size > 0) {
+      const list = [...unknown].map(([t, n]) => `${t.slice(0, 80)} (${n})`).join(', ');
+      ctx.warn({ code: 'unsupported-schema', message: `intrusion-log event type(s) no module reads, kept out of the results: ${list}` });
+    }
+    if (duplicates > 0) ctx.warn({ code: 'row-skipped', message: `${duplicates} duplicate intrusion-log event(s) dropped (the same event exported more than once)` });
+  }
+}
+
+/** The event's instant and its wall-clock label. */
+export function intrusionTime(timestamp: Moment | null, zone: string | null): IntrusionTime {
+  const local = timestamp && zone ? wallClockIn(timestamp, zone) : null;
+  return { timestamp, device_local_time: local, device_time_zone: local ? zone : null };
+}
+
+export const str = (v: unknown): string | null => (typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : null);
+export const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : null);
