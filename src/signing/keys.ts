@@ -8,7 +8,7 @@
  */
 import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
 import { FormatError } from '../errors.js';
-import { SshReader, armor, sshString, uint32, unarmor } from './ssh-wire.js';
+import { SshReader, armor, quoted, sshString, uint32, unarmor } from './ssh-wire.js';
 
 export const ED25519 = 'ssh-ed25519';
 const MAGIC = Buffer.from('openssh-key-v1\0', 'latin1');
@@ -47,7 +47,7 @@ export function parsePublicKey(text: string, what = 'public key'): Ed25519Public
   const line = text.split(/\r?\n/).find((l) => l.trim() !== '' && !l.trimStart().startsWith('#'));
   if (line === undefined) throw new FormatError(what, 'empty (expected an "ssh-ed25519 AAAA…" line)');
   const [type, b64, ...rest] = line.trim().split(/\s+/);
-  if (type !== ED25519 || b64 === undefined) throw new FormatError(what, `not an Ed25519 OpenSSH public key (expected "ssh-ed25519 AAAA…", found "${(type ?? '').slice(0, 20)}")`);
+  if (type !== ED25519 || b64 === undefined) throw new FormatError(what, `not an Ed25519 OpenSSH public key (expected "ssh-ed25519 AAAA…", found ${quoted(type ?? '')})`);
   return { key: parseBlob(Buffer.from(b64, 'base64'), what), comment: rest.join(' ') };
 }
 
@@ -55,7 +55,7 @@ export function parsePublicKey(text: string, what = 'public key'): Ed25519Public
 export function parseBlob(blob: Buffer, what: string): Buffer {
   const r = new SshReader(blob, what);
   const type = r.text('key type');
-  if (type !== ED25519) throw new FormatError(what, `key type "${type.slice(0, 40)}" is not supported (expected ${ED25519})`);
+  if (type !== ED25519) throw new FormatError(what, `key type ${quoted(type)} is not supported (expected ${ED25519})`);
   const key = r.string('public key');
   if (key.length !== 32) throw new FormatError(what, `Ed25519 public key of ${key.length} bytes (expected 32)`);
   r.end();
@@ -79,7 +79,7 @@ export function parsePrivateKey(text: string, what = 'private key'): Ed25519Pair
   const cipher = r.text('cipher name');
   const kdf = r.text('kdf name');
   r.string('kdf options');
-  if (cipher !== 'none' || kdf !== 'none') throw new FormatError(what, `the key is encrypted (${cipher}, ${kdf}); this build reads unencrypted keys only: make one with \`tracehound keys new\` or \`ssh-keygen -t ed25519 -N ""\``);
+  if (cipher !== 'none' || kdf !== 'none') throw new FormatError(what, `the key is encrypted (${quoted(cipher)}, ${quoted(kdf)}); this build reads unencrypted keys only: make one with \`tracehound keys new\` or \`ssh-keygen -t ed25519 -N ""\``);
   const count = r.uint32('key count');
   if (count !== 1) throw new FormatError(what, `${count} keys in the file (expected 1)`);
   const outerKey = parseBlob(r.string('public key'), what);
@@ -87,7 +87,7 @@ export function parsePrivateKey(text: string, what = 'private key'): Ed25519Pair
   r.end();
   if (p.uint32('check word') !== p.uint32('check word')) throw new FormatError(what, 'check words differ (corrupted key)');
   const type = p.text('key type');
-  if (type !== ED25519) throw new FormatError(what, `key type "${type.slice(0, 40)}" is not supported (expected ${ED25519})`);
+  if (type !== ED25519) throw new FormatError(what, `key type ${quoted(type)} is not supported (expected ${ED25519})`);
   const key = p.string('public key');
   const secret = p.string('private key');
   const comment = p.text('comment');

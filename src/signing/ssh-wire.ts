@@ -73,3 +73,11 @@ export function unarmor(label: string, text: string, what: string): Buffer {
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(body)) throw new FormatError(what, 'the armored block is not base64');
   return Buffer.from(body, 'base64');
 }
+
+/**
+ * A string from untrusted input, quoted for a one-line message: at most 40 characters, control characters and
+ * line separators escaped (a key type of "\n" must not break the line or hide text on a terminal).
+ */
+export function quoted(s: string): string {
+  return JSON.stringify(s.slice(0, 40)).replace(/[\p{Cc}\u2028\u2029]/gu, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}

@@ -6,7 +6,7 @@
 import { createHash, sign as edSign, verify as edVerify } from 'node:crypto';
 import { FormatError } from '../errors.js';
 import { ED25519, parseBlob, privateKeyObject, publicKeyBlob, publicKeyObject, type Ed25519Pair } from './keys.js';
-import { SshReader, armor, sshString, uint32, unarmor } from './ssh-wire.js';
+import { SshReader, armor, quoted, sshString, uint32, unarmor } from './ssh-wire.js';
 
 export const NAMESPACE = 'tracehound';
 const MAGIC = Buffer.from('SSHSIG', 'latin1');
@@ -51,10 +51,10 @@ export function verifyMessage(armored: string, message: Buffer, trustedKey: Buff
   const sigType = sigBlob.text('signature type');
   const sig = sigBlob.string('signature bytes');
   sigBlob.end();
-  if (hash !== 'sha512' && hash !== 'sha256') throw new FormatError(what, `hash algorithm "${hash.slice(0, 20)}" (expected sha512 or sha256)`);
-  if (sigType !== ED25519 || sig.length !== 64) throw new FormatError(what, `signature of type "${sigType.slice(0, 40)}" and ${sig.length} bytes (expected a 64-byte ${ED25519} signature)`);
+  if (hash !== 'sha512' && hash !== 'sha256') throw new FormatError(what, `hash algorithm ${quoted(hash)} (expected sha512 or sha256)`);
+  if (sigType !== ED25519 || sig.length !== 64) throw new FormatError(what, `signature of type ${quoted(sigType)} and ${sig.length} bytes (expected a 64-byte ${ED25519} signature)`);
   if (!signer.equals(trustedKey)) return { ok: false, reason: 'signed by another key than the one given' };
-  if (ns !== namespace) return { ok: false, reason: `signature namespace is "${ns.slice(0, 40)}" (expected "${namespace}")` };
+  if (ns !== namespace) return { ok: false, reason: `signature namespace is ${quoted(ns)} (expected "${namespace}")` };
   const good = edVerify(null, signedData(ns, hash, message), publicKeyObject(trustedKey), sig);
   return good ? { ok: true } : { ok: false, reason: 'the signature does not match the signed file (it was changed after signing)' };
 }

@@ -53,7 +53,7 @@ describe('tracehound keys new', () => {
     expect(formatPublicKey(pair)).toBe(readFileSync(join(dir, 'plain.pub'), 'utf8'));
     execFileSync(SSH_KEYGEN, ['-q', '-t', 'ed25519', '-N', 'correct horse', '-f', join(dir, 'locked')]);
     expect(() => readPrivateKeyFile(join(dir, 'locked'))).toThrow(UserError);
-    expect(() => readPrivateKeyFile(join(dir, 'locked'))).toThrow(/locked: the key is encrypted \(aes256-ctr, bcrypt\); this build reads unencrypted keys only/);
+    expect(() => readPrivateKeyFile(join(dir, 'locked'))).toThrow(/locked: the key is encrypted \("aes256-ctr", "bcrypt"\); this build reads unencrypted keys only/);
   });
 
   it.each([
