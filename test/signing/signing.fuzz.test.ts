@@ -4,7 +4,6 @@
  * (mutating the base64 text alone would mostly test the base64 check); each input must verify, fail to verify,
  * or throw a one-line FormatError, within the time bound.
  */
-import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { generateKeyPair, formatPrivateKey, formatPublicKey, parsePrivateKey, parsePublicKey } from '../../src/signing/keys.js';
 import { signMessage, verifyMessage } from '../../src/signing/sshsig.js';
