@@ -202,3 +202,29 @@ describe('tracehound verify --acquisition', () => {
     expect(stdout.match(/only in/g)).toHaveLength(1);
   });
 });
+
+describe('command-line errors', () => {
+  it('keys new writes a pair and prints the allowed-signers line; a second run and --passphrase exit 2 with one line', async () => {
+    const path = join(tempDir('cli-keys'), 'k');
+    expect(await run('keys', 'new', '--output', path, '--comment', 'lab-b')).toBe(0);
+    expect(stdout).toContain(`  you@lab namespaces="tracehound" ${readFileSync(`${path}.pub`, 'utf8')}`);
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    expect(await run('keys', 'new', '--output', path)).toBe(2);
+    expect(stderr).toMatch(/^tracehound: .*\/k: already exists \(refusing to overwrite a key; choose another --output\)\n$/);
+    stderr = '';
+    expect(await run('keys', 'new', '--output', `${path}2`, '--passphrase')).toBe(2);
+    expect(stderr).toMatch(/^tracehound: --passphrase: encrypted keys are not supported yet \(they need bcrypt-pbkdf\);.*\n$/);
+    expect(existsSync(`${path}2`)).toBe(false);
+  });
+
+  it.each([
+    ['a private key given as --key', () => ['verify', bundle, '--key', key], /lab-key: not an Ed25519 OpenSSH public key/],
+    ['a missing bundle', () => ['verify', '/nonexistent/b.zip', '--key', `${key}.pub`], /^tracehound: \/nonexistent\/b\.zip: no such bundle\n$/],
+    ['a missing acquisition', () => ['verify', bundle, '--key', `${key}.pub`, '--acquisition', '/nonexistent/backup'], /^tracehound: \/nonexistent\/backup: no such acquisition\n$/],
+    ['export without --from-output', () => ['export', '--output', '/tmp/never.zip'], /--from-output DIR is required/],
+  ])('exits 2 with one line for %s', async (_, args, message) => {
+    expect(await run(...args())).toBe(2);
+    expect(stderr).toMatch(message);
+    expect(stderr.split('\n')).toHaveLength(2);
+  });
+});
