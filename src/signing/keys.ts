@@ -3,10 +3,11 @@
  * `ssh-keygen` it already has: the private key as "openssh-key-v1" (OpenSSH PROTOCOL.key), the public key as
  * the one-line `ssh-ed25519 AAAA… comment` of authorized_keys and allowed_signers files.
  *
- * Only unencrypted private keys are written and read: an encrypted one needs bcrypt-pbkdf, which node:crypto
- * does not have (see docs/bundle-format.md). An encrypted key made by ssh-keygen is refused with a message.
+ * A private key is unencrypted, or encrypted as ssh-keygen does by default: aes256-ctr with a key and IV from
+ * bcrypt_pbkdf (16 rounds, 16-byte salt) of the passphrase.
  */
-import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
+import { MAX_ROUNDS, bcryptPbkdf } from './bcrypt-pbkdf.js';
 import { FormatError } from '../errors.js';
 import { SshReader, armor, quoted, sshString, uint32, unarmor } from './ssh-wire.js';
 
@@ -62,30 +63,83 @@ export function parseBlob(blob: Buffer, what: string): Buffer {
   return Buffer.from(key);
 }
 
-export function formatPrivateKey(pair: Ed25519Pair): string {
-  // Two equal random "check" words: a decryption with the wrong key shows as a mismatch.
+/** OpenSSH's defaults for a new encrypted key (ssh-keygen -a 16). */
+const CIPHER = 'aes256-ctr';
+const KDF = 'bcrypt';
+const KDF_ROUNDS = 16;
+
+export function formatPrivateKey(pair: Ed25519Pair, passphrase?: string): string {
+  // Two equal random "check" words: a decryption with the wrong passphrase shows as a mismatch.
   const check = randomBytes(4);
   const body = Buffer.concat([check, check, sshString(ED25519), sshString(pair.key), sshString(Buffer.concat([pair.seed, pair.key])), sshString(pair.comment)]);
-  // Padded with 1, 2, 3… to the cipher block size (8 for "none").
-  const pad = (8 - (body.length % 8)) % 8;
-  const padding = Buffer.from(Array.from({ length: pad }, (_, i) => i + 1));
-  const file = Buffer.concat([MAGIC, sshString('none'), sshString('none'), sshString(''), uint32(1), sshString(publicKeyBlob(pair.key)), sshString(Buffer.concat([body, padding]))]);
+  // Padded with 1, 2, 3… to the cipher block size (8 for "none", 16 for AES).
+  const block = passphrase === undefined ? 8 : 16;
+  const pad = (block - (body.length % block)) % block;
+  const plain = Buffer.concat([body, Buffer.from(Array.from({ length: pad }, (_, i) => i + 1))]);
+  let header: Buffer[];
+  let section: Buffer;
+  if (passphrase === undefined) {
+    header = [sshString('none'), sshString('none'), sshString('')];
+    section = plain;
+  } else {
+    const salt = randomBytes(16);
+    const { key, iv } = derive(passphrase, salt, KDF_ROUNDS);
+    const cipher = createCipheriv('aes-256-ctr', key, iv);
+    section = Buffer.concat([cipher.update(plain), cipher.final()]);
+    header = [sshString(CIPHER), sshString(KDF), sshString(Buffer.concat([sshString(salt), uint32(KDF_ROUNDS)]))];
+  }
+  const file = Buffer.concat([MAGIC, ...header, uint32(1), sshString(publicKeyBlob(pair.key)), sshString(section)]);
   return armor(PRIVATE_LABEL, file);
 }
 
-export function parsePrivateKey(text: string, what = 'private key'): Ed25519Pair {
+function derive(passphrase: string, salt: Buffer, rounds: number): { key: Buffer; iv: Buffer } {
+  const out = bcryptPbkdf(Buffer.from(passphrase, 'utf8'), salt, 48, rounds);
+  return { key: out.subarray(0, 32), iv: out.subarray(32) };
+}
+
+/** Whether the key text says it is encrypted (so the caller asks for a passphrase); false for anything unreadable. */
+export function isEncryptedPrivateKey(text: string): boolean {
+  try {
+    const r = new SshReader(unarmor(PRIVATE_LABEL, text, 'key'), 'key');
+    if (!r.bytes(MAGIC.length, 'magic').equals(MAGIC)) return false;
+    return r.text('cipher name') !== 'none';
+  } catch {
+    return false;
+  }
+}
+
+/** A wrong passphrase: told apart from a damaged key, so the CLI can say which. */
+export class WrongPassphraseError extends FormatError {}
+
+export function parsePrivateKey(text: string, what = 'private key', passphrase?: string): Ed25519Pair {
   const r = new SshReader(unarmor(PRIVATE_LABEL, text, what), what);
   if (!r.bytes(MAGIC.length, 'magic').equals(MAGIC)) throw new FormatError(what, 'not an "openssh-key-v1" key');
   const cipher = r.text('cipher name');
   const kdf = r.text('kdf name');
-  r.string('kdf options');
-  if (cipher !== 'none' || kdf !== 'none') throw new FormatError(what, `the key is encrypted (${quoted(cipher)}, ${quoted(kdf)}); this build reads unencrypted keys only: make one with \`tracehound keys new\` or \`ssh-keygen -t ed25519 -N ""\``);
+  const kdfOptions = new SshReader(r.string('kdf options'), what);
+  const encrypted = cipher !== 'none' || kdf !== 'none';
+  if (encrypted && (cipher !== CIPHER || kdf !== KDF)) throw new FormatError(what, `encrypted with ${quoted(cipher)} and ${quoted(kdf)} (expected ${CIPHER} with ${KDF}, ssh-keygen's default, or no encryption)`);
   const count = r.uint32('key count');
   if (count !== 1) throw new FormatError(what, `${count} keys in the file (expected 1)`);
   const outerKey = parseBlob(r.string('public key'), what);
-  const p = new SshReader(r.string('private section'), what);
+  let section = r.string('private section');
   r.end();
-  if (p.uint32('check word') !== p.uint32('check word')) throw new FormatError(what, 'check words differ (corrupted key)');
+  if (encrypted) {
+    if (passphrase === undefined) throw new FormatError(what, 'the key is encrypted and no passphrase was given');
+    const salt = kdfOptions.string('kdf salt');
+    const rounds = kdfOptions.uint32('kdf rounds');
+    kdfOptions.end();
+    if (salt.length === 0 || salt.length > 1024 || rounds < 1 || rounds > MAX_ROUNDS) throw new FormatError(what, `bcrypt salt of ${salt.length} bytes and ${rounds} rounds (expected a salt of 1 to 1024 bytes and 1 to ${MAX_ROUNDS} rounds)`);
+    if (section.length % 16 !== 0) throw new FormatError(what, `encrypted section of ${section.length} bytes (expected whole 16-byte blocks)`);
+    const { key, iv } = derive(passphrase, salt, rounds);
+    const decipher = createDecipheriv('aes-256-ctr', key, iv);
+    section = Buffer.concat([decipher.update(section), decipher.final()]);
+  }
+  const p = new SshReader(section, what);
+  if (p.uint32('check word') !== p.uint32('check word')) {
+    if (encrypted) throw new WrongPassphraseError(what, 'wrong passphrase (the decrypted check words differ)');
+    throw new FormatError(what, 'check words differ (corrupted key)');
+  }
   const type = p.text('key type');
   if (type !== ED25519) throw new FormatError(what, `key type ${quoted(type)} is not supported (expected ${ED25519})`);
   const key = p.string('public key');
