@@ -6,9 +6,10 @@ import { reproduce } from '../bundle/reproduce.js';
 import { verifyBundle } from '../bundle/verify.js';
 import { writeBundle } from '../bundle/write.js';
 import { UserError } from '../errors.js';
-import { readPrivateKeyFile, readPublicKeyFile } from '../signing/key-files.js';
+import { privateKeyFileIsEncrypted, readPrivateKeyFile, readPublicKeyFile } from '../signing/key-files.js';
 import { credentialProvider } from './credentials.js';
 import { EXIT } from './exit-codes.js';
+import { keyPassphrase } from './key-passphrase.js';
 
 export interface ExportFlags {
   fromOutput?: string;
@@ -21,7 +22,7 @@ export interface ExportFlags {
 export async function runExport(flags: ExportFlags): Promise<number> {
   if (!flags.fromOutput) throw new UserError('usage', 'export: --from-output DIR is required (the folder of `tracehound check --output DIR`)');
   // The key first: a wrong key path should cost nothing.
-  const key = flags.sign ? readPrivateKeyFile(flags.sign) : undefined;
+  const key = flags.sign ? readPrivateKeyFile(flags.sign, privateKeyFileIsEncrypted(flags.sign) ? await keyPassphrase(flags.sign, false) : undefined) : undefined;
   const content = bundleContentFromNativeOutput(flags.fromOutput, { includeRecords: flags.includeRecords === true });
   const written = await writeBundle(content, flags.output, key);
   if (!flags.quiet) {

@@ -1,6 +1,8 @@
+import { existsSync } from 'node:fs';
 import { createKeyFiles } from '../signing/key-files.js';
 import { UserError } from '../errors.js';
 import { EXIT } from './exit-codes.js';
+import { keyPassphrase } from './key-passphrase.js';
 
 export interface KeysNewFlags {
   output: string;
@@ -8,13 +10,11 @@ export interface KeysNewFlags {
   passphrase?: true;
 }
 
-export function runKeysNew(flags: KeysNewFlags): number {
-  if (flags.passphrase) {
-    // OpenSSH encrypts keys with bcrypt-pbkdf, which node:crypto lacks; see docs/bundle-format.md.
-    throw new UserError('usage', '--passphrase: encrypted keys are not supported yet (they need bcrypt-pbkdf); keep the unencrypted key on an encrypted disk, or encrypt it afterwards with `ssh-keygen -p -f KEY`');
-  }
-  const made = createKeyFiles(flags.output, flags.comment);
-  process.stdout.write(`private key: ${made.privatePath} (mode 0600, keep it secret)\npublic key:  ${made.publicPath}\n${made.publicLine}`);
+export async function runKeysNew(flags: KeysNewFlags): Promise<number> {
+  if (existsSync(flags.output)) throw new UserError('output', `${flags.output}: already exists (refusing to overwrite a key; choose another --output)`);
+  const passphrase = flags.passphrase ? await keyPassphrase(flags.output, true) : undefined;
+  const made = createKeyFiles(flags.output, flags.comment, passphrase);
+  process.stdout.write(`private key: ${made.privatePath} (mode 0600, ${passphrase === undefined ? 'unencrypted: keep it secret' : 'passphrase-protected'})\npublic key:  ${made.publicPath}\n${made.publicLine}`);
   process.stdout.write(`A reviewer checks your bundles with this allowed-signers line:\n  you@lab namespaces="tracehound" ${made.publicLine}`);
   return EXIT.ok;
 }

@@ -89,10 +89,10 @@ function buildProgram(setExit: (code: number) => void, signal: AbortSignal) {
     .description('create an Ed25519 key pair: KEY (OpenSSH private key, mode 0600) and KEY.pub')
     .requiredOption('-o, --output <key>', 'where to write the private key (a new file; the public key goes to KEY.pub)')
     .option('-c, --comment <text>', 'comment of the public key (default: user@host)')
-    .option('--passphrase', 'encrypt the private key (not supported yet: see docs/bundle-format.md)')
+    .option('--passphrase', 'encrypt the private key (asked at a prompt, or TRACEHOUND_KEY_PASSPHRASE)')
     .action(async (opts) => {
       const { runKeysNew } = await import('./keys-command.js');
-      setExit(runKeysNew(opts));
+      setExit(await runKeysNew(opts));
     });
 
   program
@@ -100,7 +100,7 @@ function buildProgram(setExit: (code: number) => void, signal: AbortSignal) {
     .description('write a result bundle (findings, coverage, matched observables, provenance) for peer review, optionally signed')
     .option('--from-output <dir>', 'the results folder of `tracehound check --output DIR`')
     .requiredOption('-o, --output <bundle.zip>', 'the bundle to write (a new file)')
-    .option('-s, --sign <key>', 'sign with this OpenSSH Ed25519 private key (`tracehound keys new`)')
+    .option('-s, --sign <key>', 'sign with this OpenSSH Ed25519 private key (`tracehound keys new`; a passphrase is asked, or read from TRACEHOUND_KEY_PASSPHRASE)')
     .option('--include-records', "also include every parsed record and the timeline (the phone's content)")
     .option('-q, --quiet', 'print nothing but errors')
     .action(async (opts) => {

@@ -5,7 +5,7 @@
 import { closeSync, lstatSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { UserError, FormatError, errorMessage } from '../errors.js';
-import { formatPrivateKey, formatPublicKey, generateKeyPair, parsePrivateKey, parsePublicKey, type Ed25519Pair, type Ed25519Public } from './keys.js';
+import { WrongPassphraseError, formatPrivateKey, formatPublicKey, generateKeyPair, isEncryptedPrivateKey, parsePrivateKey, parsePublicKey, type Ed25519Pair, type Ed25519Public } from './keys.js';
 
 /** Key files are a few hundred bytes; anything much larger is not a key. */
 const MAX_KEY_FILE_BYTES = 64 * 1024;
@@ -26,20 +26,30 @@ export function defaultComment(): string {
   return `${user}@${hostname()}`;
 }
 
-export function createKeyFiles(path: string, comment = defaultComment()): NewKeyResult {
+/** `passphrase`: encrypt KEY as ssh-keygen does (aes256-ctr, bcrypt_pbkdf with 16 rounds). */
+export function createKeyFiles(path: string, comment = defaultComment(), passphrase?: string): NewKeyResult {
   const pubPath = `${path}.pub`;
   for (const p of [path, pubPath]) {
     if (exists(p)) throw new UserError('output', `${p}: already exists (refusing to overwrite a key; choose another --output)`);
   }
   const pair = generateKeyPair(comment);
   const publicLine = formatPublicKey(pair);
-  writeNew(path, formatPrivateKey(pair), 0o600);
+  writeNew(path, formatPrivateKey(pair, passphrase), 0o600);
   writeNew(pubPath, publicLine, 0o644);
   return { privatePath: path, publicPath: pubPath, publicLine };
 }
 
-export function readPrivateKeyFile(path: string): Ed25519Pair {
-  return parseKeyFile(path, 'an OpenSSH Ed25519 private key', (text) => parsePrivateKey(text, path));
+export function readPrivateKeyFile(path: string, passphrase?: string): Ed25519Pair {
+  return parseKeyFile(path, 'an OpenSSH Ed25519 private key', (text) => parsePrivateKey(text, path, passphrase));
+}
+
+/** Whether KEY is passphrase-protected (false for a file that is not a key: reading it then says why). */
+export function privateKeyFileIsEncrypted(path: string): boolean {
+  try {
+    return parseKeyFile(path, 'an OpenSSH Ed25519 private key', isEncryptedPrivateKey);
+  } catch {
+    return false;
+  }
 }
 
 export function readPublicKeyFile(path: string): Ed25519Public {
@@ -60,6 +70,7 @@ function parseKeyFile<T>(path: string, expected: string, parse: (text: string) =
   try {
     return parse(text);
   } catch (err) {
+    if (err instanceof WrongPassphraseError) throw new UserError('wrong-password', err.message, { cause: err });
     if (err instanceof FormatError) throw new UserError('bad-format', err.message, { cause: err });
     throw err;
   }

@@ -3,7 +3,7 @@
  * indicator matches): export signed, verify with OpenSSH alone and with `tracehound verify`, tamper with every
  * member in turn, and reproduce the findings from the acquisition (issue #12, parts 1 and 2).
  */
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -204,17 +204,32 @@ describe('tracehound verify --acquisition', () => {
 });
 
 describe('command-line errors', () => {
-  it('keys new writes a pair and prints the allowed-signers line; a second run and --passphrase exit 2 with one line', async () => {
+  it('keys new writes a pair and prints the allowed-signers line; a second run exits 2 with one line', async () => {
     const path = join(tempDir('cli-keys'), 'k');
     expect(await run('keys', 'new', '--output', path, '--comment', 'lab-b')).toBe(0);
     expect(stdout).toContain(`  you@lab namespaces="tracehound" ${readFileSync(`${path}.pub`, 'utf8')}`);
     expect(statSync(path).mode & 0o777).toBe(0o600);
     expect(await run('keys', 'new', '--output', path)).toBe(2);
     expect(stderr).toMatch(/^tracehound: .*\/k: already exists \(refusing to overwrite a key; choose another --output\)\n$/);
-    stderr = '';
-    expect(await run('keys', 'new', '--output', `${path}2`, '--passphrase')).toBe(2);
-    expect(stderr).toMatch(/^tracehound: --passphrase: encrypted keys are not supported yet \(they need bcrypt-pbkdf\);.*\n$/);
-    expect(existsSync(`${path}2`)).toBe(false);
+  });
+
+  it('keys new --passphrase and export --sign take the passphrase from TRACEHOUND_KEY_PASSPHRASE; a wrong one exits 2, writing nothing', async () => {
+    const dir = tempDir('cli-locked');
+    const path = join(dir, 'locked');
+    vi.stubEnv('TRACEHOUND_KEY_PASSPHRASE', 'lab passphrase');
+    try {
+      expect(await run('keys', 'new', '--output', path, '--passphrase')).toBe(0);
+      expect(stdout).toContain('(mode 0600, passphrase-protected)');
+      expect(execFileSync('/usr/bin/ssh-keygen', ['-y', '-P', 'lab passphrase', '-f', path], { encoding: 'utf8' })).toBe(readFileSync(`${path}.pub`, 'utf8'));
+      expect(await run('export', '--from-output', outDir, '--output', join(dir, 'b.zip'), '--sign', path)).toBe(0);
+      expect(await run('verify', join(dir, 'b.zip'), '--key', `${path}.pub`)).toBe(0);
+      vi.stubEnv('TRACEHOUND_KEY_PASSPHRASE', 'not it');
+      expect(await run('export', '--from-output', outDir, '--output', join(dir, 'c.zip'), '--sign', path)).toBe(2);
+      expect(stderr).toMatch(/^tracehound: .*locked: wrong passphrase \(the decrypted check words differ\)\n$/);
+      expect(existsSync(join(dir, 'c.zip'))).toBe(false);
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 
   it.each([

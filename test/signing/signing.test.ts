@@ -3,12 +3,12 @@
  * our keys and verifies our SSHSIG signatures, and our verifier accepts ssh-keygen's. The shell side is run
  * for real; nothing here mocks OpenSSH.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FormatError, UserError } from '../../src/errors.js';
-import { createKeyFiles, readPrivateKeyFile, readPublicKeyFile } from '../../src/signing/key-files.js';
+import { createKeyFiles, privateKeyFileIsEncrypted, readPrivateKeyFile, readPublicKeyFile } from '../../src/signing/key-files.js';
 import { formatPublicKey, parsePrivateKey, parsePublicKey } from '../../src/signing/keys.js';
 import { signMessage, verifyMessage } from '../../src/signing/sshsig.js';
 import { tempDir } from '../fixtures/ios-backup.js';
@@ -46,14 +46,34 @@ describe('tracehound keys new', () => {
     expect(readFileSync(`${other}.pub`, 'utf8')).toBe('something else');
   });
 
-  it('reads a key ssh-keygen made (unencrypted), and refuses an encrypted one with one line saying why', () => {
+  it('reads keys ssh-keygen made, unencrypted and passphrase-protected (aes256-ctr, bcrypt_pbkdf)', () => {
     const dir = tempDir('keys');
     execFileSync(SSH_KEYGEN, ['-q', '-t', 'ed25519', '-N', '', '-C', 'made-by-openssh', '-f', join(dir, 'plain')]);
-    const pair = readPrivateKeyFile(join(dir, 'plain'));
-    expect(formatPublicKey(pair)).toBe(readFileSync(join(dir, 'plain.pub'), 'utf8'));
-    execFileSync(SSH_KEYGEN, ['-q', '-t', 'ed25519', '-N', 'correct horse', '-f', join(dir, 'locked')]);
-    expect(() => readPrivateKeyFile(join(dir, 'locked'))).toThrow(UserError);
-    expect(() => readPrivateKeyFile(join(dir, 'locked'))).toThrow(/locked: the key is encrypted \("aes256-ctr", "bcrypt"\); this build reads unencrypted keys only/);
+    expect(formatPublicKey(readPrivateKeyFile(join(dir, 'plain')))).toBe(readFileSync(join(dir, 'plain.pub'), 'utf8'));
+    execFileSync(SSH_KEYGEN, ['-q', '-t', 'ed25519', '-N', 'correct horse', '-C', 'locked', '-f', join(dir, 'locked')]);
+    expect(privateKeyFileIsEncrypted(join(dir, 'locked'))).toBe(true);
+    expect(formatPublicKey(readPrivateKeyFile(join(dir, 'locked'), 'correct horse'))).toBe(readFileSync(join(dir, 'locked.pub'), 'utf8'));
+    const wrong = (() => {
+      try {
+        readPrivateKeyFile(join(dir, 'locked'), 'wrong horse');
+      } catch (err) {
+        return err;
+      }
+      return null;
+    })();
+    expect(wrong).toBeInstanceOf(UserError);
+    expect((wrong as UserError).code).toBe('wrong-password');
+    expect((wrong as UserError).message).toMatch(/locked: wrong passphrase \(the decrypted check words differ\)$/);
+    expect(() => readPrivateKeyFile(join(dir, 'locked'))).toThrow(/locked: the key is encrypted and no passphrase was given/);
+  });
+
+  it('writes a passphrase-protected key that ssh-keygen opens with the passphrase and not without', () => {
+    const path = join(tempDir('keys'), 'locked');
+    const made = createKeyFiles(path, 'lab-c', 'pass phrase');
+    expect(privateKeyFileIsEncrypted(path)).toBe(true);
+    expect(execFileSync(SSH_KEYGEN, ['-y', '-P', 'pass phrase', '-f', path], { encoding: 'utf8' })).toBe(made.publicLine);
+    expect(spawnSync(SSH_KEYGEN, ['-y', '-P', 'wrong', '-f', path], { encoding: 'utf8' }).status).not.toBe(0);
+    expect(formatPublicKey(readPrivateKeyFile(path, 'pass phrase'))).toBe(made.publicLine);
   });
 
   it.each([
