@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { bundleContentFromNativeOutput } from '../bundle/content.js';
 import { BundleProblem, openBundle } from '../bundle/read.js';
-import { reproduce } from '../bundle/reproduce.js';
+import { reproduce } from '../app/reproduce-bundle.js';
 import { verifyBundle } from '../bundle/verify.js';
 import { writeBundle } from '../bundle/write.js';
 import { UserError } from '../errors.js';

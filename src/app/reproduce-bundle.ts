@@ -5,16 +5,16 @@
  */
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { check } from '../app/check.js';
+import { check } from './check.js';
 import type { InputRecord } from '../evidence/input-log.js';
 import type { CredentialProvider } from '../evidence/ios-backup-keys.js';
 import { sourceKinds } from '../evidence/kinds.js';
 import type { SourceKind } from '../evidence/source.js';
 import { holdPrivateTemp, privateTempDir } from '../evidence/temp.js';
 import { findingJson } from '../report/native.js';
-import { asRecord, type FindingJson } from './content.js';
-import { MEMBER, indicatorMember } from './layout.js';
-import { BundleProblem, parseJsonMember, type OpenedBundle } from './read.js';
+import { asRecord, type FindingJson } from '../bundle/content.js';
+import { MEMBER, indicatorMember } from '../bundle/layout.js';
+import { BundleProblem, parseJsonMember, type OpenedBundle } from '../bundle/read.js';
 
 export interface FindingDifference {
   readonly side: 'only-in-bundle' | 'only-in-rerun';
