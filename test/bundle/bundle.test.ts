@@ -78,6 +78,10 @@ describe('tracehound export', () => {
     expect(m.get('findings.json')!.equals(readFileSync(join(outDir, 'alerts.json')))).toBe(true);
     expect(m.get('coverage.json')!.equals(readFileSync(join(outDir, 'coverage.json')))).toBe(true);
     expect(m.get(MEMBERS[4]!)!.equals(readFileSync(mvtTestStix()))).toBe(true);
+    // Phone content that no finding is about stays out: a Mail extension's domain is in the backup's file list
+    // (ios.manifest records), not in any member.
+    expect(readFileSync(join(outDir, 'ios.manifest.json'), 'utf8')).toContain('AppDomainPlugin-com.apple.mobilemail.MailQuickLookExtension');
+    for (const [name, data] of m) expect(data.includes('MailQuickLookExtension'), name).toBe(false);
   });
 
   it('lists the observables that matched an indicator, with the indicator and where they were seen', async () => {
