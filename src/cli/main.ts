@@ -131,6 +131,46 @@ function buildProgram(setExit: (code: number) => void, signal: AbortSignal) {
       setExit(await runDecrypt(backup, { ...opts, signal }));
     });
 
+  const keys = program.command('keys').description('signing keys for result bundles (OpenSSH Ed25519)');
+  keys
+    .command('new')
+    .description('create an Ed25519 key pair: KEY (OpenSSH private key, mode 0600) and KEY.pub')
+    .requiredOption('-o, --output <key>', 'where to write the private key (a new file; the public key goes to KEY.pub)')
+    .option('-c, --comment <text>', 'comment of the public key (default: user@host)')
+    .option('--passphrase', 'encrypt the private key (asked at a prompt, or TRACEHOUND_KEY_PASSPHRASE)')
+    .action(async (opts) => {
+      const { runKeysNew } = await import('./keys-command.js');
+      setExit(await runKeysNew(opts));
+    });
+
+  program
+    .command('export')
+    .description('write a result bundle (findings, coverage, matched observables, provenance) for peer review, optionally signed')
+    .option('--from-output <dir>', 'the results folder of `tracehound check --output DIR`')
+    .requiredOption('-o, --output <bundle.zip>', 'the bundle to write (a new file)')
+    .option('-s, --sign <key>', 'sign with this OpenSSH Ed25519 private key (`tracehound keys new`; a passphrase is asked, or read from TRACEHOUND_KEY_PASSPHRASE)')
+    .option('--include-records', "also include every parsed record and the timeline (the phone's content)")
+    .option('-q, --quiet', 'print nothing but errors')
+    .action(async (opts) => {
+      const { runExport } = await import('./bundle-command.js');
+      setExit(await runExport(opts));
+    });
+
+  program
+    .command('verify')
+    .description("check a signed bundle's signature and every file in it; with --acquisition, re-run the check and compare findings")
+    .argument('<bundle>', 'bundle made by `tracehound export --sign`')
+    .requiredOption('--key <pub>', "the signer's public key (KEY.pub, `ssh-ed25519 AAAA…`), obtained from them by a trusted channel")
+    .option('-a, --acquisition <path>', 'the acquisition the bundle was made from: re-check it with the indicator files in the bundle')
+    .option('-k, --key-file <path>', 'encrypted backup: the key saved by `tracehound ios extract-key`')
+    .option('-p, --password <password>', 'encrypted backup password (visible in the process list: prefer the prompt or TRACEHOUND_BACKUP_PASSWORD)')
+    .option('-q, --quiet', 'print only differences and errors')
+    .addHelpText('after', '\nExit codes: 0 verified (and the same findings), 1 verification failed or findings differ, 2 usage or input error')
+    .action(async (bundle, opts) => {
+      const { runVerify } = await import('./bundle-command.js');
+      setExit(await runVerify(bundle, { ...opts, signal }));
+    });
+
   program
     .command('artifacts')
     .description('list the artifacts Tracehound reads')

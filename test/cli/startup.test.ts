@@ -90,7 +90,7 @@ describe('tracehound starts without loading the commands', () => {
   it('--help still lists every command, and check --help every option, loading no more', () => {
     const top = runCli('--help');
     expect(top.status).toBe(0);
-    for (const command of ['check [options] <path>', 'iocs', 'ios', 'artifacts', 'demo [options]']) expect(top.stdout).toContain(command);
+    for (const command of ['check [options] <path>', 'iocs', 'ios', 'artifacts', 'demo [options]', 'keys', 'export [options]', 'verify [options] <bundle>']) expect(top.stdout).toContain(command);
     expect(top.projectModules).toEqual(STARTUP_MODULES);
 
     const check = runCli('check', '--help');
