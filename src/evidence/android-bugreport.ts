@@ -234,7 +234,8 @@ class OneFile implements StoredFiles {
     private readonly inner: FolderFiles,
     private readonly name: string,
   ) {
-    this.root = inner.root;
+    // Refs and describe() name the file itself: the acquisition is the file, not its folder.
+    this.root = join(inner.root, name);
   }
 
   private own(rel: string): boolean {

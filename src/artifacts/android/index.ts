@@ -9,7 +9,13 @@ import aqfLogTimestamps from './aqf_log_timestamps.js';
 import aqfPackages from './aqf_packages.js';
 import aqfProcesses from './aqf_processes.js';
 import aqfSettings from './aqf_settings.js';
+import bugreportTimestamps from './bugreport_timestamps.js';
+import dumpsysGetprop from './dumpsys_getprop.js';
 import mounts from './mounts.js';
 import rootBinaries from './root_binaries.js';
+import tombstones from './tombstones.js';
 
-export const androidArtifacts: readonly AnyArtifact[] = [aqfPackages, aqfProcesses, aqfGetprop, aqfSettings, aqfFiles, aqfLogTimestamps, rootBinaries, mounts];
+/** The bugreport artifacts of this slice, in MVT's bugreport module order (reference-spec §9.2): DumpsysGetProp, BugReportTimestamps, Tombstones. */
+const bugreportArtifacts: readonly AnyArtifact[] = [dumpsysGetprop, bugreportTimestamps, tombstones];
+
+export const androidArtifacts: readonly AnyArtifact[] = [aqfPackages, aqfProcesses, aqfGetprop, aqfSettings, aqfFiles, aqfLogTimestamps, rootBinaries, mounts, ...bugreportArtifacts];
