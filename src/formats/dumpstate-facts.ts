@@ -111,9 +111,13 @@ export function parseFingerprint(fp: string): { brand: string; product: string; 
   return m ? { brand: m[1]!, product: m[2]!, device: m[3]!, release: m[4]!, buildId: m[5]! } : null;
 }
 
-/** A dumpstate's first bytes: its banner (`== dumpstate: 2011-…`) in the first lines. Binary data is never one. */
+/**
+ * A dumpstate's first bytes: its banner, `== dumpstate: 2011-…`, as the first line or below a rule of `=`
+ * (how every dumpstate since Android 1 begins). Binary data is never one.
+ */
 export function looksLikeDumpstateHead(head: Buffer): boolean {
   if (head.includes(0)) return false;
-  const lines = head.toString('latin1').split('\n', 8);
-  return lines.some((l) => /^== dumpstate: \d{4}-\d{2}-\d{2}/.test(l.replace(/\r$/, '')));
+  const [first = '', second = ''] = head.toString('latin1').split('\n', 2).map((l) => l.replace(/\r$/, ''));
+  const banner = (l: string) => /^== dumpstate: \d{4}-\d{2}-\d{2}/.test(l);
+  return banner(first) || (/^={8,}$/.test(first) && banner(second));
 }
