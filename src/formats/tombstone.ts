@@ -41,7 +41,7 @@ const HEAD_LINES = 400;
 const MAX_FIELD = 4096;
 
 const PID_LINE = /^pid: (\d+), tid: (\d+), name: (.*?)(?:\s+>>> (.*?) <<<)?\s*$/;
-const SIGNAL_LINE = /^signal (-?\d+) (?:\(([^)]*)\))?,? ?code (-?\d+)(?: \(([^)]*)\))?/;
+const SIGNAL_LINE = /^signal (-?\d+)(?: \(([^)]*)\))?, code (-?\d+)(?: \(([^)]*)\))?/;
 
 function unquote(v: string): string {
   return v.trim().replace(/^'(.*)'$/s, '$1');
