@@ -44,8 +44,8 @@ export function isKnownZone(zone: string): boolean {
   }
 }
 
-/** The zone's offset from UTC, in minutes, at the instant `utcMs`. */
-function offsetMinutesAt(zone: string, utcMs: number): number {
+/** The zone's offset from UTC, in minutes, at the instant `utcMs` (the zone must be known: `isKnownZone`). */
+export function offsetMinutesAt(zone: string, utcMs: number): number {
   const parts = new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' }).formatToParts(new Date(utcMs));
   const get = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
   const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
