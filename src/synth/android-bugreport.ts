@@ -236,7 +236,7 @@ export async function writeBugreport(path: string, options: BugreportOptions = {
     ...(plants.rootCrash ? [{ name: 'vold', binary: '/system/bin/vold', uid: 0, signal: 'signal 11 (SIGSEGV), code 2 (SEGV_ACCERR), fault addr 0x00000077a0c01000' }] : []),
     ...(plants.crashedProcess ? [{ name: plants.crashedProcess, binary: '/data/app/~~x/base.apk', uid: 10_250, signal: 'signal 11 (SIGSEGV), code 1 (SEGV_MAPERR), fault addr 0x0' }] : []),
   ];
-  let dumpstateBytes = 0;
+  let dumpstateBytes: number;
   try {
     await zip.add('main_entry.txt', [dumpstateName], takenAt);
     await zip.add('version.txt', ['2.0'], takenAt);
