@@ -13,8 +13,11 @@ export interface LineStats {
   readonly stopped: boolean;
 }
 
-/** Calls `onLine` for each line (without its `\n`) until it returns false or the stream ends. The stream is destroyed on a stop. */
-export async function forEachLine(stream: Readable, maxLine: number, onLine: (line: string) => boolean): Promise<LineStats> {
+/**
+ * Calls `onLine` for each line (without its `\n`) until it returns false or the stream ends. On a stop the
+ * stream is destroyed, or with `drain` read to its end unsplit (so a hashing source logs the whole file).
+ */
+export async function forEachLine(stream: Readable, maxLine: number, onLine: (line: string) => boolean, options: { drain?: boolean } = {}): Promise<LineStats> {
   let pending: Buffer[] = [];
   let pendingBytes = 0;
   let overlong = false;
@@ -41,23 +44,31 @@ export async function forEachLine(stream: Readable, maxLine: number, onLine: (li
       pendingBytes += part.length;
     }
   };
+  let stopped = false;
   try {
     for await (const chunk of stream) {
+      // Stopped with `drain`: the rest is read, not split.
+      if (stopped) continue;
       const buf = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
       let start = 0;
       for (let nl = buf.indexOf(10, start); nl !== -1; nl = buf.indexOf(10, start)) {
         keep(buf.subarray(start, nl));
         start = nl + 1;
         if (!emit()) {
-          stream.destroy();
-          return { lines, cut, stopped: true };
+          stopped = true;
+          if (!options.drain) {
+            stream.destroy();
+            return { lines, cut, stopped };
+          }
+          break;
         }
       }
-      keep(buf.subarray(start));
+      if (!stopped) keep(buf.subarray(start));
     }
   } finally {
     if (!stream.destroyed && !stream.readableEnded) stream.destroy();
   }
+  if (stopped) return { lines, cut, stopped };
   if (pendingBytes > 0 || overlong) {
     if (!emit()) return { lines, cut, stopped: true };
   }

@@ -20,9 +20,10 @@ export default defineArtifact<DumpsysPropertyRecord>({
   async *parse(ctx) {
     for (const file of await ctx.findInputs()) {
       const reader = new DumpstateFactsReader();
-      // Streamed, and stopped at the section's end: the rest of a 100 MB dumpstate is never read here.
+      // Streamed, and split into lines only up to the section's end; the rest is read unsplit so that the input
+      // log holds the whole file's hash.
       const stream = ctx.source.stream ? await ctx.source.stream(file) : Readable.from([await ctx.source.read(file)]);
-      const stats = await forEachLine(stream, MAX_DUMPSTATE_LINE, (line) => !ctx.signal.aborted && reader.push(line));
+      const stats = await forEachLine(stream, MAX_DUMPSTATE_LINE, (line) => !ctx.signal.aborted && reader.push(line), { drain: !ctx.signal.aborted });
       const facts = reader.result();
       const name = file.ref.storedPath;
       if (facts.propertiesAt === undefined) {

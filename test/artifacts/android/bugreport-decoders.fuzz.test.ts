@@ -69,4 +69,11 @@ describe('the line splitter holds a line to its bound', () => {
     expect(seen).toEqual(['abc', 'def\r', 'g']);
     expect(stats).toEqual({ lines: 3, cut: 0, stopped: true });
   });
+
+  it('with drain, a stop still reads the stream to its end, unsplit', async () => {
+    const stream = Readable.from([Buffer.from('a\nb\n'), Buffer.from('c\n'), Buffer.from('d\n')]);
+    const stats = await forEachLine(stream, 100, () => false, { drain: true });
+    expect(stats).toEqual({ lines: 1, cut: 0, stopped: true });
+    expect(stream.readableEnded).toBe(true);
+  });
 });

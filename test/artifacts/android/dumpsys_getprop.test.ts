@@ -1,8 +1,14 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { collectArtifact } from '../../../src/app/parse-artifact.js';
+import { detectInput } from '../../../src/evidence/detect.js';
+import { InputLog } from '../../../src/evidence/input-log.js';
 import dumpsysGetprop, { type DumpsysPropertyRecord } from '../../../src/artifacts/android/dumpsys_getprop.js';
 import rules from '../../../src/rules/android/dumpsys_getprop.js';
 import type { RecordRule } from '../../../src/rules/rule.js';
-import { mvtBugreport, oldBugreport, parseBugreport, parseBugreportFiles } from './_bugreport.js';
+import { mvtBugreport, oldBugreport, parseBugreport, parseBugreportFiles, writeBugreport } from './_bugreport.js';
 
 const rule = rules[0] as RecordRule<DumpsysPropertyRecord>;
 
@@ -44,5 +50,23 @@ describe('system properties of a bugreport', () => {
   it('a recent security patch raises nothing', () => {
     const recent = new Date(Date.now() - 30 * 86_400_000).toISOString().slice(0, 10);
     expect(rule.check({ name: 'ro.build.version.security_patch', value: recent })).toEqual([]);
+  });
+});
+
+describe('the dumpstate in the input log', () => {
+  it('is logged with the whole file\'s hash, although only the section is split into lines', async () => {
+    const text = dumpstate(['[ro.product.model]: [SM-A105F]']) + 'x'.repeat(100_000) + '\n';
+    const tree = writeBugreport({ 'dumpstate.txt': text });
+    try {
+      const inputs = new InputLog();
+      const source = await (await detectInput(tree.root)).open(inputs);
+      const { items } = await collectArtifact(dumpsysGetprop, source, new Map());
+      await source.close();
+      expect(items).toHaveLength(1);
+      const logged = inputs.all().find((e) => e.label === 'dumpstate.txt');
+      expect(logged).toEqual({ path: join(tree.root, 'dumpstate.txt'), label: 'dumpstate.txt', sha256: createHash('sha256').update(readFileSync(join(tree.root, 'dumpstate.txt'))).digest('hex'), bytes: Buffer.byteLength(text) });
+    } finally {
+      tree.remove();
+    }
   });
 });
