@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +11,7 @@ import { packAcquisition, type PackedKind } from '../fixtures/archives.js';
 import { shared } from '../helpers/data.js';
 import { snapshotTree } from '../helpers/tree.js';
 
+const sha = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 const realFolder = () => shared('mvt-test-artifacts', 'android_data', 'bugreport');
 const oldFormat = () => shared('samples', 'chkbugreport', 'examples', 'bugreports', 'bugreport_deadlock.txt');
 
@@ -104,14 +106,34 @@ describe('bugreports: detection', () => {
     await source.close();
   });
 
-  it('MVT\'s folder packed as zip, tar and tar.gz gives the same files', async () => {
-    for (const kind of ['zip', 'tar', 'tar.gz'] as const) {
-      const archive = await packAcquisition(realFolder(), kind, join(base, `mvt.${kind}`));
-      const { source } = await openAcquisition(archive);
-      expect(source.kind).toBe('android-bugreport');
-      expect((await source.find({ by: 'dumpstate' })).map((f) => f.size)).toEqual([14011]);
-      expect((await source.find({ by: 'path-glob', pattern: 'FS/data/tombstones/tombstone_*' })).length).toBe(2);
+  it('MVT\'s folder packed as zip, tar and tar.gz answers as the folder does: find, read, stream, the input log, no notes', async () => {
+    const specs = [{ by: 'dumpstate' }, { by: 'path-glob', pattern: 'FS/data/tombstones/tombstone_*' }, { by: 'path-glob', pattern: 'FS', folders: true }] as const;
+    const answers = async (path: string) => {
+      const { source, inputs } = await openAcquisition(path);
+      const out: unknown[] = [];
+      for (const spec of specs) {
+        for (const f of await source.find(spec)) {
+          // A folder is only described, never read (and only a folder on disk has a size).
+          if ('folders' in spec) {
+            out.push({ spec: spec.by, folder: f.ref.storedPath });
+            continue;
+          }
+          const streamed: Buffer[] = [];
+          for await (const c of await source.stream!(f)) streamed.push(c as Buffer);
+          out.push({ spec: spec.by, storedPath: f.ref.storedPath, size: f.size, sha: sha(Buffer.concat(streamed)) });
+        }
+      }
+      const log = inputs.all().map(({ label, sha256, bytes }) => ({ label, sha256, bytes })).sort((a, b) => a.label.localeCompare(b.label));
+      const notes = source.notes?.();
+      const { root: _root, container: _container, ...info } = source.describe();
       await source.close();
+      return { out, log, notes, info };
+    };
+    const folder = await answers(realFolder());
+    expect(folder.log.map((e) => e.label)).toEqual(['dumpstate.txt', 'FS/data/tombstones/tombstone_00', 'FS/data/tombstones/tombstone_01', 'main_entry.txt']);
+    for (const kind of ['zip', 'tar', 'tar.gz'] as const) {
+      const archive = await packAcquisition(realFolder(), kind, join(base, `mvt.${kind}`), kind === 'tar' ? undefined : 'bugreport');
+      expect(await answers(archive)).toEqual(folder);
     }
   });
 
