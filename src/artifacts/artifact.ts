@@ -76,7 +76,9 @@ export type IssueCode =
   /** A view or virtual table where a table is read: refused, since a query on it could run forever. */
   | 'not-a-table'
   /** A cell of the wrong type; the row is kept without that value. */
-  | 'bad-cell';
+  | 'bad-cell'
+  /** A text file read whole that lacks the section an artifact reads (a dumpstate without `SYSTEM PROPERTIES`): nothing to read, nothing missing. */
+  | 'section-missing';
 
 export interface ParseIssue {
   readonly code: IssueCode;

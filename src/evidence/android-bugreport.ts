@@ -152,7 +152,7 @@ export async function readDumpstateFacts(open: () => Promise<Readable>): Promise
 
 /**
  * A bugreport: a tree source whose `{ by: 'dumpstate' }` spec finds the dumpstate file. `notes()` adds what
- * was wrong with finding it, and for a lone dumpstate file that there is nothing but its text.
+ * was wrong with finding it (a coverage entry of the acquisition, which makes the check incomplete).
  */
 class BugreportSource extends TreeSource {
   constructor(
@@ -160,7 +160,6 @@ class BugreportSource extends TreeSource {
     inputs: InputLog,
     private readonly dumpstate: DumpstateLocation,
     context: Partial<Pick<AcquisitionInfo, 'device' | 'acquiredAt'>>,
-    private readonly extraNotes: readonly string[],
   ) {
     super(files, inputs, { kind: 'android-bugreport', specKind: 'path-glob', describe: () => context });
   }
@@ -176,7 +175,7 @@ class BugreportSource extends TreeSource {
   }
 
   override notes(): readonly string[] {
-    return [...this.dumpstate.notes, ...this.extraNotes, ...super.notes()];
+    return [...this.dumpstate.notes, ...super.notes()];
   }
 }
 
@@ -205,7 +204,7 @@ export async function openBugreportIn(files: StoredFiles, inputs: InputLog): Pro
     const dumpstate = await locateDumpstate(files, inputs);
     if (dumpstate.rel !== null) await files.prefetch([dumpstate.rel]);
     const context = await readContext(files, dumpstate.rel);
-    return new BugreportSource(files, inputs, dumpstate, context, []);
+    return new BugreportSource(files, inputs, dumpstate, context);
   } catch (err) {
     await files.close();
     throw err;
@@ -217,8 +216,7 @@ export async function openLoneDumpstate(path: string, inputs: InputLog): Promise
   const name = basename(path);
   const files = new OneFile(new FolderFiles(realRoot(dirname(path)), 'no-links'), name);
   const context = await readContext(files, name);
-  const note = `${path}: a lone dumpstate file (no FS/ tree): only its text sections are read; tombstones and file times need a full bugreport`;
-  return new BugreportSource(files, inputs, { rel: name, notes: [] }, context, [note]);
+  return new BugreportSource(files, inputs, { rel: name, notes: [] }, context);
 }
 
 /**

@@ -291,7 +291,7 @@ export async function detectInput(input: string, forced?: SourceKind): Promise<F
   if (statSync(path).isDirectory()) return detectFolder(input, path, forced);
   // An old bugreport is one text file, the dumpstate itself: known by its banner, before any archive sniffing.
   if ((!forced || forced === 'android-bugreport') && isLoneDumpstate(path)) {
-    return { detection: { answer: 'match', kind: 'android-bugreport', root: path, note: `${input} is a lone dumpstate text (an old-format bugreport)` }, open: (inputs) => openLoneDumpstate(path, inputs) };
+    return { detection: { answer: 'match', kind: 'android-bugreport', root: path, note: `${input} is a lone dumpstate text (an old-format bugreport): only its text is read; tombstones and file times need a full bugreport` }, open: (inputs) => openLoneDumpstate(path, inputs) };
   }
   const container = await containerOf(input, path, forced);
   const fs = await openFileSystem(path);

@@ -27,7 +27,7 @@ export default defineArtifact<DumpsysPropertyRecord>({
       const facts = reader.result();
       const name = file.ref.storedPath;
       if (facts.propertiesAt === undefined) {
-        ctx.warn({ code: 'file-missing', file, message: `${name}: no "------ SYSTEM PROPERTIES" section in ${stats.lines} lines` });
+        ctx.warn({ code: 'section-missing', file, message: `${name}: no "------ SYSTEM PROPERTIES" section in ${stats.lines} lines` });
         continue;
       }
       if (facts.skipped.count > 0) {

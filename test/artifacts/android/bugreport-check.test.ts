@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { check } from '../../../src/index.js';
+import { assessCompleteness } from '../../../src/report/completeness.js';
 import { mvtTestStix } from '../../helpers/data.js';
 import { packAcquisition } from '../../fixtures/archives.js';
 import { mvtBugreport, oldBugreport } from './_bugreport.js';
@@ -27,6 +28,8 @@ describe('check on MVT\'s bugreport folder', () => {
     const counts = Object.fromEntries(result.coverage.filter((c) => OURS.includes(c.artifact)).map((c) => [c.artifact, [c.state, c.records]]));
     expect(counts).toEqual({ 'android.dumpsys_getprop': ['empty', 0], 'android.bugreport_timestamps': ['parsed', 2], 'android.tombstones': ['parsed', 2] });
     expect(result.containerNotes).toEqual([]);
+    // A dumpstate without SYSTEM PROPERTIES is a coverage note, not a missing file: the check is complete.
+    expect(assessCompleteness(result.coverage, result.containerNotes).complete).toBe(true);
   });
 
   it('the same bugreport zipped gives the same findings and counts', async () => {
@@ -60,6 +63,8 @@ describe('check on the old-format bugreport (Android 2.3, one text file)', () =>
       ['android.bugreport_timestamps', 'missing', 0],
       ['android.tombstones', 'missing', 0],
     ]);
-    expect(result.containerNotes).toEqual([`${oldBugreport()}: a lone dumpstate file (no FS/ tree): only its text sections are read; tombstones and file times need a full bugreport`]);
+    expect(result.containerNotes).toEqual([]);
+    // What was read is a check: complete, with the missing parts in the coverage.
+    expect(assessCompleteness(result.coverage, result.containerNotes)).toMatchObject({ complete: true, foundArtifacts: 1 });
   });
 });
