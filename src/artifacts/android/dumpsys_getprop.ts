@@ -1,10 +1,9 @@
-import { Readable } from 'node:stream';
 import { MAX_GETPROP_LINES } from '../../formats/android-getprop.js';
-import { DumpstateFactsReader, MAX_DUMPSTATE_LINE } from '../../formats/dumpstate-facts.js';
-import { forEachLine } from '../../formats/lines.js';
+import { DumpstateFactsReader } from '../../formats/dumpstate-facts.js';
 import { defineArtifact, type Parsed } from '../artifact.js';
 import { at } from '../_read.js';
 import type { AqfPropertyRecord } from './aqf_getprop.js';
+import { eachDumpstateLine } from './_dumpstate.js';
 
 /** One system property of a bugreport's `SYSTEM PROPERTIES` section: the same record as androidqf's getprop.txt. */
 export type DumpsysPropertyRecord = AqfPropertyRecord;
@@ -20,10 +19,8 @@ export default defineArtifact<DumpsysPropertyRecord>({
   async *parse(ctx) {
     for (const file of await ctx.findInputs()) {
       const reader = new DumpstateFactsReader();
-      // Streamed, and split into lines only up to the section's end; the rest is read unsplit so that the input
-      // log holds the whole file's hash.
-      const stream = ctx.source.stream ? await ctx.source.stream(file) : Readable.from([await ctx.source.read(file)]);
-      const stats = await forEachLine(stream, MAX_DUMPSTATE_LINE, (line) => !ctx.signal.aborted && reader.push(line), { drain: !ctx.signal.aborted });
+      // Split into lines only up to the section's end; the rest is read unsplit (the input log's hash).
+      const stats = await eachDumpstateLine(ctx, file, (line) => reader.push(line));
       const facts = reader.result();
       const name = file.ref.storedPath;
       if (facts.propertiesAt === undefined) {
