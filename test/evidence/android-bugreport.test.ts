@@ -179,6 +179,17 @@ describe('bugreports: detection', () => {
     await source.close();
   });
 
+  it('inside a zip too, a main_entry.txt naming a path out of the bugreport finds nothing and says so', async () => {
+    const hostile = join(base, 'hostile-zip');
+    mkdirSync(hostile);
+    writeFileSync(join(hostile, 'main_entry.txt'), '../../../etc/passwd');
+    const zip = await packAcquisition(hostile, 'zip', join(base, 'hostile.zip'));
+    const { source } = await openAcquisition(zip);
+    expect(await source.find({ by: 'dumpstate' })).toEqual([]);
+    expect(source.notes?.()[0]).toBe(`${join(zip, 'main_entry.txt')} names the dumpstate "../../../etc/passwd", which is absent from the bugreport`);
+    await source.close();
+  });
+
   it('an androidqf folder stays androidqf, even holding a bugreport.zip and a dumpsys.txt', async () => {
     const aqf = join(base, 'aqf');
     mkdirSync(aqf);
