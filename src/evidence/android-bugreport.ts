@@ -200,7 +200,8 @@ export function openBugreport(root: string, inputs: InputLog): Promise<Source> {
 /** The source closes `files` (also when opening fails). */
 export async function openBugreportIn(files: StoredFiles, inputs: InputLog): Promise<Source> {
   try {
-    await files.prefetch([BUGREPORT_MAIN_ENTRY]);
+    // One pass over a tar.gz for main_entry.txt and every root file that may be the dumpstate it names.
+    await files.prefetch([BUGREPORT_MAIN_ENTRY, ...files.namesIn('').filter((n) => dumpstateRes.some((re) => re.test(n)))]);
     const dumpstate = await locateDumpstate(files, inputs);
     if (dumpstate.rel !== null) await files.prefetch([dumpstate.rel]);
     const context = await readContext(files, dumpstate.rel);
