@@ -97,7 +97,7 @@ export function createArtifactRun(
       const base = { artifact: artifact.id, title: artifact.title, records, files: files.map(describeFile), issues };
       if (specs.length === 0) return { ...base, state: 'skipped', reason: `does not apply to ${source.kind}` };
       if (failure !== null) return { ...base, state: 'failed', reason: failure };
-      const blocking = issues.filter((i) => i.code !== 'file-missing' && i.code !== 'row-skipped');
+      const blocking = issues.filter((i) => i.code !== 'file-missing' && i.code !== 'row-skipped' && i.code !== 'section-missing');
       if (files.length === 0) {
         const reason = missing.length > 0 ? issues.find((i) => i.code === 'file-missing')!.message : looked ? 'not present in this acquisition' : 'no input read';
         return { ...base, state: 'missing', reason };

@@ -76,7 +76,9 @@ export type IssueCode =
   /** A view or virtual table where a table is read: refused, since a query on it could run forever. */
   | 'not-a-table'
   /** A cell of the wrong type; the row is kept without that value. */
-  | 'bad-cell';
+  | 'bad-cell'
+  /** A text file read whole that lacks the section an artifact reads (a dumpstate without `SYSTEM PROPERTIES`): nothing to read, nothing missing. */
+  | 'section-missing';
 
 export interface ParseIssue {
   readonly code: IssueCode;
@@ -85,7 +87,7 @@ export interface ParseIssue {
 }
 
 export interface ParseContext {
-  readonly source: Pick<Source, 'kind' | 'find' | 'read' | 'openSqlite' | 'describe' | 'manifestRows' | 'listing' | 'fileNames'>;
+  readonly source: Pick<Source, 'kind' | 'find' | 'read' | 'stream' | 'openSqlite' | 'describe' | 'manifestRows' | 'listing' | 'fileNames'>;
   /** Finds the first files the artifact's inputs name for this source kind, recording what was missing. */
   findInputs(): Promise<EvidenceFile[]>;
   /** Opens a database after checking `requires`; a mismatch is reported as an issue and gives null. */

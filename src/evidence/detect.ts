@@ -18,6 +18,7 @@ import { iosFilesystemWithin, openIosFilesystem, openIosFilesystemIn } from './i
 import type { CredentialProvider } from './ios-backup-keys.js';
 import { ANDROIDQF_MARKER, androidqfRootWithin, openAndroidqf, openAndroidqfIn } from './androidqf.js';
 import { intrusionLogPrefixes, intrusionLogsRootWithin, openIntrusionLogs, openIntrusionLogsIn } from './intrusion-logs.js';
+import { bugreportRootWithin, isLoneDumpstate, namesMakeBugreport, openBugreport, openBugreportIn, openLoneDumpstate } from './android-bugreport.js';
 import { SYSDIAGNOSE_MARKERS, openSysdiagnose, openSysdiagnoseIn, sysdiagnoseRootWithin } from './ios-sysdiagnose.js';
 import type { Source, SourceKind } from './source.js';
 import { ArchiveFiles } from './stored-files.js';
@@ -178,6 +179,45 @@ const androidqf: Detector = {
   },
 };
 
+/**
+ * After androidqf: an androidqf folder (getprop.txt at its root) may hold a bugreport.zip, never a bugreport's
+ * root files, and a bugreport has no getprop.txt at its root.
+ */
+const androidBugreport: Detector = {
+  kind: 'android-bugreport',
+  expected: 'an Android bugreport (main_entry.txt or a dumpstate text, FS/…)',
+  inFolder(path) {
+    const root = bugreportRootWithin(path);
+    if (root === null) return null;
+    const detection = { answer: 'match', kind: 'android-bugreport', root } as const;
+    return {
+      detection: root === path ? detection : { ...detection, note: `found a bugreport in sub-folder ${root}` },
+      open: (inputs) => openBugreport(root, inputs),
+    };
+  },
+  async inArchive(place) {
+    const names = new Map<string, string[]>();
+    for await (const entry of place.fs.entries()) {
+      if (entry.type !== 'file') continue;
+      const cut = entry.path.lastIndexOf('/');
+      const folder = cut === -1 ? '' : entry.path.slice(0, cut);
+      if (folder.includes('/')) continue;
+      names.set(folder, [...(names.get(folder) ?? []), entry.path.slice(cut + 1)]);
+    }
+    const holding = ['', ...place.tops].filter((top) => namesMakeBugreport(names.get(top) ?? []));
+    const prefixes = holding.includes('') ? [''] : holding;
+    if (prefixes.length > 1) throw new UserError('usage', `${place.path}: holds ${prefixes.length} bugreports (${prefixes.join(', ')}); an archive of one is expected`);
+    if (prefixes.length === 0) return null;
+    const prefix = prefixes[0]!;
+    const files = await ArchiveFiles.open(place.fs, prefix, 'no-links');
+    const detection = { answer: 'match', kind: 'android-bugreport', root: place.path } as const;
+    return {
+      detection: prefix ? { ...detection, note: `found a bugreport in folder ${prefix} of ${place.path}` } : detection,
+      open: (inputs) => openBugreportIn(files, inputs),
+    };
+  },
+};
+
 const intrusionLogs: Detector = {
   kind: 'android-intrusion-logs',
   expected: 'Android intrusion logs (.txt files of JSON events)',
@@ -205,7 +245,7 @@ const intrusionLogs: Detector = {
 };
 
 /** Tried in this order; the first that recognises the input opens it. */
-const detectors: readonly Detector[] = [iosBackup, iosFilesystem, iosSysdiagnose, androidqf, intrusionLogs];
+const detectors: readonly Detector[] = [iosBackup, iosFilesystem, iosSysdiagnose, androidqf, androidBugreport, intrusionLogs];
 
 /**
  * The archive's root ('') and top-level folders (`name/`) where every path `wanted` names (or, with
@@ -277,6 +317,10 @@ export async function detectInput(input: string, forced?: SourceKind, age?: AgeC
   const path = resolve(input);
   if (!existsSync(path)) throw new UserError('not-found', `${input}: no such file or folder`);
   if (statSync(path).isDirectory()) return detectFolder(input, path, forced);
+  // An old bugreport is one text file, the dumpstate itself: known by its banner, before any archive sniffing.
+  if ((!forced || forced === 'android-bugreport') && isLoneDumpstate(path)) {
+    return { detection: { answer: 'match', kind: 'android-bugreport', root: path, note: `${input} is a lone dumpstate text (an old-format bugreport): only its text is read; tombstones and file times need a full bugreport` }, open: (inputs) => openLoneDumpstate(path, inputs) };
+  }
   const kind = await containerOf(input, path, forced);
   const container = kind === 'age' ? 'zip in an age-encrypted file' : kind;
   const fs = await openFileSystem(path, age ? { age } : {});

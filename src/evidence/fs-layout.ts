@@ -6,6 +6,7 @@
  * volume, mounted on `/private/var`. `MountedFiles` presents such a dump as the device's one tree, as the
  * phone mounts it, so every artifact's device globs work unchanged; refs keep the stored path.
  */
+import { Readable } from 'node:stream';
 import type { InputLog } from './input-log.js';
 import type { SqliteInput } from './sqlite.js';
 import type { FileMeta, FolderLocation, StoredEntry, StoredFiles, StoredLocation, StreamTransform } from './stored-files.js';
@@ -150,6 +151,11 @@ export class MountedFiles implements StoredFiles {
 
   read(rel: string, what: string): Promise<Buffer> {
     return this.inner.read(this.toStored(rel), what);
+  }
+
+  openStream(rel: string, what: string): Promise<Readable> {
+    if (!this.inner.openStream) return this.inner.read(this.toStored(rel), what).then((data) => Readable.from([data]));
+    return this.inner.openStream(this.toStored(rel), what);
   }
 
   copyOut(rel: string, what: string, log: InputLog, label: string, dest: string, transform?: StreamTransform): Promise<number> {

@@ -568,6 +568,7 @@ export class IosBackupSource implements Source {
       case 'container':
       case 'device-glob':
       case 'path-glob':
+      case 'dumpstate':
         return [];
     }
   }

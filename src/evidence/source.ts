@@ -2,6 +2,7 @@
  * The read-only view every artifact reads through, whatever the container. There is no write method:
  * evidence cannot be modified through a Source by construction.
  */
+import type { Readable } from 'node:stream';
 import type { FsEntry } from './fs/file-system.js';
 import type { SourceKind } from './kinds.js';
 import type { SqliteHandle } from './sqlite.js';
@@ -80,7 +81,13 @@ export type FileSpec =
    */
   | { readonly by: 'device-glob'; readonly pattern: string; readonly folders?: true }
   /** A path inside the acquisition's own folder tree (a sysdiagnose's `logs/…`), `*` within one segment. */
-  | { readonly by: 'path-glob'; readonly pattern: string; readonly folders?: true };
+  | { readonly by: 'path-glob'; readonly pattern: string; readonly folders?: true }
+  /**
+   * A bugreport's main dumpstate text, wherever the bugreport keeps it (`main_entry.txt` names it, else a root
+   * `dumpState_*.log`, `bugreport-*.txt` or `dumpstate.txt`; a lone dumpstate file is itself). Large (100 MB+):
+   * read it with `stream`.
+   */
+  | { readonly by: 'dumpstate' };
 
 export interface AcquisitionInfo {
   readonly kind: SourceKind;
@@ -93,6 +100,10 @@ export interface AcquisitionInfo {
     readonly buildVersion?: string;
     readonly serialNumber?: string;
     readonly udid?: string;
+    /** Android's `ro.build.version.security_patch` (`2024-01-05`). */
+    readonly securityPatch?: string;
+    /** The device's time zone (`persist.sys.timezone`, an IANA name): device-local times convert to UTC with it. */
+    readonly timeZone?: string;
   };
   readonly acquiredAt?: Date;
   /** Set when the acquisition was read from inside an archive. */
@@ -108,6 +119,11 @@ export interface Source {
   /** Index entries the spec names whose stored file is absent (a partial backup). */
   missing(spec: FileSpec): Promise<EvidenceFile[]>;
   read(file: EvidenceFile): Promise<Buffer>;
+  /**
+   * The file as a stream, for inputs too large to hold (a 100 MB dumpstate); bounded by its real (folder) or
+   * declared (archive) size. Logged in the input log with its hash once read to the end.
+   */
+  stream?(file: EvidenceFile): Promise<Readable>;
   /** A private, read-only SQLite handle. The caller closes it; the source removes any temp copy on close. */
   openSqlite(file: EvidenceFile): Promise<SqliteHandle>;
   /** For encrypted acquisitions: how much was decrypted so far. */

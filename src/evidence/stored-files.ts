@@ -65,6 +65,8 @@ export interface StoredFiles {
   displayPath(rel: string): string;
   /** The whole file, bounded by its real (folder) or declared (archive) size. Not logged: the caller logs what it uses. */
   read(rel: string, what: string): Promise<Buffer>;
+  /** The file as a stream, bounded like `read`, for files too large to hold (a 100 MB dumpstate). Not logged. */
+  openStream?(rel: string, what: string): Promise<Readable>;
   /**
    * Streams the file into `dest`, a private (0600) file of ours, with `transform` applied on the way
    * (decryption); never through a link at `dest`. Logged under `label`, hashed from the stored bytes.
@@ -144,6 +146,10 @@ export class FolderFiles implements StoredFiles {
 
   async read(rel: string, what: string): Promise<Buffer> {
     return this.contained.read(rel, what);
+  }
+
+  async openStream(rel: string, what: string): Promise<Readable> {
+    return streamOpened(this.contained.open(rel, what));
   }
 
   async copyOut(rel: string, what: string, log: InputLog, label: string, dest: string, transform?: StreamTransform): Promise<number> {
@@ -324,6 +330,14 @@ export class ArchiveFiles implements StoredFiles {
     const spooled = this.spooled.get(resolved);
     if (spooled) return readFile(spooled);
     return this.cached.get(resolved) ?? (await this.fs.read(member, { maxBytes: size }));
+  }
+
+  async openStream(rel: string, what: string): Promise<Readable> {
+    const { member, resolved } = this.memberOf(rel, what);
+    const cached = this.cached.get(resolved);
+    const spooled = this.spooled.get(resolved);
+    // The layer holds the member's stream to its declared size (a lying archive ends the stream with an error).
+    return cached ? Readable.from([cached]) : spooled ? createReadStream(spooled) : this.fs.openStream(member);
   }
 
   async copyOut(rel: string, what: string, log: InputLog, label: string, dest: string, transform?: StreamTransform): Promise<number> {

@@ -6,6 +6,8 @@
  * created beside the evidence. The sources differ only in their kind, the spec kind they answer and how a
  * stored path reads as a device path; everything else is here once.
  */
+import { createHash } from 'node:crypto';
+import { Readable, Transform } from 'node:stream';
 import { segmentGlobToRegExp } from './_glob.js';
 import type { InputLog } from './input-log.js';
 import { sqliteLimits, openSqlite, type SqliteHandle } from './sqlite.js';
@@ -116,6 +118,30 @@ export class TreeSource implements Source {
     return data;
   }
 
+  /** Streamed, hashed on the way: logged in the input log when read to its end (a partial read is not a whole file's hash). */
+  async stream(file: EvidenceFile): Promise<Readable> {
+    const rel = this.relOf(file);
+    const raw = this.files.openStream ? await this.files.openStream(rel, rel) : Readable.from([await this.files.read(rel, rel)]);
+    const hash = createHash('sha256');
+    let bytes = 0;
+    const display = this.files.displayPath(rel);
+    const inputs = this.inputs;
+    const tap = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        hash.update(chunk);
+        bytes += chunk.length;
+        done(null, chunk);
+      },
+      flush(done) {
+        inputs.recordDigest(display, rel, hash.digest('hex'), bytes);
+        done();
+      },
+    });
+    raw.on('error', (err) => tap.destroy(err));
+    tap.on('close', () => raw.destroy());
+    return raw.pipe(tap);
+  }
+
   async openSqlite(file: EvidenceFile): Promise<SqliteHandle> {
     const rel = this.relOf(file);
     // A sidecar that is a link out of the acquisition is not read, like any other such link.
@@ -148,7 +174,7 @@ export class TreeSource implements Source {
     return this.files.locate(rel).kind === 'file' ? rel : undefined;
   }
 
-  private fileAt(rel: string): EvidenceFile {
+  protected fileAt(rel: string): EvidenceFile {
     return { ref: this.refTo(rel), ...this.deviceOf(rel), ...this.files.metaOf(rel) };
   }
 

@@ -55,6 +55,8 @@ function describeSpec(spec: FileSpec): string {
       return `\`/${spec.pattern}\``;
     case 'path-glob':
       return `\`${spec.pattern}\``;
+    case 'dumpstate':
+      return 'the dumpstate text (`main_entry.txt`)';
   }
 }
 

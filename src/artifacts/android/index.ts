@@ -10,10 +10,17 @@ import aqfLogTimestamps from './aqf_log_timestamps.js';
 import aqfPackages from './aqf_packages.js';
 import aqfProcesses from './aqf_processes.js';
 import aqfSettings from './aqf_settings.js';
+import bugreportTimestamps from './bugreport_timestamps.js';
+import dumpsysGetprop from './dumpsys_getprop.js';
 import intrusionConnect from './intrusion_connect.js';
 import intrusionDns from './intrusion_dns.js';
 import intrusionSecurity from './intrusion_security.js';
 import mounts from './mounts.js';
 import rootBinaries from './root_binaries.js';
+import tombstones from './tombstones.js';
 
-export const androidArtifacts: readonly AnyArtifact[] = [aqfPackages, aqfProcesses, aqfGetprop, aqfSettings, aqfFiles, aqfLogTimestamps, rootBinaries, mounts, intrusionDns, intrusionConnect, intrusionSecurity];
+/** The bugreport artifacts of this slice, in MVT's bugreport module order (reference-spec §9.2): DumpsysGetProp, BugReportTimestamps, Tombstones. */
+const bugreportArtifacts: readonly AnyArtifact[] = [dumpsysGetprop, bugreportTimestamps, tombstones];
+
+/** MVT's androidqf run: its own modules, then the nested bugreport's, then the intrusion logs (reference-spec §9.1). */
+export const androidArtifacts: readonly AnyArtifact[] = [aqfPackages, aqfProcesses, aqfGetprop, aqfSettings, aqfFiles, aqfLogTimestamps, rootBinaries, mounts, ...bugreportArtifacts, intrusionDns, intrusionConnect, intrusionSecurity];
