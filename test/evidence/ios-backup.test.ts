@@ -79,7 +79,7 @@ describe('detecting the acquisition', () => {
   });
 
   it.each([
-    ['a folder that is not a backup', () => tempDir('empty'), /not a supported acquisition \(expected an iOS backup \(Manifest.db and Info.plist\), an iOS filesystem dump \(private\/var\/…, or filesystem1\/ and filesystem2\/\), an iOS sysdiagnose .* or an androidqf acquisition/],
+    ['a folder that is not a backup', () => tempDir('empty'), /not a supported acquisition \(expected an iOS backup \(Manifest.db and Info.plist\), an iOS filesystem dump \(private\/var\/…, or filesystem1\/ and filesystem2\/\), an iOS sysdiagnose .*, an androidqf acquisition .* or an Android backup \(a \.ab file, or its extracted apps\/ folder\)/],
     ['a path that does not exist', () => join(tempDir('gone'), 'nope'), /no such file or folder/],
     ['a file', () => { const d = tempDir('file'); writeFileSync(join(d, 'x.zip'), 'PK'); return join(d, 'x.zip'); }, /x\.zip: not a supported acquisition: not a zip, tar or tar\.gz \(it starts with bytes 50 4b\) \(expected a folder, or a zip, tar or tar\.gz holding an iOS backup/],
     ['a folder with two backups', () => {
