@@ -15,7 +15,7 @@ import { closeSync, constants, openSync, readSync, readdirSync, statSync } from 
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError, errorMessage, FormatError } from '../errors.js';
-import { abTarStream, parseAbHeader, slices, unlockAbMasterKey, WrongBackupPasswordError, MAX_AB_HEADER_BYTES, type AbHeader, type AbMasterKey } from '../formats/android-backup.js';
+import { abTarStream, looksLikeAndroidBackup, parseAbHeader, slices, unlockAbMasterKey, WrongBackupPasswordError, MAX_AB_HEADER_BYTES, type AbHeader, type AbMasterKey } from '../formats/android-backup.js';
 import { segmentGlobToRegExp } from './_glob.js';
 import { StreamSource, readRange } from './fs/byte-source.js';
 import type { FsEntry } from './fs/file-system.js';
@@ -350,14 +350,19 @@ export function nestedBackupHeaderInFolder(root: string): AbHeader | null {
   return abHeaderOrNull(fileHead(join(root, NESTED_BACKUP)));
 }
 
-/** Is this file an Android backup? Read from its first bytes (synchronous, for detection). */
-export function androidBackupFileHeader(path: string): AbHeader | null {
+/**
+ * Is this file an Android backup, and is it encrypted? From its first bytes (synchronous, for detection). A
+ * file with the magic but a broken header is still one: opening it says what is wrong, in one line.
+ */
+export function androidBackupFileKind(path: string): 'plain' | 'encrypted' | null {
   try {
     if (!statSync(path).isFile()) return null;
   } catch {
     return null;
   }
-  return abHeaderOrNull(fileHead(path));
+  const head = fileHead(path);
+  if (head === null || !looksLikeAndroidBackup(head)) return null;
+  return abHeaderOrNull(head)?.encryption === 'AES-256' ? 'encrypted' : 'plain';
 }
 
 /** A package folder name, as Android names them (`com.android.providers.telephony`). */

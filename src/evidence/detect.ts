@@ -16,7 +16,7 @@ import { dumpLayoutOf, layoutMarkerPaths, type DumpLayout } from './fs-layout.js
 import { iosFilesystemWithin, openIosFilesystem, openIosFilesystemIn } from './ios-fs.js';
 import type { CredentialProvider } from './ios-backup-keys.js';
 import { ANDROIDQF_MARKER, androidqfRootWithin, openAndroidqf, openAndroidqfIn } from './androidqf.js';
-import { abHeaderOrNull, androidBackupFileHeader, isPackageFolderName, looksLikeExtractedBackup, nestedBackupHeaderInFolder, NESTED_BACKUP, openAndroidBackupFile, openExtractedBackupIn } from './android-backup.js';
+import { abHeaderOrNull, androidBackupFileKind, isPackageFolderName, looksLikeExtractedBackup, nestedBackupHeaderInFolder, NESTED_BACKUP, openAndroidBackupFile, openExtractedBackupIn } from './android-backup.js';
 import { MAX_AB_HEADER_BYTES } from '../formats/android-backup.js';
 import { SYSDIAGNOSE_MARKERS, openSysdiagnose, openSysdiagnoseIn, sysdiagnoseRootWithin } from './ios-sysdiagnose.js';
 import type { Source, SourceKind } from './source.js';
@@ -240,9 +240,9 @@ const androidBackup: Detector = {
 
 /** A `.ab` file, known from its header; locked when it is encrypted. */
 function androidBackupFile(path: string): Found | null {
-  const header = androidBackupFileHeader(path);
-  if (header === null) return null;
-  const detection = header.encryption === 'AES-256' ? ({ answer: 'locked', kind: 'android-backup', root: path, needs: 'backup-password' } as const) : ({ answer: 'match', kind: 'android-backup', root: path } as const);
+  const kind = androidBackupFileKind(path);
+  if (kind === null) return null;
+  const detection = kind === 'encrypted' ? ({ answer: 'locked', kind: 'android-backup', root: path, needs: 'backup-password' } as const) : ({ answer: 'match', kind: 'android-backup', root: path } as const);
   return { detection, open: (inputs, credentials) => openAndroidBackupFile(path, inputs, credentials) };
 }
 
