@@ -117,7 +117,7 @@ describe('opening a .ab', () => {
   it.each([
     ['a wrong password', password('654321'), 'wrong-password', /backup2\.ab: wrong backup password \(the master key (blob does not decode|checksum does not match)\)$/],
     ['no way to get a password', undefined, 'encrypted-backup', /backup2\.ab: this Android backup is encrypted; a password is needed$/],
-    ['a key file (an iOS thing)', (async () => ({ kind: 'key', key: Buffer.alloc(32) })), 'usage', /backup2\.ab: an Android backup is opened with its password; a key file is for iOS backups$/],
+    ['a key file (an iOS thing)', (async () => ({ kind: 'key' as const, key: Buffer.alloc(32) })) satisfies CredentialProvider, 'usage', /backup2\.ab: an Android backup is opened with its password; a key file is for iOS backups$/],
   ])('%s: a UserError in one line (exit 2, as for iOS)', async (_, credentials, code, message) => {
     const err = await openAcquisition(mvt('backup2.ab'), undefined, credentials).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UserError);
