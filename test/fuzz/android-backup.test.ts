@@ -1,0 +1,90 @@
+/**
+ * Fuzzing the Android backup decoders (docs/dev/fuzzing.md): the header parser on random and mutated headers,
+ * and the whole pass (header, master key, decipher, inflate, tar walk, SMS JSON) on MVT's real backups mutated
+ * byte by byte. The header refuses with one FormatError line; the pass never throws: damage is a note.
+ */
+import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { readBackupContents } from '../../src/evidence/android-backup.js';
+import { FormatError } from '../../src/errors.js';
+import { parseAbHeader, slices, unlockAbMasterKey, WrongBackupPasswordError, type AbMasterKey } from '../../src/formats/android-backup.js';
+import { decodeSmsBackupFile } from '../../src/formats/android-sms-backup.js';
+import { buildAndroidBackup, ordinarySms } from '../../src/synth/android-backup.js';
+import { shared } from '../helpers/data.js';
+import { anyText, checkBounded, fuzz, fuzzRuns, MAX_MS_PER_INPUT, must, mutate, mutations, timeoutFor } from './_fuzz.js';
+
+const RUNS = fuzzRuns(300, 2);
+const real = (name: string) => readFileSync(shared('mvt-test-artifacts', 'android_backup', name));
+const headerOf = (b: Buffer) => b.subarray(0, 700);
+
+describe('the .ab header parser under fuzzing', () => {
+  it('refuses or returns on any text after the magic', () => {
+    const stats = fuzz('ab header random', anyText(600), (text) => checkBounded(() => parseAbHeader(Buffer.from(`ANDROID BACKUP\n${text}`, 'latin1'))), RUNS);
+    expect(stats.returned + stats.refused).toBe(RUNS);
+    expect(stats.refused).toBeGreaterThan(0);
+  }, timeoutFor(RUNS));
+
+  it.each(['backup.ab', 'backup2.ab'])('refuses or returns on %s\'s header mutated byte by byte', (name) => {
+    const sample = headerOf(real(name));
+    const stats = fuzz(`ab header ${name} mutated`, fc.tuple(mutations), ([m]) => checkBounded(() => parseAbHeader(mutate(sample, m))), RUNS);
+    expect(stats.returned).toBeGreaterThan(0);
+  }, timeoutFor(RUNS));
+});
+
+/**
+ * The whole pass over one file: what check does after detection, with the password 123456. Returns whether
+ * the file was refused before the tar (header, password) or read; anything thrown that is not one of those is a bug.
+ */
+async function wholePass(file: Buffer): Promise<'refused' | 'read'> {
+  let header;
+  try {
+    header = parseAbHeader(file.subarray(0, 4096));
+  } catch (err) {
+    if (err instanceof FormatError) return 'refused';
+    throw err;
+  }
+  let masterKey: AbMasterKey | undefined;
+  if (header.encryption === 'AES-256') {
+    try {
+      masterKey = await unlockAbMasterKey(header, '123456');
+    } catch (err) {
+      if (err instanceof WrongBackupPasswordError) return 'refused';
+      throw err;
+    }
+  } else if (header.encryption !== 'none') return 'refused';
+  const payload = file.subarray(header.payloadOffset);
+  const contents = await readBackupContents('fuzz.ab', header, slices(payload, 4096), payload.length, masterKey);
+  for (const note of contents.notes) must(!/[\n\r]/.test(note), `note is not one line: ${JSON.stringify(note)}`);
+  for (const [path, member] of contents.kept) {
+    try {
+      decodeSmsBackupFile(member.data, path);
+    } catch (err) {
+      if (!(err instanceof FormatError)) throw err;
+      must(!/[\n\r]/.test(err.message), `error is not one line: ${JSON.stringify(err.message)}`);
+    }
+  }
+  return 'read';
+}
+
+const ASYNC_RUNS = fuzzRuns(150, 3);
+
+describe.each([
+  ['backup.ab (v1, compressed)', () => real('backup.ab')],
+  ['backup2.ab (AES-256)', () => real('backup2.ab')],
+  ['a generated compressed backup with 30 messages', () => buildAndroidBackup({ sms: ordinarySms(5, 30) })],
+])('the whole pass on %s mutated byte by byte', (_, sample) => {
+  it('never throws, never hangs: refused at the header or password, or read with its damage noted', async () => {
+    const data = sample();
+    const inputs = fc.sample(mutations, { numRuns: ASYNC_RUNS, seed: 42 });
+    const outcomes = { refused: 0, read: 0 };
+    for (const m of inputs) {
+      const started = performance.now();
+      outcomes[await wholePass(mutate(data, m))]++;
+      const ms = performance.now() - started;
+      if (ms > MAX_MS_PER_INPUT) throw new Error(`took ${ms.toFixed(0)} ms on mutations ${JSON.stringify(m)}`);
+    }
+    expect(outcomes.refused + outcomes.read).toBe(ASYNC_RUNS);
+    expect(outcomes.read).toBeGreaterThan(0);
+  }, timeoutFor(ASYNC_RUNS, 100));
+});
