@@ -102,7 +102,7 @@ describe('androidqf acquisitions: detection', () => {
     const other = join(base, 'other');
     mkdirSync(other);
     writeFileSync(join(other, 'packages.json'), '[]');
-    expect(() => detectAcquisition(other)).toThrow(/not a supported acquisition \(expected .* or an androidqf acquisition \(getprop\.txt, packages\.json…\)\)/);
+    expect(() => detectAcquisition(other)).toThrow(/not a supported acquisition \(expected .* an androidqf acquisition \(getprop\.txt, packages\.json…\) or an Android backup \(a \.ab file, or its extracted apps\/ folder\)\)/);
   });
 });
 

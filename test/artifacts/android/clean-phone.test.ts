@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { check } from '../../../src/index.js';
 import { levelRank } from '../../../src/findings/finding.js';
+import { buildAndroidBackup, ordinarySms } from '../../../src/synth/android-backup.js';
 import { writeAqf } from './_aqf.js';
 
 const patch = new Date(Date.now() - 40 * 86_400_000).toISOString().slice(0, 10);
@@ -64,6 +65,8 @@ describe('check on an ordinary phone\'s androidqf acquisition', () => {
       'root_binaries.json': '[]',
       'mounts.json': JSON.stringify(mounts),
       'acquisition.json': JSON.stringify({ started: '2024-05-01T10:20:00Z' }),
+      // androidqf's SMS backup: ordinary messages, some with links to popular sites.
+      'backup.ab': buildAndroidBackup({ sms: ordinarySms(3, 60) }),
     });
     try {
       const result = await check({ target: tree.root, iocs: [], userIocDir: null });
@@ -77,6 +80,7 @@ describe('check on an ordinary phone\'s androidqf acquisition', () => {
         ['android.aqf_log_timestamps', 'missing'],
         ['android.root_binaries', 'empty'],
         ['android.mounts', 'parsed'],
+        ['android.sms', 'parsed'],
       ]);
       expect(result.findings.filter((f) => levelRank(f.level) >= levelRank('medium'))).toEqual([]);
       expect(result.findings).toEqual([]);
