@@ -5,7 +5,10 @@
  * other members a test needs (hostile names, large files). Seeded: the same options give the same messages.
  */
 import { createCipheriv, pbkdf2Sync, randomBytes } from 'node:crypto';
-import { deflateSync } from 'node:zlib';
+import { createWriteStream, statSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createDeflate, deflateSync } from 'node:zlib';
 import { Header } from 'tar';
 import { javaMangledKey } from '../formats/android-backup.js';
 import { LINK_TEXTS, MESSAGE_TEXTS, PATH_WORDS, SITES } from './_vocabulary.js';
@@ -78,22 +81,63 @@ export function buildAndroidBackup(options: AndroidBackupOptions = {}): Buffer {
   const lines = ['ANDROID BACKUP', String(version), compressed ? '1' : '0'];
   if (options.password === undefined) return Buffer.concat([Buffer.from(`${[...lines, 'none'].join('\n')}\n`), payload]);
 
-  const rounds = options.rounds ?? 10_000;
+  const enc = encryptionHeader(options.password, options.rounds ?? 10_000, version);
+  const cipher = createCipheriv('aes-256-cbc', enc.masterKey, enc.masterIv);
+  payload = Buffer.concat([cipher.update(payload), cipher.final()]);
+  return Buffer.concat([Buffer.from(`${[...lines, ...enc.lines].join('\n')}\n`), payload]);
+}
+
+/** The encryption lines of the header (`AES-256`, salts, rounds, IV, wrapped master key) and the master key itself. */
+function encryptionHeader(password: string, rounds: number, version: number): { lines: string[]; masterKey: Buffer; masterIv: Buffer } {
   const userSalt = randomBytes(64);
   const checksumSalt = randomBytes(64);
   const userIv = randomBytes(16);
   const masterKey = randomBytes(32);
   const masterIv = randomBytes(16);
-  const userKey = pbkdf2Sync(Buffer.from(options.password, 'utf8'), userSalt, rounds, 32, 'sha1');
+  const userKey = pbkdf2Sync(Buffer.from(password, 'utf8'), userSalt, rounds, 32, 'sha1');
   const checksum = pbkdf2Sync(version > 1 ? javaMangledKey(masterKey) : masterKey, checksumSalt, rounds, 32, 'sha1');
   const blobPlain = Buffer.concat([Buffer.from([16]), masterIv, Buffer.from([32]), masterKey, Buffer.from([32]), checksum]);
   const wrap = createCipheriv('aes-256-cbc', userKey, userIv);
   const blob = Buffer.concat([wrap.update(blobPlain), wrap.final()]);
-  const cipher = createCipheriv('aes-256-cbc', masterKey, masterIv);
-  payload = Buffer.concat([cipher.update(payload), cipher.final()]);
   const hex = (b: Buffer) => b.toString('hex').toUpperCase();
-  const header = [...lines, 'AES-256', hex(userSalt), hex(checksumSalt), String(rounds), hex(userIv), hex(blob)];
-  return Buffer.concat([Buffer.from(`${header.join('\n')}\n`), payload]);
+  return { lines: ['AES-256', hex(userSalt), hex(checksumSalt), String(rounds), hex(userIv), hex(blob)], masterKey, masterIv };
+}
+
+export interface LargeBackupOptions extends Pick<AndroidBackupOptions, 'sms' | 'mms' | 'password' | 'rounds'> {
+  /** Bytes of other apps' data (files of 1 MB that compress about 2:1, like app databases and caches) after the SMS. */
+  readonly padBytes: number;
+  readonly seed: number;
+}
+
+/**
+ * A large `.ab` streamed straight to `path` (v5, compressed, optionally encrypted), for benchmarks: the telephony
+ * backups first, then `padBytes` of other apps' files. Memory stays flat whatever the size.
+ */
+export async function writeLargeAndroidBackup(path: string, options: LargeBackupOptions): Promise<number> {
+  const version = 5;
+  const enc = options.password === undefined ? null : encryptionHeader(options.password, options.rounds ?? 10_000, version);
+  const head = `${['ANDROID BACKUP', String(version), '1', ...(enc ? enc.lines : ['none'])].join('\n')}\n`;
+  const rng = mulberry32(options.seed);
+  function* tarBlocks(): Iterable<Buffer> {
+    const first: AbMember[] = [];
+    if (options.sms) first.push({ path: `${TELEPHONY_DIR}/000000_sms_backup`, data: telephonyBackupFile(options.sms) });
+    if (options.mms) first.push({ path: `${TELEPHONY_DIR}/000001_mms_backup`, data: telephonyBackupFile(options.mms) });
+    yield tarOf(first).subarray(0, -1024);
+    const file = Buffer.alloc(1024 * 1024);
+    for (let i = 0, done = 0; done < options.padBytes; i++, done += file.length) {
+      // Half random bytes, half text: compresses about 2:1, so inflation and decryption both do real work.
+      for (let at = 0; at < file.length; at += 4) file.writeUInt32LE(at % 8 < 4 ? Math.floor(rng.next() * 2 ** 32) : 0x61626364, at);
+      yield tarHeader(`apps/com.example.app${i % 50}/f/cache-${i}.bin`, 'File', file.length);
+      yield file;
+    }
+    yield Buffer.alloc(1024);
+  }
+  const out = createWriteStream(path);
+  out.write(head);
+  const deflate = createDeflate({ level: 1 });
+  if (enc) await pipeline(Readable.from(tarBlocks()), deflate, createCipheriv('aes-256-cbc', enc.masterKey, enc.masterIv), out);
+  else await pipeline(Readable.from(tarBlocks()), deflate, out);
+  return statSync(path).size;
 }
 
 export interface SmsPlant {
