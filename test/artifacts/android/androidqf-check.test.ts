@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { check } from '../../../src/index.js';
-import { detectAcquisition } from '../../../src/evidence/detect.js';
+import { detectAcquisition, detectInput } from '../../../src/evidence/detect.js';
+import { packAcquisition } from '../../fixtures/archives.js';
 import { shared, mvtTestStix } from '../../helpers/data.js';
 import { stixBundle, tempTree } from '../../indicators/bundle.js';
 import { mvtAndroidqf, mvtAndroidqfZip, writeAqf } from './_aqf.js';
@@ -120,6 +121,21 @@ describe('the backup.ab inside an androidqf acquisition (reference-spec §9.1 fi
       expect(result.findings).toHaveLength(10);
       expect(result.containerNotes).toEqual([]);
       expect(result.coverage.find((c) => c.artifact === 'android.sms')).toMatchObject({ state: 'parsed', records: 1 });
+    } finally {
+      tree.remove();
+    }
+  });
+
+  it.each(['zip', 'tar.gz'] as const)('packed in a %s with its encrypted backup.ab: locked, and its SMS read with the password', async (kind) => {
+    const tree = aqfWithBackup(encryptedAb());
+    try {
+      const archive = await packAcquisition(tree.root, kind, join(tree.root, '..', `aqf.${kind}`), 'androidqf_2024');
+      expect((await detectInput(archive)).detection).toMatchObject({ answer: 'locked', kind: 'android-androidqf' });
+      const result = await check({ target: archive, iocs: [mvtTestStix()], userIocDir: null, credentials: async () => ({ kind: 'password', password: '123456' }) });
+      expect(result.findings).toHaveLength(10);
+      expect(result.containerNotes).toEqual([]);
+      expect(result.coverage.find((c) => c.artifact === 'android.sms')).toMatchObject({ state: 'parsed', records: 1 });
+      expect(result.coverage.find((c) => c.artifact === 'android.sms')!.files).toEqual([`androidqf_2024/backup.ab/apps/com.android.providers.telephony/d_f/000000_sms_backup inside ${archive}`]);
     } finally {
       tree.remove();
     }
