@@ -247,7 +247,6 @@ export function abHeaderOrNull(head: Buffer | null): AbHeader | null {
  */
 async function masterKeyFor(what: string, header: AbHeader, credentials: CredentialProvider | undefined): Promise<AbMasterKey | undefined> {
   if (!header.crypto) return undefined;
-  if (header.encryption !== 'AES-256') return undefined;
   if (!credentials) throw new UserError('encrypted-backup', `${what}: this Android backup is encrypted; a password is needed`);
   const credential = await credentials(what);
   if (credential.kind !== 'password') throw new UserError('usage', `${what}: an Android backup is opened with its password; a key file is for iOS backups`);

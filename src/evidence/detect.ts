@@ -218,19 +218,15 @@ const androidBackup: Detector = {
     return { detection: { answer: 'match', kind: 'android-backup', root: path }, open: async (inputs) => openExtractedBackupIn(new FolderFiles(realRoot(path), 'no-links'), inputs) };
   },
   async inArchive(place) {
-    const prefixes: string[] = [];
-    for (const top of ['', ...place.tops]) {
-      const apps = top ? `${top}/apps/` : 'apps/';
-      for await (const entry of place.fs.entries()) {
-        if (entry.type !== 'directory' || !entry.path.startsWith(apps)) continue;
-        const name = entry.path.slice(apps.length);
-        if (!name.includes('/') && isPackageFolderName(name)) {
-          prefixes.push(top);
-          break;
-        }
-      }
+    // One walk of the index: `apps/<package>` at the root, or `<top>/apps/<package>`.
+    const prefixes = new Set<string>();
+    for await (const entry of place.fs.entries()) {
+      if (entry.type !== 'directory') continue;
+      const parts = entry.path.split('/');
+      if (parts.length === 2 && parts[0] === 'apps' && isPackageFolderName(parts[1]!)) prefixes.add('');
+      else if (parts.length === 3 && parts[1] === 'apps' && isPackageFolderName(parts[2]!)) prefixes.add(parts[0]!);
     }
-    const chosen = prefixes.includes('') ? [''] : prefixes;
+    const chosen = prefixes.has('') ? [''] : [...prefixes].sort();
     if (chosen.length > 1) throw new UserError('usage', `${place.path}: holds ${chosen.length} extracted Android backups (${chosen.join(', ')}); an archive of one is expected`);
     if (chosen.length === 0) return null;
     const files = await ArchiveFiles.open(place.fs, chosen[0]!, 'no-links');
