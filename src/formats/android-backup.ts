@@ -217,7 +217,7 @@ export async function* abTarStream(header: AbHeader, payload: AsyncIterable<Buff
     if (err instanceof FormatError) throw err;
     const code = (err as { code?: unknown }).code;
     const why = typeof code === 'string' && code.startsWith('Z_') ? 'the zlib stream is damaged' : header.encryption === 'AES-256' ? 'the encrypted data is damaged or truncated' : 'the payload is damaged';
-    throw new FormatError(WHAT, `${why} after ${total} bytes of tar data (${(err as Error).message.split('\n')[0]})`, { cause: err });
+    throw new FormatError(WHAT, `${why} after ${total} bytes of tar data (${(err as Error).message.replace(/\p{Cc}/gu, ' ').slice(0, 200)})`, { cause: err });
   } finally {
     tail.destroy();
     input.destroy();

@@ -17,6 +17,12 @@ export interface SmsBackupFile {
   readonly skipped: number;
 }
 
+/** A library's message on one printable line: JSON.parse quotes the input, control characters and all. */
+function oneLine(message: string): string {
+  const flat = message.replace(/\p{Cc}/gu, ' ');
+  return flat.length > 200 ? `${flat.slice(0, 200)}…` : flat;
+}
+
 /** Inflates and parses one backup file; `what` names it in the error. */
 export function decodeSmsBackupFile(data: Buffer, what: string): SmsBackupFile {
   let json: Buffer;
@@ -25,13 +31,13 @@ export function decodeSmsBackupFile(data: Buffer, what: string): SmsBackupFile {
   } catch (err) {
     const code = (err as { code?: unknown }).code;
     if (code === 'ERR_BUFFER_TOO_LARGE') throw new FormatError(what, `inflates past ${MAX_SMS_BACKUP_JSON_BYTES} bytes (expected a telephony backup of a few MB): not read`, { cause: err });
-    throw new FormatError(what, `not zlib-compressed data (expected a telephony SMS/MMS backup): ${(err as Error).message.split('\n')[0]}`, { cause: err });
+    throw new FormatError(what, `not zlib-compressed data (expected a telephony SMS/MMS backup): ${oneLine((err as Error).message)}`, { cause: err });
   }
   let value: unknown;
   try {
     value = JSON.parse(json.toString('utf8'));
   } catch (err) {
-    throw new FormatError(what, `not valid JSON once inflated (${(err as Error).message.split('\n')[0]})`, { cause: err });
+    throw new FormatError(what, `not valid JSON once inflated (${oneLine((err as Error).message)})`, { cause: err });
   }
   if (!Array.isArray(value)) throw new FormatError(what, `expected a JSON list of messages, found ${value === null ? 'null' : typeof value === 'object' ? 'an object' : `a ${typeof value}`}`);
   const entries: Record<string, unknown>[] = [];

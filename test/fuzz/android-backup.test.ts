@@ -4,6 +4,7 @@
  * byte by byte. The header refuses with one FormatError line; the pass never throws: damage is a note.
  */
 import { readFileSync } from 'node:fs';
+import { deflateSync, inflateSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { readBackupContents } from '../../src/evidence/android-backup.js';
@@ -29,6 +30,23 @@ describe('the .ab header parser under fuzzing', () => {
     const sample = headerOf(real(name));
     const stats = fuzz(`ab header ${name} mutated`, fc.tuple(mutations), ([m]) => checkBounded(() => parseAbHeader(mutate(sample, m))), RUNS);
     expect(stats.returned).toBeGreaterThan(0);
+  }, timeoutFor(RUNS));
+});
+
+describe('the telephony backup decoder under fuzzing', () => {
+  const smsFile = () => readFileSync(shared('mvt-test-artifacts', 'android_backup', 'apps', 'com.android.providers.telephony', 'd_f', '000001_mms_backup'));
+
+  it('refuses or returns on random bytes', () => {
+    const stats = fuzz('sms backup random', fc.uint8Array({ maxLength: 2_000 }), (bytes) => checkBounded(() => decodeSmsBackupFile(Buffer.from(bytes), 'x_sms_backup')), RUNS);
+    expect(stats.returned + stats.refused).toBe(RUNS);
+  }, timeoutFor(RUNS));
+
+  it('refuses or returns on MVT\'s MMS backup mutated, and on its JSON mutated then compressed again', () => {
+    const sample = smsFile();
+    const json = inflateSync(sample);
+    const stats = fuzz('sms backup mutated', fc.tuple(mutations, fc.boolean()), ([m, inner]) => checkBounded(() => decodeSmsBackupFile(inner ? deflateSync(mutate(json, m)) : mutate(sample, m), 'x_mms_backup')), RUNS);
+    expect(stats.returned).toBeGreaterThan(0);
+    expect(stats.refused).toBeGreaterThan(0);
   }, timeoutFor(RUNS));
 });
 
