@@ -314,8 +314,11 @@ export type NestedBackup = { readonly source: BackupMembersSource; readonly encr
  * acquisition), and every other androidqf artifact runs as usual.
  */
 export async function openNestedBackup(files: StoredFiles, inputs: InputLog, credentials?: CredentialProvider): Promise<NestedBackup | null> {
-  if (files.locate(NESTED_BACKUP).kind !== 'file') return null;
+  const where = files.locate(NESTED_BACKUP);
   const what = files.displayPath(NESTED_BACKUP);
+  // A link (out of the acquisition or not) is never followed: said, not silently skipped.
+  if (where.kind === 'refused') return { note: `${what}: ${where.reason}: the SMS in it were not checked`, encrypted: false };
+  if (where.kind !== 'file') return null;
   const size = files.sizeOf(NESTED_BACKUP, NESTED_BACKUP);
   if (size > androidBackupLimits.maxNestedBytes) return { note: `${what}: ${size} bytes, above the ${androidBackupLimits.maxNestedBytes}-byte limit for a nested backup: the SMS in it were not checked`, encrypted: false };
   let data: Buffer;

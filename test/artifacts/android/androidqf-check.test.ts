@@ -2,7 +2,7 @@
  * A whole check of MVT's androidqf test acquisitions, against MVT's own end-to-end figures (reference-spec
  * §14.2) and its indicator tests (§13.5): the findings, their order and levels, and the timeline.
  */
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -164,6 +164,18 @@ describe('the backup.ab inside an androidqf acquisition (reference-spec §9.1 fi
       expect(detectAcquisition(tree.root)).toMatchObject({ answer: 'match', kind: 'android-androidqf' });
       const result = await check({ target: tree.root, iocs: [], userIocDir: null });
       expect(result.containerNotes).toEqual([`${join(tree.root, 'backup.ab')}: Android backup: not an Android backup (expected a file starting with "ANDROID BACKUP"): malformed, the SMS in it were not checked`]);
+      expect(result.coverage.find((c) => c.artifact === 'android.sms')).toMatchObject({ state: 'missing' });
+    } finally {
+      tree.remove();
+    }
+  });
+
+  it('a backup.ab that is a link is not followed, and says so', async () => {
+    const tree = aqfWithBackup(null);
+    try {
+      symlinkSync(shared('mvt-test-artifacts', 'android_backup', 'backup.ab'), join(tree.root, 'backup.ab'));
+      const result = await check({ target: tree.root, iocs: [], userIocDir: null });
+      expect(result.containerNotes).toEqual([expect.stringMatching(/backup\.ab: .*link.*: the SMS in it were not checked$/)]);
       expect(result.coverage.find((c) => c.artifact === 'android.sms')).toMatchObject({ state: 'missing' });
     } finally {
       tree.remove();
