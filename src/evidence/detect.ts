@@ -5,7 +5,7 @@
  * detector answers with its opener, or `null` for "not mine"; none throws to say so (STYLE.md §5). A locked
  * acquisition (an encrypted backup) says which credential it needs.
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { UserError } from '../errors.js';
 import { openFileSystem, sniffContainer } from './fs/open.js';
@@ -235,7 +235,15 @@ const androidBackup: Detector = {
 };
 
 /** A `.ab` file, known from its header; locked when it is encrypted. */
-function androidBackupFile(path: string): Found | null {
+function androidBackupFile(given: string): Found | null {
+  // The path the user gave may be a link (a case folder pointing at the evidence store): its target is read,
+  // opened O_NOFOLLOW so nothing swapped in later is followed.
+  let path: string;
+  try {
+    path = realpathSync(given);
+  } catch {
+    return null;
+  }
   const kind = androidBackupFileKind(path);
   if (kind === null) return null;
   const detection = kind === 'encrypted' ? ({ answer: 'locked', kind: 'android-backup', root: path, needs: 'backup-password' } as const) : ({ answer: 'match', kind: 'android-backup', root: path } as const);

@@ -4,7 +4,7 @@
  * every way it can go wrong as one line or one note.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -59,6 +59,14 @@ describe('detection', () => {
     expect((await detectInput(renamed)).detection).toMatchObject({ answer: 'match', kind: 'android-backup' });
     const notAb = write('fake.ab', Buffer.from('not a backup, not an archive'));
     await expect(detectInput(notAb)).rejects.toThrow(/fake\.ab: not a supported acquisition: not a zip, tar or tar\.gz .*or an Android backup \(a \.ab file, or its extracted apps\/ folder\)\)$/);
+  });
+
+  it('a .ab given through a link is read from its target', async () => {
+    const link = join(base, 'linked.ab');
+    symlinkSync(mvt('backup.ab'), link);
+    const result = await check({ target: link, iocs: [], userIocDir: null });
+    expect(result.acquisition.root).toBe(mvt('backup.ab'));
+    expect(result.coverage).toMatchObject([{ artifact: 'android.sms', state: 'parsed', records: 2 }]);
   });
 
   it('the extracted form (apps/<package>/…) is one, as a folder and inside a zip, tar or tar.gz', async () => {
