@@ -18,7 +18,7 @@ import { UserError, errorMessage, FormatError } from '../errors.js';
 import { abTarStream, looksLikeAndroidBackup, parseAbHeader, slices, unlockAbMasterKey, WrongBackupPasswordError, MAX_AB_HEADER_BYTES, type AbHeader, type AbMasterKey } from '../formats/android-backup.js';
 import { segmentGlobToRegExp } from './_glob.js';
 import { StreamSource, readRange } from './fs/byte-source.js';
-import type { FsEntry } from './fs/file-system.js';
+import { directoryEntry, fileEntry, otherEntry, symlinkEntry, type FileEntry, type FsEntry } from './fs/file-system.js';
 import { archiveLimits } from './fs/limits.js';
 import { normaliseMemberName, printableName } from './fs/member-names.js';
 import { walkTar, type DataSink } from './fs/tar-walk.js';
@@ -54,7 +54,7 @@ export const NESTED_BACKUP = 'backup.ab';
 
 interface KeptMember {
   readonly data: Buffer;
-  readonly entry: FsEntry & { readonly type: 'file' };
+  readonly entry: FileEntry;
 }
 
 /** What one pass over a backup's tar found. */
@@ -100,20 +100,20 @@ export async function readBackupContents(what: string, header: AbHeader, payload
         return 'skip';
       }
       seen.add(path);
-      const common = { path, ...(m.mtime ? { mtime: m.mtime } : {}), ...(m.mode !== undefined ? { mode: m.mode } : {}) };
+      const base = { path, mtimeMs: m.mtime?.getTime(), mode: m.mode };
       if (m.type === 'Directory' || verdict.isDirectory) {
-        entries.push({ ...common, type: 'directory' });
+        entries.push(directoryEntry(base));
         return 'skip';
       }
       if (m.type === 'SymbolicLink') {
-        entries.push({ ...common, type: 'symlink', linkTarget: m.linkpath ?? '' });
+        entries.push(symlinkEntry(base, m.linkpath ?? ''));
         return 'skip';
       }
       if (m.type !== 'File' && m.type !== 'OldFile' && m.type !== 'ContiguousFile') {
-        entries.push({ ...common, type: 'other' });
+        entries.push(otherEntry(base));
         return 'skip';
       }
-      const entry = { ...common, type: 'file' as const, size: m.size };
+      const entry = fileEntry(base, m.size);
       entries.push(entry);
       if (!isKeptMember(path)) return 'skip';
       if (m.size > androidBackupLimits.maxKeptMemberBytes || keptBytes + m.size > androidBackupLimits.maxKeptTotalBytes) {
@@ -161,7 +161,7 @@ export class BackupMembersSource implements Source {
     const out: EvidenceFile[] = [];
     for (const [path, member] of this.contents.kept) {
       if (!matches(path)) continue;
-      out.push({ ref: this.refTo(path), size: member.entry.size, ...(member.entry.mode !== undefined ? { mode: member.entry.mode } : {}), ...(member.entry.mtime ? { times: { modified: member.entry.mtime.getTime() / 1000 } } : {}) });
+      out.push({ ref: this.refTo(path), size: member.entry.size, ...(member.entry.mode !== undefined ? { mode: member.entry.mode } : {}), ...(member.entry.mtimeMs !== undefined ? { times: { modified: member.entry.mtimeMs / 1000 } } : {}) });
     }
     return out;
   }
