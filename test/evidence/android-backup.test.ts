@@ -4,7 +4,7 @@
  * every way it can go wrong as one line or one note.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -181,6 +181,14 @@ describe('opening a .ab', () => {
       expect(result.containerNotes).toEqual([expect.stringMatching(/large-sms\.ab: member "apps\/com\.android\.providers\.telephony\/d_f\/000000_sms_backup" is \d+ bytes, above the limit for an SMS\/MMS backup \(100 bytes, \d+ in all\): not read$/)]);
       expect(result.coverage[0]).toMatchObject({ artifact: 'android.sms', state: 'missing', reason: `${TELEPHONY_DIR}/000000_sms_backup (too large for an SMS/MMS backup: not read)` });
     });
+  });
+
+  it('the results of an encrypted one hold its plaintext: files 0600 in a 0700 folder (as for iOS, C19)', async () => {
+    const out = join(base, 'out-encrypted');
+    await check({ target: mvt('backup2.ab'), iocs: [], userIocDir: null, credentials: password('123456'), output: out, format: 'mvt' });
+    expect(statSync(out).mode & 0o777).toBe(0o700);
+    expect(statSync(join(out, 'sms.json')).mode & 0o777).toBe(0o600);
+    expect(readFileSync(join(out, 'sms.json'), 'utf8')).toContain('https://google.com/');
   });
 
   it('nothing is written to the temp area while an encrypted backup is checked (plaintext stays in memory)', async () => {
