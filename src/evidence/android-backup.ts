@@ -12,7 +12,7 @@
  */
 import { createHash } from 'node:crypto';
 import { closeSync, constants, openSync, readSync, readdirSync, statSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError, errorMessage, FormatError } from '../errors.js';
 import { abTarStream, looksLikeAndroidBackup, parseAbHeader, slices, unlockAbMasterKey, WrongBackupPasswordError, MAX_AB_HEADER_BYTES, type AbHeader, type AbMasterKey } from '../formats/android-backup.js';
@@ -276,7 +276,12 @@ function headerOrUserError(what: string, head: Buffer): AbHeader {
  * exit 2 as for iOS), then the one streamed pass from disk. The file is hashed for the input log on the way.
  */
 export async function openAndroidBackupFile(path: string, inputs: InputLog, credentials?: CredentialProvider): Promise<Source> {
-  const handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+  let handle: FileHandle;
+  try {
+    handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (err) {
+    throw new UserError('not-found', `${path}: cannot be read (${(err as NodeJS.ErrnoException).code ?? errorMessage(err)}; expected an Android backup file)`, { cause: err });
+  }
   try {
     const size = (await handle.stat()).size;
     const head = Buffer.alloc(Math.min(size, MAX_AB_HEADER_BYTES));
