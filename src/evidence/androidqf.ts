@@ -11,11 +11,13 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeGetprop, propertyValue } from '../formats/android-getprop.js';
+import { NESTED_BACKUP, openNestedBackup, type NestedBackup } from './android-backup.js';
 import { realRoot } from './contained.js';
+import type { CredentialProvider } from './ios-backup-keys.js';
 import type { InputLog } from './input-log.js';
-import type { AcquisitionInfo, Source } from './source.js';
+import type { AcquisitionInfo, EvidenceFile, FileSpec, Source } from './source.js';
 import { FolderFiles, type StoredFiles } from './stored-files.js';
-import { TreeSource } from './tree-source.js';
+import { TreeSource, type TreeShape } from './tree-source.js';
 
 /**
  * androidqf always writes `getprop.txt` (its first module); MVT's own zipped test acquisition holds nothing
@@ -109,18 +111,72 @@ async function readContext(files: StoredFiles, inputs: InputLog): Promise<Partia
   return { ...(Object.keys(device).length > 0 ? { device } : {}), ...(acquisition.started ? { acquiredAt: acquisition.started } : {}) };
 }
 
-export function openAndroidqf(root: string, inputs: InputLog): Promise<Source> {
-  return openAndroidqfIn(new FolderFiles(realRoot(root), 'no-links'), inputs);
+export function openAndroidqf(root: string, inputs: InputLog, credentials?: CredentialProvider): Promise<Source> {
+  return openAndroidqfIn(new FolderFiles(realRoot(root), 'no-links'), inputs, credentials);
 }
 
-/** The source closes `files` (also when reading the context fails). */
-export async function openAndroidqfIn(files: StoredFiles, inputs: InputLog): Promise<Source> {
+/**
+ * The source closes `files` (also when reading the context fails). An encrypted `backup.ab` asks `credentials`
+ * for its password once, here; without one it becomes a note and the rest of the acquisition is checked.
+ */
+export async function openAndroidqfIn(files: StoredFiles, inputs: InputLog, credentials?: CredentialProvider): Promise<Source> {
   let context;
+  let nested;
   try {
     context = await readContext(files, inputs);
+    nested = await openNestedBackup(files, inputs, credentials);
   } catch (err) {
     await files.close();
     throw err;
   }
-  return new TreeSource(files, inputs, { kind: 'android-androidqf', specKind: 'path-glob', describe: () => context });
+  return new AndroidqfSource(files, inputs, { kind: 'android-androidqf', specKind: 'path-glob', describe: () => context }, nested);
+}
+
+/**
+ * The acquisition's own files, plus the members of its `backup.ab` below `backup.ab/` (read in one pass at
+ * open, android-backup.ts), so an artifact reads SMS backups from a `.ab` and from androidqf with one decoder.
+ */
+class AndroidqfSource extends TreeSource {
+  constructor(
+    files: StoredFiles,
+    inputs: InputLog,
+    shape: TreeShape,
+    private readonly nested: NestedBackup | null,
+  ) {
+    super(files, inputs, shape);
+  }
+
+  /** Encrypted when its container is (an age-encrypted zip) or its nested backup is: either way the results hold plaintext of encrypted evidence. */
+  override describe(): AcquisitionInfo {
+    const own = super.describe();
+    return { ...own, encrypted: own.encrypted || (this.nested?.encrypted ?? false) };
+  }
+
+  override async find(spec: FileSpec): Promise<EvidenceFile[]> {
+    const inner = nestedSpec(spec);
+    if (inner === null) return super.find(spec);
+    return this.nested && 'source' in this.nested ? this.nested.source.find(inner) : [];
+  }
+
+  override async missing(spec: FileSpec): Promise<EvidenceFile[]> {
+    const inner = nestedSpec(spec);
+    if (inner === null) return super.missing(spec);
+    return this.nested && 'source' in this.nested ? this.nested.source.missing(inner) : [];
+  }
+
+  override async read(file: EvidenceFile): Promise<Buffer> {
+    if (this.nested && 'source' in this.nested && file.ref.storedPath.startsWith(`${NESTED_BACKUP}/`)) return this.nested.source.read(file);
+    return super.read(file);
+  }
+
+  override notes(): readonly string[] {
+    const nested = this.nested === null ? [] : 'note' in this.nested ? [this.nested.note] : this.nested.source.notes();
+    return [...super.notes(), ...nested];
+  }
+}
+
+/** A spec addressing the nested backup's members (`backup.ab/apps/…`), as a spec inside that backup; null for any other. */
+function nestedSpec(spec: FileSpec): FileSpec | null {
+  if (spec.by !== 'path-glob' || !spec.pattern.startsWith(`${NESTED_BACKUP}/`)) return null;
+  return { ...spec, pattern: spec.pattern.slice(NESTED_BACKUP.length + 1) };
 }

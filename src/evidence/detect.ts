@@ -5,7 +5,7 @@
  * detector answers with its opener, or `null` for "not mine"; none throws to say so (STYLE.md §5). A locked
  * acquisition (an encrypted backup) says which credential it needs.
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { UserError } from '../errors.js';
 import { openFileSystem, sniffContainer } from './fs/open.js';
@@ -19,9 +19,12 @@ import type { CredentialProvider } from './ios-backup-keys.js';
 import { ANDROIDQF_MARKER, androidqfRootWithin, openAndroidqf, openAndroidqfIn } from './androidqf.js';
 import { intrusionLogPrefixes, intrusionLogsRootWithin, openIntrusionLogs, openIntrusionLogsIn } from './intrusion-logs.js';
 import { bugreportRootWithin, isLoneDumpstate, namesMakeBugreport, openBugreport, openBugreportIn, openLoneDumpstate } from './android-bugreport.js';
+import { abHeaderOrNull, androidBackupFileKind, isPackageFolderName, looksLikeExtractedBackup, nestedBackupHeaderInFolder, NESTED_BACKUP, openAndroidBackupFile, openExtractedBackupIn } from './android-backup.js';
+import { MAX_AB_HEADER_BYTES } from '../formats/android-backup.js';
 import { SYSDIAGNOSE_MARKERS, openSysdiagnose, openSysdiagnoseIn, sysdiagnoseRootWithin } from './ios-sysdiagnose.js';
 import type { Source, SourceKind } from './source.js';
-import { ArchiveFiles } from './stored-files.js';
+import { ArchiveFiles, FolderFiles } from './stored-files.js';
+import { realRoot } from './contained.js';
 
 export type Detection =
   | { readonly answer: 'match'; readonly kind: SourceKind; readonly root: string; readonly note?: string }
@@ -158,10 +161,10 @@ const androidqf: Detector = {
   inFolder(path) {
     const root = androidqfRootWithin(path);
     if (root === null) return null;
-    const detection = { answer: 'match', kind: 'android-androidqf', root } as const;
+    const detection = androidqfDetection(nestedBackupHeaderInFolder(root)?.encryption === 'AES-256', root);
     return {
       detection: root === path ? detection : { ...detection, note: `found an androidqf acquisition in sub-folder ${root}` },
-      open: (inputs) => openAndroidqf(root, inputs),
+      open: (inputs, credentials) => openAndroidqf(root, inputs, credentials),
     };
   },
   async inArchive(place) {
@@ -171,10 +174,10 @@ const androidqf: Detector = {
     if (prefixes.length === 0) return null;
     const prefix = prefixes[0]!;
     const files = await ArchiveFiles.open(place.fs, prefix, 'no-links');
-    const detection = { answer: 'match', kind: 'android-androidqf', root: place.path } as const;
+    const detection = androidqfDetection(await nestedBackupLockedIn(place, prefix), place.path);
     return {
       detection: prefix ? { ...detection, note: `found an androidqf acquisition in folder ${prefix} of ${place.path}` } : detection,
-      open: (inputs) => openAndroidqfIn(files, inputs),
+      open: (inputs, credentials) => openAndroidqfIn(files, inputs, credentials),
     };
   },
 };
@@ -244,8 +247,80 @@ const intrusionLogs: Detector = {
   },
 };
 
+/** An androidqf acquisition whose backup.ab is encrypted is locked: the run will ask for its password (outputs private). */
+function androidqfDetection(locked: boolean, root: string): Found['detection'] {
+  return locked ? { answer: 'locked', kind: 'android-androidqf', root, needs: 'backup-password' } : { answer: 'match', kind: 'android-androidqf', root };
+}
+
+async function nestedBackupLockedIn(place: ArchivePlace, prefix: string): Promise<boolean> {
+  const path = prefix ? `${prefix}/${NESTED_BACKUP}` : NESTED_BACKUP;
+  const entry = await place.fs.stat(path);
+  if (entry?.type !== 'file') return false;
+  try {
+    // Only the header: the stream is dropped once it is in hand.
+    const stream = await place.fs.openStream(path);
+    const parts: Buffer[] = [];
+    let got = 0;
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      parts.push(chunk);
+      got += chunk.length;
+      if (got >= MAX_AB_HEADER_BYTES) break;
+    }
+    stream.destroy();
+    return abHeaderOrNull(Buffer.concat(parts).subarray(0, MAX_AB_HEADER_BYTES))?.encryption === 'AES-256';
+  } catch {
+    // Unreadable here: opening it says why, as a note.
+    return false;
+  }
+}
+
+/**
+ * An Android backup: a `.ab` file (recognised by its header, whatever its name; detectInput asks before
+ * opening a file as an archive), or its extracted form, an `apps/` folder of package folders.
+ */
+const androidBackup: Detector = {
+  kind: 'android-backup',
+  expected: 'an Android backup (a .ab file, or its extracted apps/ folder)',
+  inFolder(path) {
+    if (!looksLikeExtractedBackup(path)) return null;
+    return { detection: { answer: 'match', kind: 'android-backup', root: path }, open: async (inputs) => openExtractedBackupIn(new FolderFiles(realRoot(path), 'no-links'), inputs) };
+  },
+  async inArchive(place) {
+    // One walk of the index: `apps/<package>` at the root, or `<top>/apps/<package>`.
+    const prefixes = new Set<string>();
+    for await (const entry of place.fs.entries()) {
+      if (entry.type !== 'directory') continue;
+      const parts = entry.path.split('/');
+      if (parts.length === 2 && parts[0] === 'apps' && isPackageFolderName(parts[1]!)) prefixes.add('');
+      else if (parts.length === 3 && parts[1] === 'apps' && isPackageFolderName(parts[2]!)) prefixes.add(parts[0]!);
+    }
+    const chosen = prefixes.has('') ? [''] : [...prefixes].sort();
+    if (chosen.length > 1) throw new UserError('usage', `${place.path}: holds ${chosen.length} extracted Android backups (${chosen.join(', ')}); an archive of one is expected`);
+    if (chosen.length === 0) return null;
+    const files = await ArchiveFiles.open(place.fs, chosen[0]!, 'no-links');
+    return { detection: { answer: 'match', kind: 'android-backup', root: place.path }, open: async (inputs) => openExtractedBackupIn(files, inputs) };
+  },
+};
+
+/** A `.ab` file, known from its header; locked when it is encrypted. */
+function androidBackupFile(given: string): Found | null {
+  // The path the user gave may be a link (a case folder pointing at the evidence store): its target is read,
+  // opened O_NOFOLLOW so nothing swapped in later is followed.
+  let path: string;
+  try {
+    path = realpathSync(given);
+  } catch {
+    return null;
+  }
+  const kind = androidBackupFileKind(path);
+  if (kind === null) return null;
+  const detection = kind === 'encrypted' ? ({ answer: 'locked', kind: 'android-backup', root: path, needs: 'backup-password' } as const) : ({ answer: 'match', kind: 'android-backup', root: path } as const);
+  return { detection, open: (inputs, credentials) => openAndroidBackupFile(path, inputs, credentials) };
+}
+
+
 /** Tried in this order; the first that recognises the input opens it. */
-const detectors: readonly Detector[] = [iosBackup, iosFilesystem, iosSysdiagnose, androidqf, androidBugreport, intrusionLogs];
+const detectors: readonly Detector[] = [iosBackup, iosFilesystem, iosSysdiagnose, androidqf, androidBugreport, androidBackup, intrusionLogs];
 
 /**
  * The archive's root ('') and top-level folders (`name/`) where every path `wanted` names (or, with
@@ -296,7 +371,10 @@ function expectedOf(forced: SourceKind | undefined): string {
 export function detectAcquisition(input: string, forced?: SourceKind): Detection {
   const path = resolve(input);
   if (!existsSync(path)) throw new UserError('not-found', `${input}: no such file or folder`);
-  if (!statSync(path).isDirectory()) return { answer: 'archive', root: path };
+  if (!statSync(path).isDirectory()) {
+    const ab = !forced || forced === 'android-backup' ? androidBackupFile(path) : null;
+    return ab ? ab.detection : { answer: 'archive', root: path };
+  }
   return detectFolder(input, path, forced).detection;
 }
 
@@ -320,6 +398,10 @@ export async function detectInput(input: string, forced?: SourceKind, age?: AgeC
   // An old bugreport is one text file, the dumpstate itself: known by its banner, before any archive sniffing.
   if ((!forced || forced === 'android-bugreport') && isLoneDumpstate(path)) {
     return { detection: { answer: 'match', kind: 'android-bugreport', root: path, note: `${input} is a lone dumpstate text (an old-format bugreport): only its text is read; tombstones and file times need a full bugreport` }, open: (inputs) => openLoneDumpstate(path, inputs) };
+  }
+  if (!forced || forced === 'android-backup') {
+    const ab = androidBackupFile(path);
+    if (ab) return ab;
   }
   const kind = await containerOf(input, path, forced);
   const container = kind === 'age' ? 'zip in an age-encrypted file' : kind;

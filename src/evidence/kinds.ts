@@ -4,6 +4,6 @@
  * any kind may sit in any container (stored-files.ts). Its own module so the command line can offer the
  * choices without loading the evidence layer.
  */
-export const sourceKinds = ['ios-backup', 'ios-fs', 'ios-sysdiagnose', 'android-androidqf', 'android-bugreport', 'android-intrusion-logs'] as const;
+export const sourceKinds = ['ios-backup', 'ios-fs', 'ios-sysdiagnose', 'android-androidqf', 'android-bugreport', 'android-backup', 'android-intrusion-logs'] as const;
 
 export type SourceKind = (typeof sourceKinds)[number];

@@ -225,7 +225,7 @@ describe('detecting an acquisition in a file', () => {
     writeFileSync(path, 'hello there');
     await expect(openAcquisition(path)).rejects.toThrow(UserError);
     await expect(openAcquisition(path)).rejects.toThrow(
-      `${path}: not a supported acquisition: not a zip, tar or tar.gz (it starts with bytes 68 65 6c 6c) (expected a folder, or a zip, tar or tar.gz holding an iOS backup (Manifest.db and Info.plist), an iOS filesystem dump (private/var/…, or filesystem1/ and filesystem2/), an iOS sysdiagnose (sysdiagnose.log, system_logs.logarchive), an androidqf acquisition (getprop.txt, packages.json…), an Android bugreport (main_entry.txt or a dumpstate text, FS/…) or Android intrusion logs (.txt files of JSON events))`,
+      `${path}: not a supported acquisition: not a zip, tar or tar.gz (it starts with bytes 68 65 6c 6c) (expected a folder, or a zip, tar or tar.gz holding an iOS backup (Manifest.db and Info.plist), an iOS filesystem dump (private/var/…, or filesystem1/ and filesystem2/), an iOS sysdiagnose (sysdiagnose.log, system_logs.logarchive), an androidqf acquisition (getprop.txt, packages.json…), an Android bugreport (main_entry.txt or a dumpstate text, FS/…), an Android backup (a .ab file, or its extracted apps/ folder) or Android intrusion logs (.txt files of JSON events))`,
     );
   });
 
@@ -234,7 +234,7 @@ describe('detecting an acquisition in a file', () => {
     writeFileSync(join(base, 'photos', 'a.jpg'), 'jpeg');
     const zip = await packAcquisition(join(base, 'photos'), 'zip', join(base, 'photos.zip'));
     await expect(openAcquisition(zip)).rejects.toThrow(
-      `${zip}: a zip holding no supported acquisition at its root or in a top-level folder (expected an iOS backup (Manifest.db and Info.plist), an iOS filesystem dump (private/var/…, or filesystem1/ and filesystem2/), an iOS sysdiagnose (sysdiagnose.log, system_logs.logarchive), an androidqf acquisition (getprop.txt, packages.json…), an Android bugreport (main_entry.txt or a dumpstate text, FS/…) or Android intrusion logs (.txt files of JSON events)).`,
+      `${zip}: a zip holding no supported acquisition at its root or in a top-level folder (expected an iOS backup (Manifest.db and Info.plist), an iOS filesystem dump (private/var/…, or filesystem1/ and filesystem2/), an iOS sysdiagnose (sysdiagnose.log, system_logs.logarchive), an androidqf acquisition (getprop.txt, packages.json…), an Android bugreport (main_entry.txt or a dumpstate text, FS/…), an Android backup (a .ab file, or its extracted apps/ folder) or Android intrusion logs (.txt files of JSON events)).`,
     );
     await expect(openAcquisition(zip, 'ios-fs')).rejects.toThrow(/\(expected an iOS filesystem dump \(private\/var\/…, or filesystem1\/ and filesystem2\/\)\)\.$/);
   });

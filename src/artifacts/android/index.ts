@@ -1,7 +1,8 @@
 /**
  * Every Android artifact, in MVT's androidqf module order (reference-spec §9.1: AQFPackages, AQFProcesses,
  * AQFGetProp, AQFSettings, AQFFiles, AQFLogTimestamps, RootBinaries, Mounts), so findings come out in the order of MVT's alerts;
- * then the intrusion-log modules MVT runs after them (DnsEvent, ConnectEvent, SecurityEvent).
+ * then the nested bugreport's modules, the backup's SMS and the intrusion-log modules (DnsEvent, ConnectEvent,
+ * SecurityEvent), in the order MVT's androidqf run checks them (§9.1 finish()).
  */
 import type { AnyArtifact } from '../artifact.js';
 import aqfFiles from './aqf_files.js';
@@ -17,10 +18,10 @@ import intrusionDns from './intrusion_dns.js';
 import intrusionSecurity from './intrusion_security.js';
 import mounts from './mounts.js';
 import rootBinaries from './root_binaries.js';
+import sms from './sms.js';
 import tombstones from './tombstones.js';
 
 /** The bugreport artifacts of this slice, in MVT's bugreport module order (reference-spec §9.2): DumpsysGetProp, BugReportTimestamps, Tombstones. */
 const bugreportArtifacts: readonly AnyArtifact[] = [dumpsysGetprop, bugreportTimestamps, tombstones];
 
-/** MVT's androidqf run: its own modules, then the nested bugreport's, then the intrusion logs (reference-spec §9.1). */
-export const androidArtifacts: readonly AnyArtifact[] = [aqfPackages, aqfProcesses, aqfGetprop, aqfSettings, aqfFiles, aqfLogTimestamps, rootBinaries, mounts, ...bugreportArtifacts, intrusionDns, intrusionConnect, intrusionSecurity];
+export const androidArtifacts: readonly AnyArtifact[] = [aqfPackages, aqfProcesses, aqfGetprop, aqfSettings, aqfFiles, aqfLogTimestamps, rootBinaries, mounts, ...bugreportArtifacts, sms, intrusionDns, intrusionConnect, intrusionSecurity];

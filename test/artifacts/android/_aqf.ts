@@ -34,6 +34,7 @@ export const MVT_AQF_COUNTS = {
   'android.aqf_log_timestamps': 0,
   'android.root_binaries': 4,
   'android.mounts': 0,
+  'android.sms': 2,
   'android.intrusion_dns': 0,
   'android.intrusion_connect': 0,
   'android.intrusion_security': 0,

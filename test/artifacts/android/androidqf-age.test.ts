@@ -177,6 +177,7 @@ describe('bad age input: one line naming the file, or the damage confined to wha
     expect(result.coverage.filter((c) => c.state === 'parsed').map((c) => [c.artifact, c.records])).toEqual([
       ['android.aqf_getprop', 10],
       ['android.aqf_files', 3],
+      ['android.sms', 2],
     ]);
   });
 });

@@ -2,9 +2,13 @@
  * A whole check of MVT's androidqf test acquisitions, against MVT's own end-to-end figures (reference-spec
  * §14.2) and its indicator tests (§13.5): the findings, their order and levels, and the timeline.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { check } from '../../../src/index.js';
+import { detectAcquisition, detectInput } from '../../../src/evidence/detect.js';
+import { packAcquisition } from '../../fixtures/archives.js';
 import { shared, mvtTestStix } from '../../helpers/data.js';
 import { stixBundle, tempTree } from '../../indicators/bundle.js';
 import { MVT_AQF_ALERTS, MVT_AQF_COUNTS, mvtAndroidqf, mvtAndroidqfZip, writeAqf } from './_aqf.js';
@@ -61,5 +65,120 @@ describe('check on MVT\'s androidqf zip', () => {
     const result = await check({ target: mvtAndroidqfZip(), iocs: [], userIocDir: null });
     expect(result.findings).toEqual([]);
     expect(result.coverage.find((c) => c.artifact === 'android.aqf_getprop')).toMatchObject({ state: 'parsed', records: 10 });
+  });
+});
+
+/** MVT's androidqf files with `backup.ab` replaced (or removed when `backup` is null). */
+function aqfWithBackup(backup: Buffer | null) {
+  const files: Record<string, Buffer> = {};
+  for (const name of readdirSync(mvtAndroidqf())) if (name !== 'backup.ab') files[name] = readFileSync(join(mvtAndroidqf(), name));
+  if (backup !== null) files['backup.ab'] = backup;
+  return writeAqf(files);
+}
+
+const encryptedAb = () => readFileSync(shared('mvt-test-artifacts', 'android_backup', 'backup2.ab'));
+
+describe('the backup.ab inside an androidqf acquisition (reference-spec §9.1 finish(), step 2)', () => {
+  it('its SMS are checked with the acquisition: MVT\'s sms.json (2 records) and urls.json (2 URLs, source sms)', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'th-aqf-mvt-'));
+    try {
+      const result = await check({ target: mvtAndroidqf(), iocs: [mvtTestStix()], userIocDir: null, output: join(out, 'o'), format: 'mvt' });
+      expect(result.findings).toHaveLength(10);
+      const sms = JSON.parse(readFileSync(join(out, 'o', 'sms.json'), 'utf8')) as { body: string; isodate: string }[];
+      expect(sms.map((m) => [m.isodate, m.body])).toEqual([
+        ['2022-02-22 15:29:41.956000', 'Hi this is a test message to https://google.com/'],
+        ['1970-01-19 06:45:31.789000', expect.stringContaining('http://google.com')],
+      ]);
+      const urls = JSON.parse(readFileSync(join(out, 'o', 'urls.json'), 'utf8')) as Record<string, unknown>[];
+      expect(urls).toEqual([
+        { url: 'https://google.com/', expanded_url: null, timestamp: '2022-02-22 15:29:41.956000', source: 'sms' },
+        { url: 'http://google.com', expanded_url: null, timestamp: '1970-01-19 06:45:31.789000', source: 'sms' },
+      ]);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+
+  it('an encrypted one makes the acquisition locked; its password is asked once, and its SMS join the check', async () => {
+    const tree = aqfWithBackup(encryptedAb());
+    try {
+      expect(detectAcquisition(tree.root)).toMatchObject({ answer: 'locked', kind: 'android-androidqf', needs: 'backup-password' });
+      let asked = 0;
+      const result = await check({ target: tree.root, iocs: [mvtTestStix()], userIocDir: null, credentials: async () => (asked++, { kind: 'password', password: '123456' }) });
+      expect(asked).toBe(1);
+      expect(result.acquisition.encrypted).toBe(true);
+      expect(result.findings).toHaveLength(10);
+      expect(result.containerNotes).toEqual([]);
+      expect(result.coverage.find((c) => c.artifact === 'android.sms')).toMatchObject({ state: 'parsed', records: 1 });
+    } finally {
+      tree.remove();
+    }
+  });
+
+  it.each(['zip', 'tar.gz'] as const)('packed in a %s with its encrypted backup.ab: locked, and its SMS read with the password', async (kind) => {
+    const tree = aqfWithBackup(encryptedAb());
+    try {
+      const archive = await packAcquisition(tree.root, kind, join(tree.root, '..', `aqf.${kind}`), 'androidqf_2024');
+      expect((await detectInput(archive)).detection).toMatchObject({ answer: 'locked', kind: 'android-androidqf' });
+      const result = await check({ target: archive, iocs: [mvtTestStix()], userIocDir: null, credentials: async () => ({ kind: 'password', password: '123456' }) });
+      expect(result.findings).toHaveLength(10);
+      expect(result.containerNotes).toEqual([]);
+      expect(result.coverage.find((c) => c.artifact === 'android.sms')).toMatchObject({ state: 'parsed', records: 1 });
+      expect(result.coverage.find((c) => c.artifact === 'android.sms')!.files).toEqual([`androidqf_2024/backup.ab/apps/com.android.providers.telephony/d_f/000000_sms_backup inside ${archive}`]);
+    } finally {
+      tree.remove();
+    }
+  });
+
+  it.each([
+    ['without a password', undefined, /backup\.ab: this Android backup is encrypted; a password is needed: the SMS in it were not checked$/],
+    ['with a wrong password', async () => ({ kind: 'password' as const, password: 'not-it' }), /backup\.ab: wrong backup password \(.*\): the SMS in it were not checked$/],
+  ])('an encrypted one %s is a note of the acquisition, not a failed run: the other artifacts and MVT\'s 10 alerts stay', async (_, credentials, note) => {
+    const tree = aqfWithBackup(encryptedAb());
+    try {
+      const result = await check({ target: tree.root, iocs: [mvtTestStix()], userIocDir: null, ...(credentials ? { credentials } : {}) });
+      expect(result.findings).toHaveLength(10);
+      expect(result.containerNotes).toHaveLength(1);
+      expect(result.containerNotes[0]).toMatch(note);
+      expect(result.coverage.find((c) => c.artifact === 'android.sms')).toMatchObject({ state: 'missing', records: 0 });
+      expect(result.coverage.find((c) => c.artifact === 'android.aqf_packages')).toMatchObject({ state: 'parsed', records: 7 });
+    } finally {
+      tree.remove();
+    }
+  });
+
+  it('a malformed (empty) one is a note naming it, as MVT\'s "Skipping backup modules as backup.ab is malformed"', async () => {
+    const tree = aqfWithBackup(Buffer.alloc(0));
+    try {
+      expect(detectAcquisition(tree.root)).toMatchObject({ answer: 'match', kind: 'android-androidqf' });
+      const result = await check({ target: tree.root, iocs: [], userIocDir: null });
+      expect(result.containerNotes).toEqual([`${join(tree.root, 'backup.ab')}: Android backup: not an Android backup (expected a file starting with "ANDROID BACKUP"): malformed, the SMS in it were not checked`]);
+      expect(result.coverage.find((c) => c.artifact === 'android.sms')).toMatchObject({ state: 'missing' });
+    } finally {
+      tree.remove();
+    }
+  });
+
+  it('a backup.ab that is a link is not followed, and says so', async () => {
+    const tree = aqfWithBackup(null);
+    try {
+      symlinkSync(shared('mvt-test-artifacts', 'android_backup', 'backup.ab'), join(tree.root, 'backup.ab'));
+      const result = await check({ target: tree.root, iocs: [], userIocDir: null });
+      expect(result.containerNotes).toEqual([expect.stringMatching(/backup\.ab: .*link.*: the SMS in it were not checked$/)]);
+      expect(result.coverage.find((c) => c.artifact === 'android.sms')).toMatchObject({ state: 'missing' });
+    } finally {
+      tree.remove();
+    }
+  });
+
+  it('without one, the SMS artifact is simply missing and nothing is noted', async () => {
+    const tree = aqfWithBackup(null);
+    try {
+      const result = await check({ target: tree.root, iocs: [], userIocDir: null });
+      expect(result.containerNotes).toEqual([]);
+      expect(result.coverage.find((c) => c.artifact === 'android.sms')).toMatchObject({ state: 'missing', reason: 'not present in this acquisition' });
+    } finally {
+      tree.remove();
+    }
   });
 });

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { check } from '../../../src/index.js';
 import { levelRank } from '../../../src/findings/finding.js';
+import { buildAndroidBackup, ordinarySms } from '../../../src/synth/android-backup.js';
 import { intrusionLogText } from '../../../src/synth/intrusion-logs.js';
 import { writeAqf } from './_aqf.js';
 
@@ -67,6 +68,8 @@ describe('check on an ordinary phone\'s androidqf acquisition', () => {
       'acquisition.json': JSON.stringify({ started: '2024-05-01T10:20:00Z' }),
       // A day of Android 16 intrusion logging: lookups, connections, process starts, unlocks, app updates.
       'intrusion_logs/2024-05-01.txt': intrusionLogText({ seed: 1, events: 500, startMs: Date.parse('2024-05-01T00:00:00Z') }),
+      // androidqf's SMS backup: ordinary messages, some with links to popular sites.
+      'backup.ab': buildAndroidBackup({ sms: ordinarySms(3, 60) }),
     });
     try {
       const result = await check({ target: tree.root, iocs: [], userIocDir: null });
@@ -80,6 +83,7 @@ describe('check on an ordinary phone\'s androidqf acquisition', () => {
         ['android.aqf_log_timestamps', 'missing'],
         ['android.root_binaries', 'empty'],
         ['android.mounts', 'parsed'],
+        ['android.sms', 'parsed'],
         ['android.intrusion_dns', 'parsed'],
         ['android.intrusion_connect', 'parsed'],
         ['android.intrusion_security', 'parsed'],
