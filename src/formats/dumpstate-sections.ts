@@ -86,10 +86,12 @@ export class SectionScanner {
   }
 
   end(): SectionIndex {
-    if (this.offset > this.lineStart || this.pendingBytes > 0) this.endLine(this.offset);
+    // A last line without a newline: closing "before its newline" must still keep its last byte.
+    const closeAt = this.offset === this.lineStart ? this.offset : this.offset + 1;
+    if (this.offset > this.lineStart) this.endLine(this.offset);
     // Sections still open run to the end of the file (a cut-off dump).
-    if (this.service) this.closeService(this.offset);
-    if (this.title) this.closeTitle(this.offset);
+    if (this.service) this.closeService(closeAt);
+    if (this.title) this.closeTitle(closeAt);
     return { services: this.services, titled: this.titled, lines: this.line, truncated: this.truncated };
   }
 
