@@ -16,8 +16,38 @@ export interface DbinfoOperation {
 
 export const MAX_DBINFO_OPERATIONS = 100_000;
 
-/** Bounded quantifiers only: a hostile line costs linear time. */
-const OPERATION = /\[((?:\d{4}-)?\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3})\]\s*(?:\[Pid:\((\d+)\)\])?([\w-]+)[^\n]*?sql="([^"\n]+)"/;
+/** `[2023-07-27 12:21:44.097]` or `[07-15 20:27:39.431]`, matched at one position (sticky). */
+const DATE = /\[((?:\d{4}-)?\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3})\]/y;
+const PID = /\s*\[Pid:\((\d{1,10})\)\]/y;
+const ACTION = /\s*([\w-]+)/y;
+
+/**
+ * One operation line: `N: [date] [Pid:(p)]action took … sql="…", path=…`. Read by position, without a regular
+ * expression over the whole line: MVT's single pattern backtracks quadratically on a long line that lacks `sql="`.
+ */
+export function decodeOperation(line: string, path: string): DbinfoOperation | null {
+  let at = line.indexOf('[');
+  while (at !== -1) {
+    DATE.lastIndex = at;
+    const date = DATE.exec(line);
+    if (date) {
+      let next = DATE.lastIndex;
+      PID.lastIndex = next;
+      const pid = PID.exec(line);
+      if (pid) next = PID.lastIndex;
+      ACTION.lastIndex = next;
+      const action = ACTION.exec(line);
+      if (!action) return null;
+      const sqlAt = line.indexOf('sql="', ACTION.lastIndex);
+      if (sqlAt === -1) return null;
+      const end = line.indexOf('"', sqlAt + 5);
+      if (end === -1 || end === sqlAt + 5) return null;
+      return { isodate: date[1]!, action: action[1]!, sql: line.slice(sqlAt + 5, end), path, ...(pid ? { pid: pid[1]! } : {}) };
+    }
+    at = line.indexOf('[', at + 1);
+  }
+  return null;
+}
 
 export function decodeDbinfo(text: string): DbinfoOperation[] {
   const out: DbinfoOperation[] = [];
@@ -39,9 +69,9 @@ export function decodeDbinfo(text: string): DbinfoOperation[] {
       inOperations = false;
       continue;
     }
-    const m = OPERATION.exec(line.length > 65_536 ? line.slice(0, 65_536) : line);
-    if (!m) continue;
-    out.push({ isodate: m[1]!, action: m[3]!, sql: m[4]!, path: pool, ...(m[2] !== undefined ? { pid: m[2] } : {}) });
+    const op = decodeOperation(line, pool);
+    if (!op) continue;
+    out.push(op);
     if (out.length >= MAX_DBINFO_OPERATIONS) break;
   }
   return out;
