@@ -24,7 +24,7 @@ const iocs = tempTree({
 afterAll(() => iocs.remove());
 
 describe('check on MVT\'s androidqf folder', () => {
-  it('with MVT\'s test indicators: MVT\'s 10 alerts in its module order, and its record counts', async () => {
+  it('with MVT\'s test indicators: MVT\'s 10 alerts in its module order, then the 6 of dumpsys.txt, and the record counts', async () => {
     const result = await check({ target: mvtAndroidqf(), iocs: [mvtTestStix()], userIocDir: null });
     expect(result.acquisition.kind).toBe('android-androidqf');
     expect(result.findings.map((f) => [f.level, f.artifact, f.message])).toEqual([
@@ -38,9 +38,35 @@ describe('check on MVT\'s androidqf folder', () => {
       ['high', 'android.root_binaries', 'Found root binary "busybox" at path "/system/xbin/busybox"'],
       ['high', 'android.root_binaries', 'Found root binary "magisk" at path "/data/local/tmp/magisk"'],
       ['high', 'android.root_binaries', 'Found root binary "magiskhide" at path "/system/bin/magiskhide"'],
+      // Beyond MVT, which does not read androidqf's dumpsys.txt (reference-spec §9.1 "Gap"; docs/differences-from-mvt.md A9).
+      ['medium', 'android.dumpsys_accessibility', 'Found accessibility service: "com.android.settings/com.samsung.android.settings.development.gpuwatch.GPUWatchInterceptor"'],
+      ['medium', 'android.dumpsys_accessibility', 'Found accessibility service: "com.samsung.accessibility/.universalswitch.UniversalSwitchService"'],
+      ['medium', 'android.dumpsys_accessibility', 'Found accessibility service: "com.samsung.accessibility/com.samsung.android.app.talkback.TalkBackService"'],
+      ['medium', 'android.dumpsys_accessibility', 'Found accessibility service: "com.sec.android.app.camera/com.samsung.android.glview.AccessibilityGestureHandler"'],
+      ['medium', 'android.dumpsys_appops', "Package 'org.mozilla.firefox' had risky permission 'REQUEST_INSTALL_PACKAGES' set to 'Unknown' at "],
+      ['low', 'android.dumpsys_adb_state', 'Found a trusted ADB host key, but the AndroidQF acquisition does not include its host key: F0:A1:3D:8C:B3:F4:7B:09:9F:EE:8B:D8:38:2E:BD:C6 (user@linux)'],
     ]);
     const counts = Object.fromEntries(result.coverage.map((c) => [c.artifact, c.records]));
-    expect(counts).toEqual({ 'android.aqf_packages': 7, 'android.aqf_processes': 15, 'android.aqf_getprop': 10, 'android.aqf_settings': 9, 'android.aqf_files': 3, 'android.aqf_log_timestamps': 0, 'android.root_binaries': 4, 'android.mounts': 0 });
+    expect(counts).toEqual({
+      'android.aqf_packages': 7,
+      'android.aqf_processes': 15,
+      'android.aqf_getprop': 10,
+      'android.aqf_settings': 9,
+      'android.aqf_files': 3,
+      'android.aqf_log_timestamps': 0,
+      'android.root_binaries': 4,
+      'android.mounts': 0,
+      'android.dumpsys_accessibility': 4,
+      'android.dumpsys_activities': 0,
+      'android.dumpsys_appops': 12,
+      'android.dumpsys_battery_daily': 3,
+      'android.dumpsys_battery_history': 6,
+      'android.dumpsys_dbinfo': 6,
+      'android.dumpsys_packages': 2,
+      'android.dumpsys_platform_compat': 2,
+      'android.dumpsys_receivers': 8,
+      'android.dumpsys_adb_state': 1,
+    });
     expect(result.coverage.every((c) => c.issues.length === 0)).toBe(true);
   });
 
