@@ -68,6 +68,8 @@ describe('check on MVT\'s androidqf folder', () => {
       'android.dumpsys_adb_state': 1,
     });
     expect(result.coverage.every((c) => c.issues.length === 0)).toBe(true);
+    // MVT's 10 timeline rows, plus 16 appops entries, 6 package install times and 3 battery-daily updates.
+    expect(result.timelineEvents).toBe(35);
   });
 
   it('with the indicators of MVT\'s module tests: one CRITICAL each for the property, the app id, the APK hash and the certificate', async () => {
