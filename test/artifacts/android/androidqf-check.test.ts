@@ -2,10 +2,13 @@
  * A whole check of MVT's androidqf test acquisitions, against MVT's own end-to-end figures (reference-spec
  * §14.2) and its indicator tests (§13.5): the findings, their order and levels, and the timeline.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { check } from '../../../src/index.js';
 import { shared, mvtTestStix } from '../../helpers/data.js';
+import { packAcquisition } from '../../fixtures/archives.js';
 import { stixBundle, tempTree } from '../../indicators/bundle.js';
 import { mvtAndroidqf, mvtAndroidqfZip, writeAqf } from './_aqf.js';
 
@@ -100,5 +103,21 @@ describe('check on MVT\'s androidqf zip', () => {
     const result = await check({ target: mvtAndroidqfZip(), iocs: [], userIocDir: null });
     expect(result.findings).toEqual([]);
     expect(result.coverage.find((c) => c.artifact === 'android.aqf_getprop')).toMatchObject({ state: 'parsed', records: 10 });
+  });
+});
+
+describe('check on MVT\'s androidqf folder packed as an archive', () => {
+  it.each(['zip', 'tar.gz'] as const)('a %s with one top folder gives the folder\'s 16 findings, record counts and timeline', async (kind) => {
+    const base = mkdtempSync(join(tmpdir(), 'tracehound-aqf-pack-'));
+    try {
+      const folder = await check({ target: mvtAndroidqf(), iocs: [mvtTestStix()], userIocDir: null });
+      const archive = await packAcquisition(mvtAndroidqf(), kind, join(base, `androidqf.${kind}`), 'androidqf');
+      const packed = await check({ target: archive, iocs: [mvtTestStix()], userIocDir: null });
+      const seen = (r: typeof folder) => ({ findings: r.findings.map((f) => [f.level, f.artifact, f.message]), counts: r.coverage.map((c) => [c.artifact, c.state, c.records]), timeline: r.timelineEvents });
+      expect(seen(packed)).toEqual(seen(folder));
+      expect(packed.findings).toHaveLength(16);
+    } finally {
+      rmSync(base, { recursive: true, force: true });
+    }
   });
 });
