@@ -1,7 +1,8 @@
 /**
  * The times dumpsys prints are the phone's local wall clock without a zone (`2022-03-29 18:37:30.315`). They are
- * kept as that wall-clock reading (a Moment whose UTC fields are the printed ones, as MVT keeps them), and the
- * outputs must call them device-local; converting them needs the device time zone (`persist.sys.timezone`).
+ * kept as that wall-clock reading (a Moment whose UTC fields are the printed ones, as MVT keeps them), marked with
+ * the `device_local` epoch so that an output can call them device-local; converting them to UTC needs the device
+ * time zone (`persist.sys.timezone`), which this module does not guess.
  */
 import { Moment } from './time.js';
 
@@ -19,5 +20,5 @@ export function localWallClock(text: string): Moment | null {
   // Date.UTC rolls 2021-02-30 over into March: such a date is not a date.
   if (back.getUTCMonth() !== Number(mo) - 1 || back.getUTCDate() !== Number(d) || Number(h) > 23 || Number(mi) > 59 || Number(s) > 59) return null;
   const micros = fraction === '' ? 0 : Number(fraction.padEnd(6, '0'));
-  return Moment.fromUnixSeconds(ms / 1000 + micros / 1e6, 'iso', text);
+  return Moment.fromUnixSeconds(ms / 1000 + micros / 1e6, 'device_local', text);
 }

@@ -10,7 +10,8 @@ export type Epoch =
   | 'cocoa' // seconds since 2001-01-01 UTC (Apple "Mac absolute time")
   | 'cocoa_ns' // nanoseconds since 2001-01-01 (sms.db from iOS 11 on)
   | 'chrome' // microseconds since 1601-01-01 UTC (WebKit/Chrome)
-  | 'iso'; // an ISO 8601 string as stored (plist dates)
+  | 'iso' // an ISO 8601 string as stored (plist dates)
+  | 'device_local'; // the phone's wall clock printed without a zone (dumpsys): its UTC fields are the printed ones
 
 const COCOA_OFFSET_S = 978_307_200;
 const CHROME_OFFSET_S = 11_644_473_600;
