@@ -42,9 +42,9 @@ export class Moment {
     return new Date(this.unixSeconds * 1000 + Math.floor(this.micros / 1000));
   }
 
-  /** `2019-08-27T15:08:09.253102Z` */
+  /** `2019-08-27T15:08:09.253102Z`; a device-local reading has no zone designator (ISO 8601 local time). */
   iso(): string {
-    return `${this.datePart()}T${this.timePart()}Z`;
+    return `${this.datePart()}T${this.timePart()}${this.epoch === 'device_local' ? '' : 'Z'}`;
   }
 
   /** MVT's rendering: `2019-08-27 15:08:09.253102`, UTC, always six fractional digits. */
