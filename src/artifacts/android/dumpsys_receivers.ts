@@ -5,15 +5,6 @@ import { DUMPSYS_INPUTS, parseDumpsys } from './_dumpsys.js';
 /** One broadcast receiver of an intent action (`component` is MVT's `receiver`). */
 export type DumpsysReceiverRecord = ResolverEntry;
 
-/** Intents whose receivers see messages and calls (MVT logs them). */
-export const sensitiveIntents: ReadonlySet<string> = new Set([
-  'android.provider.Telephony.NEW_OUTGOING_SMS',
-  'android.provider.Telephony.SMS_RECEIVED',
-  'android.intent.action.DATA_SMS_RECEIVED',
-  'android.intent.action.PHONE_STATE',
-  'android.intent.action.NEW_OUTGOING_CALL',
-]);
-
 export default defineArtifact<DumpsysReceiverRecord>({
   id: 'android.dumpsys_receivers',
   version: 1,
