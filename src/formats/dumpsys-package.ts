@@ -106,7 +106,7 @@ function decodePackageBlock(packageName: string, lines: readonly string[]): Dump
     if (list !== null) {
       const expected = list === 'runtime' ? 8 : 6;
       if (depth >= expected && t !== '') {
-        if (list === 'requested') requested.push(t.split(/\s/)[0]!);
+        if (list === 'requested') requested.push(t.split(/\s/)[0]!.replace(/:$/, '')); // `android.permission.READ_SMS: restricted=true`
         else {
           const p = permissionOf(t, list);
           if (list === 'install') install.push(p);

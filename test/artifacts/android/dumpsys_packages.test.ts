@@ -33,6 +33,11 @@ describe('android.dumpsys_packages', () => {
     expect(decodePackages(pkg('a', ['    userId=10001']))[0]!.system).toBe(false);
   });
 
+  it('a requested permission keeps its name without the flags Android 10+ prints after it', () => {
+    const lines = ['    requested permissions:', '      android.permission.READ_SMS: restricted=true', '      android.permission.INTERNET', '    install permissions:', '      android.permission.INTERNET: granted=true'];
+    expect(decodePackages(pkg('a', lines))[0]!.requested_permissions).toEqual(['android.permission.READ_SMS', 'android.permission.INTERNET']);
+  });
+
   it('per-user values: user 0 wins over a later user; without user 0 the first user seen', () => {
     const users = (first: string, second: string) => [
       '    installerPackageName=com.android.vending',
