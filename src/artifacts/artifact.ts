@@ -103,13 +103,23 @@ export type ArtifactInputs = { readonly [K in SourceKind]?: readonly FileSpec[] 
  * The MVT module an artifact mirrors, for the MVT-compatible output: MVT's own names and shapes, written down
  * (STYLE.md §7: never derived from our identifiers). An artifact MVT does not have declares none.
  */
+/** The record fields that make MVT's grouped shape: `{[record[group]]: {[record[key]]: record[value]}}`. */
+export interface MvtGrouped {
+  readonly group: string;
+  readonly key: string;
+  readonly value: string;
+}
+
 export interface MvtCounterpart {
   /** MVT's output file name: `sms` → `sms.json`, `sms_detected.json`. */
   readonly module: string;
   /** The class name MVT's timeline shows in its Plugin column (`SMS`). */
   readonly className: string;
-  /** MVT writes one object, or a dict of record lists keyed by file path, instead of a list. */
-  readonly shape?: 'list' | 'object' | 'by-path';
+  /**
+   * MVT writes one object, a dict of record lists keyed by file path, or a dict of groups each mapping a key to
+   * its value (`{random: {samsung_errorlog_agree: "0"}}` for androidqf's settings), instead of a list.
+   */
+  readonly shape?: 'list' | 'object' | 'by-path' | MvtGrouped;
   /** Record fields MVT spells differently (its typos kept for the scripts that read them). */
   readonly renames?: Readonly<Record<string, string>>;
   /** MVT lists the records' `links` in urls.json under this source label. */

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { Statement } from 'better-sqlite3';
 import { FormatError, UserError, errorMessage } from '../errors.js';
 import { isDict, parsePlist, type PlistDict } from '../formats/plist.js';
-import { unarchive } from '../formats/nskeyed.js';
+import { decodeMbFile } from '../formats/mbfile.js';
 import { hasWildcard, segmentGlobToRegExp, segmentGlobToSqliteGlob } from './_glob.js';
 import { ContainedRoot, realRoot } from './contained.js';
 import { cellKind, manifestCell } from './manifest-cells.js';
@@ -624,48 +624,25 @@ export function decodeFileMetaCell(cell: unknown): { meta: FileMeta; problem?: s
   if (!Buffer.isBuffer(cell)) return { meta: {}, problem: `\`file\` is ${cellKind(cell)}, expected an MBFile archive (a binary plist blob)` };
   if (cell.length === 0) return { meta: {} };
   try {
-    return { meta: decodeMbFile(cell) };
+    return { meta: fileMetaOf(cell) };
   } catch (err) {
     if (err instanceof FormatError) return { meta: {}, problem: `\`file\` is not an MBFile archive (${err.message})` };
     throw err;
   }
 }
 
-/**
- * An MBFile archive holds a dozen fields (about 20 plist objects). A backup has one per row, so the general
- * limits (millions of values) would let a crafted Manifest.db spend seconds on every row; these bound each row
- * to milliseconds while leaving room a hundred times over for a real one.
- */
-export const mbFileLimits = {
-  archive: { maxDepth: 16, maxValues: 10_000 },
-  plist: { maxDepth: 32, maxValues: 10_000 },
-} as const;
-
-function decodeMbFile(blob: Buffer): FileMeta {
-  const mb = unarchive(blob, 'Manifest.db file metadata', mbFileLimits.archive, mbFileLimits.plist);
-  if (typeof mb !== 'object' || mb === null || Array.isArray(mb) || Buffer.isBuffer(mb) || mb instanceof Date) return {};
-  const num = (k: string): number | undefined => {
-    const v = mb[k];
-    return typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : undefined;
-  };
+function fileMetaOf(blob: Buffer): FileMeta {
+  const mb = decodeMbFile(blob);
   const times: FileMeta['times'] = {};
-  const m = num('LastModified');
-  const c = num('LastStatusChange');
-  const b = num('Birth');
-  if (m !== undefined) times.modified = m;
-  if (c !== undefined) times.changed = c;
-  if (b !== undefined) times.born = b;
+  if (mb.modified !== undefined) times.modified = mb.modified;
+  if (mb.changed !== undefined) times.changed = mb.changed;
+  if (mb.born !== undefined) times.born = mb.born;
   const meta: FileMeta = { times };
-  const size = num('Size');
-  const mode = num('Mode');
-  const owner = num('UserID');
-  if (size !== undefined) meta.size = size;
-  if (mode !== undefined) meta.mode = mode;
-  if (owner !== undefined) meta.owner = owner;
-  const protectionClass = num('ProtectionClass');
-  if (protectionClass !== undefined) meta.protectionClass = protectionClass;
-  const key = mb.EncryptionKey;
-  if (Buffer.isBuffer(key)) meta.encryptionKey = key;
+  if (mb.size !== undefined) meta.size = mb.size;
+  if (mb.mode !== undefined) meta.mode = mb.mode;
+  if (mb.owner !== undefined) meta.owner = mb.owner;
+  if (mb.protectionClass !== undefined) meta.protectionClass = mb.protectionClass;
+  if (mb.encryptionKey !== undefined) meta.encryptionKey = mb.encryptionKey;
   return meta;
 }
 

@@ -287,12 +287,12 @@ export class ArchiveFiles implements StoredFiles {
   metaOf(rel: string): FileMeta {
     const hit = this.walk(rel);
     if (hit === null || 'refused' in hit || (hit.entry.type !== 'file' && hit.entry.type !== 'directory')) return {};
-    const { mode, mtime } = hit.entry;
+    const { mode, mtimeMs } = hit.entry;
     const typeBits = hit.entry.type === 'file' ? 0o100000 : 0o040000;
     return {
       ...(hit.entry.type === 'file' ? { size: hit.entry.size } : {}),
       ...(mode !== undefined ? { mode: typeBits | mode } : {}),
-      ...(mtime ? { times: { modified: mtime.getTime() / 1000 } } : {}),
+      ...(mtimeMs !== undefined ? { times: { modified: mtimeMs / 1000 } } : {}),
     };
   }
 

@@ -98,6 +98,43 @@ export function decodeBinaryPlist(buf: Buffer, what: string, limits: PlistLimits
   return new BinaryPlistDecoder(buf, what, limits).decodeTop();
 }
 
+/**
+ * Reads chosen objects of a binary plist by reference, without decoding the rest: for a caller that knows the
+ * shape it wants (a Manifest.db MBFile archive, read once per row), walking a few references is several times
+ * cheaper than decoding every object. Each read is checked as in a whole decode; what is not read is not
+ * checked, so the caller must not assume the rest of the file is valid.
+ */
+export class BinaryPlistNavigator {
+  private readonly decoder: BinaryPlistDecoder;
+
+  constructor(buf: Buffer, what: string, limits: PlistLimits) {
+    this.decoder = new BinaryPlistDecoder(buf, what, limits);
+  }
+
+  get top(): number {
+    return this.decoder.topIndex;
+  }
+
+  /**
+   * The reference of one value of a dict (the last, if the key repeats): undefined when the key is absent, null
+   * when the object is not a dict or has a key not stored as ASCII. Keys are compared as bytes, so no key is
+   * decoded to a string.
+   */
+  get(index: number, key: string): number | undefined | null {
+    return this.decoder.dictValueRef(index, key);
+  }
+
+  /** An array's element references, or null when the object is not an array. */
+  array(index: number): number[] | null {
+    return this.decoder.arrayRefs(index);
+  }
+
+  /** A leaf's value (string, number, data, date, UID…), or undefined when the object is a container. */
+  leaf(index: number): PlistValue | undefined {
+    return this.decoder.leafAt(index);
+  }
+}
+
 /** A class rather than closures: hot paths create no functions per object (bundlers may wrap each one). */
 class BinaryPlistDecoder {
   private readonly t: Trailer;
@@ -127,6 +164,60 @@ class BinaryPlistDecoder {
 
   decodeTop(): PlistValue {
     return this.decode(this.t.topObject, 0);
+  }
+
+  get topIndex(): number {
+    return this.t.topObject;
+  }
+
+  dictValueRef(index: number, key: string): number | undefined | null {
+    this.budget.value();
+    const at = this.offsets[index]!;
+    if (this.buf[at]! >> 4 !== Marker.Dict) return null;
+    const [count, start] = this.sizeAndStart(index, at, this.buf[at]! & 0xf);
+    const refSize = this.t.refSize;
+    if (count * 2 > (this.objectsEnd - start) / refSize) corrupt(this.what, `container object ${index} at offset ${at} lists ${count} entries, past the object area (it ends at ${this.objectsEnd})`);
+    let found: number | undefined;
+    for (let i = 0; i < count; i++) {
+      const keyIndex = this.child(index, at, start + i * refSize);
+      const keyAt = this.offsets[keyIndex]!;
+      const marker = this.buf[keyAt]!;
+      // A key written as UTF-8 or UTF-16 could spell the same name: not answerable by bytes.
+      if (marker >> 4 !== Marker.Ascii) return null;
+      const [length, keyStart] = this.sizeAndStart(keyIndex, keyAt, marker & 0xf);
+      if (length !== key.length) continue;
+      this.need(keyStart, length, keyIndex, 'string');
+      let same = true;
+      for (let c = 0; c < length && same; c++) same = this.buf[keyStart + c] === key.charCodeAt(c);
+      // The last of duplicate keys wins, as in a whole decode.
+      if (same) found = this.child(index, at, start + (count + i) * refSize);
+    }
+    return found;
+  }
+
+  arrayRefs(index: number): number[] | null {
+    return this.containerRefs(index, Marker.Array);
+  }
+
+  leafAt(index: number): PlistValue | undefined {
+    this.budget.value();
+    const at = this.offsets[index]!;
+    const type = this.buf[at]! >> 4;
+    if (type === Marker.Array || type === Marker.OrderedSet || type === Marker.Set || type === Marker.Dict) return undefined;
+    return this.decodeLeaf(index, at, type, this.buf[at]! & 0xf);
+  }
+
+  /** A container's references (a dict's keys then its values), or null when the object is not of `type`. */
+  private containerRefs(index: number, type: number): number[] | null {
+    this.budget.value();
+    const at = this.offsets[index]!;
+    if (this.buf[at]! >> 4 !== type) return null;
+    const [count, start] = this.sizeAndStart(index, at, this.buf[at]! & 0xf);
+    const refs = type === Marker.Dict ? count * 2 : count;
+    if (refs > (this.objectsEnd - start) / this.t.refSize) corrupt(this.what, `container object ${index} at offset ${at} lists ${count} entries, past the object area (it ends at ${this.objectsEnd})`);
+    const out = new Array<number>(refs);
+    for (let i = 0; i < refs; i++) out[i] = this.child(index, at, start + i * this.t.refSize);
+    return out;
   }
 
   /** Bytes [at, at + length) must lie in the object area. */

@@ -42,7 +42,7 @@ export default defineArtifact<AqfSettingRecord>({
   title: 'Android settings (settings_*.txt)',
   doc: 'The system, secure and global settings tables: spyware installers turn off Google Play Protect, adb install confirmation and crash reporting here, and enable accessibility services to read the screen.',
   references: ['https://github.com/mvt-project/androidqf', 'https://developer.android.com/reference/android/provider/Settings'],
-  mvt: { module: 'aqf_settings', className: 'AQFSettings' },
+  mvt: { module: 'aqf_settings', className: 'AQFSettings', shape: { group: 'namespace', key: 'key', value: 'value' } },
   inputs: { 'android-androidqf': [{ by: 'path-glob', pattern: 'settings_*.txt' }] },
   inputMode: 'all',
   async *parse(ctx) {

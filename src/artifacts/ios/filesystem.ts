@@ -14,7 +14,7 @@ export interface FilesystemRecord {
 
 /** A listing entry (path relative to the device's root) as a record. */
 export function decodeListingEntry(entry: FsEntry): FilesystemRecord {
-  return { path: `/${entry.path}`, modified: fromDate(entry.mtime), type: entry.type };
+  return { path: `/${entry.path}`, modified: entry.mtimeMs === undefined ? null : fromDate(new Date(entry.mtimeMs)), type: entry.type };
 }
 
 export function filesystemTimeline(r: FilesystemRecord): TimelineEvent[] {

@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { FormatError, UserError } from '../../errors.js';
 import { asFile, collectBounded, memberWhat, notAFile, serveFile, tooLarge, uniqueSorted } from './content.js';
-import type { FileEntry, FileSystem, FsEntry, OnFile, ReadOptions, RefusedEntry } from './file-system.js';
+import { directoryEntry, fileEntry, otherEntry, symlinkEntry, type EntryBase, type FileEntry, type FileSystem, type FsEntry, type OnFile, type ReadOptions, type RefusedEntry } from './file-system.js';
 import { NAME_REASONS, normaliseQueryPath, printableName } from './member-names.js';
 
 export async function openDirFileSystem(folder: string): Promise<FileSystem> {
@@ -123,17 +123,17 @@ class DirFileSystem implements FileSystem {
     } catch {
       return null;
     }
-    const common = { path: rel, mtime: st.mtime, mode: st.mode & 0o7777 };
-    if (st.isFile()) return { ...common, type: 'file', size: st.size };
-    if (st.isDirectory()) return { ...common, type: 'directory' };
+    const common: EntryBase = { path: rel, mtimeMs: st.mtimeMs, mode: st.mode & 0o7777 };
+    if (st.isFile()) return fileEntry(common, st.size);
+    if (st.isDirectory()) return directoryEntry(common);
     if (st.isSymbolicLink()) {
       try {
-        return { ...common, type: 'symlink', linkTarget: await readlink(join(this.location, rel)) };
+        return symlinkEntry(common, await readlink(join(this.location, rel)));
       } catch {
         return null;
       }
     }
-    return { ...common, type: 'other' };
+    return otherEntry(common);
   }
 
   /** False when a folder on the way is a link (or gone): such a path is not in this layer, as a walk never reaches it. */

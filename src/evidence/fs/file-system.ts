@@ -16,38 +16,54 @@ import type { Readable } from 'node:stream';
  */
 export type FileSystemKind = 'dir' | 'zip' | 'tar' | 'tar.gz';
 
-interface EntryCommon {
+/** The parts of an entry every type has. */
+export interface EntryBase {
   /** Normalised: relative, `/`-separated, no empty, `.` or `..` component, no leading or trailing `/`. */
   readonly path: string;
-  /** From the container (lstat, zip extended timestamp or DOS time, tar header); absent when unknown. */
-  readonly mtime?: Date;
+  /**
+   * Milliseconds since the epoch, from the container (lstat, zip extended timestamp or DOS time, tar header);
+   * absent when unknown. A number, not a Date: an archive's index holds one entry per member, hundreds of
+   * thousands for a filesystem dump, and a Date costs six times the memory.
+   */
+  readonly mtimeMs?: number;
   /** Permission bits only (`mode & 0o7777`); the file type is `type`. Absent when the container has none. */
   readonly mode?: number;
 }
 
-export interface FileEntry extends EntryCommon {
+export interface FileEntry extends EntryBase {
   readonly type: 'file';
   /** Bytes of content: fstat's for a folder, the declared uncompressed size for an archive (reads stop there). */
   readonly size: number;
 }
 
-export interface DirectoryEntry extends EntryCommon {
+export interface DirectoryEntry extends EntryBase {
   readonly type: 'directory';
 }
 
 /** A link is listed with its target, never followed: a link out of the layer cannot make us read elsewhere. */
-export interface SymlinkEntry extends EntryCommon {
+export interface SymlinkEntry extends EntryBase {
   readonly type: 'symlink';
   readonly linkTarget: string;
 }
 
 /** Devices, FIFOs, sockets: listed so a walk is complete, never read. */
-export interface OtherEntry extends EntryCommon {
+export interface OtherEntry extends EntryBase {
   readonly type: 'other';
 }
 
 /** One entry per path. Only files carry a size and only links a target, so neither can be read off the wrong kind. */
 export type FsEntry = FileEntry | DirectoryEntry | SymlinkEntry | OtherEntry;
+
+/*
+ * Entries are made by these four, each one object literal with every key present, so all the entries of a type
+ * share one V8 hidden class. Built by spreading optional parts, each entry of an archive's index got a hidden
+ * class, descriptor array and property array of its own: about 300 bytes more per member, measured on a
+ * 50,000-file dump.
+ */
+export const fileEntry = (base: EntryBase, size: number): FileEntry => ({ path: base.path, type: 'file', size, mtimeMs: base.mtimeMs, mode: base.mode });
+export const directoryEntry = (base: EntryBase): DirectoryEntry => ({ path: base.path, type: 'directory', mtimeMs: base.mtimeMs, mode: base.mode });
+export const symlinkEntry = (base: EntryBase, linkTarget: string): SymlinkEntry => ({ path: base.path, type: 'symlink', linkTarget, mtimeMs: base.mtimeMs, mode: base.mode });
+export const otherEntry = (base: EntryBase): OtherEntry => ({ path: base.path, type: 'other', mtimeMs: base.mtimeMs, mode: base.mode });
 
 /** A member that is never exposed, with why; sources turn these into coverage entries. */
 export interface RefusedEntry {

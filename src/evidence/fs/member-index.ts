@@ -8,7 +8,7 @@
  * and another tool another. First-wins lets a tar.gz be served in one streaming pass without waiting for
  * the end of the archive, and the refused list says the name was ambiguous, so the examiner sees it.
  */
-import type { FsEntry, RefusedEntry } from './file-system.js';
+import { directoryEntry, type FsEntry, type RefusedEntry } from './file-system.js';
 import { normaliseMemberName, normaliseQueryPath, printableName, type NameFlavour } from './member-names.js';
 
 export const INDEX_REASONS = {
@@ -24,9 +24,12 @@ interface Slot<L> {
 
 export class MemberIndex<L> {
   readonly refused: RefusedEntry[] = [];
-  private readonly byPath = new Map<string, Slot<L>>();
-  /** Names already taken, refused ones included (an encrypted first member still makes a later twin a duplicate). */
-  private readonly claimed = new Set<string>();
+  /**
+   * Every name taken: null while claimed but not (yet) put, and after `finish` for a member refused after its
+   * claim (an encrypted first member still makes a later twin a duplicate). One map rather than a map and a set
+   * of claimed names: the index holds one entry per member, hundreds of thousands in a filesystem dump.
+   */
+  private readonly byPath = new Map<string, Slot<L> | null>();
   private finished = false;
 
   constructor(private readonly flavour: NameFlavour) {}
@@ -46,11 +49,11 @@ export class MemberIndex<L> {
       this.refuse(rawName, verdict.reason);
       return null;
     }
-    if (this.claimed.has(verdict.path)) {
+    if (this.byPath.has(verdict.path)) {
       this.refuse(rawName, INDEX_REASONS.duplicate);
       return null;
     }
-    this.claimed.add(verdict.path);
+    this.byPath.set(verdict.path, null);
     return { path: verdict.path, isDirectory: verdict.isDirectory };
   }
 
@@ -64,7 +67,7 @@ export class MemberIndex<L> {
   }
 
   get(path: string): Slot<L> | undefined {
-    return this.byPath.get(path);
+    return this.byPath.get(path) ?? undefined;
   }
 
   /** The entry a caller's path names (normalised first, as `FileSystem.stat` takes any spelling), or null. */
@@ -90,13 +93,14 @@ export class MemberIndex<L> {
       let verdict: string | null;
       if (slot && slot.entry.type !== 'directory') verdict = folder;
       else {
-        if (!slot) this.byPath.set(folder, { entry: { path: folder, type: 'directory' }, locator: null });
+        if (!slot) this.byPath.set(folder, { entry: directoryEntry({ path: folder }), locator: null });
         verdict = judge(parentOf(folder));
       }
       blocked.set(folder, verdict);
       return verdict;
     };
-    for (const path of [...this.byPath.keys()]) {
+    for (const [path, slot] of [...this.byPath]) {
+      if (slot === null) continue;
       const blocker = judge(parentOf(path));
       if (blocker === null) continue;
       this.byPath.delete(path);
@@ -111,7 +115,7 @@ export class MemberIndex<L> {
   }
 
   *entries(): IterableIterator<FsEntry> {
-    for (const slot of this.byPath.values()) yield slot.entry;
+    for (const slot of this.byPath.values()) if (slot !== null) yield slot.entry;
   }
 }
 

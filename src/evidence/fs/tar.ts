@@ -14,17 +14,17 @@ import { constants as zlibConstants, createGunzip } from 'node:zlib';
 import { FormatError, UserError, errorMessage } from '../../errors.js';
 import { HandleSource, readRange, StreamSource, type ByteSource } from './byte-source.js';
 import { asFile, collectBounded, ExactSize, memberWhat, serveFile, tooLarge, uniqueSorted } from './content.js';
-import type { FileEntry, FileSystem, FsEntry, OnFile, ReadOptions, RefusedEntry } from './file-system.js';
+import { directoryEntry, fileEntry, otherEntry, symlinkEntry, type EntryBase, type FileEntry, type FileSystem, type FsEntry, type OnFile, type ReadOptions, type RefusedEntry } from './file-system.js';
 import { archiveLimits } from './limits.js';
 import { MemberIndex } from './member-index.js';
 import { normaliseMemberName, normaliseQueryPath, printableName } from './member-names.js';
 import { walkTar, type DataSink, type TarMember } from './tar-walk.js';
 
-/** Where a file's bytes are in the uncompressed tar; a hard link shares its target's. */
-interface TarLocator {
-  readonly dataOffset: number;
-  readonly size: number;
-}
+/**
+ * Where a file's bytes start in the uncompressed tar (a hard link shares its target's); the length is the
+ * entry's size. A bare number: the index keeps one per member.
+ */
+type TarLocator = number;
 
 const FILE_TYPES = new Set(['File', 'OldFile', 'ContiguousFile']);
 const OTHER_TYPES = new Set(['CharacterDevice', 'BlockDevice', 'FIFO']);
@@ -130,7 +130,7 @@ class TarFileSystem implements FileSystem {
     for (const path of uniqueSorted(paths)) {
       const rel = normaliseQueryPath(path);
       const slot = rel === null ? undefined : this.index.get(rel);
-      if (slot?.entry.type === 'file' && slot.locator) wanted.push({ file: slot.entry, locator: slot.locator });
+      if (slot?.entry.type === 'file' && slot.locator !== null) wanted.push({ file: slot.entry, locator: slot.locator });
       else unserved.push(path);
     }
     if (this.gzip) {
@@ -138,7 +138,7 @@ class TarFileSystem implements FileSystem {
       return unserved;
     }
     // By offset: one forward sweep over the disk, in archive order.
-    wanted.sort((a, b) => a.locator.dataOffset - b.locator.dataOffset);
+    wanted.sort((a, b) => a.locator - b.locator);
     for (const { file, locator } of wanted) {
       await serveFile(onFile, file, this.streamAt(file, locator));
     }
@@ -166,21 +166,21 @@ class TarFileSystem implements FileSystem {
   private addMember(member: TarMember): void {
     const claimed = this.index.claim(member.name);
     if (!claimed) return;
-    const common = { path: claimed.path, ...(member.mtime ? { mtime: member.mtime } : {}), ...(member.mode !== undefined ? { mode: member.mode } : {}) };
+    const common: EntryBase = { path: claimed.path, mtimeMs: member.mtime?.getTime(), mode: member.mode };
     const type = member.type;
     if (FILE_TYPES.has(type)) {
-      this.index.put({ ...common, type: 'file', size: member.size }, { dataOffset: member.dataOffset, size: member.size });
+      this.index.put(fileEntry(common, member.size), member.dataOffset);
     } else if (type === 'Directory' || type === 'GNUDumpDir') {
-      this.index.put({ ...common, type: 'directory' }, null);
+      this.index.put(directoryEntry(common), null);
     } else if (type === 'SymbolicLink') {
-      this.index.put({ ...common, type: 'symlink', linkTarget: member.linkpath ?? '' }, null);
+      this.index.put(symlinkEntry(common, member.linkpath ?? ''), null);
     } else if (type === 'Link') {
       const target = normaliseMemberName(member.linkpath ?? '', 'tar');
       const slot = target.ok === true ? this.index.get(target.path) : undefined;
-      if (slot?.entry.type === 'file' && slot.locator) this.index.put({ ...common, type: 'file', size: slot.entry.size }, slot.locator);
+      if (slot?.entry.type === 'file' && slot.locator !== null) this.index.put(fileEntry(common, slot.entry.size), slot.locator);
       else this.index.refuse(member.name, TAR_REASONS.hardLinkDangling(member.linkpath ?? ''));
     } else if (OTHER_TYPES.has(type)) {
-      this.index.put({ ...common, type: 'other' }, null);
+      this.index.put(otherEntry(common), null);
     } else if (type === 'SparseFile') {
       this.index.refuse(member.name, TAR_REASONS.sparse);
     } else {
@@ -190,9 +190,9 @@ class TarFileSystem implements FileSystem {
 
   /** A plain tar member by offset, held to its size (a file that shrank since opening ends with an error). */
   private streamAt(file: FileEntry, locator: TarLocator): Readable {
-    if (locator.size === 0) return Readable.from([]);
-    const raw = Readable.from(readRange(this.handle, locator.dataOffset, locator.size));
-    const guard = new ExactSize(locator.size, memberWhat(this.location, file.path));
+    if (file.size === 0) return Readable.from([]);
+    const raw = Readable.from(readRange(this.handle, locator, file.size));
+    const guard = new ExactSize(file.size, memberWhat(this.location, file.path));
     raw.on('error', (err) => guard.destroy(err));
     return raw.pipe(guard);
   }
@@ -219,7 +219,7 @@ class TarFileSystem implements FileSystem {
   /** One pass over a tar.gz serving `wanted` in archive order; stops after the last one. */
   private async pass(wanted: readonly { file: FileEntry; locator: TarLocator }[], onFile: OnFile): Promise<void> {
     const byOffset = new Map<number, FileEntry[]>();
-    for (const { file, locator } of wanted) byOffset.set(locator.dataOffset, [...(byOffset.get(locator.dataOffset) ?? []), file]);
+    for (const { file, locator } of wanted) byOffset.set(locator, [...(byOffset.get(locator) ?? []), file]);
     if (byOffset.size === 0) return;
     let failure: unknown = null;
     const { source, release } = this.openSource();

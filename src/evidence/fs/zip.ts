@@ -13,7 +13,7 @@ import type { Readable } from 'node:stream';
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
 import { FormatError, UserError, errorMessage } from '../../errors.js';
 import { asFile, collectBounded, ExactSize, memberWhat, serveFile, tooLarge, uniqueSorted } from './content.js';
-import type { FileEntry, FileSystem, FsEntry, OnFile, ReadOptions, RefusedEntry } from './file-system.js';
+import { directoryEntry, fileEntry, otherEntry, symlinkEntry, type EntryBase, type FileEntry, type FileSystem, type FsEntry, type OnFile, type ReadOptions, type RefusedEntry } from './file-system.js';
 import { archiveLimits } from './limits.js';
 import { MemberIndex } from './member-index.js';
 import { normaliseQueryPath } from './member-names.js';
@@ -90,7 +90,7 @@ class ZipFileSystem implements FileSystem {
   }
 
   async buildIndex(): Promise<void> {
-    const links: { path: string; rawName: string; entry: ZipLocator; common: { path: string; mtime: Date; mode?: number } }[] = [];
+    const links: { path: string; rawName: string; entry: ZipLocator; common: EntryBase }[] = [];
     let totalBytes = 0;
     let seen = 0;
     for (;;) {
@@ -112,14 +112,14 @@ class ZipFileSystem implements FileSystem {
       if (!claimed) continue;
       const unixMode = entry.versionMadeBy >> 8 === MADE_BY_UNIX ? entry.externalFileAttributes >>> 16 : 0;
       // DOS times carry no zone: read as UTC so a listing is the same on every machine (the extended timestamp, a real UTC time, wins when present).
-      const common = { path: claimed.path, mtime: entry.getLastModDate({ timezone: 'UTC' }), ...(unixMode ? { mode: unixMode & 0o7777 } : {}) };
+      const common: EntryBase = { path: claimed.path, mtimeMs: entry.getLastModDate({ timezone: 'UTC' }).getTime(), mode: unixMode ? unixMode & 0o7777 : undefined };
       const format = unixMode & S_IFMT;
       if (claimed.isDirectory || format === S_IFDIR || (entry.externalFileAttributes & DOS_DIRECTORY) !== 0) {
-        this.index.put({ ...common, type: 'directory' }, null);
+        this.index.put(directoryEntry(common), null);
         continue;
       }
       if (format !== 0 && format !== S_IFREG && format !== S_IFLNK) {
-        this.index.put({ ...common, type: 'other' }, null);
+        this.index.put(otherEntry(common), null);
         continue;
       }
       const why = this.refusal(entry, totalBytes);
@@ -133,13 +133,13 @@ class ZipFileSystem implements FileSystem {
         else links.push({ path: claimed.path, rawName, entry: locatorOf(entry), common });
         continue;
       }
-      this.index.put({ ...common, type: 'file', size: entry.uncompressedSize }, locatorOf(entry));
+      this.index.put(fileEntry(common, entry.uncompressedSize), locatorOf(entry));
     }
     // Link targets are the members' content: read after the listing, each bounded and held to its declared size.
     for (const link of links) {
       try {
         const target = await collectBounded(await this.stream(link.entry, link.path), archiveLimits.maxLinkTargetBytes, memberWhat(this.location, link.path));
-        this.index.put({ ...link.common, type: 'symlink', linkTarget: target.toString('utf8') }, null);
+        this.index.put(symlinkEntry(link.common, target.toString('utf8')), null);
       } catch (err) {
         this.index.refuse(link.rawName, `symbolic link target unreadable (${errorMessage(err)})`);
       }

@@ -50,6 +50,7 @@ export class MvtOutput implements Sink {
   /** Modules MVT writes as one object (`object`) or as a dict of lists keyed by file (`by-path`). */
   private readonly objects = new Map<AnyArtifact, unknown>();
   private readonly byPath = new Map<AnyArtifact, Map<string, unknown[]>>();
+  private readonly grouped = new Map<AnyArtifact, Map<string, Map<string, unknown>>>();
   private readonly timelineStore = new TimelineStore();
   private readonly urls: { url: string; expanded_url: null; timestamp: string; source: string }[] = [];
   /** The artifacts of the run, by id: a finding names its artifact by id, and MVT's names are on the artifact. */
@@ -62,6 +63,11 @@ export class MvtOutput implements Sink {
    * time, not the finding and its record.
    */
   private readonly timedAlerts: { readonly time: string; readonly row: string }[] = [];
+  /**
+   * MVT titles the first timeline column "UTC Timestamp" for iOS and "Device Local Timestamp" for every Android
+   * command (reference-spec §3.4), whatever the times really are: a reader of MVT's files expects the title.
+   */
+  private timeColumn = 'UTC Timestamp';
 
   /** `fileMode` 0600 when the evidence was encrypted (the results hold its plaintext), else 0644. */
   constructor(
@@ -73,6 +79,7 @@ export class MvtOutput implements Sink {
 
   start(run: RunStart): void {
     for (const a of run.artifacts) this.artifacts.set(a.id, a);
+    if (run.acquisition.kind.startsWith('android-')) this.timeColumn = 'Device Local Timestamp';
   }
 
   record(artifact: AnyArtifact, item: Parsed<unknown>): void {
@@ -82,6 +89,15 @@ export class MvtOutput implements Sink {
     const shape = artifact.mvt?.shape ?? 'list';
     if (shape === 'object') {
       this.objects.set(artifact, record);
+    } else if (typeof shape === 'object') {
+      const fields = record as Record<string, unknown>;
+      let groups = this.grouped.get(artifact);
+      if (!groups) this.grouped.set(artifact, (groups = new Map<string, Map<string, unknown>>()));
+      const name = String(fields[shape.group]);
+      let group = groups.get(name);
+      // Maps, not objects: a key the phone wrote (`__proto__`) stays a key.
+      if (!group) groups.set(name, (group = new Map<string, unknown>()));
+      group.set(String(fields[shape.key]), fields[shape.value]);
     } else if (shape === 'by-path') {
       let byPath = this.byPath.get(artifact);
       if (!byPath) this.byPath.set(artifact, (byPath = new Map<string, unknown[]>()));
@@ -130,6 +146,7 @@ export class MvtOutput implements Sink {
     }
     for (const [artifact, value] of this.objects) files.push(this.write(`${mvtNamesOf(artifact).module}.json`, pyJson(value)));
     for (const [artifact, value] of this.byPath) files.push(this.write(`${mvtNamesOf(artifact).module}.json`, pyJson(Object.fromEntries(value))));
+    for (const [artifact, groups] of this.grouped) files.push(this.write(`${mvtNamesOf(artifact).module}.json`, pyJson(Object.fromEntries([...groups].map(([name, group]) => [name, Object.fromEntries(group)])))));
 
     for (const w of this.detected.values()) {
       w.close();
@@ -138,7 +155,7 @@ export class MvtOutput implements Sink {
 
     const timelinePath = join(this.dir, 'timeline.csv');
     if (!this.timelineStore.isEmpty) {
-      await this.timelineStore.writeTo(timelinePath, pyCsvRow(['UTC Timestamp', 'Plugin', 'Event', 'Description']), (e) => pyCsvRow([e.time, e.artifact, e.event, neutraliseFormula(e.description)]), this.fileMode);
+      await this.timelineStore.writeTo(timelinePath, pyCsvRow([this.timeColumn, 'Plugin', 'Event', 'Description']), (e) => pyCsvRow([e.time, e.artifact, e.event, neutraliseFormula(e.description)]), this.fileMode);
       files.push(timelinePath);
     }
 

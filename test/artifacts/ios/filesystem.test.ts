@@ -13,14 +13,14 @@ const when = new Date('2023-05-20T12:00:00Z');
 
 describe('decoding a listing entry', () => {
   it('gives the absolute device path, the modification time and the type', () => {
-    const r = decodeListingEntry({ type: 'file', path: 'private/var/mobile/Library/SMS/sms.db', size: 10, mtime: when });
+    const r = decodeListingEntry({ type: 'file', path: 'private/var/mobile/Library/SMS/sms.db', size: 10, mtimeMs: when.getTime() });
     expect(r).toMatchObject({ path: '/private/var/mobile/Library/SMS/sms.db', type: 'file' });
     expect(r.modified?.unixSeconds).toBe(when.getTime() / 1000);
     expect(decodeListingEntry({ type: 'directory', path: 'private/var/tmp' }).modified).toBeNull();
   });
 
   it('one entry_modified event per entry, named by its path (MVT)', () => {
-    const r = decodeListingEntry({ type: 'file', path: 'private/var/tmp/x', size: 0, mtime: when });
+    const r = decodeListingEntry({ type: 'file', path: 'private/var/tmp/x', size: 0, mtimeMs: when.getTime() });
     expect(filesystemTimeline(r)).toEqual([{ time: r.modified, event: 'entry_modified', description: '/private/var/tmp/x' }]);
   });
 
