@@ -25,7 +25,7 @@ import { TreeSource, type TreeShape } from './tree-source.js';
  */
 export const ANDROIDQF_MARKER = 'getprop.txt';
 /** The files `describe()` reads when the acquisition is opened. */
-export const ANDROIDQF_CONTEXT_FILES = ['acquisition.json', 'getprop.txt'] as const;
+export const ANDROIDQF_CONTEXT_FILES = ['acquisition.json', 'getprop.txt', 'adb_host_key.pub'] as const;
 
 /** Both context files are small (a getprop dump is tens of KB); more is not an androidqf file. */
 const MAX_CONTEXT_BYTES = 4 * 1024 * 1024;
@@ -91,7 +91,7 @@ export function deviceFromGetprop(text: string): NonNullable<AcquisitionInfo['de
   return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
 }
 
-async function readContext(files: StoredFiles, inputs: InputLog): Promise<Partial<Pick<AcquisitionInfo, 'device' | 'acquiredAt'>>> {
+async function readContext(files: StoredFiles, inputs: InputLog): Promise<Partial<Pick<AcquisitionInfo, 'device' | 'acquiredAt' | 'adbHostKey'>>> {
   const present = ANDROIDQF_CONTEXT_FILES.filter((rel) => files.locate(rel).kind === 'file' && files.sizeOf(rel, rel) <= MAX_CONTEXT_BYTES);
   await files.prefetch(present);
   const text: Partial<Record<(typeof ANDROIDQF_CONTEXT_FILES)[number], string>> = {};
@@ -108,7 +108,13 @@ async function readContext(files: StoredFiles, inputs: InputLog): Promise<Partia
   }
   const acquisition = text['acquisition.json'] !== undefined ? decodeAcquisitionJson(text['acquisition.json']) : {};
   const device = text['getprop.txt'] !== undefined ? deviceFromGetprop(text['getprop.txt']) : {};
-  return { ...(Object.keys(device).length > 0 ? { device } : {}), ...(acquisition.started ? { acquiredAt: acquisition.started } : {}) };
+  // MVT's fallback when acquisition.json names no key: the whole text of adb_host_key.pub (reference-spec §9.1).
+  const adbHostKey = acquisition.adbHostPublicKey ?? (text['adb_host_key.pub'] || undefined);
+  return {
+    ...(Object.keys(device).length > 0 ? { device } : {}),
+    ...(acquisition.started ? { acquiredAt: acquisition.started } : {}),
+    ...(adbHostKey !== undefined ? { adbHostKey } : {}),
+  };
 }
 
 export function openAndroidqf(root: string, inputs: InputLog, credentials?: CredentialProvider): Promise<Source> {

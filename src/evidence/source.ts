@@ -106,6 +106,8 @@ export interface AcquisitionInfo {
     readonly timeZone?: string;
   };
   readonly acquiredAt?: Date;
+  /** androidqf: the adb public key of the computer that made the acquisition (acquisition.json, else adb_host_key.pub). */
+  readonly adbHostKey?: string;
   /** Set when the acquisition was read from inside an archive. */
   readonly container?: ContainerLayer;
 }

@@ -21,7 +21,7 @@ export interface TreeShape {
   /** The path the file had on the device, when the tree is the device's (a dump): `/private/var/…`. */
   readonly devicePath?: (storedPath: string) => string;
   /** What the source knows of the device and the acquisition, read when the run starts. */
-  readonly describe?: () => Partial<Pick<AcquisitionInfo, 'device' | 'acquiredAt'>>;
+  readonly describe?: () => Partial<Pick<AcquisitionInfo, 'device' | 'acquiredAt' | 'adbHostKey'>>;
 }
 
 interface GlobHit {

@@ -11,7 +11,8 @@ export type Epoch =
   | 'cocoa' // seconds since 2001-01-01 UTC (Apple "Mac absolute time")
   | 'cocoa_ns' // nanoseconds since 2001-01-01 (sms.db from iOS 11 on)
   | 'chrome' // microseconds since 1601-01-01 UTC (WebKit/Chrome)
-  | 'iso'; // an ISO 8601 string as stored (plist dates)
+  | 'iso' // an ISO 8601 string as stored (plist dates)
+  | 'device_local'; // the phone's wall clock printed without a zone (dumpsys): its UTC fields are the printed ones
 
 const COCOA_OFFSET_S = 978_307_200;
 const CHROME_OFFSET_S = 11_644_473_600;
@@ -42,9 +43,9 @@ export class Moment {
     return new Date(this.unixSeconds * 1000 + Math.floor(this.micros / 1000));
   }
 
-  /** `2019-08-27T15:08:09.253102Z` */
+  /** `2019-08-27T15:08:09.253102Z`; a device-local reading has no zone designator (ISO 8601 local time). */
   iso(): string {
-    return `${this.datePart()}T${this.timePart()}Z`;
+    return `${this.datePart()}T${this.timePart()}${this.epoch === 'device_local' ? '' : 'Z'}`;
   }
 
   /** MVT's rendering: `2019-08-27 15:08:09.253102`, UTC, always six fractional digits. */

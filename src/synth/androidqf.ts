@@ -215,6 +215,9 @@ async function writeDumpsys(path: string, rnd: Random, pkgs: readonly Pkg[], byt
     await put(packageSection(pkgs));
     await put(appopsSection(rnd, pkgs, collectedAt));
     await put('DUMP OF SERVICE dbinfo:\nApplications Database Info:\n\n' + '-'.repeat(78) + '\n');
+    // Every service the dumpsys artifacts read is present, as in a real dump: no trusted adb key, no override left by a removed app.
+    await put('DUMP OF SERVICE adb:\nADB MANAGER STATE (dumpsys adb):\n{\n  debugging_manager={\n    connected_to_adb=true\n  }\n}\n' + '-'.repeat(78) + '\n');
+    await put('DUMP OF SERVICE platform_compat:\nChangeId(168419799; name=DOWNSCALED; disabled; overridable)\n' + '-'.repeat(78) + '\n');
     await put('DUMP OF SERVICE batterystats:\nBattery History (0% used, 2720 used of 4096KB, 31 strings using 2694):\n                    0 (19) RESET:TIME: 2024-03-01-17-30-01\n');
     let chunk = '';
     for (let i = 0; written + chunk.length < bytes; i++) {

@@ -53,7 +53,7 @@ describe('androidqf acquisitions: detection', () => {
     expect(detectAcquisition(base)).toEqual({ answer: 'match', kind: 'android-androidqf', root, note: `found an androidqf acquisition in sub-folder ${root}` });
   });
 
-  it('describe() gives the start time from acquisition.json and the device from getprop.txt, and logs both inputs', async () => {
+  it('describe() gives the start time and adb host key from acquisition.json and the device from getprop.txt, and logs both inputs', async () => {
     const inputs = new InputLog();
     const source = await (await detectInput(root)).open(inputs);
     expect(source.describe()).toEqual({
@@ -61,6 +61,7 @@ describe('androidqf acquisitions: detection', () => {
       root,
       encrypted: false,
       acquiredAt: new Date('2024-05-01T08:11:12.500Z'),
+      adbHostKey: 'QUJDRA== user@host\n',
       device: { productType: 'SM-G991B', productVersion: '14', buildVersion: 'UP1A.231005.007', serialNumber: 'R5CR10ABCDE' },
     });
     expect(inputs.all().map((e) => e.label).sort()).toEqual(['acquisition.json', 'getprop.txt']);

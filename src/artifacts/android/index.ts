@@ -12,7 +12,17 @@ import aqfPackages from './aqf_packages.js';
 import aqfProcesses from './aqf_processes.js';
 import aqfSettings from './aqf_settings.js';
 import bugreportTimestamps from './bugreport_timestamps.js';
+import dumpsysAccessibility from './dumpsys_accessibility.js';
+import dumpsysActivities from './dumpsys_activities.js';
+import dumpsysAdbState from './dumpsys_adb_state.js';
+import dumpsysAppops from './dumpsys_appops.js';
+import dumpsysBatteryDaily from './dumpsys_battery_daily.js';
+import dumpsysBatteryHistory from './dumpsys_battery_history.js';
+import dumpsysDbinfo from './dumpsys_dbinfo.js';
 import dumpsysGetprop from './dumpsys_getprop.js';
+import dumpsysPackages from './dumpsys_packages.js';
+import dumpsysPlatformCompat from './dumpsys_platform_compat.js';
+import dumpsysReceivers from './dumpsys_receivers.js';
 import intrusionConnect from './intrusion_connect.js';
 import intrusionDns from './intrusion_dns.js';
 import intrusionSecurity from './intrusion_security.js';
@@ -21,7 +31,27 @@ import rootBinaries from './root_binaries.js';
 import sms from './sms.js';
 import tombstones from './tombstones.js';
 
-/** The bugreport artifacts of this slice, in MVT's bugreport module order (reference-spec §9.2): DumpsysGetProp, BugReportTimestamps, Tombstones. */
-const bugreportArtifacts: readonly AnyArtifact[] = [dumpsysGetprop, bugreportTimestamps, tombstones];
+/**
+ * A bugreport's modules in MVT's order (reference-spec §9.2): the dumpstate's sections (read from a bugreport's
+ * dumpstate and from androidqf's dumpsys.txt alike), then the bugreport's file times and tombstones.
+ */
+export const bugreportArtifacts: readonly AnyArtifact[] = [
+  dumpsysAccessibility,
+  dumpsysActivities,
+  dumpsysAppops,
+  dumpsysBatteryDaily,
+  dumpsysBatteryHistory,
+  dumpsysDbinfo,
+  dumpsysGetprop,
+  dumpsysPackages,
+  dumpsysPlatformCompat,
+  dumpsysReceivers,
+  dumpsysAdbState,
+  bugreportTimestamps,
+  tombstones,
+];
+
+/** The ten that read one service section each through `_dumpsys.ts` (one split of the file per run). */
+export const dumpsysArtifacts: readonly AnyArtifact[] = bugreportArtifacts.filter((a) => a !== dumpsysGetprop && a !== bugreportTimestamps && a !== tombstones);
 
 export const androidArtifacts: readonly AnyArtifact[] = [aqfPackages, aqfProcesses, aqfGetprop, aqfSettings, aqfFiles, aqfLogTimestamps, rootBinaries, mounts, ...bugreportArtifacts, sms, intrusionDns, intrusionConnect, intrusionSecurity];

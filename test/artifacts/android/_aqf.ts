@@ -39,6 +39,36 @@ export const MVT_AQF_COUNTS = {
   'android.intrusion_connect': 0,
   'android.intrusion_security': 0,
 };
+
+/**
+ * What androidqf's dumpsys.txt adds beyond MVT, which does not read it (reference-spec §9.1 "Gap";
+ * docs/differences-from-mvt.md A9): six findings, after MVT's ten in the registry's order, and its records.
+ */
+export const AQF_DUMPSYS_ALERTS = [
+  ['medium', 'android.dumpsys_accessibility', 'Found accessibility service: "com.android.settings/com.samsung.android.settings.development.gpuwatch.GPUWatchInterceptor"'],
+  ['medium', 'android.dumpsys_accessibility', 'Found accessibility service: "com.samsung.accessibility/.universalswitch.UniversalSwitchService"'],
+  ['medium', 'android.dumpsys_accessibility', 'Found accessibility service: "com.samsung.accessibility/com.samsung.android.app.talkback.TalkBackService"'],
+  ['medium', 'android.dumpsys_accessibility', 'Found accessibility service: "com.sec.android.app.camera/com.samsung.android.glview.AccessibilityGestureHandler"'],
+  ['medium', 'android.dumpsys_appops', "Package 'org.mozilla.firefox' had risky permission 'REQUEST_INSTALL_PACKAGES' set to 'Unknown' at "],
+  ['low', 'android.dumpsys_adb_state', 'Found a trusted ADB host key, but the AndroidQF acquisition does not include its host key: F0:A1:3D:8C:B3:F4:7B:09:9F:EE:8B:D8:38:2E:BD:C6 (user@linux)'],
+] as const;
+
+export const AQF_DUMPSYS_COUNTS = {
+  'android.dumpsys_accessibility': 4,
+  'android.dumpsys_activities': 0,
+  'android.dumpsys_appops': 12,
+  'android.dumpsys_battery_daily': 3,
+  'android.dumpsys_battery_history': 6,
+  'android.dumpsys_dbinfo': 6,
+  'android.dumpsys_packages': 2,
+  'android.dumpsys_platform_compat': 2,
+  'android.dumpsys_receivers': 8,
+  'android.dumpsys_adb_state': 1,
+};
+
+/** A whole check of MVT's androidqf folder: MVT's alerts and counts, and what dumpsys.txt adds. */
+export const AQF_ALERTS = [...MVT_AQF_ALERTS, ...AQF_DUMPSYS_ALERTS];
+export const AQF_COUNTS = { ...MVT_AQF_COUNTS, ...AQF_DUMPSYS_COUNTS };
 export const mvtAndroidqfZip = () => shared('mvt-test-artifacts', 'androidqf.zip');
 
 export async function parseAqf<R>(artifact: AnyArtifact, path: string): Promise<ArtifactResult<R>> {

@@ -18,7 +18,7 @@ import { mvtTestStix } from '../../helpers/data.js';
 import { snapshotTree } from '../../helpers/tree.js';
 import { watchTemp } from '../../helpers/watch-temp.js';
 import { intrusionLogText, PLANTED } from '../../../src/synth/intrusion-logs.js';
-import { MVT_AQF_ALERTS, MVT_AQF_COUNTS, mvtAndroidqf } from './_aqf.js';
+import { AQF_ALERTS, AQF_COUNTS, mvtAndroidqf } from './_aqf.js';
 
 const CHUNK = 64 * 1024;
 const SEALED = CHUNK + 16;
@@ -62,7 +62,7 @@ function alertsAndCounts(result: Awaited<ReturnType<typeof check>>) {
 describe('check on MVT\'s androidqf, zipped and age-encrypted', () => {
   it('with an X25519 identity: MVT\'s 10 alerts and record counts, refs naming the age layer', async () => {
     const result = await check({ target: byIdentity, iocs: [mvtTestStix()], userIocDir: null, ageCredentials: giving({ identities: [keys.identity] }) });
-    expect(alertsAndCounts(result)).toEqual({ alerts: MVT_AQF_ALERTS, counts: MVT_AQF_COUNTS, issues: [] });
+    expect(alertsAndCounts(result)).toEqual({ alerts: AQF_ALERTS, counts: AQF_COUNTS, issues: [] });
     expect(result.acquisition).toMatchObject({ kind: 'android-androidqf', encrypted: true, container: { container: 'zip', archive: byIdentity, prefix: LEAD, encryption: 'age' } });
     const root = result.findings.find((f) => f.artifact === 'android.root_binaries')!;
     expect(describeFile({ ref: root.evidence.ref })).toBe(`${LEAD}/root_binaries.json inside the age-encrypted zip ${byIdentity}`);
@@ -70,7 +70,7 @@ describe('check on MVT\'s androidqf, zipped and age-encrypted', () => {
 
   it('with a passphrase: the same', async () => {
     const result = await check({ target: byPassphrase, iocs: [mvtTestStix()], userIocDir: null, ageCredentials: giving({ identities: [], passphrase: PASSPHRASE }) });
-    expect(alertsAndCounts(result)).toEqual({ alerts: MVT_AQF_ALERTS, counts: MVT_AQF_COUNTS, issues: [] });
+    expect(alertsAndCounts(result)).toEqual({ alerts: AQF_ALERTS, counts: AQF_COUNTS, issues: [] });
   });
 
   it('writes no plaintext: the temp area holds no file during the check and nothing after, and the evidence is unchanged', async () => {
@@ -81,7 +81,7 @@ describe('check on MVT\'s androidqf, zipped and age-encrypted', () => {
     try {
       expect(tmpdir()).toBe(watched);
       const { result, seen } = await watchTemp(watched, () => check({ target: byIdentity, iocs: [mvtTestStix()], userIocDir: null, ageCredentials: giving({ identities: [keys.identity] }) }));
-      expect(result.findings).toHaveLength(10);
+      expect(result.findings).toHaveLength(AQF_ALERTS.length);
       // The run's private scratch folder may appear (it is created per run); nothing is ever put in it here.
       expect([...seen].filter((p) => p.includes('/'))).toEqual([]);
       expect(readdirSync(watched)).toEqual([]);
@@ -174,10 +174,8 @@ describe('bad age input: one line naming the file, or the damage confined to wha
     expect(failed.map((c) => c.artifact)).toContain('android.aqf_packages');
     for (const c of failed) expect(c.reason).toMatch(new RegExp(`age chunk ${chunk} of \\d+ \\(bytes ${start}-${start + SEALED - 1}\\) fails authentication: the file is damaged or altered\\)$`));
     // What lies in other chunks is read as usual.
-    expect(result.coverage.filter((c) => c.state === 'parsed').map((c) => [c.artifact, c.records])).toEqual([
-      ['android.aqf_getprop', 10],
-      ['android.aqf_files', 3],
-      ['android.sms', 2],
-    ]);
+    const parsed = result.coverage.filter((c) => c.state === 'parsed').map((c) => [c.artifact, c.records]);
+    expect(parsed).toEqual(expect.arrayContaining([['android.aqf_getprop', 10], ['android.aqf_files', 3], ['android.sms', 2]]));
+    expect(parsed.length + failed.length).toBe(result.coverage.filter((c) => c.state !== 'missing' && c.state !== 'empty').length);
   });
 });

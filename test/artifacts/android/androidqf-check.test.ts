@@ -11,7 +11,7 @@ import { detectAcquisition, detectInput } from '../../../src/evidence/detect.js'
 import { packAcquisition } from '../../fixtures/archives.js';
 import { shared, mvtTestStix } from '../../helpers/data.js';
 import { stixBundle, tempTree } from '../../indicators/bundle.js';
-import { MVT_AQF_ALERTS, MVT_AQF_COUNTS, mvtAndroidqf, mvtAndroidqfZip, writeAqf } from './_aqf.js';
+import { AQF_ALERTS, AQF_COUNTS, mvtAndroidqf, mvtAndroidqfZip, writeAqf } from './_aqf.js';
 
 const iocs = tempTree({
   'mvt-tests.stix2': stixBundle({
@@ -28,13 +28,15 @@ const iocs = tempTree({
 afterAll(() => iocs.remove());
 
 describe('check on MVT\'s androidqf folder', () => {
-  it('with MVT\'s test indicators: MVT\'s 10 alerts in its module order, and its record counts', async () => {
+  it('with MVT\'s test indicators: MVT\'s 10 alerts in its module order, then the 6 of dumpsys.txt, and the record counts', async () => {
     const result = await check({ target: mvtAndroidqf(), iocs: [mvtTestStix()], userIocDir: null });
     expect(result.acquisition.kind).toBe('android-androidqf');
-    expect(result.findings.map((f) => [f.level, f.artifact, f.message])).toEqual(MVT_AQF_ALERTS);
+    expect(result.findings.map((f) => [f.level, f.artifact, f.message])).toEqual(AQF_ALERTS);
     const counts = Object.fromEntries(result.coverage.map((c) => [c.artifact, c.records]));
-    expect(counts).toEqual(MVT_AQF_COUNTS);
+    expect(counts).toEqual(AQF_COUNTS);
     expect(result.coverage.every((c) => c.issues.length === 0)).toBe(true);
+    // MVT's 10 timeline rows, plus 16 appops entries, 6 package install times and 3 battery-daily updates.
+    expect(result.timelineEvents).toBe(35);
   });
 
   it('with the indicators of MVT\'s module tests: one CRITICAL each for the property, the app id, the APK hash and the certificate', async () => {
@@ -83,7 +85,7 @@ describe('the backup.ab inside an androidqf acquisition (reference-spec §9.1 fi
     const out = mkdtempSync(join(tmpdir(), 'th-aqf-mvt-'));
     try {
       const result = await check({ target: mvtAndroidqf(), iocs: [mvtTestStix()], userIocDir: null, output: join(out, 'o'), format: 'mvt' });
-      expect(result.findings).toHaveLength(10);
+      expect(result.findings).toHaveLength(AQF_ALERTS.length);
       const sms = JSON.parse(readFileSync(join(out, 'o', 'sms.json'), 'utf8')) as { body: string; isodate: string }[];
       expect(sms.map((m) => [m.isodate, m.body])).toEqual([
         ['2022-02-22 15:29:41.956000', 'Hi this is a test message to https://google.com/'],
@@ -107,7 +109,7 @@ describe('the backup.ab inside an androidqf acquisition (reference-spec §9.1 fi
       const result = await check({ target: tree.root, iocs: [mvtTestStix()], userIocDir: null, credentials: async () => (asked++, { kind: 'password', password: '123456' }) });
       expect(asked).toBe(1);
       expect(result.acquisition.encrypted).toBe(true);
-      expect(result.findings).toHaveLength(10);
+      expect(result.findings).toHaveLength(AQF_ALERTS.length);
       expect(result.containerNotes).toEqual([]);
       expect(result.coverage.find((c) => c.artifact === 'android.sms')).toMatchObject({ state: 'parsed', records: 1 });
     } finally {
@@ -121,7 +123,7 @@ describe('the backup.ab inside an androidqf acquisition (reference-spec §9.1 fi
       const archive = await packAcquisition(tree.root, kind, join(tree.root, '..', `aqf.${kind}`), 'androidqf_2024');
       expect((await detectInput(archive)).detection).toMatchObject({ answer: 'locked', kind: 'android-androidqf' });
       const result = await check({ target: archive, iocs: [mvtTestStix()], userIocDir: null, credentials: async () => ({ kind: 'password', password: '123456' }) });
-      expect(result.findings).toHaveLength(10);
+      expect(result.findings).toHaveLength(AQF_ALERTS.length);
       expect(result.containerNotes).toEqual([]);
       expect(result.coverage.find((c) => c.artifact === 'android.sms')).toMatchObject({ state: 'parsed', records: 1 });
       expect(result.coverage.find((c) => c.artifact === 'android.sms')!.files).toEqual([`androidqf_2024/backup.ab/apps/com.android.providers.telephony/d_f/000000_sms_backup inside ${archive}`]);
@@ -137,7 +139,7 @@ describe('the backup.ab inside an androidqf acquisition (reference-spec §9.1 fi
     const tree = aqfWithBackup(encryptedAb());
     try {
       const result = await check({ target: tree.root, iocs: [mvtTestStix()], userIocDir: null, ...(credentials ? { credentials } : {}) });
-      expect(result.findings).toHaveLength(10);
+      expect(result.findings).toHaveLength(AQF_ALERTS.length);
       expect(result.containerNotes).toHaveLength(1);
       expect(result.containerNotes[0]).toMatch(note);
       expect(result.coverage.find((c) => c.artifact === 'android.sms')).toMatchObject({ state: 'missing', records: 0 });
@@ -179,6 +181,22 @@ describe('the backup.ab inside an androidqf acquisition (reference-spec §9.1 fi
       expect(result.coverage.find((c) => c.artifact === 'android.sms')).toMatchObject({ state: 'missing', reason: 'not present in this acquisition' });
     } finally {
       tree.remove();
+    }
+  });
+});
+
+describe('check on MVT\'s androidqf folder packed as an archive', () => {
+  it.each(['zip', 'tar.gz'] as const)('a %s with one top folder gives the folder\'s 16 findings, record counts and timeline', async (kind) => {
+    const base = mkdtempSync(join(tmpdir(), 'tracehound-aqf-pack-'));
+    try {
+      const folder = await check({ target: mvtAndroidqf(), iocs: [mvtTestStix()], userIocDir: null });
+      const archive = await packAcquisition(mvtAndroidqf(), kind, join(base, `androidqf.${kind}`), 'androidqf');
+      const packed = await check({ target: archive, iocs: [mvtTestStix()], userIocDir: null });
+      const seen = (r: typeof folder) => ({ findings: r.findings.map((f) => [f.level, f.artifact, f.message]), counts: r.coverage.map((c) => [c.artifact, c.state, c.records]), timeline: r.timelineEvents });
+      expect(seen(packed)).toEqual(seen(folder));
+      expect(packed.findings).toHaveLength(16);
+    } finally {
+      rmSync(base, { recursive: true, force: true });
     }
   });
 });

@@ -27,18 +27,29 @@ describe('MVT-format output of MVT\'s androidqf folder', () => {
     expect(lines[0]).toBe('"Device Local Timestamp","Plugin","Event","Description"');
   });
 
-  it('writes MVT\'s ten timeline rows: the four undated root binaries first, then the files by time', () => {
+  it('writes MVT\'s ten timeline rows (the four undated root binaries first, then the files by time) and the 25 of dumpsys.txt', () => {
     const rows = readFileSync(join(out, 'timeline.csv'), 'utf8').trimEnd().split(/\r?\n/).slice(1);
-    expect(rows).toHaveLength(10);
-    expect(rows.slice(0, 4).every((r) => r.startsWith('"","RootBinaries",'))).toBe(true);
-    expect(rows[4]).toBe('"2019-02-14 14:47:52.000000","AQFFiles","--C-","/sdcard/.profig.os (u:object_r:sdcardfs:s0)"');
+    // dumpsys.txt, which MVT does not read (docs/differences-from-mvt.md): 16 appops entries, 6 package times, 3 battery-daily updates.
+    const plugin = (r: string) => r.split('","')[1]!;
+    expect(rows.filter((r) => plugin(r).startsWith('Dumpsys')).map(plugin).sort().join(',')).toBe([...Array<string>(16).fill('DumpsysAppops'), ...Array<string>(3).fill('DumpsysBatteryDaily'), ...Array<string>(6).fill('DumpsysPackages')].join(','));
+    const mvt = rows.filter((r) => !plugin(r).startsWith('Dumpsys'));
+    expect(mvt).toHaveLength(10);
+    expect(mvt.slice(0, 4).every((r) => r.startsWith('"","RootBinaries",'))).toBe(true);
+    expect(mvt[4]).toBe('"2019-02-14 14:47:52.000000","AQFFiles","--C-","/sdcard/.profig.os (u:object_r:sdcardfs:s0)"');
   });
 
-  it('writes the alert files MVT writes: ten alerts, per-module detections, an alerts timeline with its header only', () => {
+  it('writes the alert files MVT writes: its ten alerts plus the six of dumpsys.txt, per-module detections, an alerts timeline with its header only', () => {
     const alerts = JSON.parse(readFileSync(join(out, 'alerts.json'), 'utf8')) as unknown[];
-    expect(alerts).toHaveLength(10);
+    expect(alerts).toHaveLength(16);
     expect(readFileSync(join(out, 'alerts_timeline.csv'), 'utf8').trimEnd()).toBe('"Event Time","Module","Message","Event"');
-    expect(readdirSync(out).filter((f) => f.endsWith('_detected.json')).sort()).toEqual(['aqf_packages_detected.json', 'aqf_settings_detected.json', 'root_binaries_detected.json']);
+    expect(readdirSync(out).filter((f) => f.endsWith('_detected.json')).sort()).toEqual([
+      'aqf_packages_detected.json',
+      'aqf_settings_detected.json',
+      'dumpsys_accessibility_detected.json',
+      'dumpsys_adb_state_detected.json',
+      'dumpsys_appops_detected.json',
+      'root_binaries_detected.json',
+    ]);
   });
 });
 

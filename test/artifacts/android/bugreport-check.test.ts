@@ -1,8 +1,7 @@
 /**
  * A whole check of MVT's bugreport test folder with MVT's test indicators (reference-spec §14.3), as
  * `tracehound check …/android_data/bugreport --iocs …/stix2/test.stix2` runs it, and of the old-format
- * (Android 2.3) bugreport. The dumpsys figures of §14.3 (appops 12, packages 2, the REQUEST_INSTALL_PACKAGES
- * MEDIUM) belong to the dumpsys artifacts and are asserted with them.
+ * (Android 2.3) bugreport.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +16,27 @@ import { mvtBugreport, oldBugreport } from './_bugreport.js';
 const OURS = ['android.dumpsys_getprop', 'android.bugreport_timestamps', 'android.tombstones'];
 
 describe('check on MVT\'s bugreport folder', () => {
+  it('gives MVT\'s figures (reference-spec §14.3): its 3 MEDIUMs in its order, its record counts, 26 timeline rows', async () => {
+    const result = await check({ target: mvtBugreport(), iocs: [mvtTestStix()], userIocDir: null });
+    expect(result.findings.map((f) => [f.level, f.artifact, f.message])).toEqual([
+      ['medium', 'android.dumpsys_appops', "Package 'org.mozilla.firefox' had risky permission 'REQUEST_INSTALL_PACKAGES' set to 'Unknown' at "],
+      ['medium', 'android.tombstones', "Potentially suspicious crash in process 'UsbFfs-worker' running as UID '2000' in tombstone 'tombstone_00' at 2021-09-29 17:43:49.000000"],
+      ['medium', 'android.tombstones', "Potentially suspicious crash in process 'tzts_daemon' running as UID '1000' in tombstone 'tombstone_01' at 2023-08-21 23:28:59.000000"],
+    ]);
+    const read = result.coverage.filter((c) => c.records > 0).map((c) => [c.artifact, c.records]);
+    expect(read).toEqual([
+      ['android.dumpsys_appops', 12],
+      ['android.dumpsys_packages', 2],
+      ['android.dumpsys_platform_compat', 2],
+      ['android.bugreport_timestamps', 2],
+      ['android.tombstones', 2],
+    ]);
+    // DumpsysAppops 16, DumpsysPackages 6, Tombstones 2, BugReportTimestamps 2, as MVT's timeline.csv.
+    expect(result.timelineEvents).toBe(26);
+    // MVT logs "Could not load ADB data from dumpsys"; here the absent sections are named in the coverage.
+    expect(result.coverage.find((c) => c.artifact === 'android.dumpsys_adb_state')).toMatchObject({ state: 'empty', reason: 'dumpstate.txt: no "DUMP OF SERVICE adb:" section' });
+  });
+
   it('with MVT\'s test indicators: the 2 tombstone MEDIUMs (UIDs 2000 and 1000), 2 file times, 2 tombstones', async () => {
     const result = await check({ target: mvtBugreport(), iocs: [mvtTestStix()], userIocDir: null });
     expect(result.acquisition.kind).toBe('android-bugreport');
@@ -63,8 +83,12 @@ describe('check on the old-format bugreport (Android 2.3, one text file)', () =>
       ['android.bugreport_timestamps', 'missing', 0],
       ['android.tombstones', 'missing', 0],
     ]);
+    // Its service dumps are read too: the package list, the activity and receiver resolver tables.
+    const dumpsys = Object.fromEntries(result.coverage.filter((c) => c.records > 0 && !OURS.includes(c.artifact)).map((c) => [c.artifact, c.records]));
+    expect(dumpsys).toEqual({ 'android.dumpsys_activities': 353, 'android.dumpsys_packages': 72, 'android.dumpsys_receivers': 164 });
     expect(result.containerNotes).toEqual([]);
-    // What was read is a check: complete, with the missing parts in the coverage.
-    expect(assessCompleteness(result.coverage, result.containerNotes)).toMatchObject({ complete: true, foundArtifacts: 1 });
+    // What was read is a check: complete, with the missing parts in the coverage (the getprop and the ten
+    // dumpsys artifacts found the file; sections it lacks are named, not counted as missing files).
+    expect(assessCompleteness(result.coverage, result.containerNotes)).toMatchObject({ complete: true, foundArtifacts: 11 });
   });
 });

@@ -7,6 +7,8 @@ import { check } from '../../../src/index.js';
 import { levelRank } from '../../../src/findings/finding.js';
 import { buildAndroidBackup, ordinarySms } from '../../../src/synth/android-backup.js';
 import { intrusionLogText } from '../../../src/synth/intrusion-logs.js';
+import { androidDumpsys, HELPLINE_ADB_KEY, SPYWARE_PLANTS } from '../../../src/synth/android-dumpsys.js';
+import { shared } from '../../helpers/data.js';
 import { writeAqf } from './_aqf.js';
 
 const patch = new Date(Date.now() - 40 * 86_400_000).toISOString().slice(0, 10);
@@ -53,8 +55,11 @@ const files = [
   { path: '/data/local/tmp/collector', size: 9_000_000, mode: '-rwxr-xr-x', modified_time: 1714558000, access_time: 1714558000, changed_time: 1714558000, context: 'u:object_r:shell_data_file:s0', sha256: '' },
 ];
 
+const acquiredAt = new Date('2024-05-01T10:20:00Z');
+const acquisition = JSON.stringify({ started: acquiredAt.toISOString(), adb_host_public_key: `${HELPLINE_ADB_KEY} helpline@laptop` });
+
 describe('check on an ordinary phone\'s androidqf acquisition', () => {
-  it('reads every artifact with no issue and raises nothing at MEDIUM or above', async () => {
+  it('reads every artifact with no issue and raises nothing, also against every feed in ../shared/data/iocs', async () => {
     const tree = writeAqf({
       'getprop.txt': getprop,
       'packages.json': JSON.stringify(packages),
@@ -65,14 +70,15 @@ describe('check on an ordinary phone\'s androidqf acquisition', () => {
       'files.json': JSON.stringify(files),
       'root_binaries.json': '[]',
       'mounts.json': JSON.stringify(mounts),
-      'acquisition.json': JSON.stringify({ started: '2024-05-01T10:20:00Z' }),
+      'acquisition.json': acquisition,
+      'dumpsys.txt': androidDumpsys({ hostKey: HELPLINE_ADB_KEY, acquiredAt }),
       // A day of Android 16 intrusion logging: lookups, connections, process starts, unlocks, app updates.
       'intrusion_logs/2024-05-01.txt': intrusionLogText({ seed: 1, events: 500, startMs: Date.parse('2024-05-01T00:00:00Z') }),
       // androidqf's SMS backup: ordinary messages, some with links to popular sites.
       'backup.ab': buildAndroidBackup({ sms: ordinarySms(3, 60) }),
     });
     try {
-      const result = await check({ target: tree.root, iocs: [], userIocDir: null });
+      const result = await check({ target: tree.root, iocs: [shared('iocs')], userIocDir: null });
       expect(result.coverage.filter((c) => c.issues.length > 0)).toEqual([]);
       expect(result.coverage.map((c) => [c.artifact, c.state])).toEqual([
         ['android.aqf_packages', 'parsed'],
@@ -83,6 +89,16 @@ describe('check on an ordinary phone\'s androidqf acquisition', () => {
         ['android.aqf_log_timestamps', 'missing'],
         ['android.root_binaries', 'empty'],
         ['android.mounts', 'parsed'],
+        ['android.dumpsys_accessibility', 'empty'],
+        ['android.dumpsys_activities', 'parsed'],
+        ['android.dumpsys_appops', 'parsed'],
+        ['android.dumpsys_battery_daily', 'parsed'],
+        ['android.dumpsys_battery_history', 'parsed'],
+        ['android.dumpsys_dbinfo', 'parsed'],
+        ['android.dumpsys_packages', 'parsed'],
+        ['android.dumpsys_platform_compat', 'empty'],
+        ['android.dumpsys_receivers', 'parsed'],
+        ['android.dumpsys_adb_state', 'parsed'],
         ['android.sms', 'parsed'],
         ['android.intrusion_dns', 'parsed'],
         ['android.intrusion_connect', 'parsed'],
@@ -91,6 +107,29 @@ describe('check on an ordinary phone\'s androidqf acquisition', () => {
       expect(result.findings.filter((f) => levelRank(f.level) >= levelRank('medium'))).toEqual([]);
       expect(result.findings).toEqual([]);
       expect(result.acquisition.device).toEqual({ productType: 'SM-S911B', productVersion: '14' });
+    } finally {
+      tree.remove();
+    }
+  });
+
+  it('the same phone with spyware installed and partly removed: exactly the planted findings, at their levels', async () => {
+    const tree = writeAqf({ 'acquisition.json': acquisition, 'dumpsys.txt': androidDumpsys({ hostKey: HELPLINE_ADB_KEY, acquiredAt, plants: SPYWARE_PLANTS }) });
+    try {
+      const result = await check({ target: tree.root, iocs: [shared('iocs')], userIocDir: null });
+      expect(result.coverage.filter((c) => c.issues.length > 0)).toEqual([]);
+      expect(result.findings.map((f) => [f.level, f.artifact, f.indicator ? `indicator ${f.match?.observed}` : f.message])).toEqual([
+        ['critical', 'android.dumpsys_accessibility', 'indicator com.accesibilityservice'],
+        ['medium', 'android.dumpsys_accessibility', 'Found accessibility service: "com.accesibilityservice/.MainService"'],
+        ['medium', 'android.dumpsys_appops', "Package 'com.example.notes.free' had risky permission 'REQUEST_INSTALL_PACKAGES' set to 'Access' at 2024-04-29 21:14:02.518000"],
+        ['medium', 'android.dumpsys_appops', "Risky package 'com.android.shell' had 'WRITE_SETTINGS' permission set to 'Access' at 2024-04-29 21:16:40.002000"],
+        ['critical', 'android.dumpsys_battery_daily', 'indicator com.li.activity'],
+        ['medium', 'android.dumpsys_battery_daily', 'Detected uninstall of package com.li.activity (vers 0)'],
+        ['medium', 'android.dumpsys_battery_daily', 'Detected downgrade of package com.google.android.dialer from vers 130 to vers 120'],
+        ['medium', 'android.dumpsys_packages', 'Found an installed package related to rooting/jailbreaking: "com.topjohnwu.magisk"'],
+        ['critical', 'android.dumpsys_platform_compat', 'indicator com.serv.services'],
+        ['critical', 'android.dumpsys_receivers', 'indicator com.gu.activity'],
+        ['low', 'android.dumpsys_adb_state', expect.stringMatching(/^Found a trusted ADB host key different from the AndroidQF acquisition host: [0-9A-F:]{47} \(someone@desktop\)$/)],
+      ]);
     } finally {
       tree.remove();
     }

@@ -1,0 +1,181 @@
+/**
+ * Splits a dumpsys or dumpstate text into its sections, once, by scanning bytes (reference-spec §9.2):
+ *
+ * - service sections: a line whose trimmed text is `DUMP OF SERVICE <name>:` opens one; it runs up to the next
+ *   line whose trimmed text starts with 78 dashes (the separator dumpsys prints after each service);
+ * - titled sections of a dumpstate: `------ <TITLE> (<command>) ------` opens one; it runs up to the next line
+ *   starting with `------ ` (the `------ 0.1s was the duration of '<TITLE>' ------` footer, or the next title).
+ *
+ * Only the byte offsets of each section are kept. The file is never decoded as one string (a dumpstate can be
+ * 100 MB and more): a section becomes text only when an artifact asks for it (`sectionText`), and binary ones
+ * (the adb keystore) stay bytes (`sectionBytes`). The scanner takes the file in chunks of any size (it keeps at
+ * most `MAX_HEADER_BYTES` of a pending line), so a streamed read splits the same way as a whole buffer.
+ *
+ * Sharing: every dumpsys artifact of a run reads the same file. `src/artifacts/android/_dumpsys.ts` keeps one
+ * split per (Source object, stored path) in a WeakMap keyed by the Source, so the file is read and scanned once
+ * per run, whichever artifact asks first, and the split is released with the Source when the run ends.
+ */
+
+/** A section header is a short line; a longer line is never a header, and only its start is looked at. */
+export const MAX_HEADER_BYTES = 512;
+/** A real dumpstate has a few hundred services and sections; more is not a dumpstate and is not indexed. */
+export const MAX_SECTIONS = 20_000;
+
+const SEPARATOR = '-'.repeat(78);
+const SERVICE_PREFIX = 'DUMP OF SERVICE ';
+const TITLED = /^------ (.+) ------$/;
+const NL = 0x0a;
+
+export interface SectionSpan {
+  /** The service name (`package`) or the dumpstate title (`SYSTEM PROPERTIES`). */
+  readonly name: string;
+  /** Byte offset of the first byte after the header line. */
+  readonly start: number;
+  /** Byte offset just past the section's last line (its final newline excluded). */
+  readonly end: number;
+  /** 1-based line number of the header. */
+  readonly headerLine: number;
+}
+
+export interface SectionIndex {
+  /** Service sections by name; a name seen twice keeps the first, as MVT's lookup does. */
+  readonly services: ReadonlyMap<string, SectionSpan>;
+  /** Titled dumpstate sections in file order (a title may repeat). */
+  readonly titled: readonly SectionSpan[];
+  readonly lines: number;
+  /** More than MAX_SECTIONS headers: the rest were not indexed. */
+  readonly truncated: boolean;
+}
+
+interface Open {
+  name: string;
+  start: number;
+  headerLine: number;
+}
+
+/** Feed it chunks in order, then call `end()`. Linear in the input; memory bounded by the number of sections. */
+export class SectionScanner {
+  private offset = 0;
+  private lineStart = 0;
+  private line = 0;
+  /** The start of the current line, at most MAX_HEADER_BYTES. */
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private service: Open | null = null;
+  private title: Open | null = null;
+  private readonly services = new Map<string, SectionSpan>();
+  private readonly titled: SectionSpan[] = [];
+  private count = 0;
+  private truncated = false;
+
+  push(chunk: Buffer): void {
+    let from = 0;
+    while (from < chunk.length) {
+      const nl = chunk.indexOf(NL, from);
+      const stop = nl === -1 ? chunk.length : nl;
+      this.keep(chunk.subarray(from, stop));
+      if (nl === -1) {
+        this.offset += chunk.length - from;
+        return;
+      }
+      this.offset += nl + 1 - from;
+      this.endLine(this.offset - 1);
+      this.lineStart = this.offset;
+      from = nl + 1;
+    }
+  }
+
+  end(): SectionIndex {
+    // A last line without a newline: closing "before its newline" must still keep its last byte.
+    const closeAt = this.offset === this.lineStart ? this.offset : this.offset + 1;
+    if (this.offset > this.lineStart) this.endLine(this.offset);
+    // Sections still open run to the end of the file (a cut-off dump).
+    if (this.service) this.closeService(closeAt);
+    if (this.title) this.closeTitle(closeAt);
+    return { services: this.services, titled: this.titled, lines: this.line, truncated: this.truncated };
+  }
+
+  private keep(part: Buffer): void {
+    if (this.pendingBytes >= MAX_HEADER_BYTES || part.length === 0) return;
+    const take = part.subarray(0, MAX_HEADER_BYTES - this.pendingBytes);
+    this.pending.push(take);
+    this.pendingBytes += take.length;
+  }
+
+  /** `newline` is the offset of the line's `\n` (or the end of the input). */
+  private endLine(newline: number): void {
+    this.line++;
+    const head = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending);
+    this.pending = [];
+    this.pendingBytes = 0;
+    const text = headerText(head);
+    if (text === null) return;
+    const lineStart = this.lineStart;
+    const next = newline + 1;
+    if (this.service && text.startsWith(SEPARATOR)) this.closeService(lineStart);
+    if (text.startsWith(SERVICE_PREFIX) && text.endsWith(':')) {
+      // A header before the previous service's separator ends that service (MVT would run it on into this one).
+      if (this.service) this.closeService(lineStart);
+      const name = text.slice(SERVICE_PREFIX.length, -1).trim();
+      if (name !== '' && this.room()) this.service = { name, start: next, headerLine: this.line };
+      return;
+    }
+    if (text.startsWith('------ ')) {
+      if (this.title) this.closeTitle(lineStart);
+      const m = TITLED.exec(text);
+      if (m && !m[1]!.includes('was the duration of') && this.room()) this.title = { name: m[1]!.replace(/ \(.*\)$/, '').trim(), start: next, headerLine: this.line };
+    }
+  }
+
+  private room(): boolean {
+    if (this.count >= MAX_SECTIONS) {
+      this.truncated = true;
+      return false;
+    }
+    this.count++;
+    return true;
+  }
+
+  private closeService(lineStart: number): void {
+    const s = this.service!;
+    this.service = null;
+    if (!this.services.has(s.name)) this.services.set(s.name, span(s, lineStart));
+  }
+
+  private closeTitle(lineStart: number): void {
+    const t = this.title!;
+    this.title = null;
+    this.titled.push(span(t, lineStart));
+  }
+}
+
+function span(open: Open, lineStart: number): SectionSpan {
+  // The body ends before the newline that precedes the closing line (MVT joins the body's lines with "\n").
+  const end = Math.max(open.start, lineStart - 1);
+  return { name: open.name, start: Math.min(open.start, end), end, headerLine: open.headerLine };
+}
+
+/** The trimmed text of a line that may be a header, or null when it cannot be one (cheap byte test first). */
+function headerText(head: Buffer): string | null {
+  let i = 0;
+  while (i < head.length && (head[i] === 0x20 || head[i] === 0x09)) i++;
+  const first = head[i];
+  if (first !== 0x44 /* D */ && first !== 0x2d /* - */) return null;
+  return head.toString('latin1').trim();
+}
+
+/** Splits a whole buffer (what `Source.read` returns). */
+export function indexSections(bytes: Buffer): SectionIndex {
+  const scanner = new SectionScanner();
+  scanner.push(bytes);
+  return scanner.end();
+}
+
+export function sectionBytes(bytes: Buffer, span: SectionSpan): Buffer {
+  return bytes.subarray(span.start, Math.min(span.end, bytes.length));
+}
+
+/** A section as text (UTF-8, a final `\r` of each line removed as a line split would). */
+export function sectionText(bytes: Buffer, span: SectionSpan): string {
+  return sectionBytes(bytes, span).toString('utf8').replace(/\r(?=\n|$)/g, '');
+}
