@@ -50,6 +50,9 @@ export function handleInterrupts(write: (text: string) => void = (t) => void pro
     signal: controller.signal,
     dispose() {
       if (grace) clearTimeout(grace);
+      // Once interrupted, the process is on its way out with 130/143: a further Ctrl-C between here and the exit
+      // must still end it that way (cleaned up, one line), not by the signal's default action.
+      if (first !== null) return;
       for (const { signal, listener } of listeners) process.removeListener(signal, listener);
     },
   };

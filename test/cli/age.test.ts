@@ -8,6 +8,7 @@ import { AGE_PASSPHRASE_ENV } from '../../src/evidence/fs/age.js';
 import { ageEncrypt, newAgeKeys, type AgeKeys } from '../fixtures/age.js';
 import { packAcquisition } from '../fixtures/archives.js';
 import { mvtTestStix, shared } from '../helpers/data.js';
+import { AQF_ALERTS } from '../artifacts/android/_aqf.js';
 
 let base: string;
 let keys: AgeKeys;
@@ -60,7 +61,7 @@ describe('tracehound check on an age-encrypted androidqf zip', () => {
   it('with --age-identity: MVT\'s ten alerts, exit 1', async () => {
     expect(await run('check', byKey, '--age-identity', identityFile, '--iocs', mvtTestStix(), '--no-default-iocs', '--json')).toBe(1);
     const summary = JSON.parse(stdout) as { acquisition: { encrypted: boolean; container: { encryption: string } }; findings: unknown[] };
-    expect(summary.findings).toHaveLength(10);
+    expect(summary.findings).toHaveLength(AQF_ALERTS.length);
     expect(summary.acquisition.encrypted).toBe(true);
     expect(summary.acquisition.container.encryption).toBe('age');
     expect(stderr).toBe('');
@@ -69,7 +70,7 @@ describe('tracehound check on an age-encrypted androidqf zip', () => {
   it('with the passphrase from TRACEHOUND_AGE_PASSPHRASE', async () => {
     process.env[AGE_PASSPHRASE_ENV] = 'swordfish';
     expect(await run('check', byPassphrase, '--iocs', mvtTestStix(), '--no-default-iocs', '--json')).toBe(1);
-    expect((JSON.parse(stdout) as { findings: unknown[] }).findings).toHaveLength(10);
+    expect((JSON.parse(stdout) as { findings: unknown[] }).findings).toHaveLength(AQF_ALERTS.length);
   });
 
   it('exits 2 with one line for a wrong identity or passphrase', async () => {
