@@ -6,16 +6,16 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { check } from '../../src/app/check.js';
 import { bundleContentFromNativeOutput } from '../../src/bundle/content.js';
 import { writeBundle } from '../../src/bundle/write.js';
-import { main } from '../../src/cli/main.js';
 import { createKeyFiles, readPrivateKeyFile } from '../../src/signing/key-files.js';
 import { tempDir } from '../fixtures/ios-backup.js';
 import { rawZip } from '../fixtures/archives.js';
 import { mvtIosBackup, mvtTestStix } from '../helpers/data.js';
 import { OPENSSH_RECIPE, flipped, membersOf, writeZip } from './_bundle.js';
+import { capturedOutput, run } from '../helpers/cli.js';
 
 const MEMBERS = [
   'provenance.json',
@@ -41,17 +41,8 @@ beforeAll(async () => {
   await writeBundle(bundleContentFromNativeOutput(outDir), bundle, readPrivateKeyFile(key));
 });
 
-let stdout = '';
-let stderr = '';
-beforeEach(() => {
-  stdout = '';
-  stderr = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((stdout += String(chunk)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
-});
-afterEach(() => vi.restoreAllMocks());
 
-const run = (...args: string[]) => main(['node', 'tracehound', ...args]);
+const out = capturedOutput();
 
 function opensshVerify(path: string, pubFile = `${key}.pub`) {
   const dir = tempDir('review');
@@ -121,12 +112,12 @@ describe('tracehound export', () => {
     // The 12 per-artifact record files the check wrote, and timeline.csv.
     expect([...m.keys()].filter((n) => n.startsWith('records/'))).toHaveLength(13);
     expect(await run('export', '--from-output', outDir, '--output', path)).toBe(2);
-    expect(stderr).toMatch(/^tracehound: .*with-records\.zip: cannot create \(already exists; refusing to overwrite\)\n$/);
+    expect(out.stderr).toMatch(/^tracehound: .*with-records\.zip: cannot create \(already exists; refusing to overwrite\)\n$/);
   });
 
   it('refuses a folder that is not a check output, with one line naming the file', async () => {
     expect(await run('export', '--from-output', tempDir('empty'), '--output', join(tempDir('x'), 'b.zip'))).toBe(2);
-    expect(stderr).toMatch(/^tracehound: .*info\.json: cannot read \(.*\); expected the info\.json of a `tracehound check --output` folder\n$/);
+    expect(out.stderr).toMatch(/^tracehound: .*info\.json: cannot read \(.*\); expected the info\.json of a `tracehound check --output` folder\n$/);
   });
 });
 
@@ -136,16 +127,16 @@ describe('verifying a bundle', () => {
     expect(r.out).toContain('Good "tracehound" signature for reviewer with ED25519 key');
     expect(r.status).toBe(0);
     expect(await run('verify', bundle, '--key', `${key}.pub`)).toBe(0);
-    expect(stdout).toBe(`${bundle}: signature good (lab-a@example), 5 files unchanged\n`);
+    expect(out.stdout).toBe(`${bundle}: signature good (lab-a@example), 5 files unchanged\n`);
   });
 
   it.each(MEMBERS)('fails under both when one byte of %s changes', async (member) => {
     const path = await variant(`flip ${member}`, (m) => m.set(member, flipped(m.get(member)!)));
     expect(opensshVerify(path).status).not.toBe(0);
     expect(await run('verify', path, '--key', `${key}.pub`)).toBe(1);
-    expect(stderr.split('\n')).toHaveLength(2);
+    expect(out.stderr.split('\n')).toHaveLength(2);
     const named = member === 'manifest.json' ? /manifest\.json\.sig: the signature does not match/ : member === 'manifest.json.sig' ? /manifest\.json\.sig: / : new RegExp(`member "${member.replace(/\./g, '\\.')}" was changed`);
-    expect(stderr).toMatch(named);
+    expect(out.stderr).toMatch(named);
   });
 
   it.each([
@@ -156,8 +147,8 @@ describe('verifying a bundle', () => {
     const path = await variant(label, change);
     expect(opensshVerify(path).status).not.toBe(0);
     expect(await run('verify', path, '--key', `${key}.pub`)).toBe(1);
-    expect(stderr).toMatch(message);
-    expect(stderr.split('\n')).toHaveLength(2);
+    expect(out.stderr).toMatch(message);
+    expect(out.stderr.split('\n')).toHaveLength(2);
   });
 
   it('fails under both with another key', async () => {
@@ -165,7 +156,7 @@ describe('verifying a bundle', () => {
     createKeyFiles(other, 'someone-else');
     expect(opensshVerify(bundle, `${other}.pub`).status).not.toBe(0);
     expect(await run('verify', bundle, '--key', `${other}.pub`)).toBe(1);
-    expect(stderr).toMatch(/^tracehound: verification failed: .*manifest\.json\.sig: signed by another key than the one given\n$/);
+    expect(out.stderr).toMatch(/^tracehound: verification failed: .*manifest\.json\.sig: signed by another key than the one given\n$/);
   });
 
   it('fails with one line on a hostile zip (a member named ../x) and on a file that is not a zip', async () => {
@@ -173,12 +164,12 @@ describe('verifying a bundle', () => {
     const m = await membersOf(bundle);
     writeFileSync(hostile, await rawZip([...[...m].map(([name, data]) => ({ name, data })), { name: '../escape.json', data: '{}' }]));
     expect(await run('verify', hostile, '--key', `${key}.pub`)).toBe(1);
-    expect(stderr).toMatch(/^tracehound: verification failed: .*b\.zip: member "\.\.\/escape\.json" refused \(parent-folder component \(\.\.\) in the name\)\n$/);
-    stderr = '';
+    expect(out.stderr).toMatch(/^tracehound: verification failed: .*b\.zip: member "\.\.\/escape\.json" refused \(parent-folder component \(\.\.\) in the name\)\n$/);
+    out.stderr = '';
     const junk = join(tempDir('junk'), 'b.zip');
     writeFileSync(junk, 'not a zip at all');
     expect(await run('verify', junk, '--key', `${key}.pub`)).toBe(1);
-    expect(stderr).toMatch(/^tracehound: verification failed: .*b\.zip: not a readable bundle \(.*\)\n$/);
+    expect(out.stderr).toMatch(/^tracehound: verification failed: .*b\.zip: not a readable bundle \(.*\)\n$/);
     expect(existsSync(join(tempDir('junk'), '..', 'escape.json'))).toBe(false);
   });
 });
@@ -186,7 +177,7 @@ describe('verifying a bundle', () => {
 describe('tracehound verify --acquisition', () => {
   it('reports no difference on the original acquisition', async () => {
     expect(await run('verify', bundle, '--key', `${key}.pub`, '--acquisition', mvtIosBackup())).toBe(0);
-    expect(stdout).toContain(`${mvtIosBackup()}: re-check gives the same 5 findings\n`);
+    expect(out.stdout).toContain(`${mvtIosBackup()}: re-check gives the same 5 findings\n`);
   });
 
   it('lists the finding that differs on a copy whose SMS link was changed', async () => {
@@ -200,10 +191,10 @@ describe('tracehound verify --acquisition', () => {
     bytes.write('badbadbad.example.net', at, 'latin1');
     writeFileSync(sms, bytes);
     expect(await run('verify', bundle, '--key', `${key}.pub`, '--acquisition', copy)).toBe(1);
-    expect(stdout).toContain('note: input HomeDomain/Library/SMS/sms.db differs from the one the bundle was made from\n');
-    expect(stdout).toContain(`${copy}: re-check differs from the bundle (5 findings in the bundle, 4 now):\n`);
-    expect(stdout).toMatch(/ {2}only in the bundle: critical ios\.sms: .*badbadbad\.example\.org.* \(HomeDomain\/Library\/SMS\/sms\.db row 3\)\n/);
-    expect(stdout.match(/only in/g)).toHaveLength(1);
+    expect(out.stdout).toContain('note: input HomeDomain/Library/SMS/sms.db differs from the one the bundle was made from\n');
+    expect(out.stdout).toContain(`${copy}: re-check differs from the bundle (5 findings in the bundle, 4 now):\n`);
+    expect(out.stdout).toMatch(/ {2}only in the bundle: critical ios\.sms: .*badbadbad\.example\.org.* \(HomeDomain\/Library\/SMS\/sms\.db row 3\)\n/);
+    expect(out.stdout.match(/only in/g)).toHaveLength(1);
   });
 });
 
@@ -211,10 +202,10 @@ describe('command-line errors', () => {
   it('keys new writes a pair and prints the allowed-signers line; a second run exits 2 with one line', async () => {
     const path = join(tempDir('cli-keys'), 'k');
     expect(await run('keys', 'new', '--output', path, '--comment', 'lab-b')).toBe(0);
-    expect(stdout).toContain(`  you@lab namespaces="tracehound" ${readFileSync(`${path}.pub`, 'utf8')}`);
+    expect(out.stdout).toContain(`  you@lab namespaces="tracehound" ${readFileSync(`${path}.pub`, 'utf8')}`);
     expect(statSync(path).mode & 0o777).toBe(0o600);
     expect(await run('keys', 'new', '--output', path)).toBe(2);
-    expect(stderr).toMatch(/^tracehound: .*\/k: already exists \(refusing to overwrite a key; choose another --output\)\n$/);
+    expect(out.stderr).toMatch(/^tracehound: .*\/k: already exists \(refusing to overwrite a key; choose another --output\)\n$/);
   });
 
   it('keys new --passphrase and export --sign take the passphrase from TRACEHOUND_KEY_PASSPHRASE; a wrong one exits 2, writing nothing', async () => {
@@ -223,13 +214,13 @@ describe('command-line errors', () => {
     vi.stubEnv('TRACEHOUND_KEY_PASSPHRASE', 'lab passphrase');
     try {
       expect(await run('keys', 'new', '--output', path, '--passphrase')).toBe(0);
-      expect(stdout).toContain('(mode 0600, passphrase-protected)');
+      expect(out.stdout).toContain('(mode 0600, passphrase-protected)');
       expect(execFileSync('/usr/bin/ssh-keygen', ['-y', '-P', 'lab passphrase', '-f', path], { encoding: 'utf8' })).toBe(readFileSync(`${path}.pub`, 'utf8'));
       expect(await run('export', '--from-output', outDir, '--output', join(dir, 'b.zip'), '--sign', path)).toBe(0);
       expect(await run('verify', join(dir, 'b.zip'), '--key', `${path}.pub`)).toBe(0);
       vi.stubEnv('TRACEHOUND_KEY_PASSPHRASE', 'not it');
       expect(await run('export', '--from-output', outDir, '--output', join(dir, 'c.zip'), '--sign', path)).toBe(2);
-      expect(stderr).toMatch(/^tracehound: .*locked: wrong passphrase \(the decrypted check words differ\)\n$/);
+      expect(out.stderr).toMatch(/^tracehound: .*locked: wrong passphrase \(the decrypted check words differ\)\n$/);
       expect(existsSync(join(dir, 'c.zip'))).toBe(false);
     } finally {
       vi.unstubAllEnvs();
@@ -243,7 +234,7 @@ describe('command-line errors', () => {
     ['export without --from-output', () => ['export', '--output', '/tmp/never.zip'], /--from-output DIR is required/],
   ])('exits 2 with one line for %s', async (_, args, message) => {
     expect(await run(...args())).toBe(2);
-    expect(stderr).toMatch(message);
-    expect(stderr.split('\n')).toHaveLength(2);
+    expect(out.stderr).toMatch(message);
+    expect(out.stderr.split('\n')).toHaveLength(2);
   });
 });

@@ -1,45 +1,38 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PASSWORD_ENV } from '../../src/cli/credentials.js';
 import { generateIosBackup } from '../../src/synth/ios-backup.js';
 import { tempDir } from '../fixtures/ios-backup.js';
+import { capturedOutput, run } from '../helpers/cli.js';
 
 const PASSWORD = 'hunter2';
 let backup: string;
-let stdout = '';
-let stderr = '';
 
 beforeAll(() => {
   backup = join(tempDir('cli-enc'), 'backup');
   generateIosBackup(backup, { seed: 3, manifestEntries: 100, messages: 5, visits: 5, processes: 5, encryption: { password: PASSWORD, dpic: 100, iter: 5 } });
 });
 beforeEach(() => {
-  stdout = '';
-  stderr = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => ((stdout += String(c)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => ((stderr += String(c)), true));
   delete process.env[PASSWORD_ENV];
 });
 afterEach(() => {
-  vi.restoreAllMocks();
   delete process.env[PASSWORD_ENV];
 });
 
-const run = (...args: string[]) => main(['node', 'tracehound', ...args]);
+const out = capturedOutput();
 
 describe('tracehound check on an encrypted backup', () => {
   it('takes the password from TRACEHOUND_BACKUP_PASSWORD', async () => {
     process.env[PASSWORD_ENV] = PASSWORD;
     expect(await run('check', backup, '--no-default-iocs')).toBe(0);
-    expect(stdout).toContain('28 artifacts');
+    expect(out.stdout).toContain('28 artifacts');
   });
 
   it('reports in --json how much was decrypted', async () => {
     process.env[PASSWORD_ENV] = PASSWORD;
     expect(await run('check', backup, '--no-default-iocs', '--json', '--only', 'ios.tcc')).toBe(0);
-    const summary = JSON.parse(stdout) as { acquisition: { encrypted: boolean }; decrypted: { files: number; bytes: number } };
+    const summary = JSON.parse(out.stdout) as { acquisition: { encrypted: boolean }; decrypted: { files: number; bytes: number } };
     expect(summary.acquisition.encrypted).toBe(true);
     expect(summary.decrypted.files).toBe(2); // Manifest.db and TCC.db
     expect(summary.decrypted.bytes).toBeGreaterThan(0);
@@ -48,7 +41,7 @@ describe('tracehound check on an encrypted backup', () => {
   it('exits 2 with one line for a wrong password', async () => {
     process.env[PASSWORD_ENV] = 'wrong';
     expect(await run('check', backup, '--no-default-iocs')).toBe(2);
-    expect(stderr).toBe(`tracehound: ${backup}: wrong backup password (it does not unlock the backup's keybag)\n`);
+    expect(out.stderr).toBe(`tracehound: ${backup}: wrong backup password (it does not unlock the backup's keybag)\n`);
   });
 
   it('says what it needs when there is no password and no terminal to ask on', async () => {
@@ -59,12 +52,12 @@ describe('tracehound check on an encrypted backup', () => {
     } finally {
       process.stdin.isTTY = tty;
     }
-    expect(stderr).toMatch(/this backup is encrypted; set TRACEHOUND_BACKUP_PASSWORD, pass --key-file, or run in a terminal/);
+    expect(out.stderr).toMatch(/this backup is encrypted; set TRACEHOUND_BACKUP_PASSWORD, pass --key-file, or run in a terminal/);
   });
 
   it('warns that --password shows in the process list, and works', async () => {
     expect(await run('check', backup, '--no-default-iocs', '--password', PASSWORD, '--quiet')).toBe(0);
-    expect(stderr).toMatch(/visible in the process list/);
+    expect(out.stderr).toMatch(/visible in the process list/);
   });
 
   it('extract-key, then --key-file', async () => {
@@ -82,8 +75,8 @@ describe('tracehound check on an encrypted backup', () => {
     const key = join(tempDir('badkey'), 'k');
     writeFileSync(key, content);
     expect(await run('check', backup, '--no-default-iocs', '--key-file', key)).toBe(2);
-    expect(stderr).toMatch(message);
-    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(out.stderr).toMatch(message);
+    expect(out.stderr.trim().split('\n')).toHaveLength(1);
   });
 
   it('accepts a key file written with a trailing newline (MVT rejects it)', async () => {

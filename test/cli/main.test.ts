@@ -1,42 +1,33 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { describe, expect, it } from 'vitest';
 import { mvtIosBackup, mvtTestStix, projectRoot, shared } from '../helpers/data.js';
+import { capturedOutput, run } from '../helpers/cli.js';
 
-let stdout = '';
-let stderr = '';
-beforeEach(() => {
-  stdout = '';
-  stderr = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((stdout += String(chunk)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
-});
-afterEach(() => vi.restoreAllMocks());
 
-const run = (...args: string[]) => main(['node', 'tracehound', ...args]);
+const out = capturedOutput();
 
 describe('tracehound check', () => {
   it('exits 1 and lists the findings, most severe first, when indicators match', async () => {
     expect(await run('check', mvtIosBackup(), '--iocs', mvtTestStix(), '--no-default-iocs')).toBe(1);
-    expect(stdout).toContain('3 critical  0 high  0 medium  1 low  1 info');
-    const critical = stdout.indexOf('CRITICAL');
+    expect(out.stdout).toContain('3 critical  0 high  0 medium  1 low  1 info');
+    const critical = out.stdout.indexOf('CRITICAL');
     expect(critical).toBeGreaterThan(0);
-    expect(stdout.indexOf('LOW ')).toBeGreaterThan(critical);
-    expect(stdout).toContain('Found a known suspicious process name "Launch" matching indicators from "TestMalware"');
+    expect(out.stdout.indexOf('LOW ')).toBeGreaterThan(critical);
+    expect(out.stdout).toContain('Found a known suspicious process name "Launch" matching indicators from "TestMalware"');
   });
 
   it('exits 3, not 0, when nothing reaches --fail-on but the check is incomplete (the MVT sample backup lacks 10 listed files)', async () => {
     expect(await run('check', mvtIosBackup(), '--no-default-iocs')).toBe(3);
-    expect(stdout).toContain('0 critical  0 high  0 medium  1 low  1 info');
-    expect(stdout).toContain('Incomplete check: 1 of 28 artifacts failed, 10 files listed in Manifest.db are missing from the backup.');
-    expect(stdout).not.toContain('No high or critical findings');
+    expect(out.stdout).toContain('0 critical  0 high  0 medium  1 low  1 info');
+    expect(out.stdout).toContain('Incomplete check: 1 of 28 artifacts failed, 10 files listed in Manifest.db are missing from the backup.');
+    expect(out.stdout).not.toContain('No high or critical findings');
     expect(await run('check', mvtIosBackup(), '--no-default-iocs', '--fail-on', 'low', '--quiet')).toBe(1);
   });
 
   it('prints a machine-readable summary with --json', async () => {
     expect(await run('check', mvtIosBackup(), '--iocs', mvtTestStix(), '--no-default-iocs', '--json')).toBe(1);
-    const summary = JSON.parse(stdout) as { counts: Record<string, number>; findings: { artifact: string }[] };
+    const summary = JSON.parse(out.stdout) as { counts: Record<string, number>; findings: { artifact: string }[] };
     expect(summary.counts).toEqual({ informational: 1, low: 1, medium: 0, high: 0, critical: 3 });
     expect(summary.findings.map((f) => f.artifact)).toEqual(['ios.datausage', 'ios.tcc', 'ios.sms', 'ios.whatsapp', 'ios.global_preferences']);
   });
@@ -48,30 +39,30 @@ describe('tracehound check', () => {
     [['check', mvtIosBackup(), '--only', 'ios.sms,ios.nope'], /--only: unknown artifact\(s\) ios\.nope for this acquisition/],
   ])('exits 2 with a one-line message for %j', async (args, message) => {
     expect(await run(...args)).toBe(2);
-    expect(stderr).toMatch(message);
-    expect(stderr).not.toMatch(/\n\s+at /); // no stack trace
+    expect(out.stderr).toMatch(message);
+    expect(out.stderr).not.toMatch(/\n\s+at /); // no stack trace
   });
 });
 
 describe('tracehound iocs list', () => {
   it('reports per file counts and rejects STIX 1.x files without failing the load', async () => {
     expect(await run('iocs', 'list', '--iocs', shared('iocs'), '--no-default-iocs', '--json')).toBe(0);
-    const out = JSON.parse(stdout) as { files: { path: string; indicators: number; sha256: string }[]; rejected: { path: string }[]; total: number };
-    const count = (name: string) => out.files.find((f) => f.path.endsWith(name))?.indicators;
+    const listed = JSON.parse(out.stdout) as { files: { path: string; indicators: number; sha256: string }[]; rejected: { path: string }[]; total: number };
+    const count = (name: string) => listed.files.find((f) => f.path.endsWith(name))?.indicators;
     expect(count('pegasus.stix2')).toBe(1549);
     expect(count('cytrox.stix2')).toBe(343);
     expect(count('predator.stix2')).toBe(585);
-    expect(out.rejected.map((r) => r.path.split('/').slice(-2).join('/')).sort()).toEqual(['201608_NSO_Group/stix.xml', '201706_RecklessExploit/stix.xml']);
-    expect(out.total).toBe(out.files.reduce((n, f) => n + f.indicators, 0));
+    expect(listed.rejected.map((r) => r.path.split('/').slice(-2).join('/')).sort()).toEqual(['201608_NSO_Group/stix.xml', '201706_RecklessExploit/stix.xml']);
+    expect(listed.total).toBe(listed.files.reduce((n, f) => n + f.indicators, 0));
   });
 });
 
 describe('tracehound demo', () => {
   it('checks a generated backup with planted DemoSpy traces, finds them, and exits 0', async () => {
     expect(await run('demo')).toBe(0);
-    expect(stdout).toContain('checked against');
-    expect(stdout).toContain('4 critical  0 high  1 medium  0 low  0 info');
-    expect(stdout).toContain('Found a known suspicious process name "demospyd" matching indicators from "DemoSpy"');
+    expect(out.stdout).toContain('checked against');
+    expect(out.stdout).toContain('4 critical  0 high  1 medium  0 low  0 info');
+    expect(out.stdout).toContain('Found a known suspicious process name "demospyd" matching indicators from "DemoSpy"');
   });
 });
 

@@ -7,34 +7,22 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recheck } from '../../src/app/recheck.js';
 import { loadCaseReport } from '../../src/case/report-model.js';
-import { main } from '../../src/cli/main.js';
 import { modelFromCase } from '../../src/report/html/from-case.js';
 import { generateIosBackup } from '../../src/synth/ios-backup.js';
 import { checkIntoCase } from '../case/_case.js';
 import { tempDir } from '../fixtures/ios-backup.js';
 import { mvtIosBackup, mvtTestStix } from '../helpers/data.js';
 import { stixBundle } from '../indicators/bundle.js';
+import { capturedOutput, run } from '../helpers/cli.js';
 import { closeBrowsers, open, requireChromium } from './_browser.js';
 
 let root = '';
 let caseDir = '';
 
-/** The CLI's exit code and what it printed on each stream. */
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
-  try {
-    return { code: await main(['node', 'tracehound', ...args]), out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
+const out = capturedOutput();
 
 beforeAll(async () => {
   root = tempDir('case-report');
@@ -72,24 +60,21 @@ describe('the report model of a case', () => {
 describe('tracehound report CASE', () => {
   it('writes the case report and says how many findings it holds', async () => {
     const file = join(root, 'case.html');
-    const r = await cli('report', caseDir, '-o', file);
-    expect(r.code).toBe(0);
-    expect(r.out).toMatch(/^Report with \d+ finding\(s\) written to /);
+    expect(await run('report', caseDir, '-o', file)).toBe(0);
+    expect(out.stdout).toMatch(/^Report with \d+ finding\(s\) written to /);
   });
 
   it('refuses a case and an output folder together, or neither, in one line (exit 2)', async () => {
-    const both = await cli('report', caseDir, '--from-output', root, '-o', join(root, 'x.html'));
-    const neither = await cli('report', '-o', join(root, 'y.html'));
-    for (const r of [both, neither]) {
-      expect(r.code).toBe(2);
-      expect(r.err.trim().split('\n')).toHaveLength(1);
+    for (const args of [[caseDir, '--from-output', root, '-o', join(root, 'x.html')], ['-o', join(root, 'y.html')]]) {
+      out.stderr = '';
+      expect(await run('report', ...args)).toBe(2);
+      expect(out.stderr.trim().split('\n')).toHaveLength(1);
     }
   });
 
   it('refuses a device the case does not have, naming it', async () => {
-    const r = await cli('report', caseDir, '--device', 'nobody', '-o', join(root, 'z.html'));
-    expect(r.code).toBe(2);
-    expect(r.err).toContain('no device named "nobody"');
+    expect(await run('report', caseDir, '--device', 'nobody', '-o', join(root, 'z.html'))).toBe(2);
+    expect(out.stderr).toContain('no device named "nobody"');
   });
 
   it('renders in headless chromium with no console error, no request, and shows every finding of the case', async () => {
