@@ -37,9 +37,13 @@ export async function open(url: string, javaScriptEnabled = true): Promise<Watch
   return watched;
 }
 
-export function requireChromium(): void {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium; .ci/run does it) to run the browser tests`);
-}
+/**
+ * Where Debian's chromium is missing, the browser tests are skipped, with a line saying so, so that `npm test`
+ * runs on a fresh machine without a global install; CI (`.ci/run` installs chromium) fails instead of skipping.
+ */
+export const browserAvailable = existsSync(CHROMIUM);
+if (!browserAvailable && process.env.CI) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium; .ci/run does it) to run the browser tests`);
+if (!browserAvailable) console.warn(`${CHROMIUM} is missing: the report's browser tests are skipped (apt-get install -y chromium runs them; CI does)`);
 
 export async function closeBrowsers(): Promise<void> {
   for (const c of contexts.splice(0)) await c.close();

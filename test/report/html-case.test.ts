@@ -17,7 +17,7 @@ import { tempDir } from '../fixtures/ios-backup.js';
 import { mvtIosBackup, mvtTestStix } from '../helpers/data.js';
 import { stixBundle } from '../indicators/bundle.js';
 import { capturedOutput, run } from '../helpers/cli.js';
-import { closeBrowsers, open, requireChromium } from './_browser.js';
+import { browserAvailable, closeBrowsers, open } from './_browser.js';
 
 let root = '';
 let caseDir = '';
@@ -77,8 +77,7 @@ describe('tracehound report CASE', () => {
     expect(out.stderr).toContain('no device named "nobody"');
   });
 
-  it('renders in headless chromium with no console error, no request, and shows every finding of the case', async () => {
-    requireChromium();
+  it.runIf(browserAvailable)('renders in headless chromium with no console error, no request, and shows every finding of the case', async () => {
     const file = join(root, 'case.html');
     const expected = loadCaseReport(caseDir).findings.length;
     const url = pathToFileURL(file).href;
