@@ -7,6 +7,7 @@
  * subject and each finding's evidence with its device, so nothing of the case is left out.
  */
 import type { CaseReport, ReportFinding as CaseFinding } from '../../case/report-model.js';
+import { deviceFacts } from './device-facts.js';
 import type { CoverageEntry, DeviceFacts, EvidenceRef, FindingBasis, ReportFinding, ReportModel } from './model.js';
 
 export function modelFromCase(c: CaseReport, generatedAt = new Date()): ReportModel {
@@ -20,7 +21,7 @@ export function modelFromCase(c: CaseReport, generatedAt = new Date()): ReportMo
   for (const run of runs) for (const f of run.indicatorFiles) indicatorFiles.set(f.sha256, { path: f.path, sha256: f.sha256, indicators: f.indicators });
   const byAcquisition = new Map(acquisitions.map((a, i) => [a.id, { label: `acquisition ${i + 1} (${a.kind})`, device: a.device }]));
 
-  const facts: DeviceFacts = device ? { name: device.name, ...deviceFacts(latest?.metadata ?? {}, latest?.kind ?? '') } : { name: `${c.devices.length} devices: ${c.devices.map((d) => d.name).join(', ')}` };
+  const facts: DeviceFacts = device ? { ...deviceFacts(latest?.metadata ?? {}, latest?.kind ?? ''), name: device.name } : { name: `${c.devices.length} devices: ${c.devices.map((d) => d.name).join(', ')}` };
   return {
     generatedAt: generatedAt.toISOString(),
     subject: {
@@ -91,16 +92,4 @@ function basisOf(f: CaseFinding): FindingBasis | undefined {
   }
   if (f.rule) return { kind: 'rule', id: f.rule.id, version: f.rule.version, source: f.rule.source };
   return undefined;
-}
-
-/** The acquisition's own words about the phone (what `AcquisitionInfo.device` held at the check). */
-function deviceFacts(m: Readonly<Record<string, string>>, kind: string): DeviceFacts {
-  const platform = kind.startsWith('ios') ? 'iOS' : kind.startsWith('android') ? 'Android' : '';
-  const os = m.productVersion !== undefined ? `${platform ? `${platform} ` : ''}${m.productVersion}${m.buildVersion ? ` (${m.buildVersion})` : ''}` : undefined;
-  return {
-    ...(m.productType !== undefined ? { model: m.productType } : {}),
-    ...(os !== undefined ? { os } : {}),
-    ...(m.serialNumber !== undefined ? { serial: m.serialNumber } : {}),
-    ...(m.udid !== undefined ? { id: m.udid } : {}),
-  };
 }

@@ -8,6 +8,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FormatError, UserError, errorMessage } from '../../errors.js';
 import { readCsvFile } from './_csv.js';
+import { deviceFacts } from './device-facts.js';
 import { reportLevels, type CoverageEntry, type CoverageState, type DeviceFacts, type EvidenceRef, type FindingBasis, type ReportFinding, type ReportLevel, type ReportModel, type TimelineEvent } from './model.js';
 
 /** The JSON files of an output folder are read whole; alerts.json of a real phone is a few MB. */
@@ -171,11 +172,8 @@ function coverageFrom(c: Obj, path: string, i: number): CoverageEntry {
 }
 
 function deviceFrom(d: Obj, kind: string): DeviceFacts {
-  const version = str(d.productVersion);
-  const build = str(d.buildVersion);
-  const platform = kind.startsWith('ios') ? 'iOS' : kind.startsWith('android') ? 'Android' : '';
-  const os = version !== undefined ? `${platform ? `${platform} ` : ''}${version}${build ? ` (${build})` : ''}` : undefined;
-  return { ...optional('name', str(d.name)), ...optional('model', str(d.productType)), ...optional('os', os), ...optional('serial', str(d.serialNumber)), ...optional('id', str(d.udid)) };
+  const text = (k: string) => str(d[k]);
+  return deviceFacts({ name: text('name'), productType: text('productType'), productVersion: text('productVersion'), buildVersion: text('buildVersion'), serialNumber: text('serialNumber'), udid: text('udid') }, kind);
 }
 
 /**
