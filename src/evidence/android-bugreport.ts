@@ -11,7 +11,7 @@
  * `describe()` carries the device facts of the dumpstate's header and its `SYSTEM PROPERTIES` section, read
  * once at open as a stream that stops at the section's end (a dumpstate can be 100 MB+).
  */
-import { closeSync, existsSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { propertyValue } from '../formats/android-getprop.js';
@@ -24,6 +24,7 @@ import type { InputLog } from './input-log.js';
 import type { AcquisitionInfo, EvidenceFile, FileSpec, Source } from './source.js';
 import { FolderFiles, type FileMeta, type FolderLocation, type StoredEntry, type StoredFiles, type StoredLocation } from './stored-files.js';
 import { TreeSource } from './tree-source.js';
+import { folderOrOnlySubfolder } from './folder-root.js';
 
 /** Names that make a folder (or an archive's root or top folder) a bugreport, in the order the dumpstate is looked for. */
 export const BUGREPORT_MAIN_ENTRY = 'main_entry.txt';
@@ -53,18 +54,7 @@ function looksLikeBugreport(dir: string): boolean {
 
 /** The folder itself, or its one sub-folder that is a bugreport (a zip unpacked into a folder of its own). */
 export function bugreportRootWithin(dir: string): string | null {
-  if (looksLikeBugreport(dir)) return dir;
-  if (!existsSync(dir)) return null;
-  let inside: string[];
-  try {
-    inside = readdirSync(dir, { withFileTypes: true })
-      .filter((d) => d.isDirectory())
-      .map((d) => join(dir, d.name))
-      .filter(looksLikeBugreport);
-  } catch {
-    return null;
-  }
-  return inside.length === 1 ? inside[0]! : null;
+  return folderOrOnlySubfolder(dir, looksLikeBugreport);
 }
 
 /** A regular file whose first bytes are a dumpstate's banner (a single-file bugreport of old Android versions). */

@@ -8,7 +8,7 @@
  * `describe()` carries what the acquisition says of itself, read once at open: the start time from
  * `acquisition.json` and the device from `getprop.txt`.
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeGetprop, propertyValue } from '../formats/android-getprop.js';
 import { NESTED_BACKUP, openNestedBackup, type NestedBackup } from './android-backup.js';
@@ -18,6 +18,7 @@ import type { InputLog } from './input-log.js';
 import type { AcquisitionInfo, EvidenceFile, FileSpec, Source } from './source.js';
 import { FolderFiles, type StoredFiles } from './stored-files.js';
 import { TreeSource, type TreeShape } from './tree-source.js';
+import { folderOrOnlySubfolder } from './folder-root.js';
 
 /**
  * androidqf always writes `getprop.txt` (its first module); MVT's own zipped test acquisition holds nothing
@@ -40,18 +41,7 @@ export function looksLikeAndroidqf(dir: string): boolean {
 
 /** The folder itself, or its one sub-folder that is an androidqf acquisition (a zip unpacked into a folder of its own). */
 export function androidqfRootWithin(dir: string): string | null {
-  if (looksLikeAndroidqf(dir)) return dir;
-  if (!existsSync(dir)) return null;
-  let inside: string[];
-  try {
-    inside = readdirSync(dir, { withFileTypes: true })
-      .filter((d) => d.isDirectory())
-      .map((d) => join(dir, d.name))
-      .filter(looksLikeAndroidqf);
-  } catch {
-    return null;
-  }
-  return inside.length === 1 ? inside[0]! : null;
+  return folderOrOnlySubfolder(dir, looksLikeAndroidqf);
 }
 
 /** What acquisition.json says: when androidqf started, and the adb key of the computer it ran on. */

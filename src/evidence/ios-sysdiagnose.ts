@@ -6,13 +6,14 @@
  *
  * A sysdiagnose holds no links of the phone's; any link in it is refused like one in a backup.
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { realRoot } from './contained.js';
 import type { InputLog } from './input-log.js';
 import type { AcquisitionInfo, Source } from './source.js';
 import { FolderFiles, type StoredFiles } from './stored-files.js';
 import { TreeSource } from './tree-source.js';
+import { folderOrOnlySubfolder } from './folder-root.js';
 
 /** Entries every sysdiagnose has at the top of its folder: the collection log and the unified log archive. */
 export const SYSDIAGNOSE_MARKERS = [
@@ -33,13 +34,7 @@ export function looksLikeSysdiagnose(dir: string): boolean {
 
 /** The folder itself, or its one sub-folder that is a sysdiagnose (an archive unpacked into a folder of its own). */
 export function sysdiagnoseRootWithin(dir: string): string | null {
-  if (looksLikeSysdiagnose(dir)) return dir;
-  if (!existsSync(dir)) return null;
-  const inside = readdirSync(dir, { withFileTypes: true })
-    .filter((d) => d.isDirectory())
-    .map((d) => join(dir, d.name))
-    .filter(looksLikeSysdiagnose);
-  return inside.length === 1 ? inside[0]! : null;
+  return folderOrOnlySubfolder(dir, looksLikeSysdiagnose);
 }
 
 /**
