@@ -158,3 +158,23 @@ export const mutations = fc.array(mutation, { minLength: 1, maxLength: 4 });
  */
 export const anyText = (maxLength: number): fc.Arbitrary<string> =>
   fc.array(fc.integer({ min: 0, max: 0xffff }), { maxLength }).map((units) => String.fromCharCode(...units));
+
+/** A text decoder with no error to throw: whatever it is given, it returns, with what it could not read counted. */
+export interface TextDecoderUnderFuzz {
+  readonly name: string;
+  /** A real (or real-shaped) file of its format, mutated byte by byte. */
+  readonly sample: Buffer;
+  readonly decode: (text: string) => unknown;
+}
+
+const neverThrows = () => false;
+
+/** The decoder on random text (any UTF-16, lone surrogates included). */
+export function fuzzOnAnyText(d: TextDecoderUnderFuzz, runs: number, maxLength = 2_000): FuzzStats {
+  return fuzz(`${d.name} random`, anyText(maxLength), (text) => checkBounded(() => d.decode(text), neverThrows), runs);
+}
+
+/** The decoder on its sample mutated byte by byte, read as UTF-8. */
+export function fuzzOnMutatedSample(d: TextDecoderUnderFuzz, runs: number): FuzzStats {
+  return fuzz(`${d.name} mutated`, fc.tuple(mutations), ([m]) => checkBounded(() => d.decode(mutate(d.sample, m).toString('utf8')), neverThrows), runs);
+}

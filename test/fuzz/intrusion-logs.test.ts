@@ -10,7 +10,7 @@ import { dnsRecord } from '../../src/artifacts/android/intrusion_dns.js';
 import { securityRecord, securityText } from '../../src/artifacts/android/intrusion_security.js';
 import { decodeIntrusionLog, IntrusionDedup, isObject, newFileStats } from '../../src/formats/intrusion-logs.js';
 import { intrusionLogText } from '../../src/synth/intrusion-logs.js';
-import { anyText, checkBounded, fuzz, fuzzRuns, mutate, mutations, timeoutFor } from './_fuzz.js';
+import { checkBounded, fuzz, fuzzRuns, timeoutFor, fuzzOnAnyText, fuzzOnMutatedSample } from './_fuzz.js';
 
 const RUNS = fuzzRuns(300, 3);
 const TIMEOUT = timeoutFor(RUNS, 40);
@@ -31,15 +31,15 @@ function decodeAll(text: string): number {
   return n + stats.badLines;
 }
 
+const intrusion = { name: 'intrusion', sample, decode: decodeAll };
+
 describe('intrusion-log decoder under fuzzing', () => {
   it('returns on any text', () => {
-    const stats = fuzz('intrusion random', anyText(3_000), (text) => checkBounded(() => decodeAll(text), never), RUNS);
-    expect(stats.returned).toBe(RUNS);
+    expect(fuzzOnAnyText(intrusion, RUNS, 3_000).returned).toBe(RUNS);
   }, TIMEOUT);
 
   it('returns on the generator\'s file mutated byte by byte', () => {
-    const stats = fuzz('intrusion mutated', fc.tuple(mutations), ([m]) => checkBounded(() => decodeAll(mutate(sample, m).toString('utf8')), never), RUNS);
-    expect(stats.returned).toBe(RUNS);
+    expect(fuzzOnMutatedSample(intrusion, RUNS).returned).toBe(RUNS);
   }, TIMEOUT);
 
   it('a payload nested 200,000 levels deep is kept as a note, and its record renders', () => {

@@ -11,12 +11,11 @@ import { decodeDumpstateFacts, looksLikeDumpstateHead } from '../../../src/forma
 import { forEachLine } from '../../../src/formats/lines.js';
 import { decodeTombstoneText, parseTombstoneTime } from '../../../src/formats/tombstone.js';
 import { decodeTombstoneProto } from '../../../src/formats/tombstone-proto.js';
-import { anyText, checkBounded, fuzz, fuzzRuns, mutate, mutations, timeoutFor } from '../../fuzz/_fuzz.js';
+import { checkBounded, fuzz, fuzzRuns, mutate, mutations, timeoutFor, fuzzOnAnyText, fuzzOnMutatedSample } from '../../fuzz/_fuzz.js';
 import { mvtAndroidData, mvtBugreport, oldBugreport } from './_bugreport.js';
 
 const RUNS = fuzzRuns(200, 2);
 const TIMEOUT = timeoutFor(RUNS, 60);
-const never = () => false;
 
 const textTombstone = readFileSync(mvtAndroidData('tombstone_process.txt'));
 const pbTombstone = readFileSync(mvtAndroidData('tombstone_process.pb'));
@@ -30,15 +29,13 @@ const textDecoders = [
   { name: 'dumpstate facts (MVT)', sample: mvtDumpstate, decode: (t: string) => decodeDumpstateFacts(t) },
 ] as const;
 
-describe.each(textDecoders)('$name decoder under fuzzing', ({ name, sample, decode }) => {
+describe.each(textDecoders)('$name decoder under fuzzing', (d) => {
   it('returns on any text', () => {
-    const stats = fuzz(`${name} random`, anyText(2_000), (text) => checkBounded(() => decode(text), never), RUNS);
-    expect(stats.returned).toBe(RUNS);
+    expect(fuzzOnAnyText(d, RUNS).returned).toBe(RUNS);
   }, TIMEOUT);
 
   it('returns on the real file mutated byte by byte', () => {
-    const stats = fuzz(`${name} mutated`, fc.tuple(mutations), ([m]) => checkBounded(() => decode(mutate(sample, m).toString('utf8')), never), RUNS);
-    expect(stats.returned).toBe(RUNS);
+    expect(fuzzOnMutatedSample(d, RUNS).returned).toBe(RUNS);
   }, TIMEOUT);
 });
 

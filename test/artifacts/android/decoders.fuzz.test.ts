@@ -15,7 +15,7 @@ import { decodeRootBinaries } from '../../../src/artifacts/android/root_binaries
 import { decodeAcquisitionJson, deviceFromGetprop } from '../../../src/evidence/androidqf.js';
 import { decodeAndroidPs } from '../../../src/formats/android-ps.js';
 import { decodeGetprop } from '../../../src/formats/android-getprop.js';
-import { anyText, checkBounded, fuzz, fuzzRuns, mutate, mutations, timeoutFor } from '../../fuzz/_fuzz.js';
+import { checkBounded, fuzz, fuzzRuns, timeoutFor, fuzzOnAnyText, fuzzOnMutatedSample } from '../../fuzz/_fuzz.js';
 import { mvtAndroidqf } from './_aqf.js';
 
 const RUNS = fuzzRuns(200, 3);
@@ -49,15 +49,13 @@ const decoders = [
   { name: 'acquisition.json', sample: Buffer.from(JSON.stringify({ started: '2024-05-01T10:11:12Z', adb_host_public_key: 'QUJD user@host' })), decode: (t: string) => decodeAcquisitionJson(t) },
 ] as const;
 
-describe.each(decoders)('$name decoder under fuzzing', ({ name, sample, decode }) => {
+describe.each(decoders)('$name decoder under fuzzing', (d) => {
   it('returns on any text', () => {
-    const stats = fuzz(`${name} random`, anyText(2_000), (text) => checkBounded(() => decode(text), never), RUNS);
-    expect(stats.returned).toBe(RUNS);
+    expect(fuzzOnAnyText(d, RUNS).returned).toBe(RUNS);
   }, TIMEOUT);
 
   it('returns on the real file mutated byte by byte', () => {
-    const stats = fuzz(`${name} mutated`, fc.tuple(mutations), ([m]) => checkBounded(() => decode(mutate(sample, m).toString('utf8')), never), RUNS);
-    expect(stats.returned).toBe(RUNS);
+    expect(fuzzOnMutatedSample(d, RUNS).returned).toBe(RUNS);
   }, TIMEOUT);
 });
 

@@ -13,7 +13,7 @@ import { decodeBatteryDaily, decodeBatteryHistory } from '../../../src/formats/d
 import { decodeDbinfo } from '../../../src/formats/dumpsys-dbinfo.js';
 import { decodePackages, decodeResolverTable } from '../../../src/formats/dumpsys-package.js';
 import { decodePlatformCompat } from '../../../src/formats/dumpsys-platform-compat.js';
-import { anyText, checkBounded, fuzz, fuzzRuns, mutate, mutations, timeoutFor } from '../../fuzz/_fuzz.js';
+import { checkBounded, fuzz, fuzzRuns, timeoutFor, fuzzOnAnyText, fuzzOnMutatedSample } from '../../fuzz/_fuzz.js';
 import { mvtDumpsys } from './_dumpsys.js';
 import { readFileSync } from 'node:fs';
 import { shared } from '../../helpers/data.js';
@@ -54,20 +54,18 @@ const dumpsysLike = fc
   )
   .map((lines) => lines.join('\n'));
 
-describe.each(decoders)('$name under fuzzing', ({ name, sample, decode }) => {
+describe.each(decoders)('$name under fuzzing', (d) => {
   it('returns on any text', () => {
-    const stats = fuzz(`${name} random`, anyText(2_000), (text) => checkBounded(() => decode(text), never), RUNS);
-    expect(stats.returned).toBe(RUNS);
+    expect(fuzzOnAnyText(d, RUNS).returned).toBe(RUNS);
   }, TIMEOUT);
 
   it('returns on dumpsys-like lines', () => {
-    const stats = fuzz(`${name} dumpsys-like`, dumpsysLike, (text) => checkBounded(() => decode(text), never), RUNS);
+    const stats = fuzz(`${d.name} dumpsys-like`, dumpsysLike, (text) => checkBounded(() => d.decode(text), never), RUNS);
     expect(stats.returned).toBe(RUNS);
   }, TIMEOUT);
 
   it('returns on the real file mutated byte by byte', () => {
-    const stats = fuzz(`${name} mutated`, fc.tuple(mutations), ([m]) => checkBounded(() => decode(mutate(sample, m).toString('utf8')), never), RUNS);
-    expect(stats.returned).toBe(RUNS);
+    expect(fuzzOnMutatedSample(d, RUNS).returned).toBe(RUNS);
   }, TIMEOUT);
 });
 
