@@ -62,6 +62,12 @@ export function readCase(db: CaseDb, path: string, device: string | null): CaseR
     list.push({ path: str(r.path), sha256: str(r.sha256), indicators: Number(r.indicators), collections: Number(r.collections) });
     filesByRun.set(Number(r.run_id), list);
   }
+  const componentsByRun = new Map<number, ReportRun['components'][number][]>();
+  for (const r of db.prepare('SELECT run_id, kind, component_id, version FROM run_components ORDER BY rowid').iterate()) {
+    const list = componentsByRun.get(Number(r.run_id)) ?? [];
+    list.push({ kind: r.kind === 'rule' ? 'rule' : 'artifact', id: str(r.component_id), version: Number(r.version) });
+    componentsByRun.set(Number(r.run_id), list);
+  }
   for (const r of db.prepare('SELECT * FROM runs WHERE finished_at IS NOT NULL ORDER BY id').iterate()) {
     const over = (runAcqs.get(Number(r.id)) ?? []).filter((id) => acqIds.has(id));
     if (over.length === 0) continue;
@@ -73,6 +79,7 @@ export function readCase(db: CaseDb, path: string, device: string | null): CaseR
       finishedAt: strOrNull(r.finished_at),
       options: objectFromJson(r.options),
       indicatorFiles: filesByRun.get(Number(r.id)) ?? [],
+      components: componentsByRun.get(Number(r.id)) ?? [],
       acquisitionIds: over,
     });
   }
@@ -120,6 +127,8 @@ function findingOf(db: CaseDb): (r: Row) => ReportFinding {
           : {
               value: str(r.indicator_value),
               key: str(r.indicator_key),
+              bucket: str(r.indicator_bucket),
+              collectionId: str(r.indicator_collection_id),
               collection: str(r.indicator_collection),
               file: str(r.indicator_file),
               sha256: str(r.indicator_sha256),

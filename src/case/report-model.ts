@@ -65,6 +65,8 @@ export interface ReportRun {
   readonly finishedAt: string | null;
   readonly options: Readonly<Record<string, unknown>>;
   readonly indicatorFiles: readonly ReportIndicatorFile[];
+  /** Versions of the artifacts and rules a check ran (empty for a recheck, which runs no parser). */
+  readonly components: readonly { readonly kind: 'artifact' | 'rule'; readonly id: string; readonly version: number }[];
   readonly acquisitionIds: readonly number[];
 }
 
@@ -97,6 +99,9 @@ export interface ReportFinding {
   readonly indicator: {
     readonly value: string;
     readonly key: string;
+    /** MVT's bucket name for the kind (`domains`, `processes`, …). */
+    readonly bucket: string;
+    readonly collectionId: string;
     readonly collection: string;
     readonly file: string;
     readonly sha256: string;
