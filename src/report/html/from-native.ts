@@ -23,7 +23,6 @@ export interface NativeLoadOptions {
   readonly now?: () => Date;
 }
 
-
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type Obj = { [key: string]: Json };
 
