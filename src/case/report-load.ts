@@ -7,6 +7,7 @@ import { CaseError } from './errors.js';
 import { fromJson, objectFromJson } from './json.js';
 import type { CaseReport, ReportAcquisition, ReportCoverage, ReportDevice, ReportFinding, ReportRun } from './report-model.js';
 import { schemaVersion } from './schema.js';
+import type { EventsAround, WindowEvent } from '../report/timeline-window.js';
 import { openCase } from './store.js';
 
 export function loadCaseReport(dir: string, device?: string): CaseReport {
@@ -32,6 +33,7 @@ export function readCase(db: CaseDb, path: string, device: string | null): CaseR
     list.push({ path: str(r.path), label: str(r.label), sha256: str(r.sha256), bytes: Number(r.bytes) });
     inputsByAcq.set(Number(r.acquisition_id), list);
   }
+  const timelines = timelinesOf(db, deviceId);
   const acquisitions: ReportAcquisition[] = db
     .prepare('SELECT a.*, d.name AS device_name FROM acquisitions a JOIN devices d ON d.id = a.device_id WHERE (? IS NULL OR a.device_id = ?) ORDER BY a.id')
     .all(deviceId, deviceId)
@@ -46,6 +48,7 @@ export function readCase(db: CaseDb, path: string, device: string | null): CaseR
       addedAt: str(r.added_at),
       metadata: stringValues(objectFromJson(r.metadata)),
       inputs: inputsByAcq.get(Number(r.id)) ?? [],
+      timeline: timelines.get(Number(r.id)) ?? null,
     }));
   const acqIds = new Set(acquisitions.map((a) => a.id));
 
@@ -104,6 +107,24 @@ export function readCase(db: CaseDb, path: string, device: string | null): CaseR
 
   const created = db.prepare(`SELECT value FROM case_info WHERE name = 'created_at'`).get();
   return { path, schemaVersion: schemaVersion(db), createdAt: strOrNull(created?.value) ?? '', device, devices, acquisitions, runs, findings, coverage, counts };
+}
+
+/** Per acquisition (of one device, or all): the events stored around its findings and its timeline's span. */
+function timelinesOf(db: CaseDb, deviceId: number | null): Map<number, EventsAround & { events: WindowEvent[] }> {
+  const out = new Map<number, EventsAround & { events: WindowEvent[] }>();
+  const scoped = 'acquisition_id IN (SELECT id FROM acquisitions WHERE ? IS NULL OR device_id = ?)';
+  for (const r of db.prepare(`SELECT * FROM acquisition_timelines WHERE ${scoped} ORDER BY acquisition_id`).iterate(deviceId, deviceId)) {
+    const total = Number(r.total);
+    out.set(Number(r.acquisition_id), {
+      events: [],
+      omitted: Number(r.omitted),
+      ...(total > 0 ? { span: { first: str(r.first_time), last: str(r.last_time), total } } : {}),
+    });
+  }
+  for (const r of db.prepare(`SELECT * FROM timeline_events WHERE ${scoped} ORDER BY acquisition_id, event_time, rowid`).iterate(deviceId, deviceId)) {
+    out.get(Number(r.acquisition_id))?.events.push({ time: str(r.event_time), artifact: str(r.artifact), event: str(r.event), description: str(r.description) });
+  }
+  return out;
 }
 
 function findingOf(db: CaseDb): (r: Row) => ReportFinding {

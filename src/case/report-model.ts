@@ -5,6 +5,7 @@
  */
 import type { CoverageState } from '../findings/coverage.js';
 import type { Level, MatchKind } from '../findings/finding.js';
+import type { EventsAround } from '../report/timeline-window.js';
 
 export interface CaseReport {
   /** The case folder, absolute. */
@@ -47,6 +48,8 @@ export interface ReportAcquisition {
   /** What the acquisition says of the phone (name, model, OS version, serial, UDID), as read. */
   readonly metadata: Readonly<Record<string, string>>;
   readonly inputs: readonly ReportInput[];
+  /** The events stored around the findings of the check that read it; null when the case kept none (schema 1). */
+  readonly timeline: EventsAround | null;
 }
 
 export interface ReportInput {
