@@ -21,18 +21,29 @@ const run = JSON.parse(process.argv[2]!) as ChildRun;
 sqliteLimits.maxInMemoryBytes = run.maxInMemoryBytes;
 timelineLimits.maxRunBytes = run.maxRunBytes;
 const password = process.env.TRACEHOUND_BACKUP_PASSWORD;
+// The input log (label and SHA-256 of every file read) reaches sinks only: a sealed run must hash the same bytes.
+let inputs: string[] = [];
 const result = await check({
   target: run.target,
   iocs: run.iocs,
   userIocDir: null,
   output: run.output,
   sealedScratch: run.sealedScratch,
+  sinks: [
+    {
+      finish: (info) => {
+        inputs = info.inputs.map((i) => `${i.label} ${i.sha256} ${i.bytes}`).sort();
+        return Promise.resolve([]);
+      },
+    },
+  ],
   ...(password ? { credentials: () => Promise.resolve({ kind: 'password' as const, password }) } : {}),
 });
 process.stdout.write(
   JSON.stringify({
     findings: result.findings.length,
     timelineEvents: result.timelineEvents,
+    inputs,
     coverage: Object.fromEntries(result.coverage.map((c) => [c.artifact, [c.state, c.records]])),
   }),
 );

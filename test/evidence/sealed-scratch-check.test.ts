@@ -83,7 +83,7 @@ interface Hit {
 interface WatchedRun {
   readonly code: number | null;
   readonly stderr: string;
-  readonly result: { findings: number; timelineEvents: number; coverage: Record<string, [string, number]> } | null;
+  readonly result: { findings: number; timelineEvents: number; inputs: string[]; coverage: Record<string, [string, number]> } | null;
   /** Every file seen in the temp folder, relative to it, with the most bytes read from it. */
   readonly seen: ReadonlyMap<string, number>;
   readonly hits: readonly Hit[];
@@ -190,7 +190,9 @@ describe('sealed scratch: nothing of the evidence in the temp folder, during or 
     if (kind === 'tar.gz') expect(names(run.seen).some((n) => /^stored-\d+$/.test(n))).toBe(true);
     expect(run.leftOver).toEqual([]);
     // Opened from memory, not skipped: the records and the MVT test indicators' findings are all there.
+    // The same records, findings, and input log (label, SHA-256 and size of every file read) as the plain run.
     expect(run.result).toEqual(plainResult);
+    expect(run.result!.inputs.length).toBeGreaterThan(10);
     expect(run.result!.findings).toBeGreaterThan(0);
     expect(run.result!.coverage['ios.sms']).toEqual(['parsed', 1]);
     expect(run.result!.coverage['ios.manifest']).toEqual(['parsed', 3721]);

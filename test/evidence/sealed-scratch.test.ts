@@ -6,6 +6,7 @@
  * watched) is sealed-scratch-check.test.ts.
  */
 import Database from 'better-sqlite3';
+import fc from 'fast-check';
 import { readFileSync, readdirSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -110,6 +111,20 @@ describe('a sealed scratch file', () => {
       const size = FRAME_BYTES + FRAME_OVERHEAD;
       writeFileSync(path, Buffer.concat([bytes.subarray(size, 2 * size), bytes.subarray(0, size), bytes.subarray(2 * size)]));
       expect(() => sealer.readFile(path)).toThrow(`${path}: sealed scratch file damaged or not ours: authentication failed (frame 0)`);
+    });
+
+    it('whichever byte is changed, or wherever the file is cut (generated)', () => {
+      const { sealer, path } = sealed(2 * FRAME_BYTES + 100);
+      const pristine = readFileSync(path);
+      fc.assert(
+        fc.property(fc.nat(pristine.length - 1), fc.integer({ min: 1, max: 255 }), fc.boolean(), (at, xor, cut) => {
+          const bytes = Buffer.from(pristine);
+          bytes[at] = bytes[at]! ^ xor;
+          writeFileSync(path, cut ? pristine.subarray(0, at) : bytes);
+          expect(() => sealer.readFile(path)).toThrow(new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: sealed scratch file (damaged|cut short)`));
+        }),
+        { numRuns: 200 },
+      );
     });
 
     it('with a frame length above the frame size (nothing that large is allocated)', () => {
