@@ -12,12 +12,13 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { afterEach, describe, expect, it } from 'vitest';
+import { check } from '../../src/app/check.js';
 import { FormatError } from '../../src/errors.js';
 import { FRAME_BYTES, ScratchSealer, holdSealedScratch, scratchIsSealed } from '../../src/evidence/sealed-scratch.js';
 import { keepInMemory, openSqlite, sqliteLimits } from '../../src/evidence/sqlite.js';
 import { privateTempDir, privateTempRoot } from '../../src/evidence/temp.js';
 import { noiseBytes } from '../fixtures/archives.js';
-import { sqliteBytes, sqliteWithWal, tempDir } from '../fixtures/ios-backup.js';
+import { buildBackup, sqliteBytes, sqliteWithWal, tempDir } from '../fixtures/ios-backup.js';
 
 const FRAME_OVERHEAD = 4 + 12 + 16;
 const defaults = { ...sqliteLimits };
@@ -246,5 +247,27 @@ describe('SQLite evidence in a sealed-scratch run', () => {
     } finally {
       release();
     }
+  });
+});
+
+describe('a check with sealedScratch', () => {
+  it('does not read a database past the sealed bound: one coverage line naming it, and the run goes on', async () => {
+    const big = sqliteBytes('CREATE TABLE message (ROWID INTEGER PRIMARY KEY, text TEXT)', (d) => {
+      const insert = d.prepare('INSERT INTO message (text) VALUES (?)');
+      for (let i = 0; i < 400; i++) insert.run(`message ${i} ${'x'.repeat(400)}`);
+    });
+    expect(big.length).toBeGreaterThan(128 * 1024);
+    const dir = buildBackup([
+      { domain: 'HomeDomain', relativePath: 'Library/SMS/sms.db', data: big },
+      { domain: 'HomeDomain', relativePath: 'Library/Preferences/com.apple.example.plist', data: Buffer.from('<plist/>') },
+    ]);
+    sqliteLimits.maxInMemoryBytes = 16 * 1024;
+    sqliteLimits.maxSealedInMemoryBytes = 128 * 1024;
+    const result = await check({ target: dir, userIocDir: null, sealedScratch: true, only: ['ios.manifest', 'ios.sms'] });
+    const sms = result.coverage.find((c) => c.artifact === 'ios.sms')!;
+    expect(sms.state).toBe('failed');
+    expect(sms.reason).toBe(`sms.db (HomeDomain/Library/SMS/sms.db, 3d/3d0d7e5fb2ce288813306e4d4636395e047a3d28): ${big.length} bytes: larger than the 131072 bytes a sealed-scratch run opens in memory (its plaintext is never written to temp): not read`);
+    expect(result.coverage.find((c) => c.artifact === 'ios.manifest')).toMatchObject({ state: 'parsed', records: expect.any(Number) as number });
+    expect(scratchIsSealed()).toBe(false); // released with the run
   });
 });
