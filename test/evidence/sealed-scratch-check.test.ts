@@ -6,9 +6,10 @@
  * The strings are taken from a normal check's records, so they are the backup's own. The limits are lowered in
  * the child so every database would be copied to temp and the timeline would spill: the control run, the same
  * check without sealed scratch, does leave SQLite copies holding those strings (so the grep can find them).
+ * A filesystem dump (src/synth), as a tar and as a folder, takes the other two ways a database reaches SQLite.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +17,8 @@ import type { AnyArtifact, Observable } from '../../src/index.js';
 import { check } from '../../src/index.js';
 import { DEMO_PLANTS, demoStixBundle } from '../../src/synth/demo.js';
 import { generateIosBackup } from '../../src/synth/ios-backup.js';
+import { generateIosFilesystemDump } from '../../src/synth/ios-fs-dump.js';
+import * as tar from 'tar';
 import { packAcquisition } from '../fixtures/archives.js';
 import { tempDir } from '../fixtures/ios-backup.js';
 import { mvtIosBackup, mvtTestStix, projectRoot } from '../helpers/data.js';
@@ -231,6 +234,37 @@ describe('sealed scratch: nothing of the evidence in the temp folder, during or 
       expect(run.leftOver).toEqual([]);
       expect(run.result).toEqual(plain.result);
       expect(run.result!.findings).toBeGreaterThan(0);
+    }, 120_000);
+  });
+
+  describe('a filesystem dump (src/synth): databases read by path, from a tar and from a folder', () => {
+    let dump: string;
+    let folder: string;
+    let needles: Needle[];
+
+    beforeAll(async () => {
+      const base = realpathSync(tempDir('sealed-dump'));
+      dump = (await generateIosFilesystemDump(join(base, 'dump.tar'), { seed: 5, files: 300, format: 'tar', messages: 200, visits: 200, processes: 50, plant: DEMO_PLANTS })).path;
+      folder = join(base, 'dump');
+      mkdirSync(folder);
+      await tar.x({ file: dump, cwd: folder });
+      needles = await needlesOf(folder);
+    }, 60_000);
+
+    it.each(['tar', 'folder'] as const)('as a %s, sealed: no string in any temp file, the same results as the plain run', async (kind) => {
+      expect(needles.length).toBeGreaterThanOrEqual(20);
+      const target = kind === 'tar' ? dump : folder;
+      const plain = await watchedRun({ target, iocs: [], output: join(out, `dump-plain-${kind}`), sealedScratch: false }, needles);
+      expect(plain.hits.some((h) => h.file.endsWith('evidence.db'))).toBe(true); // the control
+      const run = await watchedRun({ target, iocs: [], output: join(out, `dump-sealed-${kind}`), sealedScratch: true }, needles);
+      expect(run.stderr).toBe('');
+      expect(run.code).toBe(0);
+      expect(run.hits).toEqual([]);
+      expect(names(run.seen).every((n) => /^run-\d+\.sealed$/.test(n))).toBe(true);
+      expect(run.leftOver).toEqual([]);
+      expect(run.result).toEqual(plain.result);
+      expect(run.result!.coverage['ios.sms']).toEqual(['parsed', expect.any(Number)]);
+      expect(run.result!.coverage['ios.sms']![1]).toBeGreaterThanOrEqual(200);
     }, 120_000);
   });
 });
