@@ -59,6 +59,8 @@ function frameAad(index: number, last: boolean): Buffer {
 export interface SealedWriter {
   write(data: Buffer | string): void;
   close(): void;
+  /** Closes without the last frame: what was written can never read as a whole file. */
+  abort(): void;
 }
 
 /** Reads a sealed file frame by frame; `next()` gives the next frame's plaintext, or null at the end. */
@@ -113,6 +115,12 @@ export class ScratchSealer {
           frame.fill(0);
           closeSync(fd);
         }
+      },
+      abort() {
+        if (!open) return;
+        open = false;
+        frame.fill(0);
+        closeSync(fd);
       },
     };
   }
@@ -219,11 +227,8 @@ export class ScratchSealer {
         }
       },
       destroy(err, done) {
-        try {
-          w.close();
-        } catch {
-          // Already failing: the first error is the one reported.
-        }
+        // Ended early (the source failed): a file without its last frame, which no reader takes for a whole one.
+        w.abort();
         done(err);
       },
     });

@@ -59,6 +59,18 @@ describe('a sealed scratch file', () => {
     }
   });
 
+  it('left unfinished (a stream whose source failed) never reads as a whole file', async () => {
+    const sealer = new ScratchSealer();
+    const path = join(tempDir('sealed'), 'unfinished');
+    const failing = Readable.from((function* () {
+      yield noiseBytes(FRAME_BYTES + 5);
+      throw new Error('member cut short');
+    })());
+    await expect(pipeline(failing, sealer.writeStream(path))).rejects.toThrow('member cut short');
+    // The one full frame written is not flagged as the last: read as the file's end, it fails to authenticate.
+    expect(() => sealer.readFile(path)).toThrow(`${path}: sealed scratch file damaged or not ours: authentication failed (frame 0)`);
+  });
+
   it('is owner-only, and never written through a link or over an existing file', () => {
     const sealer = new ScratchSealer();
     const dir = tempDir('sealed');
