@@ -26,7 +26,9 @@ export const sqliteLimits = {
   /**
    * In a sealed-scratch run, a database (with its -wal) up to this size is held in memory instead of copied to
    * temp; a larger one is refused with one line. Replaying a -wal or patching a WAL-mode header holds up to
-   * three copies at once, so this is about a third of what a run may take. Tests lower it.
+   * three copies at once, so this is about a third of what a run may take. SQLite cannot take an image above
+   * ~2 GiB whatever this says (better-sqlite3 copies it into one sqlite3_malloc64 block, capped by
+   * SQLITE_MAX_ALLOCATION_SIZE = 2147483391). Tests lower it.
    */
   maxSealedInMemoryBytes: 1024 * 1024 * 1024,
 };
