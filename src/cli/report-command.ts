@@ -7,13 +7,16 @@
  * the evidence the check read, never through a link, an existing file only with --force, and mode 0600:
  * the report quotes the phone's content.
  */
+import { relative, resolve, isAbsolute } from 'node:path';
 import { openOutputFile } from '../app/output-target.js';
+import { caseKind } from '../case/store.js';
 import { UserError } from '../errors.js';
 import { loadCaseReport } from '../case/report-model.js';
 import { modelFromCase } from '../report/html/from-case.js';
 import { modelFromNativeOutput } from '../report/html/from-native.js';
 import type { ReportModel } from '../report/html/model.js';
 import { renderReport } from '../report/html/render.js';
+import { openingSeal } from './case-key.js';
 import { EXIT } from './exit-codes.js';
 
 export interface ReportFlags {
@@ -23,9 +26,15 @@ export interface ReportFlags {
   output: string;
   force?: true;
   quiet?: true;
+  /** Identity files of a case encrypted to recipients. */
+  identity?: string[];
 }
 
 export async function runReport(flags: ReportFlags): Promise<number> {
+  if (flags.caseDir !== undefined && caseKind(flags.caseDir) === 'encrypted' && isInside(resolve(flags.output), resolve(flags.caseDir))) {
+    // The report is plaintext the user asked for, but never beside the ciphertext it was read from.
+    throw new UserError('usage', `--output ${flags.output}: is inside the encrypted case ${resolve(flags.caseDir)}; write the report elsewhere (an encrypted case folder holds only ciphertext)`);
+  }
   const { model, evidence } = await modelFor(flags);
   const file = openOutputFile(flags.output, { flag: '--output', evidence, privateMode: true, ...(flags.force ? { force: true } : {}) });
   let html: string;
@@ -46,11 +55,16 @@ async function modelFor(flags: ReportFlags): Promise<{ model: ReportModel; evide
     throw new UserError('usage', 'report: give a case folder (`check --case DIR` made it) or --from-output DIR (the folder `check --output DIR` wrote), not both');
   }
   if (flags.caseDir !== undefined) {
-    const report = loadCaseReport(flags.caseDir, flags.device);
+    const report = loadCaseReport(flags.caseDir, flags.device, await openingSeal(flags.caseDir, flags));
     return { model: modelFromCase(report), evidence: report.acquisitions.map((a) => a.target) };
   }
   if (flags.device !== undefined) throw new UserError('usage', 'report: --device chooses a device of a case; an output folder holds one check');
   const model = await modelFromNativeOutput(flags.fromOutput!);
   const target = model.provenance.acquisition.target;
   return { model, evidence: target === '' ? [] : [target] };
+}
+
+function isInside(path: string, dir: string): boolean {
+  const rel = relative(dir, path);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
 }
