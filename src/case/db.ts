@@ -12,7 +12,8 @@
  * re-encryption per committed command, which a case pays once per check or recheck.
  */
 import Database from 'better-sqlite3';
-import { readSealed, writeSealed, type CaseSeal } from './sealed.js';
+import { UserError } from '../errors.js';
+import { readSealed, sealedVersion, writeSealed, type CaseSeal } from './sealed.js';
 
 export type SqlValue = string | number | bigint | null | Buffer;
 export type Row = Record<string, SqlValue>;
@@ -59,6 +60,8 @@ export function openCaseDb(path: string): CaseDb {
  * an in-memory database; every commit seals the whole image back to `path`.
  */
 export function openSealedCaseDb(path: string, seal: CaseSeal, opts: { readonly create?: boolean } = {}): CaseDb {
+  // The version this command started from (none for a new case): a commit over another's is refused.
+  let version = opts.create === true ? null : sealedVersion(path, seal);
   let db: Database.Database;
   if (opts.create === true) {
     db = new Database(':memory:');
@@ -79,9 +82,13 @@ export function openSealedCaseDb(path: string, seal: CaseSeal, opts: { readonly 
     throw err;
   }
   const save = () => {
+    const now = sealedVersion(path, seal);
+    if (now === null ? version !== null : version === null || !now.equals(version)) {
+      throw new UserError('output', `${path}: the encrypted case was changed by another command while this one ran; what this one added was not saved (run it again)`);
+    }
     const image = db.serialize();
     try {
-      writeSealed(path, seal, image);
+      version = writeSealed(path, seal, image);
     } finally {
       image.fill(0);
     }
@@ -119,7 +126,7 @@ export function sealedCaseDbImage(path: string, seal: CaseSeal): Buffer {
 
 /** Seals a database image to `path` (as a commit of an encrypted case does). */
 export function sealCaseDbImage(path: string, seal: CaseSeal, image: Uint8Array): void {
-  writeSealed(path, seal, image);
+  void writeSealed(path, seal, image);
 }
 
 /** `afterCommit` runs once a transaction is committed (it seals the image of an encrypted case). */

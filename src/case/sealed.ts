@@ -142,7 +142,7 @@ export function readSealed(path: string, seal: CaseSeal): Buffer {
  * Writes `plain` sealed with `seal` to `path`, atomically: a hidden scratch file beside it (created O_EXCL,
  * mode 0600), written a chunk at a time, fsynced, renamed over `path`, and the folder fsynced.
  */
-export function writeSealed(path: string, seal: CaseSeal, plain: Uint8Array): void {
+export function writeSealed(path: string, seal: CaseSeal, plain: Uint8Array): Buffer {
   const scratch = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   const fd = openSync(scratch, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0), 0o600);
   let renamed = false;
@@ -167,6 +167,7 @@ export function writeSealed(path: string, seal: CaseSeal, plain: Uint8Array): vo
     renameSync(scratch, path);
     renamed = true;
     syncFolder(dirname(path));
+    return nonce;
   } catch (err) {
     if (!renamed) {
       try {
@@ -177,6 +178,29 @@ export function writeSealed(path: string, seal: CaseSeal, plain: Uint8Array): vo
       rmSync(scratch, { force: true });
     }
     throw err;
+  }
+}
+
+/**
+ * Which saved version `path` holds: the payload nonce after the header, random at each save (null when there
+ * is no such file). A commit compares it with the version it started from, so two commands writing one
+ * encrypted case at once cannot silently undo each other's work.
+ */
+export function sealedVersion(path: string, seal: CaseSeal): Buffer | null {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
+  } catch {
+    return null;
+  }
+  try {
+    const want = seal.header.length + NONCE_BYTES;
+    const head = Buffer.alloc(want);
+    let at = 0;
+    for (let n = 1; n > 0 && at < want; at += n) n = readSync(fd, head, at, want - at, at);
+    return head.subarray(seal.header.length, at);
+  } finally {
+    closeSync(fd);
   }
 }
 
