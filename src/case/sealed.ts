@@ -90,52 +90,60 @@ export async function openSeal(path: string, credentials: AgeCredentialProvider)
   return { header: parsed.bytes, fileKey, recipientTypes: parsed.recipientTypes };
 }
 
-/** The plaintext of `path`, opened with `seal` (which must be its own: a header that differs is refused). */
+/**
+ * The plaintext of `path`, opened with `seal` (which must be its own: a header that differs is refused). Read
+ * a sealed chunk at a time, so memory holds the plaintext and one chunk, not the ciphertext too.
+ */
 export function readSealed(path: string, seal: CaseSeal): Buffer {
   const fd = openOrFail(path);
-  let file: Buffer;
   try {
     const size = fstatSync(fd).size;
-    file = Buffer.allocUnsafe(size);
-    let at = 0;
-    for (let n = 1; n > 0 && at < size; at += n) n = readSync(fd, file, at, size - at, at);
-    file = file.subarray(0, at);
+    const read = (at: number, length: number): Buffer => {
+      const buf = Buffer.allocUnsafe(length);
+      let got = 0;
+      for (let n = 1; n > 0 && got < length; got += n) n = readSync(fd, buf, got, length - got, at + got);
+      if (got < length) throw new UserError('bad-format', `${path}: the encrypted case ends early (changed while read?)`);
+      return buf;
+    };
+    if (size < seal.header.length || !read(0, seal.header.length).equals(seal.header)) {
+      throw new UserError('bad-format', `${path}: its age header changed since the case was unlocked (replaced while in use?)`);
+    }
+    const start = seal.header.length + NONCE_BYTES;
+    if (size < start + TAG_BYTES) throw new UserError('bad-format', `${path}: encrypted case truncated (${size} bytes: no payload after the age header)`);
+    const key = payloadKey(seal.fileKey, read(seal.header.length, NONCE_BYTES));
+    const sealed = size - start;
+    const chunks = Math.max(1, Math.ceil(sealed / SEALED_CHUNK_BYTES));
+    const lastSealed = sealed - (chunks - 1) * SEALED_CHUNK_BYTES;
+    if (lastSealed <= TAG_BYTES && chunks > 1) {
+      key.fill(0);
+      throw new UserError('bad-format', `${path}: encrypted case of ${size} bytes cannot be whole age chunks (truncated?)`);
+    }
+    const plain = Buffer.allocUnsafe((chunks - 1) * CHUNK_BYTES + lastSealed - TAG_BYTES);
+    try {
+      for (let i = 0; i < chunks; i++) {
+        const last = i === chunks - 1;
+        const chunk = read(start + i * SEALED_CHUNK_BYTES, last ? lastSealed : SEALED_CHUNK_BYTES);
+        const decipher = createDecipheriv('chacha20-poly1305', key, chunkNonce(i, last), { authTagLength: TAG_BYTES });
+        decipher.setAuthTag(chunk.subarray(chunk.length - TAG_BYTES));
+        const out = decipher.update(chunk.subarray(0, chunk.length - TAG_BYTES));
+        try {
+          decipher.final();
+        } catch {
+          throw new UserError('bad-format', `${path}: encrypted case damaged, altered or truncated (age chunk ${i} of ${chunks} fails authentication)`);
+        }
+        out.copy(plain, i * CHUNK_BYTES);
+        out.fill(0);
+      }
+    } catch (err) {
+      plain.fill(0);
+      throw err;
+    } finally {
+      key.fill(0);
+    }
+    return plain;
   } finally {
     closeSync(fd);
   }
-  if (file.length < seal.header.length || !file.subarray(0, seal.header.length).equals(seal.header)) {
-    throw new UserError('bad-format', `${path}: its age header changed since the case was unlocked (replaced while in use?)`);
-  }
-  const start = seal.header.length + NONCE_BYTES;
-  if (file.length < start + TAG_BYTES) throw new UserError('bad-format', `${path}: encrypted case truncated (${file.length} bytes: no payload after the age header)`);
-  const key = payloadKey(seal.fileKey, file.subarray(seal.header.length, start));
-  const sealed = file.length - start;
-  const chunks = Math.max(1, Math.ceil(sealed / SEALED_CHUNK_BYTES));
-  const lastSealed = sealed - (chunks - 1) * SEALED_CHUNK_BYTES;
-  if (lastSealed <= TAG_BYTES && chunks > 1) throw new UserError('bad-format', `${path}: encrypted case of ${file.length} bytes cannot be whole age chunks (truncated?)`);
-  const plain = Buffer.allocUnsafe((chunks - 1) * CHUNK_BYTES + lastSealed - TAG_BYTES);
-  try {
-    for (let i = 0; i < chunks; i++) {
-      const from = start + i * SEALED_CHUNK_BYTES;
-      const to = i === chunks - 1 ? file.length : from + SEALED_CHUNK_BYTES;
-      const decipher = createDecipheriv('chacha20-poly1305', key, chunkNonce(i, i === chunks - 1), { authTagLength: TAG_BYTES });
-      decipher.setAuthTag(file.subarray(to - TAG_BYTES, to));
-      const out = decipher.update(file.subarray(from, to - TAG_BYTES));
-      try {
-        decipher.final();
-      } catch {
-        throw new UserError('bad-format', `${path}: encrypted case damaged, altered or truncated (age chunk ${i} of ${chunks} fails authentication)`);
-      }
-      out.copy(plain, i * CHUNK_BYTES);
-      out.fill(0);
-    }
-  } catch (err) {
-    plain.fill(0);
-    throw err;
-  } finally {
-    key.fill(0);
-  }
-  return plain;
 }
 
 /**
