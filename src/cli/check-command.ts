@@ -53,6 +53,8 @@ export async function runCheck(path: string, flags: CheckFlags): Promise<number>
   if (!flags.case && (flags.encrypt || (flags.recipient ?? []).length > 0 || flags.recipientsFile !== undefined || (flags.caseIdentity ?? []).length > 0)) {
     throw new UserError('usage', '--encrypt, --recipient, --recipients-file and --case-identity are about the case: use them with --case DIR');
   }
+  // A case folder inside the evidence is refused before a passphrase is asked for (openCaseForCheck checks again).
+  if (flags.case) (await import('../app/output-target.js')).refuseEvidenceOverlap(flags.case, { flag: '--case', evidence: [path] });
   // The case's key before any evidence is read: a wrong passphrase costs nothing.
   const seal = flags.case
     ? await (await import('./case-key.js')).checkSeal(

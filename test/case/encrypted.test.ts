@@ -45,7 +45,7 @@ beforeAll(async () => {
     delete process.env[ENV];
   }
   secrets = backupStrings(join(plainCase, 'case.db'));
-}, 120_000);
+}, 180_000);
 
 afterAll(() => {
   delete process.env[ENV];
@@ -116,11 +116,13 @@ describe('an encrypted case', () => {
     expect(readFileSync(join(sealedCase, 'case.db.age')).subarray(0, 22).toString()).toBe('age-encryption.org/v1\n');
   });
 
-  it('holds no byte of the backup at any moment of the run (the folder polled every 20 ms while the CLI checks into it)', async () => {
+  it('holds no byte of the backup at any moment of the run (the case folder and the temp folder polled every 20 ms while the CLI checks into it)', async () => {
     const caseDir = join(tempDir('enc-poll'), 'case');
+    // The child's own temp folder; tsx's compile cache in it (tsx-*) is the project's source, not the backup's.
+    const tmp = tempDir('enc-poll-tmp');
     const child = spawn(process.execPath, ['--import', 'tsx', CHILD, 'check', mvtIosBackup(), '--no-default-iocs', '--iocs', mvtTestStix(), '--case', caseDir, '--encrypt', '--quiet'], {
       cwd: projectRoot,
-      env: { ...process.env, [ENV]: PASS },
+      env: { ...process.env, [ENV]: PASS, TMPDIR: tmp },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';
@@ -129,6 +131,7 @@ describe('an encrypted case', () => {
     const ended = new Promise<void>((resolve) => child.on('exit', (code) => ((exited = code ?? -1), resolve())));
     const seen = new Set<string>();
     const found: string[] = [];
+    const tempFiles = new Set<string>();
     let polls = 0;
     while (exited === null) {
       polls++;
@@ -144,6 +147,17 @@ describe('an encrypted case', () => {
           for (const s of secrets) if (bytes.includes(s)) found.push(`${name}: ${s}`);
         }
       }
+      for (const e of readdirSync(tmp, { recursive: true, withFileTypes: true })) {
+        if (!e.isFile() || /(^|\/)tsx-[^/]*/.test(e.parentPath.slice(tmp.length))) continue;
+        let bytes: Buffer;
+        try {
+          bytes = readFileSync(join(e.parentPath, e.name));
+        } catch {
+          continue; // removed between the listing and the read
+        }
+        tempFiles.add(join(e.parentPath, e.name).slice(tmp.length));
+        for (const s of secrets) if (bytes.includes(s)) found.push(`temp ${e.name}: ${s}`);
+      }
       await new Promise((r) => setTimeout(r, 20));
     }
     await ended;
@@ -151,11 +165,13 @@ describe('an encrypted case', () => {
     expect(exited).toBe(1);
     expect(polls).toBeGreaterThan(10);
     expect(found).toEqual([]);
+    // The MVT backup's databases are small: read from memory, never copied to the temp folder.
+    expect([...tempFiles]).toEqual([]);
     expect([...seen].every((n) => n === 'case.db.age' || n === '.case.db.age.XXXX.tmp')).toBe(true);
     expect(seen.has('case.db.age')).toBe(true);
     expect(readdirSync(caseDir)).toEqual(['case.db.age']);
     expect(leaks(caseDir)).toEqual([{ file: 'case.db.age', found: [] }]);
-  }, 120_000);
+  }, 180_000);
 
   it('shows, with its passphrase, the same findings as the unencrypted case; `case unlock` gives a plain case showing them too', async () => {
     const plain = await showJson(plainCase);
@@ -170,7 +186,7 @@ describe('an encrypted case', () => {
     expect(statSync(join(unlocked, 'case.db')).mode & 0o777).toBe(0o600);
     delete process.env[ENV]; // a plain case asks for nothing
     expect((await showJson(unlocked)).findings).toEqual(plain.findings);
-  }, 60_000);
+  }, 180_000);
 
   it('lock then unlock: a plain case encrypted (the plaintext file removed), then decrypted, shows the same findings', async () => {
     const caseDir = copyCase(plainCase, 'enc-lock');
@@ -192,7 +208,7 @@ describe('an encrypted case', () => {
     out.stderr = '';
     expect(await run('case', 'unlock', caseDir)).toBe(2);
     expect(out.stderr).toBe(`tracehound: ${caseDir}: the case is not encrypted (case.db); nothing changed\n`);
-  }, 60_000);
+  }, 180_000);
 
   it('refuses a wrong passphrase in one line naming the case, exit 2, for every command, with nothing changed on disk', async () => {
     const caseDir = copyCase(sealedCase, 'enc-wrong');
@@ -216,7 +232,7 @@ describe('an encrypted case', () => {
     expect(await run('recheck', caseDir, '--iocs', mvtTestStix(), '--no-default-iocs')).toBe(2);
     expect(out.stderr).toBe(line);
     expect(snapshot(caseDir)).toEqual(before);
-  }, 60_000);
+  }, 180_000);
 
   it('stays encrypted when a second check and a recheck add to it (no case.db ever appears)', async () => {
     const caseDir = copyCase(sealedCase, 'enc-second');
@@ -232,7 +248,7 @@ describe('an encrypted case', () => {
     out.stdout = '';
     expect(await run('case', 'list', caseDir)).toBe(0);
     expect(out.stdout).toContain('2 device(s), 2 acquisition(s), 3 run(s)');
-  }, 60_000);
+  }, 180_000);
 
   it('to an age recipient: the field laptop cannot reopen it, the lab opens it with --identity', async () => {
     const lab = await newAgeKeys();
@@ -270,7 +286,7 @@ describe('an encrypted case', () => {
     out.stdout = '';
     expect(await run('case', 'list', caseDir, '--identity', identityFile)).toBe(0);
     expect(out.stdout).toContain('2 device(s), 2 acquisition(s)');
-  }, 60_000);
+  }, 180_000);
 
   it('refuses a damaged or cut case.db.age in one line, exit 2, and leaves it as it is', async () => {
     const whole = readFileSync(join(sealedCase, 'case.db.age'));
@@ -287,7 +303,7 @@ describe('an encrypted case', () => {
       expect(out.stderr).toMatch(new RegExp(`^tracehound: ${join(dir, 'case.db.age')}: encrypted case damaged, altered or truncated \\(age chunk \\d+ of \\d+ fails authentication\\)\\n$`));
       expect(snapshot(dir)).toEqual(before);
     }
-  }, 60_000);
+  }, 180_000);
 
   it('is refused with one line where encryption does not apply', async () => {
     const plain = copyCase(plainCase, 'enc-refuse');
@@ -304,5 +320,5 @@ describe('an encrypted case', () => {
     out.stderr = '';
     expect(await run('check', mvtIosBackup(), '--no-default-iocs', '--case', join(tempDir('enc-badrcpt'), 'c'), '--recipient', 'age1notakey', '--quiet')).toBe(2);
     expect(out.stderr).toMatch(/^tracehound: age1notakey: not an age recipient \(expected a public key age1…: .*\)\n$/);
-  }, 60_000);
+  }, 180_000);
 });
