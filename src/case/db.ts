@@ -12,7 +12,7 @@
  * re-encryption per committed command, which a case pays once per check or recheck.
  */
 import Database from 'better-sqlite3';
-import { UserError } from '../errors.js';
+import { UserError, errorMessage } from '../errors.js';
 import { readSealed, sealedVersion, writeSealed, type CaseSeal } from './sealed.js';
 
 export type SqlValue = string | number | bigint | null | Buffer;
@@ -89,6 +89,9 @@ export function openSealedCaseDb(path: string, seal: CaseSeal, opts: { readonly 
     const image = db.serialize();
     try {
       version = writeSealed(path, seal, image);
+    } catch (err) {
+      // The previous version is still whole: the scratch file is removed, nothing was renamed.
+      throw new UserError('output', `${path}: cannot write the encrypted case (${(err as NodeJS.ErrnoException).code ?? errorMessage(err)}); it keeps its previous version`, { cause: err });
     } finally {
       image.fill(0);
     }
@@ -96,11 +99,17 @@ export function openSealedCaseDb(path: string, seal: CaseSeal, opts: { readonly 
   return wrap(db, save);
 }
 
-/** A plain case database's image (the bytes of a database file), read through the engine. */
+/**
+ * A plain case database's image (the bytes of a database file), read through the engine under its write lock
+ * (a command writing the case at that moment makes this wait, then fail, rather than be lost).
+ */
 export function caseDbImage(path: string): Buffer {
   const db = new Database(path, { fileMustExist: true });
   try {
-    return db.serialize();
+    db.exec('BEGIN IMMEDIATE');
+    const image = db.serialize();
+    db.exec('ROLLBACK');
+    return image;
   } finally {
     db.close();
   }

@@ -105,6 +105,7 @@ export function openCase(dir: string, opts: OpenCaseOptions = {}): OpenCase {
   } catch (err) {
     db.close();
     if (err instanceof CaseError) throw new CaseError(err.problem, `${dbPath}: ${err.message}`, { cause: err });
+    if (err instanceof UserError) throw err; // a save that could not be written names the file itself
     throw new CaseError('damaged', `${dbPath}: not a readable case database (${errorMessage(err)})`, { cause: err });
   }
   return { dir: root, dbPath, db, created, encrypted, close: () => db.close() };
@@ -122,9 +123,18 @@ export function lockCase(dir: string, seal: CaseSeal): string {
   openCase(root).close();
   const plainPath = join(root, CASE_DB_NAME);
   const sealedPath = join(root, SEALED_CASE_DB_NAME);
-  const image = caseDbImage(plainPath);
+  let image: Buffer;
   try {
-    sealCaseDbImage(sealedPath, seal, image);
+    image = caseDbImage(plainPath);
+  } catch (err) {
+    throw new CaseError('damaged', `${plainPath}: cannot read the case to encrypt it (${errorMessage(err)}); nothing changed`, { cause: err });
+  }
+  try {
+    try {
+      sealCaseDbImage(sealedPath, seal, image);
+    } catch (err) {
+      throw new UserError('output', `${sealedPath}: cannot write the encrypted case (${(err as NodeJS.ErrnoException).code ?? errorMessage(err)}); ${CASE_DB_NAME} is left as it was`, { cause: err });
+    }
     const back = readSealed(sealedPath, seal);
     const same = back.equals(image);
     back.fill(0);
@@ -154,6 +164,8 @@ export function unlockCase(dir: string, seal: CaseSeal): string {
   }
   try {
     writeAtomically(plainPath, image);
+  } catch (err) {
+    throw new UserError('output', `${plainPath}: cannot write the decrypted case (${(err as NodeJS.ErrnoException).code ?? errorMessage(err)}); ${SEALED_CASE_DB_NAME} is left as it was`, { cause: err });
   } finally {
     image.fill(0);
   }

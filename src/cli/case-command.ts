@@ -6,7 +6,7 @@ import { recheck } from '../app/recheck.js';
 import type { RecheckFinding } from '../case/recheck.js';
 import type { CaseReport } from '../case/report-model.js';
 import { loadCaseReport } from '../case/report-model.js';
-import { lockCase, refuseCaseState, unlockCase } from '../case/store.js';
+import { lockCase, openCase, refuseCaseState, unlockCase } from '../case/store.js';
 import { levels, type Level } from '../findings/finding.js';
 import { newCaseSeal, openingSeal, type CaseOpenFlags, type CaseSealFlags } from './case-key.js';
 import { EXIT } from './exit-codes.js';
@@ -33,6 +33,7 @@ export interface RecheckFlags extends CaseOpenFlags {
 export async function runCaseLock(dir: string, flags: CaseSealFlags & { quiet?: true }): Promise<number> {
   // Refused before a passphrase is asked for when the case is already encrypted (or no case).
   refuseCaseState(dir, 'encrypted');
+  openCase(dir).close(); // a folder that is not a readable case is refused before a passphrase is typed twice
   const path = lockCase(dir, await newCaseSeal(dir, flags));
   if (!flags.quiet) process.stdout.write(`${path}: the case is encrypted; the plaintext case.db was overwritten and removed (best effort on SSDs and copy-on-write file systems)\n`);
   return EXIT.ok;
