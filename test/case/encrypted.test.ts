@@ -177,6 +177,13 @@ describe('an encrypted case', () => {
     const plain = await showJson(plainCase);
     expect(plain.counts).toEqual({ informational: 1, low: 1, medium: 0, high: 0, critical: 3 });
     expect((await showJson(sealedCase)).findings).toEqual(plain.findings);
+    // `report CASE` reads it too, writing only the report asked for, and nothing in the case folder.
+    const report = join(tempDir('enc-report'), 'report.html');
+    out.stdout = '';
+    expect(await run('report', sealedCase, '--output', report)).toBe(0);
+    expect(out.stdout).toContain(`Report with 5 finding(s) written to ${report}`);
+    expect(readFileSync(report, 'utf8')).toContain('badbadbad.example.org');
+    expect(readdirSync(sealedCase)).toEqual(['case.db.age']);
 
     const unlocked = copyCase(sealedCase, 'enc-unlock');
     out.stdout = '';
