@@ -293,6 +293,15 @@ describe('an encrypted case', () => {
     out.stdout = '';
     expect(await run('case', 'list', caseDir, '--identity', identityFile)).toBe(0);
     expect(out.stdout).toContain('2 device(s), 2 acquisition(s)');
+
+    // `case lock --recipient`: a plain case locked to the lab's key, opened by the lab and unlocked by it.
+    const locked = copyCase(plainCase, 'enc-lock-recipient');
+    delete process.env[ENV];
+    expect(await run('case', 'lock', locked, '--recipient', lab.recipient, '--quiet')).toBe(0);
+    expect(readFileSync(join(locked, 'case.db.age')).toString('latin1')).toMatch(/^age-encryption\.org\/v1\n-> X25519 /);
+    expect((await showJson(locked, '--identity', identityFile)).findings).toEqual((await showJson(plainCase)).findings);
+    expect(await run('case', 'unlock', locked, '--identity', identityFile, '--quiet')).toBe(0);
+    expect(readdirSync(locked)).toEqual(['case.db']);
   }, 180_000);
 
   it('refuses a damaged or cut case.db.age in one line, exit 2, and leaves it as it is', async () => {
