@@ -7,6 +7,7 @@ import { CaseError } from './errors.js';
 import { fromJson, objectFromJson } from './json.js';
 import type { CaseReport, ReportAcquisition, ReportCoverage, ReportDevice, ReportFinding, ReportRun } from './report-model.js';
 import { schemaVersion } from './schema.js';
+import type { EventsAround, WindowEvent } from '../report/timeline-window.js';
 import type { CaseSeal } from './sealed.js';
 import { openCase } from './store.js';
 
@@ -34,6 +35,7 @@ export function readCase(db: CaseDb, path: string, device: string | null): CaseR
     list.push({ path: str(r.path), label: str(r.label), sha256: str(r.sha256), bytes: Number(r.bytes) });
     inputsByAcq.set(Number(r.acquisition_id), list);
   }
+  const timelines = timelinesOf(db, deviceId);
   const acquisitions: ReportAcquisition[] = db
     .prepare('SELECT a.*, d.name AS device_name FROM acquisitions a JOIN devices d ON d.id = a.device_id WHERE (? IS NULL OR a.device_id = ?) ORDER BY a.id')
     .all(deviceId, deviceId)
@@ -48,6 +50,7 @@ export function readCase(db: CaseDb, path: string, device: string | null): CaseR
       addedAt: str(r.added_at),
       metadata: stringValues(objectFromJson(r.metadata)),
       inputs: inputsByAcq.get(Number(r.id)) ?? [],
+      timeline: timelines.get(Number(r.id)) ?? null,
     }));
   const acqIds = new Set(acquisitions.map((a) => a.id));
 
@@ -64,6 +67,12 @@ export function readCase(db: CaseDb, path: string, device: string | null): CaseR
     list.push({ path: str(r.path), sha256: str(r.sha256), indicators: Number(r.indicators), collections: Number(r.collections) });
     filesByRun.set(Number(r.run_id), list);
   }
+  const componentsByRun = new Map<number, ReportRun['components'][number][]>();
+  for (const r of db.prepare('SELECT run_id, kind, component_id, version FROM run_components ORDER BY rowid').iterate()) {
+    const list = componentsByRun.get(Number(r.run_id)) ?? [];
+    list.push({ kind: r.kind === 'rule' ? 'rule' : 'artifact', id: str(r.component_id), version: Number(r.version) });
+    componentsByRun.set(Number(r.run_id), list);
+  }
   for (const r of db.prepare('SELECT * FROM runs WHERE finished_at IS NOT NULL ORDER BY id').iterate()) {
     const over = (runAcqs.get(Number(r.id)) ?? []).filter((id) => acqIds.has(id));
     if (over.length === 0) continue;
@@ -75,6 +84,7 @@ export function readCase(db: CaseDb, path: string, device: string | null): CaseR
       finishedAt: strOrNull(r.finished_at),
       options: objectFromJson(r.options),
       indicatorFiles: filesByRun.get(Number(r.id)) ?? [],
+      components: componentsByRun.get(Number(r.id)) ?? [],
       acquisitionIds: over,
     });
   }
@@ -101,6 +111,24 @@ export function readCase(db: CaseDb, path: string, device: string | null): CaseR
   return { path, schemaVersion: schemaVersion(db), createdAt: strOrNull(created?.value) ?? '', device, devices, acquisitions, runs, findings, coverage, counts };
 }
 
+/** Per acquisition (of one device, or all): the events stored around its findings and its timeline's span. */
+function timelinesOf(db: CaseDb, deviceId: number | null): Map<number, EventsAround & { events: WindowEvent[] }> {
+  const out = new Map<number, EventsAround & { events: WindowEvent[] }>();
+  const scoped = 'acquisition_id IN (SELECT id FROM acquisitions WHERE ? IS NULL OR device_id = ?)';
+  for (const r of db.prepare(`SELECT * FROM acquisition_timelines WHERE ${scoped} ORDER BY acquisition_id`).iterate(deviceId, deviceId)) {
+    const total = Number(r.total);
+    out.set(Number(r.acquisition_id), {
+      events: [],
+      omitted: Number(r.omitted),
+      ...(total > 0 ? { span: { first: str(r.first_time), last: str(r.last_time), total } } : {}),
+    });
+  }
+  for (const r of db.prepare(`SELECT * FROM timeline_events WHERE ${scoped} ORDER BY acquisition_id, event_time, rowid`).iterate(deviceId, deviceId)) {
+    out.get(Number(r.acquisition_id))?.events.push({ time: str(r.event_time), artifact: str(r.artifact), event: str(r.event), description: str(r.description) });
+  }
+  return out;
+}
+
 function findingOf(db: CaseDb): (r: Row) => ReportFinding {
   const recordData = db.prepare('SELECT data FROM records WHERE id = ?');
   return (r) => {
@@ -122,6 +150,8 @@ function findingOf(db: CaseDb): (r: Row) => ReportFinding {
           : {
               value: str(r.indicator_value),
               key: str(r.indicator_key),
+              bucket: str(r.indicator_bucket),
+              collectionId: str(r.indicator_collection_id),
               collection: str(r.indicator_collection),
               file: str(r.indicator_file),
               sha256: str(r.indicator_sha256),

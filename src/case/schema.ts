@@ -158,11 +158,39 @@ CREATE TABLE coverage (
 CREATE INDEX coverage_acquisition ON coverage(acquisition_id);
 `;
 
+/**
+ * The events a report draws around the findings of a check (report/timeline-window.ts: within a day of a dated
+ * finding, at most 5,000), and the span of the acquisition's whole timeline; not every event of the phone.
+ */
+const V2_TIMELINE = `
+CREATE TABLE timeline_events (
+  acquisition_id INTEGER NOT NULL REFERENCES acquisitions(id),
+  event_time VARCHAR(40) NOT NULL,
+  artifact VARCHAR(100) NOT NULL,
+  event VARCHAR(100) NOT NULL,
+  description TEXT NOT NULL
+);
+CREATE INDEX timeline_events_acquisition ON timeline_events(acquisition_id, event_time);
+CREATE TABLE acquisition_timelines (
+  acquisition_id INTEGER NOT NULL PRIMARY KEY REFERENCES acquisitions(id),
+  first_time VARCHAR(40),
+  last_time VARCHAR(40),
+  total INTEGER NOT NULL,
+  omitted INTEGER NOT NULL,
+  window_ms BIGINT NOT NULL
+);
+`;
+
 export const migrations: readonly Migration[] = [
   {
     version: 1,
     description: 'people, devices, acquisitions, runs, records, observables and their match keys (each distinct key stored once), findings, coverage',
     up: (db) => db.exec(V1),
+  },
+  {
+    version: 2,
+    description: 'timeline events around the findings of each check, and the span of its whole timeline',
+    up: (db) => db.exec(V2_TIMELINE),
   },
 ];
 

@@ -8,7 +8,7 @@
  */
 import { closeSync, constants, existsSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { UserError, errorMessage } from '../errors.js';
 import type { AgeCredentialProvider } from '../evidence/fs/age.js';
 import { caseDbImage, openCaseDb, openSealedCaseDb, sealCaseDbImage, sealedCaseDbImage, type CaseDb } from './db.js';
@@ -172,6 +172,19 @@ export function unlockCase(dir: string, seal: CaseSeal): string {
   rmSync(sealedPath);
   syncFolder(root);
   return plainPath;
+}
+
+/**
+ * A report or bundle of an encrypted case is plaintext the user asked for, but never written beside the
+ * ciphertext it was read from: an encrypted case folder holds only ciphertext.
+ */
+export function refuseInsideEncryptedCase(caseDir: string, output: string, what: 'report' | 'bundle'): void {
+  const root = resolve(caseDir);
+  if (caseKind(root) !== 'encrypted') return;
+  const rel = relative(root, resolve(output));
+  if (rel === '' || (!rel.startsWith('..') && !isAbsolute(rel))) {
+    throw new UserError('usage', `--output ${output}: is inside the encrypted case ${root}; write the ${what} elsewhere (an encrypted case folder holds only ciphertext)`);
+  }
 }
 
 /** The one-line refusal of `case lock` (`state` encrypted) or `case unlock` (plain) when the case already is so, or is no case. */

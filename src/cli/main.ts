@@ -174,14 +174,17 @@ function buildProgram(setExit: (code: number) => void, signal: AbortSignal) {
   program
     .command('export')
     .description('write a result bundle (findings, coverage, matched observables, provenance) for peer review, optionally signed')
-    .option('--from-output <dir>', 'the results folder of `tracehound check --output DIR`')
+    .argument('[case]', 'a case folder (with --device): the device\'s latest acquisition and its current findings')
+    .option('-d, --device <name>', 'with a case: the device to export')
+    .option('--from-output <dir>', 'instead of a case: the results folder of `tracehound check --output DIR`')
     .requiredOption('-o, --output <bundle.zip>', 'the bundle to write (a new file)')
     .option('-s, --sign <key>', 'sign with this OpenSSH Ed25519 private key (`tracehound keys new`; a passphrase is asked, or read from TRACEHOUND_KEY_PASSPHRASE)')
     .option('--include-records', "also include every parsed record and the timeline (the phone's content)")
+    .option('--identity <file>', 'an encrypted case: an age identity file that opens it (repeatable); a passphrase comes from TRACEHOUND_CASE_PASSPHRASE or the prompt', collect, [] as string[])
     .option('-q, --quiet', 'print nothing but errors')
-    .action(async (opts) => {
+    .action(async (caseDir: string | undefined, opts) => {
       const { runExport } = await import('./bundle-command.js');
-      setExit(await runExport(opts));
+      setExit(await runExport(caseDir, opts));
     });
 
   program

@@ -7,9 +7,8 @@
  * the evidence the check read, never through a link, an existing file only with --force, and mode 0600:
  * the report quotes the phone's content.
  */
-import { relative, resolve, isAbsolute } from 'node:path';
 import { openOutputFile } from '../app/output-target.js';
-import { caseKind } from '../case/store.js';
+import { refuseInsideEncryptedCase } from '../case/store.js';
 import { UserError } from '../errors.js';
 import { loadCaseReport } from '../case/report-model.js';
 import { modelFromCase } from '../report/html/from-case.js';
@@ -31,10 +30,7 @@ export interface ReportFlags {
 }
 
 export async function runReport(flags: ReportFlags): Promise<number> {
-  if (flags.caseDir !== undefined && caseKind(flags.caseDir) === 'encrypted' && isInside(resolve(flags.output), resolve(flags.caseDir))) {
-    // The report is plaintext the user asked for, but never beside the ciphertext it was read from.
-    throw new UserError('usage', `--output ${flags.output}: is inside the encrypted case ${resolve(flags.caseDir)}; write the report elsewhere (an encrypted case folder holds only ciphertext)`);
-  }
+  if (flags.caseDir !== undefined) refuseInsideEncryptedCase(flags.caseDir, flags.output, 'report');
   const { model, evidence } = await modelFor(flags);
   const file = openOutputFile(flags.output, { flag: '--output', evidence, privateMode: true, ...(flags.force ? { force: true } : {}) });
   let html: string;
@@ -62,9 +58,4 @@ async function modelFor(flags: ReportFlags): Promise<{ model: ReportModel; evide
   const model = await modelFromNativeOutput(flags.fromOutput!);
   const target = model.provenance.acquisition.target;
   return { model, evidence: target === '' ? [] : [target] };
-}
-
-function isInside(path: string, dir: string): boolean {
-  const rel = relative(dir, path);
-  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
 }

@@ -183,6 +183,11 @@ describe('an encrypted case', () => {
     expect(await run('report', sealedCase, '--output', report)).toBe(0);
     expect(out.stdout).toContain(`Report with 5 finding(s) written to ${report}`);
     expect(readFileSync(report, 'utf8')).toContain('badbadbad.example.org');
+    // `export CASE --device` too: the bundle is the one of the unencrypted case.
+    const bundles = tempDir('enc-export');
+    out.stdout = '';
+    expect(await run('export', sealedCase, '--device', 'phone-a', '--output', join(bundles, 'sealed.zip'))).toBe(0);
+    expect(out.stdout).toContain(`${join(bundles, 'sealed.zip')}: 5 findings (acquisition 1: ${mvtIosBackup()})`);
     expect(readdirSync(sealedCase)).toEqual(['case.db.age']);
 
     const unlocked = copyCase(sealedCase, 'enc-unlock');
@@ -227,6 +232,7 @@ describe('an encrypted case', () => {
       ['case', 'list', caseDir],
       ['case', 'unlock', caseDir],
       ['report', caseDir, '--output', join(tempDir('enc-wrong-report'), 'r.html')],
+      ['export', caseDir, '--device', 'phone-a', '--output', join(tempDir('enc-wrong-export'), 'b.zip')],
       ['check', mvtIosBackup(), '--no-default-iocs', '--case', caseDir, '--quiet'],
     ]) {
       out.stderr = '';
@@ -332,6 +338,9 @@ describe('an encrypted case', () => {
     out.stderr = '';
     expect(await run('report', sealedCase, '--output', join(sealedCase, 'report.html'))).toBe(2);
     expect(out.stderr).toBe(`tracehound: --output ${join(sealedCase, 'report.html')}: is inside the encrypted case ${sealedCase}; write the report elsewhere (an encrypted case folder holds only ciphertext)\n`);
+    out.stderr = '';
+    expect(await run('export', sealedCase, '--device', 'phone-a', '--output', join(sealedCase, 'b.zip'))).toBe(2);
+    expect(out.stderr).toBe(`tracehound: --output ${join(sealedCase, 'b.zip')}: is inside the encrypted case ${sealedCase}; write the bundle elsewhere (an encrypted case folder holds only ciphertext)\n`);
     expect(readdirSync(sealedCase)).toEqual(['case.db.age']);
     out.stderr = '';
     expect(await run('check', mvtIosBackup(), '--no-default-iocs', '--case', join(tempDir('enc-badrcpt'), 'c'), '--recipient', 'age1notakey', '--quiet')).toBe(2);
