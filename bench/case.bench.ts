@@ -12,9 +12,12 @@
  *   npm run bench:case                               10k-entry backup, case grown to 10 acquisitions
  *   npm run bench:case -- --size 50k --copies 100    bigger
  *   npm run bench:case -- --keep                     keep the work folder (path printed)
+ *   npm run bench:case -- --encrypt                  also: the same check into an encrypted case (`--encrypt`,
+ *                                                    age scrypt at its default work factor), the grown case
+ *                                                    locked (`case lock`) and rechecked encrypted, side by side
  */
 import Database from 'better-sqlite3';
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -26,7 +29,7 @@ const SEED = 20240601;
 const FEEDS = resolve(projectRoot, '..', 'shared', 'data', 'iocs');
 
 const { values } = parseArgs({
-  options: { size: { type: 'string', default: '10k' }, copies: { type: 'string', default: '10' }, keep: { type: 'boolean', default: false } },
+  options: { size: { type: 'string', default: '10k' }, copies: { type: 'string', default: '10' }, keep: { type: 'boolean', default: false }, encrypt: { type: 'boolean', default: false } },
 });
 const k = Number.parseInt(values.size.replace(/k$/i, ''), 10) / 10;
 if (!Number.isFinite(k) || k <= 0) throw new Error(`--size: expected 10k, 50k, … (got ${values.size})`);
@@ -46,10 +49,20 @@ try {
   const dbPath = join(caseDir, 'case.db');
   const one = caseStats(dbPath);
 
+  // The encrypted case: the passphrase from the environment, as a script gives it (the prompt otherwise).
+  const sealedEnv = { ...process.env, TRACEHOUND_CASE_PASSPHRASE: 'bench passphrase' };
+  const sealedDir = join(work, 'case-encrypted');
+  const intoSealed = values.encrypt ? await measure(cli([...base, '--case', sealedDir, '--device', 'phone-0', '--encrypt']), sealedEnv) : null;
+
   const growMs = grow(dbPath, copies - 1);
   const grown = caseStats(dbPath);
   const recheck = await measure(cli(['recheck', caseDir, '--iocs', FEEDS, '--iocs', demo, '--no-default-iocs', '--json']));
   const again = await measure(cli(['recheck', caseDir, '--iocs', FEEDS, '--iocs', demo, '--no-default-iocs', '--json']));
+  // The grown case, locked, then rechecked encrypted: the same data as the plain recheck above.
+  const lockedDir = join(work, 'case-locked');
+  if (values.encrypt) cpSync(caseDir, lockedDir, { recursive: true });
+  const lock = values.encrypt ? await measure(cli(['case', 'lock', lockedDir, '--quiet']), sealedEnv) : null;
+  const recheckSealed = values.encrypt ? await measure(cli(['recheck', lockedDir, '--iocs', FEEDS, '--iocs', demo, '--no-default-iocs', '--json']), sealedEnv) : null;
   const parsed = JSON.parse(recheck.stdout) as { new: unknown[]; gone: unknown[] };
   const parsedAgain = JSON.parse(again.stdout) as { new: unknown[]; gone: unknown[] };
 
@@ -64,6 +77,15 @@ try {
     row(`recheck, ${copies} acquisitions, every feed`, recheck, `case ${mb(grown.bytes)}: ${grown.observables} observables, ${grown.keys} keys, ${grown.distinctKeys} distinct (grown in ${(growMs / 1000).toFixed(1)} s); ${parsed.new.length} new, ${parsed.gone.length} gone`),
   );
   console.log(row('recheck again, nothing changed', again, `${parsedAgain.new.length} new, ${parsedAgain.gone.length} gone`));
+  if (intoSealed && lock && recheckSealed) {
+    const sealedBytes = statSync(join(sealedDir, 'case.db.age')).size;
+    const lockedBytes = statSync(join(lockedDir, 'case.db.age')).size;
+    const sealedParsed = JSON.parse(recheckSealed.stdout || '{"new":[],"gone":[]}') as { new: unknown[]; gone: unknown[] };
+    console.log(row('check --case --encrypt (new case)', intoSealed, `case.db.age ${mb(sealedBytes)} (plain case.db ${mb(one.bytes)}, +${sealedBytes - one.bytes} bytes)`));
+    console.log(row(`case lock, ${copies} acquisitions`, lock, `case.db.age ${mb(lockedBytes)} (plain ${mb(grown.bytes)})`));
+    console.log(row(`recheck, ${copies} acquisitions, encrypted`, recheckSealed, `${sealedParsed.new.length} new, ${sealedParsed.gone.length} gone; rewritten case.db.age ${mb(statSync(join(lockedDir, 'case.db.age')).size)}`));
+    for (const m of [intoSealed, lock, recheckSealed]) if (m.exitCode > 1) console.log(`stderr: ${m.stderrTail}`);
+  }
   if (intoCase.exitCode > 1 || recheck.exitCode > 1) console.log(`stderr: ${intoCase.stderrTail}${recheck.stderrTail}`);
 } finally {
   if (values.keep) console.log(`kept: ${work}`);

@@ -8,6 +8,7 @@
 import { basename } from 'node:path';
 import { loadCaseReport } from '../case/report-load.js';
 import { CaseError } from '../case/errors.js';
+import type { CaseSeal } from '../case/sealed.js';
 import type { ReportFinding, ReportRun } from '../case/report-model.js';
 import { modelFromCase } from '../report/html/from-case.js';
 import { renderReport } from '../report/html/render.js';
@@ -21,8 +22,9 @@ export interface CaseBundle {
   readonly acquisitionsOfDevice: number;
 }
 
-export function bundleContentFromCase(dir: string, device: string): CaseBundle {
-  const report = loadCaseReport(dir, device);
+/** `seal`: the key of an encrypted case (store.ts `unlockSeal`). */
+export function bundleContentFromCase(dir: string, device: string, seal?: CaseSeal): CaseBundle {
+  const report = loadCaseReport(dir, device, seal);
   const acquisition = report.acquisitions.at(-1);
   if (acquisition === undefined) throw new CaseError('unknown-device', `${report.path}: device "${device}" has no acquisition to export`);
   const runsOver = report.runs.filter((r) => r.acquisitionIds.includes(acquisition.id));

@@ -8,10 +8,12 @@ import { fromJson, objectFromJson } from './json.js';
 import type { CaseReport, ReportAcquisition, ReportCoverage, ReportDevice, ReportFinding, ReportRun } from './report-model.js';
 import { schemaVersion } from './schema.js';
 import type { EventsAround, WindowEvent } from '../report/timeline-window.js';
+import type { CaseSeal } from './sealed.js';
 import { openCase } from './store.js';
 
-export function loadCaseReport(dir: string, device?: string): CaseReport {
-  const store = openCase(dir);
+/** `seal`: the key of an encrypted case (store.ts `unlockSeal`). */
+export function loadCaseReport(dir: string, device?: string, seal?: CaseSeal): CaseReport {
+  const store = openCase(dir, seal ? { seal } : {});
   try {
     return readCase(store.db, store.dir, device ?? null);
   } finally {

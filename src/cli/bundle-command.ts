@@ -8,6 +8,8 @@ import { verifyBundle } from '../bundle/verify.js';
 import { writeBundle } from '../bundle/write.js';
 import { UserError } from '../errors.js';
 import { privateKeyFileIsEncrypted, readPrivateKeyFile, readPublicKeyFile } from '../signing/key-files.js';
+import { refuseInsideEncryptedCase } from '../case/store.js';
+import { openingSeal } from './case-key.js';
 import { credentialProvider } from './credentials.js';
 import { EXIT } from './exit-codes.js';
 import { keyPassphrase } from './key-passphrase.js';
@@ -19,6 +21,8 @@ export interface ExportFlags {
   sign?: string;
   includeRecords?: true;
   quiet?: true;
+  /** Identity files of a case encrypted to recipients. */
+  identity?: string[];
 }
 
 export async function runExport(caseDir: string | undefined, flags: ExportFlags): Promise<number> {
@@ -34,7 +38,8 @@ export async function runExport(caseDir: string | undefined, flags: ExportFlags)
   let content: BundleContent;
   let note = '';
   if (caseDir !== undefined) {
-    const made = bundleContentFromCase(caseDir, flags.device as string);
+    refuseInsideEncryptedCase(caseDir, flags.output, 'bundle');
+    const made = bundleContentFromCase(caseDir, flags.device as string, await openingSeal(caseDir, flags));
     content = made.content;
     note = ` (acquisition ${made.acquisition.id}: ${made.acquisition.target}${made.acquisitionsOfDevice > 1 ? `, the latest of ${made.acquisitionsOfDevice} of this device` : ''})`;
   } else {
