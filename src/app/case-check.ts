@@ -3,6 +3,7 @@
  * work, then a sink that adds the acquisition to it. Never inside the evidence, nor holding it.
  */
 import type { CaseSeal } from '../case/sealed.js';
+import { isKeptCopyOf } from '../case/keep-acquisition.js';
 import { CaseSink } from '../case/sink.js';
 import { openCase, type OpenCase } from '../case/store.js';
 import type { DeviceLabels } from '../case/write.js';
@@ -24,7 +25,8 @@ export interface CaseCheckSink {
 }
 
 export function openCaseForCheck(target: CaseTarget, evidence: string): CaseCheckSink {
-  refuseEvidenceOverlap(target.dir, { flag: '--case', evidence: [evidence] });
+  // A kept copy of this case's own (case/keep-acquisition.ts) is checked into it: the case writes only its database.
+  if (!isKeptCopyOf(target.dir, evidence)) refuseEvidenceOverlap(target.dir, { flag: '--case', evidence: [evidence] });
   const store = openCase(target.dir, { create: true, ...(target.seal ? { seal: target.seal } : {}) });
   const sink = new CaseSink(store, {
     ...(target.device !== undefined ? { device: target.device } : {}),

@@ -1,24 +1,23 @@
 /**
  * Keeping an acquisition with its case (`check --case DIR --keep-acquisition`): the acquisition packed into a
- * zip and age-encrypted as one stream, written under a hidden name in the case folder and renamed into place.
+ * zip and age-encrypted as one stream under the case's own age header (case/sealed.ts), so it opens with the
+ * case's passphrase or identity, and in recipient mode is written without any private key; written under a
+ * hidden name in the case folder and renamed into place.
  * Nothing of it is ever written in plaintext: the zip exists only as the encrypter's input, a chunk at a time.
  * The kept copy is an ordinary `.zip.age` (the format androidqf writes), so `tracehound check` reads it later
  * straight from the encrypted file, by random access, with the case's passphrase or identity.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, createReadStream, existsSync, createWriteStream, fsyncSync, openSync, readSync, renameSync, rmSync, statSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, lstatSync, mkdirSync, createWriteStream, fsyncSync, openSync, readSync, renameSync, rmSync, statSync } from 'node:fs';
 import { copyFile, constants as fsConstants } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
-import { Encrypter } from 'age-encryption';
 import yazl from 'yazl';
 import { InterruptedError, OutputError, UserError, errorMessage, interruption } from '../errors.js';
 import { ageFlavour } from '../evidence/fs/age.js';
 import { openFileSystem } from '../evidence/fs/open.js';
-
-/** Who can open the kept copy: the case's passphrase (scrypt, age's default work factor) or age recipients. */
-export type AgeSeal = { readonly passphrase: string } | { readonly recipients: readonly string[] };
+import { sealingStream, type CaseSeal } from './sealed.js';
 
 export interface KeptAcquisition {
   /** The `.zip.age` in the case folder. */
@@ -40,14 +39,34 @@ export function keptPath(caseDir: string, acquisitionId: number): string {
 }
 
 /**
+ * Whether `evidence` is one of this case's kept copies (a regular file directly in its `acquisitions/`): it may
+ * be checked into its own case, since the case writes only its database, never beside or through the copy.
+ */
+export function isKeptCopyOf(caseDir: string, evidence: string): boolean {
+  const file = resolve(evidence);
+  if (dirname(file) !== join(resolve(caseDir), KEPT_FOLDER) || !file.endsWith('.zip.age')) return false;
+  try {
+    return lstatSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Packs `target` (a folder, zip, tar or tar.gz: what the archive layer opens, with its rules on links and
  * hostile names) into `destination`, sealed. An input that is already age-encrypted is copied as it came (it
  * opens with the identity it was made for). `destination` must not exist.
  */
-export async function keepAcquisition(target: string, destination: string, seal: AgeSeal, signal?: AbortSignal): Promise<KeptAcquisition> {
+export async function keepAcquisition(target: string, destination: string, seal: CaseSeal, signal?: AbortSignal): Promise<KeptAcquisition> {
   if (signal?.aborted) throw interruption(signal);
   if (existsSync(destination)) throw new OutputError(`${destination}: already exists; a kept acquisition is never replaced`);
   const scratch = join(dirname(destination), `.${basename(destination)}.${randomBytes(6).toString('hex')}.partial`);
+  try {
+    // The case's `acquisitions/` folder, made on first use (0700 like the case folder); never a deeper path.
+    mkdirSync(dirname(destination), { mode: 0o700, recursive: false });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new OutputError(`${destination}: cannot keep the acquisition ${target} (${errorMessage(err)})`, { cause: err });
+  }
   try {
     const result = isAgeFile(target) ? await copyAsIs(target, scratch) : await packSealed(target, scratch, seal, signal);
     const fd = openSync(scratch, 'r');
@@ -67,7 +86,7 @@ export async function keepAcquisition(target: string, destination: string, seal:
   }
 }
 
-async function packSealed(target: string, scratch: string, seal: AgeSeal, signal: AbortSignal | undefined): Promise<Pick<KeptAcquisition, 'files' | 'skipped'>> {
+async function packSealed(target: string, scratch: string, seal: CaseSeal, signal: AbortSignal | undefined): Promise<Pick<KeptAcquisition, 'files' | 'skipped'>> {
   const fs = await openFileSystem(target);
   try {
     const files: string[] = [];
@@ -80,10 +99,7 @@ async function packSealed(target: string, scratch: string, seal: AgeSeal, signal
     skipped.push(...fs.refused.map((r) => `${r.name}: ${r.reason}`));
 
     const zip = new yazl.ZipFile();
-    const encrypter = new Encrypter();
-    if ('passphrase' in seal) encrypter.setPassphrase(seal.passphrase);
-    else for (const r of seal.recipients) encrypter.addRecipient(r);
-    const sealed = Readable.fromWeb(await encrypter.encrypt(Readable.toWeb(zip.outputStream as Readable) as unknown as ReadableStream<Uint8Array>));
+    const sealed = (zip.outputStream as Readable).pipe(sealingStream(seal));
     // A failed write (disk full, Ctrl-C) must also stop the reading side, which otherwise waits on a zip nobody drains.
     let reading: Readable | null = null;
     const write: { error: Error | null } = { error: null };

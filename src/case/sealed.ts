@@ -19,6 +19,7 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import { closeSync, constants, fstatSync, fsyncSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { Transform } from 'node:stream';
 import { Decrypter, Encrypter } from 'age-encryption';
 import { UserError, errorMessage } from '../errors.js';
 import { parseAgeHeader, unwrapFileKey, ageLimits, type AgeCredentialProvider } from '../evidence/fs/age.js';
@@ -187,6 +188,52 @@ export function writeSealed(path: string, seal: CaseSeal, plain: Uint8Array): Bu
     }
     throw err;
   }
+}
+
+/**
+ * The same sealing as a stream, for what is too large to hold (an acquisition kept with its case): the case's
+ * header, a fresh nonce, then each 64 KiB of input sealed as it comes; a chunk is sealed only once the next
+ * byte (or the end) says whether it is the last, as STREAM requires.
+ */
+export function sealingStream(seal: CaseSeal): Transform {
+  const nonce = randomBytes(NONCE_BYTES);
+  const key = payloadKey(seal.fileKey, nonce);
+  let pending: Buffer = Buffer.alloc(0);
+  let index = 0;
+  const sealChunk = (plain: Buffer, last: boolean): Buffer => {
+    const cipher = createCipheriv('chacha20-poly1305', key, chunkNonce(index++, last), { authTagLength: TAG_BYTES });
+    const body = cipher.update(plain);
+    cipher.final();
+    return Buffer.concat([body, cipher.getAuthTag()]);
+  };
+  return new Transform({
+    construct(done) {
+      this.push(Buffer.concat([seal.header, nonce]));
+      done();
+    },
+    transform(chunk: Buffer, _encoding, done) {
+      pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
+      const out: Buffer[] = [];
+      let at = 0;
+      while (pending.length - at > CHUNK_BYTES) {
+        out.push(sealChunk(pending.subarray(at, at + CHUNK_BYTES), false));
+        at += CHUNK_BYTES;
+      }
+      pending = pending.subarray(at);
+      done(null, out.length > 0 ? Buffer.concat(out) : undefined);
+    },
+    flush(done) {
+      try {
+        done(null, sealChunk(pending, true));
+      } finally {
+        key.fill(0);
+      }
+    },
+    destroy(err, done) {
+      key.fill(0);
+      done(err);
+    },
+  });
 }
 
 /**

@@ -38,6 +38,8 @@ export interface CheckFlags {
   recipientsFile?: string;
   /** With --case: identity files of a case encrypted to recipients. */
   caseIdentity?: string[];
+  /** With an encrypted case: keep the acquisition in it, sealed with the case's key (case/keep-acquisition.ts). */
+  keepAcquisition?: true;
   /** Aborted by Ctrl-C/SIGTERM (the CLI's interrupt handling). */
   signal?: AbortSignal;
 }
@@ -53,8 +55,11 @@ export async function runCheck(path: string, flags: CheckFlags): Promise<number>
   if (!flags.case && (flags.encrypt || (flags.recipient ?? []).length > 0 || flags.recipientsFile !== undefined || (flags.caseIdentity ?? []).length > 0)) {
     throw new UserError('usage', '--encrypt, --recipient, --recipients-file and --case-identity are about the case: use them with --case DIR');
   }
+  if (flags.keepAcquisition && !flags.case) throw new UserError('usage', '--keep-acquisition keeps the acquisition in a case: use it with --case DIR');
   // A case folder inside the evidence is refused before a passphrase is asked for (openCaseForCheck checks again).
-  if (flags.case) (await import('../app/output-target.js')).refuseEvidenceOverlap(flags.case, { flag: '--case', evidence: [path] });
+  if (flags.case && !(await import('../case/keep-acquisition.js')).isKeptCopyOf(flags.case, path)) {
+    (await import('../app/output-target.js')).refuseEvidenceOverlap(flags.case, { flag: '--case', evidence: [path] });
+  }
   // The case's key before any evidence is read: a wrong passphrase costs nothing.
   const seal = flags.case
     ? await (await import('./case-key.js')).checkSeal(
@@ -68,6 +73,9 @@ export async function runCheck(path: string, flags: CheckFlags): Promise<number>
         (line) => void process.stderr.write(`${line}\n`),
       )
     : undefined;
+  if (flags.keepAcquisition && seal === undefined) {
+    throw new UserError('usage', `--keep-acquisition: the case ${flags.case} is not encrypted; an acquisition is kept only sealed with the case's key (--encrypt or --recipient when the case is made, or \`tracehound case lock\`)`);
+  }
   // Imported only when asked for: a check without --case runs exactly as before.
   const caseTarget = flags.case
     ? (await import('../app/case-check.js')).openCaseForCheck(
@@ -97,11 +105,21 @@ export async function runCheck(path: string, flags: CheckFlags): Promise<number>
       ageCredentials,
       ...(flags.signal ? { signal: flags.signal } : {}),
       sinks: caseTarget ? [progress, caseTarget.sink] : [progress],
+      // An encrypted case must not leave the phone's plaintext in the temp folder either.
+      ...(caseTarget?.store.encrypted ? { sealedScratch: true } : {}),
       onEvent: (e) => {
         if (e.type === 'source-opened') warnUnusedCredentials(flags, e.acquisition);
         if (!flags.quiet && !flags.json) notice(e);
       },
     });
+    if (caseTarget && seal && flags.keepAcquisition) {
+      const { keepAcquisition, keptPath } = await import('../case/keep-acquisition.js');
+      const kept = await keepAcquisition(path, keptPath(caseTarget.store.dir, caseTarget.acquisitionId()), seal, flags.signal);
+      if (!flags.quiet && !flags.json) {
+        process.stderr.write(`kept the acquisition sealed with the case's key: ${kept.path} (${kept.files > 0 ? `${kept.files} files, ` : ''}${kept.bytes} bytes)\n`);
+        for (const line of kept.skipped) process.stderr.write(`  not kept: ${line}\n`);
+      }
+    }
   } finally {
     progress.stop();
     caseTarget?.close();

@@ -49,6 +49,7 @@ function buildProgram(setExit: (code: number) => void, signal: AbortSignal) {
     .option('--recipient <age1…>', 'with --case: encrypt a new case to this age public key (repeatable; implies --encrypt)', collect, [] as string[])
     .option('--recipients-file <file>', 'with --case: encrypt a new case to the age public keys in this file (implies --encrypt)')
     .option('--case-identity <file>', 'with --case: the age identity file that opens a case encrypted to recipients (repeatable)', collect, [] as string[])
+    .option('--keep-acquisition', "with an encrypted case: keep the acquisition in it (CASE/acquisitions/N.zip.age, sealed with the case's key; checked later straight from that file)")
     .addHelpText('after', exitCodesHelp)
     .action(async (path, opts) => {
       const { runCheck } = await import('./check-command.js');

@@ -3,11 +3,14 @@
  * in plaintext, and checked later straight from the encrypted copy with the same findings and records as the
  * original.
  */
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Decrypter } from 'age-encryption';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { check, type CheckResult } from '../../src/app/check.js';
 import { keepAcquisition, keptPath } from '../../src/case/keep-acquisition.js';
+import { newSeal, sealingStream, type CaseSeal } from '../../src/case/sealed.js';
 import { InterruptedError, OutputError } from '../../src/errors.js';
 import type { AgeCredentialProvider } from '../../src/evidence/fs/age.js';
 import { ageEncrypt, newAgeKeys, type AgeKeys } from '../fixtures/age.js';
@@ -24,11 +27,14 @@ const summary = (r: CheckResult) => ({
 const PLAINTEXT = ['badbadbad.example.org', 'example.org/news', 'Library/SMS/sms.db', 'Manifest.db', 'HomeDomain'];
 
 let keys: AgeKeys;
+/** The seal of a case encrypted to `keys`: a kept acquisition is sealed under the case's own age header. */
+let toKeys: CaseSeal;
 let original: CheckResult;
 const identity: (k: AgeKeys) => AgeCredentialProvider = (k) => () => Promise.resolve({ identities: [k.identity] });
 
 beforeAll(async () => {
   keys = await newAgeKeys();
+  toKeys = await newSeal({ recipients: [keys.recipient] });
   original = await check({ target: mvtIosBackup(), iocs: [mvtTestStix()], userIocDir: null });
 }, 60_000);
 
@@ -41,7 +47,7 @@ function newCase(): string {
 describe('keeping an acquisition with its case', () => {
   it('packs the backup folder sealed to a recipient, 0600, with no plaintext, and checks the same from the copy', async () => {
     const dir = newCase();
-    const kept = await keepAcquisition(mvtIosBackup(), keptPath(dir, 1), { recipients: [keys.recipient] });
+    const kept = await keepAcquisition(mvtIosBackup(), keptPath(dir, 1), toKeys);
     expect(kept.path).toBe(join(dir, 'acquisitions', '1.zip.age'));
     expect(kept.files).toBe(readdirSync(mvtIosBackup(), { recursive: true }).filter((n) => statSync(join(mvtIosBackup(), String(n))).isFile()).length);
     expect(kept.skipped).toEqual([]);
@@ -59,7 +65,7 @@ describe('keeping an acquisition with its case', () => {
 
   it('seals with a passphrase (scrypt) as well; another key cannot open the copy', async () => {
     const dir = newCase();
-    const kept = await keepAcquisition(mvtIosBackup(), keptPath(dir, 2), { passphrase: 'correct horse battery staple' });
+    const kept = await keepAcquisition(mvtIosBackup(), keptPath(dir, 2), await newSeal({ passphrase: 'correct horse battery staple', scryptLogN: 10 }));
     const fromCopy = await check({ target: kept.path, iocs: [mvtTestStix()], userIocDir: null, ageCredentials: () => Promise.resolve({ identities: [], passphrase: 'correct horse battery staple' }) });
     expect(summary(fromCopy)).toEqual(summary(original));
     const other = await newAgeKeys();
@@ -70,25 +76,25 @@ describe('keeping an acquisition with its case', () => {
     const dir = newCase();
     const tgz = join(tempDir('keep-tgz'), 'backup.tar.gz');
     await tarTree(mvtIosBackup(), tgz, { gzip: true });
-    const kept = await keepAcquisition(tgz, keptPath(dir, 3), { recipients: [keys.recipient] });
+    const kept = await keepAcquisition(tgz, keptPath(dir, 3), toKeys);
     expect(summary(await check({ target: kept.path, iocs: [mvtTestStix()], userIocDir: null, ageCredentials: identity(keys) }))).toEqual(summary(original));
 
     const sealedInput = join(tempDir('keep-age'), 'acq.zip.age');
     writeFileSync(sealedInput, await ageEncrypt(readFileSync(kept.path), { recipient: keys.recipient }));
-    const asIs = await keepAcquisition(sealedInput, keptPath(dir, 4), { recipients: [keys.recipient] });
+    const asIs = await keepAcquisition(sealedInput, keptPath(dir, 4), toKeys);
     expect(asIs.files).toBe(0);
     expect(readFileSync(asIs.path).equals(readFileSync(sealedInput))).toBe(true);
   }, 60_000);
 
   it('never replaces a kept copy, and leaves nothing behind when it cannot write', async () => {
     const dir = newCase();
-    const first = await keepAcquisition(mvtIosBackup(), keptPath(dir, 5), { recipients: [keys.recipient] });
+    const first = await keepAcquisition(mvtIosBackup(), keptPath(dir, 5), toKeys);
     const before = readFileSync(first.path);
-    await expect(keepAcquisition(mvtIosBackup(), keptPath(dir, 5), { recipients: [keys.recipient] })).rejects.toThrow(OutputError);
+    await expect(keepAcquisition(mvtIosBackup(), keptPath(dir, 5), toKeys)).rejects.toThrow(OutputError);
     expect(readFileSync(first.path).equals(before)).toBe(true);
 
     // A copy that cannot be written (its folder is gone): one line naming it, nothing left behind.
-    await expect(keepAcquisition(mvtIosBackup(), join(dir, 'gone', '6.zip.age'), { recipients: [keys.recipient] })).rejects.toThrow(/6\.zip\.age: cannot keep the acquisition .*ENOENT/);
+    await expect(keepAcquisition(mvtIosBackup(), join(dir, 'gone', 'deeper', '6.zip.age'), toKeys)).rejects.toThrow(/6\.zip\.age: cannot keep the acquisition .*ENOENT/);
     expect(readdirSync(join(dir, 'acquisitions'))).toEqual(['5.zip.age']);
     expect(existsSync(keptPath(dir, 6))).toBe(false);
   });
@@ -97,13 +103,30 @@ describe('keeping an acquisition with its case', () => {
     const dir = newCase();
     const controller = new AbortController();
     controller.abort();
-    await expect(keepAcquisition(mvtIosBackup(), keptPath(dir, 7), { recipients: [keys.recipient] }, controller.signal)).rejects.toThrow(InterruptedError);
+    await expect(keepAcquisition(mvtIosBackup(), keptPath(dir, 7), toKeys, controller.signal)).rejects.toThrow(InterruptedError);
     expect(readdirSync(join(dir, 'acquisitions'))).toEqual([]);
     // Interrupted while writing: the pipeline stops, the reading side too, and the partial file is removed.
     const late = new AbortController();
-    const kept = keepAcquisition(mvtIosBackup(), keptPath(dir, 8), { recipients: [keys.recipient] }, late.signal);
+    const kept = keepAcquisition(mvtIosBackup(), keptPath(dir, 8), toKeys, late.signal);
     setTimeout(() => late.abort(), 5);
     await expect(kept).rejects.toThrow(InterruptedError);
     expect(readdirSync(join(dir, 'acquisitions'))).toEqual([]);
+  });
+});
+
+describe('the sealing stream', () => {
+  it.each([0, 1, 65_535, 65_536, 65_537, 3 * 65_536, 200_000])('seals %i bytes as standard age (typage opens it) in chunks of any size', async (n) => {
+    const plain = randomBytes(n);
+    const parts: Buffer[] = [];
+    const stream = sealingStream(toKeys);
+    const written = (async () => {
+      for await (const c of stream) parts.push(c as Buffer);
+    })();
+    for (let at = 0; at < n; at += 7_001) stream.write(plain.subarray(at, at + 7_001));
+    stream.end();
+    await written;
+    const d = new Decrypter();
+    d.addIdentity(keys.identity);
+    expect(Buffer.from(await d.decrypt(Buffer.concat(parts))).equals(plain)).toBe(true);
   });
 });
