@@ -231,7 +231,7 @@ describe('command-line errors', () => {
     ['a private key given as --key', () => ['verify', bundle, '--key', key], /lab-key: not an Ed25519 OpenSSH public key/],
     ['a missing bundle', () => ['verify', '/nonexistent/b.zip', '--key', `${key}.pub`], /^tracehound: \/nonexistent\/b\.zip: no such bundle\n$/],
     ['a missing acquisition', () => ['verify', bundle, '--key', `${key}.pub`, '--acquisition', '/nonexistent/backup'], /^tracehound: \/nonexistent\/backup: no such acquisition\n$/],
-    ['export without --from-output', () => ['export', '--output', '/tmp/never.zip'], /--from-output DIR is required/],
+    ['export of neither a case nor an output folder', () => ['export', '--output', '/tmp/never.zip'], /give a case folder with --device NAME, or --from-output DIR/],
   ])('exits 2 with one line for %s', async (_, args, message) => {
     expect(await run(...args())).toBe(2);
     expect(out.stderr).toMatch(message);
