@@ -77,6 +77,8 @@ export function deviceFromGetprop(text: string): NonNullable<AcquisitionInfo['de
     productVersion: pick('ro.build.version.release'),
     buildVersion: pick('ro.build.id', 'ro.build.display.id'),
     serialNumber: pick('ro.serialno', 'ro.boot.serialno'),
+    // Device-local times (dumpsys.txt) convert to UTC with it (docs/dev/time.md).
+    timeZone: pick('persist.sys.timezone'),
   };
   return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
 }

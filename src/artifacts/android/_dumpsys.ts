@@ -66,13 +66,15 @@ export async function dumpsysSection(ctx: ParseContext, file: EvidenceFile, serv
 
 /**
  * The parse of a dumpsys artifact: each input's `service` section through `decode`, each record located at the
- * section's header line.
+ * section's header line. `decode` also gets the device's time zone when the acquisition names it, for the
+ * device-local times it reads.
  */
-export async function* parseDumpsys<R>(ctx: ParseContext, service: string, decode: (text: string, file: EvidenceFile) => Iterable<R>): AsyncIterable<Parsed<R>> {
+export async function* parseDumpsys<R>(ctx: ParseContext, service: string, decode: (text: string, file: EvidenceFile, zone: string | undefined) => Iterable<R>): AsyncIterable<Parsed<R>> {
+  const zone = ctx.source.describe().device?.timeZone;
   for (const file of await ctx.findInputs()) {
     if (ctx.signal.aborted) return;
     const section = await dumpsysSection(ctx, file, service);
     if (!section) continue;
-    for (const record of decode(section.text, file)) yield { record, source: at(file, { line: section.headerLine }) };
+    for (const record of decode(section.text, file, zone)) yield { record, source: at(file, { line: section.headerLine }) };
   }
 }

@@ -106,7 +106,7 @@ describe('check on an ordinary phone\'s androidqf acquisition', () => {
       ]);
       expect(result.findings.filter((f) => levelRank(f.level) >= levelRank('medium'))).toEqual([]);
       expect(result.findings).toEqual([]);
-      expect(result.acquisition.device).toEqual({ productType: 'SM-S911B', productVersion: '14' });
+      expect(result.acquisition.device).toEqual({ productType: 'SM-S911B', productVersion: '14', timeZone: 'Europe/Madrid' });
     } finally {
       tree.remove();
     }
