@@ -15,9 +15,13 @@ import type { ArtifactInputs, ParseContext, Parsed } from '../artifact.js';
 import { at } from '../_read.js';
 import { aqfName } from './_aqf.js';
 
-/** androidqf's dumpsys.txt, and a bugreport's dumpstate (wherever the bugreport source finds it). */
+/**
+ * A bugreport's dumpstate (wherever the bugreport source finds it); in androidqf, the dumpstate of its
+ * `bugreport.zip` (what MVT reads there), else its own `dumpsys.txt` (which MVT does not read): the first found
+ * only, so one phone's services are not counted twice.
+ */
 export const DUMPSYS_INPUTS: ArtifactInputs = {
-  'android-androidqf': [{ by: 'path-glob', pattern: 'dumpsys.txt' } satisfies FileSpec],
+  'android-androidqf': [{ by: 'dumpstate' } satisfies FileSpec, { by: 'path-glob', pattern: 'dumpsys.txt' } satisfies FileSpec],
   'android-bugreport': [{ by: 'dumpstate' } satisfies FileSpec],
 };
 

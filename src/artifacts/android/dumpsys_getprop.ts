@@ -16,7 +16,8 @@ export default defineArtifact<DumpsysPropertyRecord>({
   doc: 'The Android system properties a bugreport\'s dumpstate lists (`------ SYSTEM PROPERTIES`): the model, the Android version and its security patch level (a phone months behind on patches is open to known exploits), and property names some spyware sets.',
   references: ['https://developer.android.com/studio/debug/bug-report', 'https://source.android.com/docs/core/architecture/configuration/add-system-properties'],
   mvt: { module: 'dumpsys_get_prop', className: 'DumpsysGetProp' },
-  inputs: { 'android-bugreport': [{ by: 'dumpstate' }] },
+  // androidqf: the dumpstate of its bugreport.zip (androidqf's own getprop.txt is android.aqf_getprop).
+  inputs: { 'android-bugreport': [{ by: 'dumpstate' }], 'android-androidqf': [{ by: 'dumpstate' }] },
   async *parse(ctx) {
     for (const file of await ctx.findInputs()) {
       const reader = new DumpstateFactsReader();
