@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { errorMessage } from '../errors.js';
 import type { FileSystem } from './fs/file-system.js';
-import type { PositionalFile } from './fs/byte-source.js';
+import { BufferFile } from './fs/byte-source.js';
 import { openZipFileSystem, openZipOver } from './fs/zip.js';
 import { namesMakeBugreport, openBugreportIn } from './android-bugreport.js';
 import type { InputLog } from './input-log.js';
@@ -35,19 +35,6 @@ export const nestedBugreportLimits = {
 
 /** The nested bugreport, or the one line saying why it was not checked. */
 export type NestedBugreport = { readonly source: Source } | { readonly note: string };
-
-/** A Buffer read by position, as a descriptor is: the zip reader needs nothing more. */
-class BufferFile implements PositionalFile {
-  constructor(private readonly data: Buffer) {}
-
-  async read(buffer: Buffer, offset: number, length: number, position: number): Promise<{ bytesRead: number }> {
-    const n = Math.max(0, Math.min(length, this.data.length - position));
-    if (n > 0) this.data.copy(buffer, offset, position, position + n);
-    return { bytesRead: n };
-  }
-
-  async close(): Promise<void> {}
-}
 
 /** The folder inside the zip that holds the bugreport: its root, or its one top folder that does (null: neither). */
 async function bugreportPrefix(fs: FileSystem): Promise<string | null> {

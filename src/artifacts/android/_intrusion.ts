@@ -11,13 +11,18 @@ import { decodeGetprop, propertyValue } from '../../formats/android-getprop.js';
 import { decodeIntrusionLog, IntrusionDedup, INTRUSION_TYPES, newFileStats, type IntrusionEvent } from '../../formats/intrusion-logs.js';
 import { isKnownTimeZone, wallClockIn } from '../../formats/time-zone.js';
 import type { Moment } from '../../formats/time.js';
-import type { ArtifactInputs, ParseContext, ParseIssue } from '../artifact.js';
-import { readAqfText } from './_aqf.js';
+import type { ArtifactInputs, ParseContext, ParseIssue, RecordSource } from '../artifact.js';
+import { at } from '../_read.js';
+import { aqfName, readAqfText } from './_aqf.js';
+import { zipTexts } from './_intrusion-zip.js';
 
 /** androidqf's folder (underscore: MVT's docs say `intrusion-logs`, its code and androidqf use this), one level of sub-folders. */
 const IN_ANDROIDQF: readonly FileSpec[] = [
   { by: 'path-glob', pattern: 'intrusion_logs/*.txt' },
   { by: 'path-glob', pattern: 'intrusion_logs/*/*.txt' },
+  // Exports kept zipped (MVT walks zips among the logs, and zips inside them).
+  { by: 'path-glob', pattern: 'intrusion_logs/*.zip' },
+  { by: 'path-glob', pattern: 'intrusion_logs/*/*.zip' },
 ];
 
 /** Where each source kind keeps the exports: in androidqf's folder, or at the root of a standalone export. */
@@ -26,6 +31,8 @@ export const INTRUSION_INPUTS = {
   'android-intrusion-logs': [
     { by: 'path-glob', pattern: '*.txt' },
     { by: 'path-glob', pattern: '*/*.txt' },
+    { by: 'path-glob', pattern: '*.zip' },
+    { by: 'path-glob', pattern: '*/*.zip' },
   ],
 } as const satisfies ArtifactInputs;
 
@@ -45,6 +52,13 @@ export interface IntrusionTime {
 export interface IntrusionItem {
   readonly event: IntrusionEvent;
   readonly file: EvidenceFile;
+  /** For a file that is a zip: the member the event was read from (`day.txt`, `inner.zip::day.txt`). */
+  readonly member?: string;
+}
+
+/** Where an event was read: its line, and for a zip the member (`day.txt:12`, as a key: a line locates only a file). */
+export function eventSource(item: IntrusionItem): RecordSource {
+  return item.member === undefined ? at(item.file, { line: item.event.line }) : at(item.file, { key: `${item.member}:${item.event.line}` });
 }
 
 /** The device's zone from getprop.txt, or null with the line saying why times are UTC only. */
@@ -96,21 +110,34 @@ async function decodeAll(ctx: ParseContext, files: readonly EvidenceFile[]): Pro
   const unknown = new Map<string, number>();
   let duplicates = 0;
   let overLimit = 0;
-  for (const file of files) {
-    if (ctx.signal.aborted) break;
-    const text = await readAqfText(reading, file, MAX_FILE_BYTES);
-    if (text === null) continue;
+  const decode = (text: string, file: EvidenceFile, member?: string) => {
     const stats = newFileStats();
     for (const event of decodeIntrusionLog(text, dedup, stats)) {
       const list = byType.get(event.type);
-      if (list) list.push({ event, file });
+      if (list) list.push({ event, file, ...(member !== undefined ? { member } : {}) });
       else unknown.set(event.type, (unknown.get(event.type) ?? 0) + 1);
     }
     duplicates += stats.duplicates;
     overLimit += stats.overLimit;
     if (stats.firstBad) {
-      perFile.push({ code: 'row-skipped', file, message: `${file.ref.storedPath}: ${stats.badLines} line(s) not read, the first at line ${stats.firstBad.line}: ${stats.firstBad.reason}` });
+      const where = member === undefined ? file.ref.storedPath : `${file.ref.storedPath}::${member}`;
+      perFile.push({ code: 'row-skipped', file, message: `${where}: ${stats.badLines} line(s) not read, the first at line ${stats.firstBad.line}: ${stats.firstBad.reason}` });
     }
+  };
+  for (const file of files) {
+    if (ctx.signal.aborted) break;
+    if (file.ref.storedPath.endsWith('.zip')) {
+      const data = await readZip(reading, file);
+      if (data === null) continue;
+      const note = (message: string) => void perFile.push({ code: 'corrupted', file, message });
+      for await (const { member, text } of zipTexts(data, file.ref.storedPath, MAX_FILE_BYTES, note)) {
+        if (ctx.signal.aborted) break;
+        decode(text, file, member);
+      }
+      continue;
+    }
+    const text = await readAqfText(reading, file, MAX_FILE_BYTES);
+    if (text !== null) decode(text, file);
   }
   const limit: ParseIssue[] = overLimit > 0 ? [{ code: 'truncated', message: `more than ${dedup.size} distinct intrusion-log events: ${overLimit} not read` }] : [];
   if (unknown.size > 0) {
@@ -119,6 +146,21 @@ async function decodeAll(ctx: ParseContext, files: readonly EvidenceFile[]): Pro
   }
   if (duplicates > 0) common.push({ code: 'row-skipped', message: `${duplicates} duplicate intrusion-log event(s) dropped (the same event exported more than once)` });
   return { byType, zone: zoneOf.zone, perFile, limit, common };
+}
+
+/** A zip of exports, whole (it is binary: not read as text), or null with one issue when larger than a zip of them can be. */
+async function readZip(ctx: ParseContext, file: EvidenceFile): Promise<Buffer | null> {
+  const tooLarge = (size: number) => ctx.warn({ code: 'corrupted', file, message: `${aqfName(file)}: ${size} bytes, more than the ${MAX_FILE_BYTES} a zip of intrusion-log exports holds; not read` });
+  if (file.size !== undefined && file.size > MAX_FILE_BYTES) {
+    tooLarge(file.size);
+    return null;
+  }
+  const data = await ctx.source.read(file);
+  if (data.length > MAX_FILE_BYTES) {
+    tooLarge(data.length);
+    return null;
+  }
+  return data;
 }
 
 /**
