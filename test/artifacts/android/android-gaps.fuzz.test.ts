@@ -36,8 +36,9 @@ describe('fuzzing the zips among intrusion logs', () => {
       let said = 0;
       let members = 0;
       await fc.assert(
-        fc.asyncProperty(mutations, fc.nat({ max: sample.length }), async (changes, cut) => {
-          const data = Buffer.from(sample.subarray(0, Math.max(cut, sample.length - 64)));
+        // Mostly whole with bytes changed (the members before a change stay readable), sometimes cut short.
+        fc.asyncProperty(mutations, fc.option(fc.nat({ max: sample.length }), { freq: 3 }), async (changes, cut) => {
+          const data = Buffer.from(sample.subarray(0, cut ?? sample.length));
           for (const c of changes) if (c.at < data.length) data[c.at] = c.byte;
           const started = performance.now();
           const notes: string[] = [];
