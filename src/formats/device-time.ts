@@ -4,7 +4,7 @@
  * (`persist.sys.timezone`), through the IANA rules Node's ICU carries; without it they stay wall-clock
  * values and are labelled so.
  */
-import { Moment } from './time.js';
+import { Moment, type DeviceZone } from './time.js';
 
 const WALL = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?$/;
 
@@ -92,13 +92,31 @@ const DAY_MS = 86_400_000;
 export function resolveWallClock(w: WallClock, zone: string): ResolvedWallClock | null {
   if (!isKnownZone(zone)) return null;
   const naive = wallClockSeconds(w) * 1000;
-  const before = offsetMinutesAt(zone, naive - DAY_MS);
-  const after = offsetMinutesAt(zone, naive + DAY_MS);
-  const offsets = [...new Set([before, offsetMinutesAt(zone, naive), after])];
-  const fits = offsets.filter((o) => offsetMinutesAt(zone, naive - o * 60_000) === o).sort((a, b) => b - a);
-  // The larger offset is the earlier instant (the first time the clock showed the reading).
-  const offset = fits[0] ?? before;
-  return { unix: (naive - offset * 60_000) / 1000, offsetMinutes: offset, fold: fits.length > 1 ? 'overlap' : fits.length === 1 ? 'exact' : 'gap' };
+  const { offsetMinutes, fold } = offsetForReading(zone, naive);
+  return { unix: (naive - offsetMinutes * 60_000) / 1000, offsetMinutes, fold };
+}
+
+/** The same offset and fold for every reading of one minute (clocks change on a minute): a dumpstate has thousands of times in a few minutes. */
+const byMinute = new Map<string, DeviceZone>();
+
+/** The zone's offset and fold for a reading (`naiveMs`: the reading as if it were UTC), one shared object per minute. */
+function offsetForReading(zone: string, naiveMs: number): DeviceZone {
+  const minute = Math.floor(naiveMs / 60_000);
+  const key = `${zone}|${minute}`;
+  let hit = byMinute.get(key);
+  if (!hit) {
+    const at = minute * 60_000;
+    const before = offsetMinutesAt(zone, at - DAY_MS);
+    const after = offsetMinutesAt(zone, at + DAY_MS);
+    const offsets = [...new Set([before, offsetMinutesAt(zone, at), after])];
+    const fits = offsets.filter((o) => offsetMinutesAt(zone, at - o * 60_000) === o).sort((a, b) => b - a);
+    // The larger offset is the earlier instant (the first time the clock showed the reading).
+    const fold: WallClockFold = fits.length > 1 ? 'overlap' : fits.length === 1 ? 'exact' : 'gap';
+    hit = Object.freeze({ zone, offsetMinutes: fits[0] ?? before, fold });
+    if (byMinute.size >= 20_000) byMinute.clear();
+    byMinute.set(key, hit);
+  }
+  return hit;
 }
 
 /**
@@ -116,9 +134,6 @@ export function wallClockToUnix(w: WallClock, zone: string): number | null {
  */
 export function inDeviceZone(m: Moment, zone: string | undefined): Moment {
   if (m.epoch !== 'device_local' || m.deviceZone || zone === undefined) return m;
-  const d = m.date;
-  const wall: WallClock = { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate(), hour: d.getUTCHours(), minute: d.getUTCMinutes(), second: d.getUTCSeconds(), micros: m.micros };
-  const resolved = resolveWallClock(wall, zone);
-  if (!resolved) return m;
-  return Moment.deviceLocal(m.unixSeconds + m.micros / 1e6, String(m.raw), { zone, offsetMinutes: resolved.offsetMinutes, fold: resolved.fold }) ?? m;
+  if (!isKnownZone(zone)) return m;
+  return Moment.deviceLocal(m.unixSeconds + m.micros / 1e6, String(m.raw), offsetForReading(zone, m.unixSeconds * 1000)) ?? m;
 }
