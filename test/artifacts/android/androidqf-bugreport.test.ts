@@ -77,6 +77,20 @@ describe('an androidqf acquisition holding bugreport.zip', () => {
     expect(info.inputs.map((i) => i.path)).toEqual(expect.arrayContaining([join(zip, 'androidqf_2024-05-01', 'bugreport.zip'), join(zip, 'androidqf_2024-05-01', 'bugreport.zip', 'dumpstate.txt')]));
   });
 
+  it('in MVT\'s output: the bugreport modules\' files beside androidqf\'s, and MVT\'s 10 + 26 timeline rows', async () => {
+    const root = await aqfWith('real');
+    const output = join(base, `out-${++n}`);
+    const result = await check({ target: root, iocs: [mvtTestStix()], userIocDir: null, output, format: 'mvt' });
+    const count = (name: string) => (JSON.parse(readFileSync(join(output, name), 'utf8')) as unknown[]).length;
+    expect(['dumpsys_appops.json', 'dumpsys_packages.json', 'dumpsys_platform_compat.json', 'bugreport_timestamps.json', 'tombstones.json'].map(count)).toEqual([12, 2, 2, 2, 2]);
+    expect(count('tombstones_detected.json')).toBe(2);
+    // MVT's androidqf rows (reference-spec §14.2) and its bugreport's (§14.3), plus the SMS of the nested backup.
+    const rows = readFileSync(join(output, 'timeline.csv'), 'utf8').split('\r\n').filter((l) => l !== '').slice(1);
+    const plugins = (name: string) => rows.filter((r) => r.split('","')[1] === name).length;
+    expect([plugins('DumpsysAppops'), plugins('DumpsysPackages'), plugins('Tombstones'), plugins('BugReportTimestamps')]).toEqual([16, 6, 2, 2]);
+    expect(result.timelineEvents).toBe(rows.length);
+  });
+
   it('file times of the bugreport are read from its zip members (their basis says so)', async () => {
     const root = await aqfWith('real');
     const output = join(base, `out-${++n}`);
