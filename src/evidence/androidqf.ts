@@ -133,7 +133,11 @@ export async function openAndroidqfIn(files: StoredFiles, inputs: InputLog, cred
     await files.close();
     throw err;
   }
-  return new AndroidqfSource(files, inputs, { kind: 'android-androidqf', specKind: 'path-glob', describe: () => context }, nested, bugreport);
+  // getprop.txt without persist.sys.timezone: the bugreport's SYSTEM PROPERTIES may name it (the same phone, the same minutes).
+  const bugreportZone = bugreport && 'source' in bugreport ? bugreport.source.describe().device?.timeZone : undefined;
+  if (context.device?.timeZone === undefined && bugreportZone !== undefined) context = { ...context, device: { ...context.device, timeZone: bugreportZone } };
+  const described = context;
+  return new AndroidqfSource(files, inputs, { kind: 'android-androidqf', specKind: 'path-glob', describe: () => described }, nested, bugreport);
 }
 
 /**

@@ -123,6 +123,17 @@ describe('a generated androidqf acquisition with the generator\'s bugreport.zip'
     }
   });
 
+  it('a getprop.txt without persist.sys.timezone takes the zone from the bugreport\'s SYSTEM PROPERTIES', async () => {
+    const tree = writeAqf({ 'getprop.txt': '[ro.build.version.release]: [14]\n' });
+    try {
+      await writeBugreport(join(tree.root, 'bugreport.zip'), { dumpstateBytes: 100_000 });
+      const result = await check({ target: tree.root, iocs: [], userIocDir: null, only: ['android.aqf_getprop'] });
+      expect(result.acquisition.device).toEqual({ productVersion: '14', timeZone: 'Europe/Berlin' });
+    } finally {
+      tree.remove();
+    }
+  });
+
   it('a root crash in it is the one MEDIUM, its time an instant from the tombstone\'s offset', async () => {
     const tree = writeAqf({ 'getprop.txt': getprop });
     try {
