@@ -63,6 +63,9 @@ export function eventSource(item: IntrusionItem): RecordSource {
 
 /** The device's zone from getprop.txt, or null with the line saying why times are UTC only. */
 async function deviceZone(ctx: ParseContext): Promise<{ zone: string | null; why?: string }> {
+  // The acquisition's own answer first (getprop.txt, else its bugreport.zip's properties: androidqf.ts).
+  const described = ctx.source.describe().device?.timeZone;
+  if (described && isKnownTimeZone(described)) return { zone: described };
   const getprop = (await ctx.source.find({ by: 'path-glob', pattern: 'getprop.txt' }))[0];
   let zone: string | undefined;
   if (getprop) {

@@ -124,11 +124,17 @@ describe('a generated androidqf acquisition with the generator\'s bugreport.zip'
   });
 
   it('a getprop.txt without persist.sys.timezone takes the zone from the bugreport\'s SYSTEM PROPERTIES', async () => {
-    const tree = writeAqf({ 'getprop.txt': '[ro.build.version.release]: [14]\n' });
+    const dns = { dns_event: { hostname: 'example.org', package_name: 'com.example', ip_addresses: ['/192.0.2.1'], event_time: Date.parse('2024-05-01T10:00:00Z') } };
+    const tree = writeAqf({ 'getprop.txt': '[ro.build.version.release]: [14]\n', 'intrusion_logs/day.txt': `${JSON.stringify(dns)}\n` });
     try {
       await writeBugreport(join(tree.root, 'bugreport.zip'), { dumpstateBytes: 100_000 });
-      const result = await check({ target: tree.root, iocs: [], userIocDir: null, only: ['android.aqf_getprop'] });
+      const output = join(base, `out-${++n}`);
+      const result = await check({ target: tree.root, iocs: [], userIocDir: null, only: ['android.aqf_getprop', 'android.intrusion_dns'], output });
       expect(result.acquisition.device).toEqual({ productVersion: '14', timeZone: 'Europe/Berlin' });
+      // The intrusion logs' wall-clock label uses it too (no "UTC only" line).
+      const [event] = JSON.parse(readFileSync(join(output, 'android.intrusion_dns.json'), 'utf8')) as { record: { device_local_time: string; device_time_zone: string } }[];
+      expect(event!.record).toMatchObject({ device_local_time: '2024-05-01 12:00:00.000000', device_time_zone: 'Europe/Berlin' });
+      expect(result.coverage.find((c) => c.artifact === 'android.intrusion_dns')!.issues).toEqual([]);
     } finally {
       tree.remove();
     }
