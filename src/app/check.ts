@@ -26,6 +26,7 @@ import { toolVersion } from '../version.js';
 import type { Coverage } from '../findings/coverage.js';
 import { openOutputFolder, previousRunOf, type PendingFolder } from './output-target.js';
 import { createPacer } from './pacer.js';
+import { zonedEvent, zonedFinding } from './device-zone.js';
 import { createArtifactRun } from './parse-artifact.js';
 import { orderArtifacts } from './order.js';
 
@@ -290,18 +291,19 @@ async function runArtifact(
   const recordsKept: unknown[] = [];
   const run = createArtifactRun(artifact, source, kept, signal);
   const pacer = createPacer(signal);
+  const zone = source.describe().device?.timeZone;
   try {
     for await (const item of artifact.parse(run.context) as AsyncIterable<Parsed<unknown>>) {
       if (pacer.due()) await pacer.turn();
       run.noteRecord();
       const facts = factsOf(artifact, item);
       sink.record(artifact, item, facts.observables);
-      for (const event of artifact.timeline?.(item.record) ?? []) sink.timeline(artifact, event);
-      for (const f of detector.record(facts)) sink.finding(f);
+      for (const event of artifact.timeline?.(item.record) ?? []) sink.timeline(artifact, zonedEvent(event, zone));
+      for (const f of detector.record(facts)) sink.finding(zonedFinding(f, zone));
       if (keepFacts) factsKept.push(facts);
       if (neededLater) recordsKept.push(item.record);
     }
-    for (const f of detector.artifact(artifact.id, factsKept)) sink.finding(f);
+    for (const f of detector.artifact(artifact.id, factsKept)) sink.finding(zonedFinding(f, zone));
   } catch (err) {
     // Neither a write error nor an interruption says anything about the evidence: they stop the run.
     if (err instanceof OutputError || err instanceof InterruptedError) throw err;

@@ -12,10 +12,13 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeGetprop, propertyValue } from '../formats/android-getprop.js';
 import { NESTED_BACKUP, openNestedBackup, type NestedBackup } from './android-backup.js';
+import { NESTED_BUGREPORT, openNestedBugreport, type NestedBugreport } from './androidqf-bugreport.js';
 import { realRoot } from './contained.js';
 import type { CredentialProvider } from './ios-backup-keys.js';
 import type { InputLog } from './input-log.js';
-import type { AcquisitionInfo, EvidenceFile, FileSpec, Source } from './source.js';
+import type { Readable } from 'node:stream';
+import type { SqliteHandle } from './sqlite.js';
+import type { AcquisitionInfo, EvidenceFile, FileSpec, ListedEntry, Source } from './source.js';
 import { FolderFiles, type StoredFiles } from './stored-files.js';
 import { TreeSource, type TreeShape } from './tree-source.js';
 import { folderOrOnlySubfolder } from './folder-root.js';
@@ -77,6 +80,8 @@ export function deviceFromGetprop(text: string): NonNullable<AcquisitionInfo['de
     productVersion: pick('ro.build.version.release'),
     buildVersion: pick('ro.build.id', 'ro.build.display.id'),
     serialNumber: pick('ro.serialno', 'ro.boot.serialno'),
+    // Device-local times (dumpsys.txt) convert to UTC with it (docs/dev/time.md).
+    timeZone: pick('persist.sys.timezone'),
   };
   return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
 }
@@ -118,28 +123,46 @@ export function openAndroidqf(root: string, inputs: InputLog, credentials?: Cred
 export async function openAndroidqfIn(files: StoredFiles, inputs: InputLog, credentials?: CredentialProvider): Promise<Source> {
   let context;
   let nested;
+  let bugreport: NestedBugreport | null = null;
   try {
     context = await readContext(files, inputs);
     nested = await openNestedBackup(files, inputs, credentials);
+    bugreport = await openNestedBugreport(files, inputs);
   } catch (err) {
+    if (bugreport && 'source' in bugreport) await bugreport.source.close();
     await files.close();
     throw err;
   }
-  return new AndroidqfSource(files, inputs, { kind: 'android-androidqf', specKind: 'path-glob', describe: () => context }, nested);
+  // getprop.txt without persist.sys.timezone: the bugreport's SYSTEM PROPERTIES may name it (the same phone, the same minutes).
+  const bugreportZone = bugreport && 'source' in bugreport ? bugreport.source.describe().device?.timeZone : undefined;
+  if (context.device?.timeZone === undefined && bugreportZone !== undefined) context = { ...context, device: { ...context.device, timeZone: bugreportZone } };
+  const described = context;
+  return new AndroidqfSource(files, inputs, { kind: 'android-androidqf', specKind: 'path-glob', describe: () => described }, nested, bugreport);
 }
 
 /**
  * The acquisition's own files, plus the members of its `backup.ab` below `backup.ab/` (read in one pass at
- * open, android-backup.ts), so an artifact reads SMS backups from a `.ab` and from androidqf with one decoder.
+ * open, android-backup.ts), so an artifact reads SMS backups from a `.ab` and from androidqf with one decoder,
+ * and the files of its `bugreport.zip` below `bugreport.zip/` (androidqf-bugreport.ts), its dumpstate found by
+ * `{ by: 'dumpstate' }` as in a bugreport, so the bugreport artifacts run on it.
  */
 class AndroidqfSource extends TreeSource {
+  private readonly bugreport: Source | null;
+
   constructor(
     files: StoredFiles,
     inputs: InputLog,
     shape: TreeShape,
     private readonly nested: NestedBackup | null,
+    private readonly nestedBugreport: NestedBugreport | null,
   ) {
     super(files, inputs, shape);
+    this.bugreport = nestedBugreport && 'source' in nestedBugreport ? nestedBugreport.source : null;
+  }
+
+  /** The nested bugreport's source when `file` is one of its files. */
+  private bugreportOf(file: EvidenceFile): Source | null {
+    return this.bugreport && file.ref.storedPath.startsWith(`${NESTED_BUGREPORT}/`) ? this.bugreport : null;
   }
 
   /** Encrypted when its container is (an age-encrypted zip) or its nested backup is: either way the results hold plaintext of encrypted evidence. */
@@ -149,26 +172,70 @@ class AndroidqfSource extends TreeSource {
   }
 
   override async find(spec: FileSpec): Promise<EvidenceFile[]> {
+    const inBugreport = bugreportSpec(spec);
+    if (inBugreport !== null) return this.bugreport ? this.bugreport.find(inBugreport) : [];
     const inner = nestedSpec(spec);
     if (inner === null) return super.find(spec);
     return this.nested && 'source' in this.nested ? this.nested.source.find(inner) : [];
   }
 
   override async missing(spec: FileSpec): Promise<EvidenceFile[]> {
+    const inBugreport = bugreportSpec(spec);
+    if (inBugreport !== null) return this.bugreport ? this.bugreport.missing(inBugreport) : [];
     const inner = nestedSpec(spec);
     if (inner === null) return super.missing(spec);
     return this.nested && 'source' in this.nested ? this.nested.source.missing(inner) : [];
   }
 
   override async read(file: EvidenceFile): Promise<Buffer> {
+    const bugreport = this.bugreportOf(file);
+    if (bugreport) return bugreport.read(file);
     if (this.nested && 'source' in this.nested && file.ref.storedPath.startsWith(`${NESTED_BACKUP}/`)) return this.nested.source.read(file);
     return super.read(file);
   }
 
+  override async stream(file: EvidenceFile): Promise<Readable> {
+    const bugreport = this.bugreportOf(file);
+    if (bugreport?.stream) return bugreport.stream(file);
+    return super.stream(file);
+  }
+
+  override async openSqlite(file: EvidenceFile): Promise<SqliteHandle> {
+    const bugreport = this.bugreportOf(file);
+    if (bugreport) return bugreport.openSqlite(file);
+    return super.openSqlite(file);
+  }
+
+  /** The acquisition's entries, then the nested bugreport's, each named below `bugreport.zip/` (path and stored path). */
+  override async *listing(): AsyncIterable<ListedEntry> {
+    yield* super.listing();
+    if (!this.bugreport?.listing) return;
+    for await (const entry of this.bugreport.listing()) yield { ...entry, path: entry.storedPath };
+  }
+
   override notes(): readonly string[] {
     const nested = this.nested === null ? [] : 'note' in this.nested ? [this.nested.note] : this.nested.source.notes();
-    return [...super.notes(), ...nested];
+    const bugreport = this.nestedBugreport === null ? [] : 'note' in this.nestedBugreport ? [this.nestedBugreport.note] : (this.nestedBugreport.source.notes?.() ?? []);
+    return [...super.notes(), ...nested, ...bugreport];
   }
+
+  override async close(): Promise<void> {
+    try {
+      await this.bugreport?.close();
+    } finally {
+      await super.close();
+    }
+  }
+}
+
+/**
+ * A spec addressing the nested bugreport, as a spec inside it: its dumpstate (`{ by: 'dumpstate' }`, which only a
+ * bugreport answers) or a path below `bugreport.zip/`; null for any other.
+ */
+function bugreportSpec(spec: FileSpec): FileSpec | null {
+  if (spec.by === 'dumpstate') return spec;
+  if (spec.by !== 'path-glob' || !spec.pattern.startsWith(`${NESTED_BUGREPORT}/`)) return null;
+  return { ...spec, pattern: spec.pattern.slice(NESTED_BUGREPORT.length + 1) };
 }
 
 /** A spec addressing the nested backup's members (`backup.ab/apps/…`), as a spec inside that backup; null for any other. */

@@ -31,7 +31,8 @@ export interface AppopsPackage {
 export const MAX_APPOPS_PACKAGES = 100_000;
 export const MAX_APPOPS_ENTRIES = 1_000_000;
 
-export function decodeAppops(text: string): AppopsPackage[] {
+/** `zone`: the device's time zone when known (the entries' times then also name their instant). */
+export function decodeAppops(text: string, zone?: string): AppopsPackage[] {
   const out: { package_name: string; uid: string; permissions: { name: string; access?: string; entries: AppopsEntry[] }[] }[] = [];
   let started = false;
   let uid = '';
@@ -75,7 +76,7 @@ export function decodeAppops(text: string): AppopsPackage[] {
       if (open === -1 || close === -1) continue;
       const paren = t.indexOf('(', close);
       const when = t.slice(close + 1, paren === -1 ? undefined : paren).trim();
-      perm.entries.push({ access, type: t.slice(open + 1, close), timestamp: localWallClock(when) });
+      perm.entries.push({ access, type: t.slice(open + 1, close), timestamp: localWallClock(when, zone) });
       entries++;
     }
   }

@@ -14,6 +14,16 @@ export type Epoch =
   | 'iso' // an ISO 8601 string as stored (plist dates)
   | 'device_local'; // the phone's wall clock printed without a zone (dumpsys): its UTC fields are the printed ones
 
+/** The device's zone, when known, that turns a `device_local` reading into an instant (`device-time.ts`). */
+export interface DeviceZone {
+  /** `persist.sys.timezone`: `Europe/Paris`. */
+  readonly zone: string;
+  /** The zone's offset from UTC at that reading, in minutes (`+120`). */
+  readonly offsetMinutes: number;
+  /** `overlap`: the reading happened twice (the clock went back), the earlier is meant; `gap`: the clock skipped it. */
+  readonly fold: 'exact' | 'overlap' | 'gap';
+}
+
 const COCOA_OFFSET_S = 978_307_200;
 const CHROME_OFFSET_S = 11_644_473_600;
 
@@ -24,7 +34,25 @@ export class Moment {
     /** Whole seconds since the Unix epoch and the microseconds within that second (Python-compatible rounding). */
     readonly unixSeconds: number,
     readonly micros: number,
+    /** Only on a `device_local` reading whose device zone is known. */
+    readonly deviceZone?: DeviceZone,
   ) {}
+
+  /** A device-local wall-clock reading (its UTC fields are the printed ones), with the device's zone when known. */
+  static deviceLocal(wallSeconds: number, raw: string, zone?: DeviceZone): Moment | null {
+    const m = Moment.fromUnixSeconds(wallSeconds, 'device_local', raw);
+    return m && zone ? new Moment('device_local', raw, m.unixSeconds, m.micros, zone) : m;
+  }
+
+  /**
+   * The instant this moment names: itself for every stored instant, the UTC moment of a device-local reading
+   * whose zone is known, and null for a device-local reading without its zone (it names no instant).
+   */
+  instant(): Moment | null {
+    if (this.epoch !== 'device_local') return this;
+    if (!this.deviceZone) return null;
+    return new Moment('iso', this.raw, this.unixSeconds - this.deviceZone.offsetMinutes * 60, this.micros);
+  }
 
   static fromUnixSeconds(seconds: number, epoch: Epoch = 'unix', raw: number | string = seconds): Moment | null {
     if (!Number.isFinite(seconds)) return null;
@@ -43,9 +71,14 @@ export class Moment {
     return new Date(this.unixSeconds * 1000 + Math.floor(this.micros / 1000));
   }
 
-  /** `2019-08-27T15:08:09.253102Z`; a device-local reading has no zone designator (ISO 8601 local time). */
+  /**
+   * `2019-08-27T15:08:09.253102Z`. A device-local reading is written as the phone showed it: with its zone's
+   * offset when the zone is known (`2022-03-29T18:37:30.315000+02:00`: both the local time and the instant),
+   * else with no designator (ISO 8601 local time: the instant is unknown).
+   */
   iso(): string {
-    return `${this.datePart()}T${this.timePart()}${this.epoch === 'device_local' ? '' : 'Z'}`;
+    if (this.epoch !== 'device_local') return `${this.datePart()}T${this.timePart()}Z`;
+    return `${this.datePart()}T${this.timePart()}${this.deviceZone ? offsetText(this.deviceZone.offsetMinutes) : ''}`;
   }
 
   /** MVT's rendering: `2019-08-27 15:08:09.253102`, UTC, always six fractional digits. */
@@ -68,6 +101,12 @@ export class Moment {
     const d = this.date;
     return `${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}:${pad2(d.getUTCSeconds())}.${String(this.micros).padStart(6, '0')}`;
   }
+}
+
+/** `+02:00`, `-03:30`, `+00:00`. */
+function offsetText(minutes: number): string {
+  const a = Math.abs(minutes);
+  return `${minutes < 0 ? '-' : '+'}${pad2(Math.floor(a / 60))}:${pad2(a % 60)}`;
 }
 
 function pad2(n: number): string {
@@ -124,8 +163,13 @@ export function fromDate(d: Date | null | undefined): Moment | null {
   return Moment.fromUnixSeconds(d.getTime() / 1000, 'iso', d.toISOString());
 }
 
-/** Orders moments, nulls first (as MVT's timeline sorts a missing timestamp as ""). */
+/**
+ * Orders moments, nulls first (as MVT's timeline sorts a missing timestamp as ""). A device-local reading with
+ * its zone is ordered by its instant; one without is ordered by its reading (the best there is).
+ */
 export function compareMoments(a: Moment | null, b: Moment | null): number {
   if (!a || !b) return a ? 1 : b ? -1 : 0;
-  return a.unixSeconds - b.unixSeconds || a.micros - b.micros;
+  const x = a.instant() ?? a;
+  const y = b.instant() ?? b;
+  return x.unixSeconds - y.unixSeconds || x.micros - y.micros;
 }

@@ -34,12 +34,12 @@ export function renderCatalog(artifacts: readonly AnyArtifact[], rules: readonly
 function describeInputs(inputs: ArtifactInputs): string[] {
   const out: string[] = [];
   for (const [kind, specs] of Object.entries(inputs)) {
-    out.push(`- ${kind}: ${specs.map(describeSpec).join(', or ')}`);
+    out.push(`- ${kind}: ${specs.map((spec) => describeSpec(spec, kind)).join(', or ')}`);
   }
   return out;
 }
 
-function describeSpec(spec: FileSpec): string {
+function describeSpec(spec: FileSpec, kind: string): string {
   switch (spec.by) {
     case 'backup':
       return `\`${spec.domain}/${spec.relativePath}\``;
@@ -56,7 +56,8 @@ function describeSpec(spec: FileSpec): string {
     case 'path-glob':
       return `\`${spec.pattern}\``;
     case 'dumpstate':
-      return 'the dumpstate text (`main_entry.txt`)';
+      // androidqf has no dumpstate of its own: it is the one of the bugreport.zip it took.
+      return kind === 'android-androidqf' ? 'the dumpstate text of `bugreport.zip`' : 'the dumpstate text (`main_entry.txt`)';
   }
 }
 

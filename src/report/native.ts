@@ -84,7 +84,9 @@ export class NativeOutput implements Sink {
   }
 
   timeline(artifact: AnyArtifact, e: TimelineEvent): void {
-    const time = e.time ? e.time.iso() : '';
+    // The instant when there is one (a device-local reading with its zone), so the timeline is in UTC and sorts
+    // as time; a reading without its zone stays as read, with no designator.
+    const time = e.time ? (e.time.instant() ?? e.time).iso() : '';
     this.timelineStore.add({ sortKey: time, artifact: artifact.id, event: e.event, description: plainDescription(e.description), time });
   }
 

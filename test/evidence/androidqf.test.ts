@@ -62,7 +62,7 @@ describe('androidqf acquisitions: detection', () => {
       encrypted: false,
       acquiredAt: new Date('2024-05-01T08:11:12.500Z'),
       adbHostKey: 'QUJDRA== user@host\n',
-      device: { productType: 'SM-G991B', productVersion: '14', buildVersion: 'UP1A.231005.007', serialNumber: 'R5CR10ABCDE' },
+      device: { productType: 'SM-G991B', productVersion: '14', buildVersion: 'UP1A.231005.007', serialNumber: 'R5CR10ABCDE', timeZone: 'Europe/Berlin' },
     });
     expect(inputs.all().map((e) => e.label).sort()).toEqual(['acquisition.json', 'getprop.txt']);
     await source.close();

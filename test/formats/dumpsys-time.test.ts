@@ -11,6 +11,6 @@ describe('dumpsys wall-clock times', () => {
   });
 
   it('a date that does not exist, a time out of range or other text is no time', () => {
-    expect(['2022-02-30 10:00:00.000', '2022-01-01 24:00:00', '07-15 20:27:39.431', '', '2022-01-01T10:00:00Z'].map(localWallClock)).toEqual([null, null, null, null, null]);
+    expect(['2022-02-30 10:00:00.000', '2022-01-01 24:00:00', '07-15 20:27:39.431', '', '2022-01-01T10:00:00Z'].map((t) => localWallClock(t))).toEqual([null, null, null, null, null]);
   });
 });

@@ -15,9 +15,13 @@ import type { ArtifactInputs, ParseContext, Parsed } from '../artifact.js';
 import { at } from '../_read.js';
 import { aqfName } from './_aqf.js';
 
-/** androidqf's dumpsys.txt, and a bugreport's dumpstate (wherever the bugreport source finds it). */
+/**
+ * A bugreport's dumpstate (wherever the bugreport source finds it); in androidqf, the dumpstate of its
+ * `bugreport.zip` (what MVT reads there), else its own `dumpsys.txt` (which MVT does not read): the first found
+ * only, so one phone's services are not counted twice.
+ */
 export const DUMPSYS_INPUTS: ArtifactInputs = {
-  'android-androidqf': [{ by: 'path-glob', pattern: 'dumpsys.txt' } satisfies FileSpec],
+  'android-androidqf': [{ by: 'dumpstate' } satisfies FileSpec, { by: 'path-glob', pattern: 'dumpsys.txt' } satisfies FileSpec],
   'android-bugreport': [{ by: 'dumpstate' } satisfies FileSpec],
 };
 
@@ -66,13 +70,15 @@ export async function dumpsysSection(ctx: ParseContext, file: EvidenceFile, serv
 
 /**
  * The parse of a dumpsys artifact: each input's `service` section through `decode`, each record located at the
- * section's header line.
+ * section's header line. `decode` also gets the device's time zone when the acquisition names it, for the
+ * device-local times it reads.
  */
-export async function* parseDumpsys<R>(ctx: ParseContext, service: string, decode: (text: string, file: EvidenceFile) => Iterable<R>): AsyncIterable<Parsed<R>> {
+export async function* parseDumpsys<R>(ctx: ParseContext, service: string, decode: (text: string, file: EvidenceFile, zone: string | undefined) => Iterable<R>): AsyncIterable<Parsed<R>> {
+  const zone = ctx.source.describe().device?.timeZone;
   for (const file of await ctx.findInputs()) {
     if (ctx.signal.aborted) return;
     const section = await dumpsysSection(ctx, file, service);
     if (!section) continue;
-    for (const record of decode(section.text, file)) yield { record, source: at(file, { line: section.headerLine }) };
+    for (const record of decode(section.text, file, zone)) yield { record, source: at(file, { line: section.headerLine }) };
   }
 }

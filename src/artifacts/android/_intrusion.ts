@@ -3,22 +3,26 @@
  * androidqf acquisition read in one order, events de-duplicated across files and types, and the device's time
  * zone from getprop.txt to label each instant with the phone's wall clock.
  *
- * Each artifact reads every file (the de-duplication of its own type depends on the others': an event seen
- * first as another type is a duplicate), and yields its own type; the files are small and the decode is one
- * JSON.parse a line.
+ * The files are read and decoded once per run (the de-duplication of one type depends on the others': an event
+ * seen first as another type is a duplicate); each artifact takes its own type's events from that pass.
  */
 import type { EvidenceFile, FileSpec } from '../../evidence/source.js';
 import { decodeGetprop, propertyValue } from '../../formats/android-getprop.js';
 import { decodeIntrusionLog, IntrusionDedup, INTRUSION_TYPES, newFileStats, type IntrusionEvent } from '../../formats/intrusion-logs.js';
 import { isKnownTimeZone, wallClockIn } from '../../formats/time-zone.js';
 import type { Moment } from '../../formats/time.js';
-import type { ArtifactInputs, ParseContext } from '../artifact.js';
-import { readAqfText } from './_aqf.js';
+import type { ArtifactInputs, ParseContext, ParseIssue, RecordSource } from '../artifact.js';
+import { at } from '../_read.js';
+import { aqfName, readAqfText } from './_aqf.js';
+import { zipTexts } from './_intrusion-zip.js';
 
 /** androidqf's folder (underscore: MVT's docs say `intrusion-logs`, its code and androidqf use this), one level of sub-folders. */
 const IN_ANDROIDQF: readonly FileSpec[] = [
   { by: 'path-glob', pattern: 'intrusion_logs/*.txt' },
   { by: 'path-glob', pattern: 'intrusion_logs/*/*.txt' },
+  // Exports kept zipped (MVT walks zips among the logs, and zips inside them).
+  { by: 'path-glob', pattern: 'intrusion_logs/*.zip' },
+  { by: 'path-glob', pattern: 'intrusion_logs/*/*.zip' },
 ];
 
 /** Where each source kind keeps the exports: in androidqf's folder, or at the root of a standalone export. */
@@ -27,6 +31,8 @@ export const INTRUSION_INPUTS = {
   'android-intrusion-logs': [
     { by: 'path-glob', pattern: '*.txt' },
     { by: 'path-glob', pattern: '*/*.txt' },
+    { by: 'path-glob', pattern: '*.zip' },
+    { by: 'path-glob', pattern: '*/*.zip' },
   ],
 } as const satisfies ArtifactInputs;
 
@@ -46,10 +52,20 @@ export interface IntrusionTime {
 export interface IntrusionItem {
   readonly event: IntrusionEvent;
   readonly file: EvidenceFile;
+  /** For a file that is a zip: the member the event was read from (`day.txt`, `inner.zip::day.txt`). */
+  readonly member?: string;
 }
 
-/** The device's zone from getprop.txt, or null (with one issue, when `say`, saying times are UTC only). */
-async function deviceZone(ctx: ParseContext, say: boolean): Promise<string | null> {
+/** Where an event was read: its line, and for a zip the member (`day.txt:12`, as a key: a line locates only a file). */
+export function eventSource(item: IntrusionItem): RecordSource {
+  return item.member === undefined ? at(item.file, { line: item.event.line }) : at(item.file, { key: `${item.member}:${item.event.line}` });
+}
+
+/** The device's zone from getprop.txt, or null with the line saying why times are UTC only. */
+async function deviceZone(ctx: ParseContext): Promise<{ zone: string | null; why?: string }> {
+  // The acquisition's own answer first (getprop.txt, else its bugreport.zip's properties: androidqf.ts).
+  const described = ctx.source.describe().device?.timeZone;
+  if (described && isKnownTimeZone(described)) return { zone: described };
   const getprop = (await ctx.source.find({ by: 'path-glob', pattern: 'getprop.txt' }))[0];
   let zone: string | undefined;
   if (getprop) {
@@ -60,47 +76,113 @@ async function deviceZone(ctx: ParseContext, say: boolean): Promise<string | nul
       // The getprop artifact reports its own damage; here it only means the zone is unknown.
     }
   }
-  if (zone && isKnownTimeZone(zone)) return zone;
-  if (!say) return null;
+  if (zone && isKnownTimeZone(zone)) return { zone };
   const why = zone ? `persist.sys.timezone "${zone.slice(0, 64)}" is not a known time zone` : getprop ? 'no persist.sys.timezone in getprop.txt' : 'no getprop.txt beside the logs';
-  ctx.warn({ code: 'row-skipped', message: `device time zone unknown (${why}): intrusion-log times are given in UTC only` });
-  return null;
+  return { zone: null, why: `device time zone unknown (${why}): intrusion-log times are given in UTC only` };
 }
 
 /**
- * Every event of type `type`, de-duplicated across all files and types, with its file; issues for bad lines,
- * duplicates are silent (MVT drops them too) and counted in one issue. With `reportUnknownTypes` (one artifact
- * says it for all three), types no module reads are one issue with their counts.
+ * One decode of every file for the run: the events of each type with their file, and what the artifacts say
+ * about the files. `common` is said by one artifact for all three (the zone, unknown types, duplicates);
+ * `perFile` and `limit` by each, as each artifact's coverage is about the same files.
  */
-export async function* intrusionEvents(ctx: ParseContext, type: string, options: { reportUnknownTypes?: boolean } = {}): AsyncGenerator<IntrusionItem & { readonly zone: string | null }> {
-  const files = (await ctx.findInputs()).sort((a, b) => (a.ref.storedPath < b.ref.storedPath ? -1 : a.ref.storedPath > b.ref.storedPath ? 1 : 0));
-  if (files.length === 0) return;
-  const zone = await deviceZone(ctx, options.reportUnknownTypes === true);
+interface Pass {
+  readonly byType: Map<string, IntrusionItem[]>;
+  readonly zone: string | null;
+  readonly perFile: readonly ParseIssue[];
+  readonly limit: readonly ParseIssue[];
+  readonly common: readonly ParseIssue[];
+}
+
+/**
+ * The pass of each run, keyed by the run's Source (one per run, shared by its artifacts, dropped with it), so
+ * the files are read and decoded once however many of the three artifacts run (they used to decode everything
+ * three times). A type's events are dropped once its artifact has taken them.
+ */
+const passes = new WeakMap<object, Promise<Pass>>();
+
+async function decodeAll(ctx: ParseContext, files: readonly EvidenceFile[]): Promise<Pass> {
+  const perFile: ParseIssue[] = [];
+  const common: ParseIssue[] = [];
+  // Reading issues (too large, binary) belong to every artifact's coverage, like a bad line.
+  const reading: ParseContext = { ...ctx, warn: (issue) => void perFile.push(issue) };
+  const zoneOf = await deviceZone({ ...ctx, warn: (issue) => void common.push(issue) });
+  if (zoneOf.why) common.push({ code: 'row-skipped', message: zoneOf.why });
   const dedup = new IntrusionDedup();
+  const byType = new Map<string, IntrusionItem[]>(INTRUSION_TYPES.map((t) => [t, []]));
   const unknown = new Map<string, number>();
   let duplicates = 0;
   let overLimit = 0;
-  for (const file of files) {
-    const text = await readAqfText(ctx, file, MAX_FILE_BYTES);
-    if (text === null) continue;
+  const decode = (text: string, file: EvidenceFile, member?: string) => {
     const stats = newFileStats();
     for (const event of decodeIntrusionLog(text, dedup, stats)) {
-      if (event.type === type) yield { event, file, zone };
-      else if (!(INTRUSION_TYPES as readonly string[]).includes(event.type)) unknown.set(event.type, (unknown.get(event.type) ?? 0) + 1);
+      const list = byType.get(event.type);
+      if (list) list.push({ event, file, ...(member !== undefined ? { member } : {}) });
+      else unknown.set(event.type, (unknown.get(event.type) ?? 0) + 1);
     }
     duplicates += stats.duplicates;
     overLimit += stats.overLimit;
     if (stats.firstBad) {
-      ctx.warn({ code: 'row-skipped', file, message: `${file.ref.storedPath}: ${stats.badLines} line(s) not read, the first at line ${stats.firstBad.line}: ${stats.firstBad.reason}` });
+      const where = member === undefined ? file.ref.storedPath : `${file.ref.storedPath}::${member}`;
+      perFile.push({ code: 'row-skipped', file, message: `${where}: ${stats.badLines} line(s) not read, the first at line ${stats.firstBad.line}: ${stats.firstBad.reason}` });
     }
+  };
+  for (const file of files) {
+    if (ctx.signal.aborted) break;
+    if (file.ref.storedPath.endsWith('.zip')) {
+      const data = await readZip(reading, file);
+      if (data === null) continue;
+      const note = (message: string) => void perFile.push({ code: 'corrupted', file, message });
+      for await (const { member, text } of zipTexts(data, file.ref.storedPath, MAX_FILE_BYTES, note)) {
+        if (ctx.signal.aborted) break;
+        decode(text, file, member);
+      }
+      continue;
+    }
+    const text = await readAqfText(reading, file, MAX_FILE_BYTES);
+    if (text !== null) decode(text, file);
   }
-  if (overLimit > 0) ctx.warn({ code: 'truncated', message: `more than ${dedup.size} distinct intrusion-log events: ${overLimit} not read` });
-  if (options.reportUnknownTypes) {
-    if (unknown.size > 0) {
-      const list = [...unknown].map(([t, n]) => `${t.slice(0, 80)} (${n})`).join(', ');
-      ctx.warn({ code: 'unsupported-schema', message: `intrusion-log event type(s) no module reads, kept out of the results: ${list}` });
-    }
-    if (duplicates > 0) ctx.warn({ code: 'row-skipped', message: `${duplicates} duplicate intrusion-log event(s) dropped (the same event exported more than once)` });
+  const limit: ParseIssue[] = overLimit > 0 ? [{ code: 'truncated', message: `more than ${dedup.size} distinct intrusion-log events: ${overLimit} not read` }] : [];
+  if (unknown.size > 0) {
+    const list = [...unknown].map(([t, n]) => `${t.slice(0, 80)} (${n})`).join(', ');
+    common.push({ code: 'unsupported-schema', message: `intrusion-log event type(s) no module reads, kept out of the results: ${list}` });
+  }
+  if (duplicates > 0) common.push({ code: 'row-skipped', message: `${duplicates} duplicate intrusion-log event(s) dropped (the same event exported more than once)` });
+  return { byType, zone: zoneOf.zone, perFile, limit, common };
+}
+
+/** A zip of exports, whole (it is binary: not read as text), or null with one issue when larger than a zip of them can be. */
+async function readZip(ctx: ParseContext, file: EvidenceFile): Promise<Buffer | null> {
+  const tooLarge = (size: number) => ctx.warn({ code: 'corrupted', file, message: `${aqfName(file)}: ${size} bytes, more than the ${MAX_FILE_BYTES} a zip of intrusion-log exports holds; not read` });
+  if (file.size !== undefined && file.size > MAX_FILE_BYTES) {
+    tooLarge(file.size);
+    return null;
+  }
+  const data = await ctx.source.read(file);
+  if (data.length > MAX_FILE_BYTES) {
+    tooLarge(data.length);
+    return null;
+  }
+  return data;
+}
+
+/**
+ * Every event of type `type`, de-duplicated across all files and types, with its file. Issues: bad lines and
+ * unreadable files (each artifact), duplicates (silent, as MVT drops them, counted in one issue), types no module
+ * reads and an unknown zone: said once, by the artifact asked to (`reportUnknownTypes`).
+ */
+export async function* intrusionEvents(ctx: ParseContext, type: string, options: { reportUnknownTypes?: boolean } = {}): AsyncGenerator<IntrusionItem & { readonly zone: string | null }> {
+  const files = (await ctx.findInputs()).sort((a, b) => (a.ref.storedPath < b.ref.storedPath ? -1 : a.ref.storedPath > b.ref.storedPath ? 1 : 0));
+  if (files.length === 0) return;
+  let pass = passes.get(ctx.source);
+  if (!pass) passes.set(ctx.source, (pass = decodeAll(ctx, files)));
+  const { byType, zone, perFile, limit, common } = await pass;
+  for (const issue of [...perFile, ...limit, ...(options.reportUnknownTypes ? common : [])]) ctx.warn(issue);
+  const items = byType.get(type) ?? [];
+  byType.delete(type);
+  for (const item of items) {
+    if (ctx.signal.aborted) return;
+    yield { ...item, zone };
   }
 }
 

@@ -25,24 +25,31 @@ export default defineArtifact<BugreportFileRecord>({
   doc: 'When each device file a bugreport copied (`FS/`: tombstones, ANR traces, logs) was last written: a timeline anchor for crashes and hangs around the time of a suspected attack. A zip stores these times without a time zone unless its tool adds one, so a zip\'s times may be the packing computer\'s local time.',
   references: ['https://developer.android.com/studio/debug/bug-report'],
   mvt: { module: 'bugreport_timestamps', className: 'BugReportTimestamps' },
-  // The FS/ folder, so the coverage says whether the bugreport has one; its files come from the listing.
-  inputs: { 'android-bugreport': [{ by: 'path-glob', pattern: 'FS', folders: true }] },
+  // The FS/ folder, so the coverage says whether the bugreport has one; its files come from the listing. In
+  // androidqf, the FS/ folder of its bugreport.zip.
+  inputs: {
+    'android-bugreport': [{ by: 'path-glob', pattern: 'FS', folders: true }],
+    'android-androidqf': [{ by: 'path-glob', pattern: 'bugreport.zip/FS', folders: true }],
+  },
   async *parse(ctx) {
     const [fs] = await ctx.findInputs();
     if (!fs || !ctx.source.listing) return;
     const { root, container } = fs.ref;
+    // Where the bugreport sits in the acquisition: '' for a bugreport, `bugreport.zip/` inside androidqf.
+    const within = fs.ref.storedPath.slice(0, -'FS'.length);
     const entries = [];
     for await (const entry of ctx.source.listing()) {
       if (ctx.signal.aborted) return;
-      if (entry.type !== 'file' || !entry.path.startsWith('FS/')) continue;
-      entries.push(entry);
+      if (entry.type !== 'file' || !entry.storedPath.startsWith(`${within}FS/`)) continue;
+      entries.push({ ...entry, path: entry.storedPath.slice(within.length) });
     }
     entries.sort((a, b) => a.path.localeCompare(b.path));
     for (const entry of entries) {
       const record: BugreportFileRecord = {
         path: entry.path,
         modified_time: entry.mtimeMs !== undefined ? fromUnix(entry.mtimeMs / 1000) : null,
-        modified_time_basis: container?.container === 'zip' ? 'zip' : 'utc',
+        // androidqf's bugreport.zip is a zip wherever the acquisition is stored.
+        modified_time_basis: within !== '' || container?.container === 'zip' ? 'zip' : 'utc',
       };
       const source: RecordSource = { file: { ref: { root, storedPath: entry.storedPath, ...(container ? { container } : {}) }, size: entry.size }, at: { whole: true } };
       yield { record, source } satisfies Parsed<BugreportFileRecord>;

@@ -13,7 +13,7 @@ export default defineArtifact<DumpsysAppopsRecord>({
   references: ['https://developer.android.com/tools/dumpsys', 'https://source.android.com/docs/core/permissions'],
   mvt: { module: 'dumpsys_appops', className: 'DumpsysAppops' },
   inputs: DUMPSYS_INPUTS,
-  parse: (ctx) => parseDumpsys(ctx, 'appops', decodeAppops),
+  parse: (ctx) => parseDumpsys(ctx, 'appops', (text, _file, zone) => decodeAppops(text, zone)),
   timeline(r) {
     const out: TimelineEvent[] = [];
     for (const p of r.permissions) {

@@ -1,9 +1,10 @@
-import { MAX_GETPROP_LINES } from '../../formats/android-getprop.js';
+import { MAX_GETPROP_LINES, propertyValue } from '../../formats/android-getprop.js';
 import { DumpstateFactsReader } from '../../formats/dumpstate-facts.js';
 import { defineArtifact, type Parsed } from '../artifact.js';
 import { at } from '../_read.js';
 import type { AqfPropertyRecord } from './aqf_getprop.js';
 import { eachDumpstateLine } from './_dumpstate.js';
+import { TIME_ZONE_PROPERTY, unknownZoneMessage } from './_zone.js';
 
 /** One system property of a bugreport's `SYSTEM PROPERTIES` section: the same record as androidqf's getprop.txt. */
 export type DumpsysPropertyRecord = AqfPropertyRecord;
@@ -15,7 +16,8 @@ export default defineArtifact<DumpsysPropertyRecord>({
   doc: 'The Android system properties a bugreport\'s dumpstate lists (`------ SYSTEM PROPERTIES`): the model, the Android version and its security patch level (a phone months behind on patches is open to known exploits), and property names some spyware sets.',
   references: ['https://developer.android.com/studio/debug/bug-report', 'https://source.android.com/docs/core/architecture/configuration/add-system-properties'],
   mvt: { module: 'dumpsys_get_prop', className: 'DumpsysGetProp' },
-  inputs: { 'android-bugreport': [{ by: 'dumpstate' }] },
+  // androidqf: the dumpstate of its bugreport.zip (androidqf's own getprop.txt is android.aqf_getprop).
+  inputs: { 'android-bugreport': [{ by: 'dumpstate' }], 'android-androidqf': [{ by: 'dumpstate' }] },
   async *parse(ctx) {
     for (const file of await ctx.findInputs()) {
       const reader = new DumpstateFactsReader();
@@ -31,6 +33,8 @@ export default defineArtifact<DumpsysPropertyRecord>({
         ctx.warn({ code: 'row-skipped', file, message: `${name}: ${facts.skipped.count} line(s) of the SYSTEM PROPERTIES section that are not "[name]: [value]", the first at line ${facts.skipped.firstLine}` });
       }
       if (facts.truncated) ctx.warn({ code: 'truncated', file, message: `${name}: a SYSTEM PROPERTIES section of more than ${MAX_GETPROP_LINES} lines; the rest not read` });
+      const zoneIssue = unknownZoneMessage(name, propertyValue(facts.properties, TIME_ZONE_PROPERTY));
+      if (zoneIssue) ctx.warn({ code: 'row-skipped', file, message: zoneIssue });
       for (const p of facts.properties) yield { record: { name: p.name, value: p.value }, source: at(file, { line: p.line }) } satisfies Parsed<DumpsysPropertyRecord>;
     }
   },

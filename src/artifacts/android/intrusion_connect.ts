@@ -1,8 +1,7 @@
 import { fromUnixMs } from '../../formats/time.js';
 import { defineArtifact, type Parsed } from '../artifact.js';
-import { at } from '../_read.js';
 import { described } from '../describe.js';
-import { INTRUSION_INPUTS, intrusionEvents, intrusionTime, num, str, type IntrusionTime } from './_intrusion.js';
+import { INTRUSION_INPUTS, eventSource, intrusionEvents, intrusionTime, num, str, type IntrusionTime } from './_intrusion.js';
 
 /** A network connection an app opened (intrusion logging, `connect_event`). */
 export interface IntrusionConnectRecord extends IntrusionTime {
@@ -39,8 +38,8 @@ export default defineArtifact<IntrusionConnectRecord>({
   inputs: INTRUSION_INPUTS,
   inputMode: 'all',
   async *parse(ctx) {
-    for await (const { event, file, zone } of intrusionEvents(ctx, 'connect_event')) {
-      yield { record: connectRecord(event.event, zone), source: at(file, { line: event.line }) } satisfies Parsed<IntrusionConnectRecord>;
+    for await (const item of intrusionEvents(ctx, 'connect_event')) {
+      yield { record: connectRecord(item.event.event, item.zone), source: eventSource(item) } satisfies Parsed<IntrusionConnectRecord>;
     }
   },
   timeline: (r) => [{ time: r.timestamp, event: 'network_connection', description: described`Connection to ${connectIp(r) ?? r.ip_address}:${r.port} by ${r.package_name}` }],

@@ -1,8 +1,7 @@
 import { fromUnixMs } from '../../formats/time.js';
 import { defineArtifact, type Observable, type Parsed } from '../artifact.js';
-import { at } from '../_read.js';
 import { described } from '../describe.js';
-import { INTRUSION_INPUTS, intrusionEvents, intrusionTime, str, num, type IntrusionTime } from './_intrusion.js';
+import { INTRUSION_INPUTS, eventSource, intrusionEvents, intrusionTime, str, num, type IntrusionTime } from './_intrusion.js';
 
 /** A DNS lookup an app made (Android 16 intrusion logging, `dns_event`): the host asked for and the addresses returned. */
 export interface IntrusionDnsRecord extends IntrusionTime {
@@ -36,8 +35,8 @@ export default defineArtifact<IntrusionDnsRecord>({
   inputMode: 'all',
   async *parse(ctx) {
     // This artifact, the first of the three, reports what is common to them: unknown types, duplicates, the zone.
-    for await (const { event, file, zone } of intrusionEvents(ctx, 'dns_event', { reportUnknownTypes: true })) {
-      yield { record: dnsRecord(event.event, zone), source: at(file, { line: event.line }) } satisfies Parsed<IntrusionDnsRecord>;
+    for await (const item of intrusionEvents(ctx, 'dns_event', { reportUnknownTypes: true })) {
+      yield { record: dnsRecord(item.event.event, item.zone), source: eventSource(item) } satisfies Parsed<IntrusionDnsRecord>;
     }
   },
   timeline: (r) => {

@@ -1,8 +1,7 @@
 import { Moment } from '../../formats/time.js';
 import { isObject, keptValue, valueText } from '../../formats/intrusion-logs.js';
 import { defineArtifact, type Observable, type Parsed } from '../artifact.js';
-import { at } from '../_read.js';
-import { INTRUSION_INPUTS, intrusionEvents, intrusionTime, num, str, type IntrusionTime } from './_intrusion.js';
+import { INTRUSION_INPUTS, eventSource, intrusionEvents, intrusionTime, num, str, type IntrusionTime } from './_intrusion.js';
 
 /**
  * One SecurityLog event (intrusion logging, `security_event`): a process start, an adb command, a package
@@ -133,10 +132,10 @@ export default defineArtifact<IntrusionSecurityRecord>({
   inputMode: 'all',
   async *parse(ctx) {
     const unknownTags = new Map<string, number>();
-    for await (const { event, file, zone } of intrusionEvents(ctx, 'security_event')) {
-      const record = securityRecord(event.event, zone);
+    for await (const item of intrusionEvents(ctx, 'security_event')) {
+      const record = securityRecord(item.event.event, item.zone);
       if (record.tag !== null && !SECURITY_TAGS.has(record.tag)) unknownTags.set(record.tag, (unknownTags.get(record.tag) ?? 0) + 1);
-      yield { record, source: at(file, { line: event.line }) } satisfies Parsed<IntrusionSecurityRecord>;
+      yield { record, source: eventSource(item) } satisfies Parsed<IntrusionSecurityRecord>;
     }
     if (unknownTags.size > 0) {
       const list = [...unknownTags].map(([t, n]) => `${t.slice(0, 80)} (${n})`).join(', ');

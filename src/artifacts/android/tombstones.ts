@@ -55,7 +55,12 @@ export default defineArtifact<TombstoneRecord>({
   doc: 'The crash reports Android writes when a native process dies (`/data/tombstones/`, copied into a bugreport\'s `FS/`): exploits that go wrong crash the process they attack, and a crash of a root, system or shell process, or of a process named like spyware, is worth a look.',
   references: ['https://source.android.com/docs/core/tests/debug/native-crash', 'https://android.googlesource.com/platform/system/core/+/refs/heads/main/debuggerd/proto/tombstone.proto'],
   mvt: { module: 'tombstones', className: 'Tombstones' },
-  inputs: { 'android-bugreport': [{ by: 'path-glob', pattern: 'FS/data/tombstones/tombstone_*' }] },
+  // androidqf keeps no tombstones of its own (its modules do not pull /data/tombstones): they come with the
+  // bugreport.zip it takes.
+  inputs: {
+    'android-bugreport': [{ by: 'path-glob', pattern: 'FS/data/tombstones/tombstone_*' }],
+    'android-androidqf': [{ by: 'path-glob', pattern: 'bugreport.zip/FS/data/tombstones/tombstone_*' }],
+  },
   inputMode: 'all',
   async *parse(ctx) {
     const zone = ctx.source.describe().device?.timeZone;

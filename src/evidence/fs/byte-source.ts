@@ -13,6 +13,19 @@ export interface PositionalFile {
   close(): Promise<void>;
 }
 
+/** A Buffer read by position, as a descriptor is: a zip held in memory (one inside another container) reads like one on disk. */
+export class BufferFile implements PositionalFile {
+  constructor(private readonly data: Buffer) {}
+
+  async read(buffer: Buffer, offset: number, length: number, position: number): Promise<{ bytesRead: number }> {
+    const n = Math.max(0, Math.min(length, this.data.length - position));
+    if (n > 0) this.data.copy(buffer, offset, position, position + n);
+    return { bytesRead: n };
+  }
+
+  async close(): Promise<void> {}
+}
+
 export interface ByteSource {
   /** Bytes consumed so far (offset in the uncompressed tar). */
   readonly position: number;

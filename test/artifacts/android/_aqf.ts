@@ -66,9 +66,16 @@ export const AQF_DUMPSYS_COUNTS = {
   'android.dumpsys_adb_state': 1,
 };
 
+/** The artifacts only a bugreport feeds (androidqf's bugreport.zip): MVT's folder has none, so they read nothing. */
+export const AQF_BUGREPORT_ONLY_COUNTS = {
+  'android.dumpsys_getprop': 0,
+  'android.bugreport_timestamps': 0,
+  'android.tombstones': 0,
+};
+
 /** A whole check of MVT's androidqf folder: MVT's alerts and counts, and what dumpsys.txt adds. */
 export const AQF_ALERTS = [...MVT_AQF_ALERTS, ...AQF_DUMPSYS_ALERTS];
-export const AQF_COUNTS = { ...MVT_AQF_COUNTS, ...AQF_DUMPSYS_COUNTS };
+export const AQF_COUNTS = { ...MVT_AQF_COUNTS, ...AQF_DUMPSYS_COUNTS, ...AQF_BUGREPORT_ONLY_COUNTS };
 export const mvtAndroidqfZip = () => shared('mvt-test-artifacts', 'androidqf.zip');
 
 export async function parseAqf<R>(artifact: AnyArtifact, path: string): Promise<ArtifactResult<R>> {

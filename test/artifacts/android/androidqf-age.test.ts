@@ -19,6 +19,7 @@ import { snapshotTree } from '../../helpers/tree.js';
 import { watchTemp } from '../../helpers/watch-temp.js';
 import { intrusionLogText, PLANTED } from '../../../src/synth/intrusion-logs.js';
 import { AQF_ALERTS, AQF_COUNTS, mvtAndroidqf } from './_aqf.js';
+import { mvtBugreport } from './_bugreport.js';
 
 const CHUNK = 64 * 1024;
 const SEALED = CHUNK + 16;
@@ -177,5 +178,37 @@ describe('bad age input: one line naming the file, or the damage confined to wha
     const parsed = result.coverage.filter((c) => c.state === 'parsed').map((c) => [c.artifact, c.records]);
     expect(parsed).toEqual(expect.arrayContaining([['android.aqf_getprop', 10], ['android.aqf_files', 3], ['android.sms', 2]]));
     expect(parsed.length + failed.length).toBe(result.coverage.filter((c) => c.state !== 'missing' && c.state !== 'empty').length);
+  });
+});
+
+describe('the bugreport.zip inside an age-encrypted androidqf zip', () => {
+  it('is checked in memory: MVT\'s bugreport tombstones found, refs naming bugreport.zip and the age layer, no file in the temp area', async () => {
+    const tree = join(base, 'with-bugreport');
+    cpSync(mvtAndroidqf(), join(tree, LEAD), { recursive: true });
+    await packAcquisition(mvtBugreport(), 'zip', join(tree, LEAD, 'bugreport.zip'));
+    const plain = readFileSync(await packAcquisition(tree, 'zip', join(base, 'with-bugreport.zip')));
+    rmSync(join(base, 'with-bugreport.zip'));
+    rmSync(tree, { recursive: true });
+    const aged = join(base, 'evidence', 'with-bugreport.zip.age');
+    writeFileSync(aged, await ageEncrypt(plain, { recipient: keys.recipient }));
+    const watched = mkdtempSync(join(tmpdir(), 'th-aqf-age-watched-'));
+    const saved = process.env.TMPDIR;
+    process.env.TMPDIR = watched;
+    try {
+      const { result, seen } = await watchTemp(watched, () => check({ target: aged, iocs: [], userIocDir: null, only: ['android.tombstones', 'android.dumpsys_appops'], ageCredentials: giving({ identities: [keys.identity] }) }));
+      expect(result.findings.map((f) => [f.level, f.artifact, describeFile({ ref: f.evidence.ref })])).toEqual([
+        ['medium', 'android.dumpsys_appops', `${LEAD}/bugreport.zip/dumpstate.txt inside the age-encrypted zip ${aged}`],
+        ['medium', 'android.tombstones', `${LEAD}/bugreport.zip/FS/data/tombstones/tombstone_00 inside the age-encrypted zip ${aged}`],
+        ['medium', 'android.tombstones', `${LEAD}/bugreport.zip/FS/data/tombstones/tombstone_01 inside the age-encrypted zip ${aged}`],
+      ]);
+      expect(result.containerNotes).toEqual([]);
+      expect([...seen].filter((p) => p.includes('/'))).toEqual([]);
+      expect(readdirSync(watched)).toEqual([]);
+    } finally {
+      if (saved === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = saved;
+      rmSync(watched, { recursive: true, force: true });
+      rmSync(aged);
+    }
   });
 });

@@ -95,10 +95,14 @@ describe('check on an ordinary phone\'s androidqf acquisition', () => {
         ['android.dumpsys_battery_daily', 'parsed'],
         ['android.dumpsys_battery_history', 'parsed'],
         ['android.dumpsys_dbinfo', 'parsed'],
+        // The bugreport artifacts read androidqf's bugreport.zip; this acquisition has none.
+        ['android.dumpsys_getprop', 'missing'],
         ['android.dumpsys_packages', 'parsed'],
         ['android.dumpsys_platform_compat', 'empty'],
         ['android.dumpsys_receivers', 'parsed'],
         ['android.dumpsys_adb_state', 'parsed'],
+        ['android.bugreport_timestamps', 'missing'],
+        ['android.tombstones', 'missing'],
         ['android.sms', 'parsed'],
         ['android.intrusion_dns', 'parsed'],
         ['android.intrusion_connect', 'parsed'],
@@ -106,7 +110,7 @@ describe('check on an ordinary phone\'s androidqf acquisition', () => {
       ]);
       expect(result.findings.filter((f) => levelRank(f.level) >= levelRank('medium'))).toEqual([]);
       expect(result.findings).toEqual([]);
-      expect(result.acquisition.device).toEqual({ productType: 'SM-S911B', productVersion: '14' });
+      expect(result.acquisition.device).toEqual({ productType: 'SM-S911B', productVersion: '14', timeZone: 'Europe/Madrid' });
     } finally {
       tree.remove();
     }
