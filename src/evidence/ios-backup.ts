@@ -255,6 +255,15 @@ export class IosBackupSource implements Source {
     return this.keys !== null;
   }
 
+  /**
+   * A plain backup in a folder: its databases are opened from a private copy whatever their size (sqlite.ts,
+   * `copyFromFolders`), not held in memory. Plaintext of an encrypted backup, and members of an archive (never
+   * extracted), stay in memory up to `maxInMemoryBytes`.
+   */
+  private get storedInTheClearOnDisk(): boolean {
+    return sqliteLimits.copyFromFolders && this.keys === null && this.files.layer === undefined;
+  }
+
   /** How much was decrypted so far (`check` decrypts only what its parsers read); none for a plain backup. */
   stats(): Readonly<DecryptionStats> | undefined {
     return this.keys ? { ...this.decrypted } : undefined;
@@ -345,7 +354,7 @@ export class IosBackupSource implements Source {
     // Manifest.db's recorded Size is the backup's word, not the disk's.
     const size = this.files.sizeOf(file.ref.storedPath, what);
     const walSize = wal ? this.files.sizeOf(wal.ref.storedPath, describeForMessages(wal)) : 0;
-    if (size + walSize <= sqliteLimits.maxInMemoryBytes) {
+    if (size + walSize <= sqliteLimits.maxInMemoryBytes && !(wal === undefined && this.storedInTheClearOnDisk)) {
       const data = await this.read(file);
       const walData = wal ? await this.read(wal) : undefined;
       return openSqlite({ kind: 'buffer', data, wal: walData }, what);

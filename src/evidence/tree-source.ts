@@ -147,7 +147,9 @@ export class TreeSource implements Source {
     // A sidecar that is a link out of the acquisition is not read, like any other such link.
     const wal = this.sidecar(`${rel}-wal`);
     const shm = this.sidecar(`${rel}-shm`);
-    if (!wal && this.files.sizeOf(rel, rel) <= sqliteLimits.maxInMemoryBytes) return openSqlite({ kind: 'buffer', data: await this.read(file) }, rel);
+    // In a folder, a private copy whatever the size (sqlite.ts, `copyFromFolders`); an archive's member in memory up to the bound.
+    const copied = sqliteLimits.copyFromFolders && this.files.layer === undefined;
+    if (!wal && !copied && this.files.sizeOf(rel, rel) <= sqliteLimits.maxInMemoryBytes) return openSqlite({ kind: 'buffer', data: await this.read(file) }, rel);
     return openSqlite(await this.files.largeSqlite(rel, rel, this.inputs, rel, { ...(wal ? { wal } : {}), ...(shm ? { shm } : {}) }), rel);
   }
 

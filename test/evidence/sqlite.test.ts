@@ -83,3 +83,24 @@ describe('openSqlite never touches evidence', () => {
     expect(rows.length).toBeLessThan(5000);
   });
 });
+
+describe('what an evidence connection holds in memory', () => {
+  it('a 2 MiB page cache, held in memory or opened from a copy alike, not better-sqlite3\'s 16 MB default (which doubled an image)', () => {
+    const fresh = new Database(':memory:');
+    expect(fresh.pragma('cache_size', { simple: true })).toBe(-16000); // the default this bounds
+    fresh.close();
+    const manifest = join(mvtIosBackup(), 'Manifest.db');
+    const image = openSqlite({ kind: 'buffer', data: readFileSync(manifest) }, 'Manifest.db');
+    const copy = openSqlite({ kind: 'file', path: manifest }, 'Manifest.db');
+    try {
+      for (const h of [image, copy]) {
+        expect(h.db.pragma('cache_size', { simple: true })).toBe(-2048);
+        expect(h.db.prepare('SELECT count(*) FROM Files').pluck().get()).toBe(3721);
+      }
+      expect([image.db.memory, copy.db.memory]).toEqual([true, false]);
+    } finally {
+      image.close();
+      copy.close();
+    }
+  });
+});
