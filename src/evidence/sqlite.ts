@@ -173,15 +173,25 @@ function boundPageCache(db: SqliteDb): SqliteDb {
 }
 
 function openCopy(dir: string, dbPath: string, what: string, hasWal: boolean, openBase: (() => SqliteDb) | null): SqliteHandle {
-  let db: SqliteDb;
+  let db: SqliteDb | undefined;
   try {
     db = boundPageCache(new Database(dbPath, { readonly: true, fileMustExist: true }));
     db.prepare('SELECT count(*) FROM sqlite_master').get();
   } catch (err) {
+    // Damage inside a database that opens (cut after its first pages, noise after the header) is met by the
+    // caller's first query, which names the file as damaged: as for a database held in memory (openImage).
+    if (db && isCorruption(err)) return wrap(db, what, hasWal, hasWal ? openBase : null, () => removeTempDir(dir));
+    db?.close();
     removeTempDir(dir);
     throw new FormatError(what, `cannot open SQLite database (${(err as Error).message})`, { cause: err });
   }
   return wrap(db, what, hasWal, hasWal ? openBase : null, () => removeTempDir(dir));
+}
+
+/** SQLITE_CORRUPT and its extended codes (better-sqlite3's SqliteError carries the name in `code`). */
+function isCorruption(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' && code.startsWith('SQLITE_CORRUPT');
 }
 
 function wrap(
