@@ -114,8 +114,9 @@ export class MemoryRun {
     const order = this.sortedOrder();
     let next = 0;
     let head: StoredEvent | undefined;
+    let closed = false;
     const load = () => {
-      head = next < order.length ? parseLine(this.lineAt(order[next]!)) : undefined;
+      head = !closed && next < order.length ? parseLine(this.lineAt(order[next]!)) : undefined;
     };
     load();
     return {
@@ -126,7 +127,11 @@ export class MemoryRun {
         next++;
         load();
       },
-      close() {},
+      // As a FileCursor: once closed (the store disposed during a read) the run's buffer may be gone, so the
+      // next advance ends the run instead of reading it.
+      close() {
+        closed = true;
+      },
     };
   }
 

@@ -213,6 +213,15 @@ describe('TimelineStore', () => {
     expect(scratchFolders()).toEqual(before);
   });
 
+  it('a read carried on after dispose ends there, without reading the released in-memory run', () => {
+    const store = new TimelineStore();
+    for (let i = 0; i < 5; i++) store.add(event(`t${i}`, `#${i}`));
+    const reading = store.sorted();
+    expect(reading.next().value?.description).toBe('#0');
+    store.dispose();
+    expect([...reading]).toEqual([]);
+  });
+
   it('writes the timeline as a header and one rendered line per distinct event', async () => {
     const store = new TimelineStore({ maxRunBytes: boundForEvents(2) });
     try {
