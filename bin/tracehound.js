@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // The published entry point: runs the compiled CLI (built by `npm ci` through the `prepare` script).
-import { main } from '../dist/cli/main.js';
+// entry.js answers `--version` without loading the command line parser; everything else goes to cli/main.js.
+import { run } from '../dist/cli/entry.js';
 
-process.exitCode = await main(process.argv);
+process.exitCode = await run(process.argv);

@@ -14,7 +14,8 @@ import { decodeMbFile } from '../formats/mbfile.js';
 import { hasWildcard, segmentGlobToRegExp, segmentGlobToSqliteGlob } from './_glob.js';
 import { ContainedRoot, realRoot } from './contained.js';
 import { cellKind, manifestCell } from './manifest-cells.js';
-import { isSqliteImage, keepInMemory, openSqlite, type SqliteHandle } from './sqlite.js';
+import { scratchIsSealed } from './sealed-scratch.js';
+import { isSqliteImage, keepInMemory, openSqlite, sqliteLimits, type SqliteHandle } from './sqlite.js';
 import type { AcquisitionInfo, EvidenceFile, EvidenceRef, FileSpec, ManifestRow, Source, UnreadableManifestRow } from './source.js';
 import { InputLog } from './input-log.js';
 import { createDecryptStream, decryptWithKey, fileKey, manifestDbKey } from './backup-crypto.js';
@@ -256,6 +257,15 @@ export class IosBackupSource implements Source {
     return this.keys !== null;
   }
 
+  /**
+   * A plain backup in a folder: its databases are opened from a private copy whatever their size (sqlite.ts,
+   * `copyFromFolders`), not held in memory. Plaintext of an encrypted backup, and members of an archive (never
+   * extracted), stay in memory up to `maxInMemoryBytes`; in a sealed-scratch run nothing is copied to temp.
+   */
+  private get copiedFromDisk(): boolean {
+    return sqliteLimits.copyFromFolders && !scratchIsSealed() && this.keys === null && this.files.layer === undefined;
+  }
+
   /** How much was decrypted so far (`check` decrypts only what its parsers read); none for a plain backup. */
   stats(): Readonly<DecryptionStats> | undefined {
     return this.keys ? { ...this.decrypted } : undefined;
@@ -346,7 +356,7 @@ export class IosBackupSource implements Source {
     // in a sealed-scratch run): Manifest.db's recorded Size is the backup's word, not the disk's.
     const size = this.files.sizeOf(file.ref.storedPath, what);
     const walSize = wal ? this.files.sizeOf(wal.ref.storedPath, describeForMessages(wal)) : 0;
-    if (keepInMemory(size + walSize, what)) {
+    if (!(wal === undefined && this.copiedFromDisk) && keepInMemory(size + walSize, what)) {
       const data = await this.read(file);
       const walData = wal ? await this.read(wal) : undefined;
       return openSqlite({ kind: 'buffer', data, wal: walData }, what);

@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { Readable, Transform } from 'node:stream';
 import { segmentGlobToRegExp } from './_glob.js';
 import type { InputLog } from './input-log.js';
-import { keepInMemory, openSqlite, type SqliteHandle } from './sqlite.js';
+import { keepInMemory, openSqlite, sqliteLimits, type SqliteHandle } from './sqlite.js';
 import type { AcquisitionInfo, EvidenceFile, EvidenceRef, FileSpec, ListedEntry, Source, SourceKind } from './source.js';
 import type { StoredFiles } from './stored-files.js';
 
@@ -147,7 +147,10 @@ export class TreeSource implements Source {
     // A sidecar that is a link out of the acquisition is not read, like any other such link.
     const wal = this.sidecar(`${rel}-wal`);
     const shm = this.sidecar(`${rel}-shm`);
-    if (!wal && keepInMemory(this.files.sizeOf(rel, rel), rel)) return openSqlite({ kind: 'buffer', data: await this.read(file) }, rel);
+    // In a folder, a private copy whatever the size (sqlite.ts, `copyFromFolders`; in a sealed run largeSqlite reads
+    // it into memory instead); an archive's member in memory up to the bound.
+    const copied = sqliteLimits.copyFromFolders && this.files.layer === undefined;
+    if (!wal && !copied && keepInMemory(this.files.sizeOf(rel, rel), rel)) return openSqlite({ kind: 'buffer', data: await this.read(file) }, rel);
     return openSqlite(await this.files.largeSqlite(rel, rel, this.inputs, rel, { ...(wal ? { wal } : {}), ...(shm ? { shm } : {}) }), rel);
   }
 

@@ -2,9 +2,10 @@
  * Timeline events from every artifact, sorted by time with bounded memory, identical events written once (as in
  * MVT's timeline).
  *
- * Events are appended to an in-memory run; when the run's estimated size passes a bound, it is sorted and
- * spilled to a file in the private temp folder, sealed with a key only this store holds (so the file is ciphertext:
- * evidence/sealed-scratch.ts), and at the end the runs are merged (timeline-runs.ts). The
+ * Events are appended to an in-memory run (one buffer of lines, outside the JavaScript heap: timeline-runs.ts,
+ * MemoryRun); when the run's size passes a bound, it is sorted and spilled to a file in the private temp folder,
+ * sealed with a key only this store holds (so the file is ciphertext: evidence/sealed-scratch.ts), and at the end
+ * the runs are merged. The
  * order and the de-duplication are those the timeline had when it was sorted in a scratch SQLite table with
  * `UNIQUE (sort_key, artifact, event, description)` and `ORDER BY sort_key, seq`: by key in code-point order,
  * ties in arrival order, an event equal to an earlier one (all four fields) dropped.
@@ -14,21 +15,19 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { ScratchSealer } from '../evidence/sealed-scratch.js';
 import { privateTempDir, removeTempDir } from '../evidence/temp.js';
 import { BufferedFile } from './buffered-file.js';
-import { FileCursor, byKey, memoryCursor, mergeRuns, spillRun, type RunCursor, type StoredEvent } from './timeline-runs.js';
+import { FileCursor, MemoryRun, mergeRuns, type RunCursor, type StoredEvent } from './timeline-runs.js';
 
 export type { StoredEvent } from './timeline-runs.js';
 
 /**
- * Above this estimate of the in-memory run's size, it is spilled. A 100k-entry backup's ~160k events (~55 MB
- * estimated) make about four runs: measured on it, that costs no more CPU than one run in memory and keeps the
- * peak RSS ~35 MB lower (events held in the heap are promoted and re-marked by the GC; spilled ones are not).
+ * Above this size of the in-memory run (its lines' bytes and its keys), it is spilled. A 100k-entry backup's
+ * ~160k events (~50 MB of lines) make about six runs; a 10k-entry one's fit in one. The run's buffer is the
+ * store's one large allocation, so this is what the timeline adds to the peak RSS, whatever the acquisition's size.
  */
-export const DEFAULT_MAX_RUN_BYTES = 16 << 20;
+export const DEFAULT_MAX_RUN_BYTES = 8 << 20;
 
 /** The bound a store takes when it is given none (tests of whole runs lower it to make a small timeline spill). */
 export const timelineLimits = { maxRunBytes: DEFAULT_MAX_RUN_BYTES };
-/** An event's object and its string headers, roughly, on top of its characters (one byte each, mostly). */
-const EVENT_OVERHEAD_BYTES = 150;
 /** Longest stretch of writing between two turns of the event loop (signals are handled in between). */
 const TURN_EVERY_MS = 25;
 
@@ -59,8 +58,7 @@ export class TimelineStore {
   /** The key of this store's spilled runs, in memory only. */
   private readonly sealer = new ScratchSealer();
   private readonly maxRunBytes: number;
-  private run: StoredEvent[] = [];
-  private runBytes = 0;
+  private readonly run = new MemoryRun();
   private readonly spilled: string[] = [];
   /** Cursors of a read in progress, closed by dispose when the reader never finished. */
   private readonly open = new Set<RunCursor>();
@@ -74,10 +72,8 @@ export class TimelineStore {
   add(e: StoredEvent): void {
     if (this.reading) throw new Error('timeline: an event was added while the sorted timeline was being read');
     if (this.disposed) throw new Error('timeline: an event was added after the store was disposed');
-    this.run.push(e);
-    // The time is usually the key itself (one string), and the artifact and event names are shared by many events.
-    this.runBytes += e.sortKey.length + e.description.length + EVENT_OVERHEAD_BYTES;
-    if (this.runBytes > this.maxRunBytes) this.spill();
+    this.run.add(e, this.maxRunBytes);
+    if (this.run.size > this.maxRunBytes) this.spill();
   }
 
   /** Whether any event was added (cheaper than count(): no pass over the events). */
@@ -92,13 +88,11 @@ export class TimelineStore {
 
   /** Events sorted by time (events without one first), then in arrival order; each distinct event once. */
   *sorted(): Generator<StoredEvent, void, undefined> {
-    // Array.prototype.sort is stable: ties keep arrival order, also when events were added after an earlier read.
-    this.run.sort(byKey);
     const cursors: RunCursor[] = [];
     this.reading = true;
     try {
       for (const path of this.spilled) cursors.push(this.track(new FileCursor(path, this.sealer)));
-      cursors.push(this.track(memoryCursor(this.run)));
+      cursors.push(this.track(this.run.cursor()));
       yield* distinct(mergeRuns(cursors));
     } finally {
       this.reading = false;
@@ -140,7 +134,7 @@ export class TimelineStore {
   /** Removes the spilled runs; safe to call more than once, and after a failure. */
   dispose(): void {
     this.disposed = true;
-    this.run = [];
+    this.run.release();
     try {
       for (const cursor of this.open) cursor.close();
       this.open.clear();
@@ -150,13 +144,10 @@ export class TimelineStore {
   }
 
   private spill(): void {
-    this.run.sort(byKey);
     const path = join(this.dir, `run-${this.spilled.length}.sealed`);
     // Counted before writing: if the write fails half-way, dispose still knows the file (it removes the folder).
     this.spilled.push(path);
-    spillRun(path, this.run, this.sealer);
-    this.run = [];
-    this.runBytes = 0;
+    this.run.spillTo(path, this.sealer);
   }
 
   private track(cursor: RunCursor): RunCursor {

@@ -1,4 +1,4 @@
-/** The CLI as a child process runs it (tests that send signals or need a real exit status). */
-import { main } from '../../src/cli/main.js';
+/** The CLI as a child process runs it (tests that send signals or need a real exit status): bin/tracehound.js on the sources. */
+import { run } from '../../src/cli/entry.js';
 
-process.exitCode = await main(process.argv);
+process.exitCode = await run(process.argv);

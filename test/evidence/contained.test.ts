@@ -8,10 +8,12 @@ import { closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ContainedRoot, isInside, LINK_IN_BACKUP, LINK_OUTSIDE, readOpened } from '../../src/evidence/contained.js';
+import { openAcquisition } from '../../src/evidence/detect.js';
 import { openIosBackup } from '../../src/evidence/ios-backup.js';
 import { sqliteLimits } from '../../src/evidence/sqlite.js';
 import { privateTempRoot } from '../../src/evidence/temp.js';
 import { fileElsewhere, mvtBackupCopy, SMS, storedPath } from '../fixtures/hostile.js';
+import { zipTree } from '../fixtures/archives.js';
 import { buildBackup, sqliteWithWal, tempDir } from '../fixtures/ios-backup.js';
 
 /** A root folder holding `a.txt`, `sub/b.txt`, and the links a test adds. */
@@ -91,6 +93,7 @@ describe('reading to the real size', () => {
     const limit = sqliteLimits.maxInMemoryBytes;
     afterEach(() => {
       sqliteLimits.maxInMemoryBytes = limit;
+      sqliteLimits.copyFromFolders = true;
     });
 
     it('is opened from a private temp copy, not read into memory, because its real size is above the limit', async () => {
@@ -136,8 +139,9 @@ describe('reading to the real size', () => {
       }
     });
 
-    it('must-not: at its recorded size it is read into memory, no copy', async () => {
+    it('must-not: at its recorded size it is read into memory, no copy (where a folder\'s databases are held in memory at all)', async () => {
       sqliteLimits.maxInMemoryBytes = 1024 * 1024;
+      sqliteLimits.copyFromFolders = false;
       const source = await openIosBackup(mvtBackupCopy());
       try {
         const [sms] = await source.find({ by: 'backup', ...SMS });
@@ -148,5 +152,36 @@ describe('reading to the real size', () => {
         await source.close();
       }
     });
+  });
+});
+
+describe('where a database is opened: a private copy for a folder, memory for an archive member', () => {
+  it('a plain backup folder\'s sms.db is opened from a private temp copy, small as it is (memory: the page cache, not twice its size)', async () => {
+    const source = await openIosBackup(mvtBackupCopy());
+    try {
+      const [sms] = await source.find({ by: 'backup', ...SMS });
+      const h = await source.openSqlite(sms!);
+      expect(h.db.memory).toBe(false);
+      expect(h.db.name.startsWith(privateTempRoot())).toBe(true);
+      expect(h.db.prepare('SELECT count(*) FROM message').pluck().get()).toBe(1);
+      h.close();
+    } finally {
+      await source.close();
+    }
+  });
+
+  it('must-not: the same backup zipped is read into memory (an archive member is never extracted to disk)', async () => {
+    const zip = join(tempDir('zipped'), 'backup.zip');
+    await zipTree(mvtBackupCopy(), zip);
+    const { source } = await openAcquisition(zip);
+    try {
+      const [sms] = await source.find({ by: 'backup', ...SMS });
+      const h = await source.openSqlite(sms!);
+      expect(h.db.memory).toBe(true);
+      expect(h.db.prepare('SELECT count(*) FROM message').pluck().get()).toBe(1);
+      h.close();
+    } finally {
+      await source.close();
+    }
   });
 });

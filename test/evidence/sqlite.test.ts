@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FormatError } from '../../src/errors.js';
@@ -81,5 +81,51 @@ describe('openSqlite never touches evidence', () => {
     expect(code).toBe('SQLITE_CORRUPT');
     expect(rows.length).toBeGreaterThan(1000);
     expect(rows.length).toBeLessThan(5000);
+  });
+});
+
+describe('a damaged database gives the same answer from memory and from a private copy', () => {
+  it('cut after its first page: it opens, and its first query fails with SQLITE_CORRUPT (the caller names the file as damaged)', () => {
+    const data = sqliteBytes('CREATE TABLE t (a TEXT)', (d) => {
+      const ins = d.prepare('INSERT INTO t VALUES (?)');
+      d.transaction(() => {
+        for (let i = 0; i < 2000; i++) ins.run(`row ${i} ${'x'.repeat(50)}`);
+      })();
+    });
+    const cut = data.subarray(0, 4096);
+    const path = join(tempDir('cut-db'), 't.db');
+    writeFileSync(path, cut);
+    const codes = [openSqlite({ kind: 'buffer', data: cut }, 't.db'), openSqlite({ kind: 'file', path }, 't.db')].map((h) => {
+      try {
+        h.db.prepare('SELECT count(*) FROM t').pluck().get();
+        return 'read';
+      } catch (err) {
+        return (err as { code?: string }).code;
+      } finally {
+        h.close();
+      }
+    });
+    expect(codes).toEqual(['SQLITE_CORRUPT', 'SQLITE_CORRUPT']);
+  });
+});
+
+describe('what an evidence connection holds in memory', () => {
+  it('a 2 MiB page cache, held in memory or opened from a copy alike, not better-sqlite3\'s 16 MB default (which doubled an image)', () => {
+    const fresh = new Database(':memory:');
+    expect(fresh.pragma('cache_size', { simple: true })).toBe(-16000); // the default this bounds
+    fresh.close();
+    const manifest = join(mvtIosBackup(), 'Manifest.db');
+    const image = openSqlite({ kind: 'buffer', data: readFileSync(manifest) }, 'Manifest.db');
+    const copy = openSqlite({ kind: 'file', path: manifest }, 'Manifest.db');
+    try {
+      for (const h of [image, copy]) {
+        expect(h.db.pragma('cache_size', { simple: true })).toBe(-2048);
+        expect(h.db.prepare('SELECT count(*) FROM Files').pluck().get()).toBe(3721);
+      }
+      expect([image.db.memory, copy.db.memory]).toEqual([true, false]);
+    } finally {
+      image.close();
+      copy.close();
+    }
   });
 });

@@ -9,7 +9,7 @@ import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from '
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { privateTempDir, privateTempRoot, removeTempDir } from '../../src/evidence/temp.js';
-import { compareCodePoints } from '../../src/report/timeline-runs.js';
+import { MemoryRun, compareCodePoints } from '../../src/report/timeline-runs.js';
 import { TimelineStore, type StoredEvent } from '../../src/report/timeline-store.js';
 import { tempDir } from '../fixtures/ios-backup.js';
 
@@ -43,8 +43,15 @@ function readAll(store: TimelineStore): StoredEvent[] {
 /** The store's scratch folders in the private temp area. */
 const scratchFolders = (): string[] => readdirSync(privateTempRoot()).filter((name) => name.startsWith('timeline-'));
 
-/** A bound that spills after about `n` of the small events used here (each is estimated at ~155 bytes). */
-const boundForEvents = (n: number): number => n * 160;
+/** What one small event used here costs the in-memory run (its line, ~35 bytes, and its key). */
+function sizeInRun(e: StoredEvent): number {
+  const run = new MemoryRun();
+  run.add(e, 1 << 16);
+  return run.size;
+}
+
+/** A bound that spills after about `n` of the small events used here. */
+const boundForEvents = (n: number): number => n * sizeInRun(event('t1', 'a'));
 
 describe('TimelineStore', () => {
   it('keeps a small timeline in one run in memory: sorted by time, ties in arrival order, nothing spilled', () => {
@@ -127,6 +134,24 @@ describe('TimelineStore', () => {
     );
   });
 
+  it('keeps an event of any size whole: a 1 MB description (past the run buffer and a spill write) and non-ASCII text', () => {
+    const big = `${'é😀\u2028'.repeat(100_000)}x`; // 3 bytes, 4 bytes, 3 bytes in UTF-8: ~1 MB
+    for (const maxRunBytes of [undefined, 1]) {
+      const store = new TimelineStore(maxRunBytes === undefined ? {} : { maxRunBytes });
+      try {
+        store.add(event('t2', 'after'));
+        store.add(event('t1', big));
+        store.add(event('t1', 'small'));
+        expect(store.spilledRuns).toBe(maxRunBytes === undefined ? 0 : 3);
+        const read = readAll(store);
+        expect(read.map((e) => e.description.length)).toEqual([big.length, 5, 5]);
+        expect(read[0]!.description).toBe(big);
+      } finally {
+        store.dispose();
+      }
+    }
+  });
+
   it('reads the same timeline twice, and takes events added after a read in their place', () => {
     const store = new TimelineStore({ maxRunBytes: boundForEvents(2) });
     try {
@@ -190,6 +215,15 @@ describe('TimelineStore', () => {
     abandoned.next(); // a reader that stops without finishing: its open runs are closed by dispose
     store.dispose();
     expect(scratchFolders()).toEqual(before);
+  });
+
+  it('a read carried on after dispose ends there, without reading the released in-memory run', () => {
+    const store = new TimelineStore();
+    for (let i = 0; i < 5; i++) store.add(event(`t${i}`, `#${i}`));
+    const reading = store.sorted();
+    expect(reading.next().value?.description).toBe('#0');
+    store.dispose();
+    expect([...reading]).toEqual([]);
   });
 
   it('writes the timeline as a header and one rendered line per distinct event', async () => {

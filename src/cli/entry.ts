@@ -1,0 +1,22 @@
+/**
+ * The `tracehound` process's entry (bin/tracehound.js): `run(process.argv)` resolves to the exit code.
+ *
+ * `tracehound --version` (or `-V`) alone is answered here, before the command line parser is loaded: it is
+ * what scripts and packagers run to see whether the tool is installed, and it should cost little more than
+ * starting Node (issue #8: under 0.2 s). Everything else goes to main.ts, which loads commander and then each
+ * command's module only when that command runs (test/cli/startup.test.ts watches both).
+ */
+import { toolVersion } from '../version.js';
+
+/** Commander's own version flags (main.ts, `.version()`): alone on the line they need no parser to answer. */
+const VERSION_FLAGS: ReadonlySet<string> = new Set(['--version', '-V']);
+
+export async function run(argv: readonly string[]): Promise<number> {
+  const args = argv.slice(2);
+  if (args.length === 1 && VERSION_FLAGS.has(args[0]!)) {
+    process.stdout.write(`${toolVersion}\n`);
+    return 0;
+  }
+  const { main } = await import('./main.js');
+  return main(argv);
+}
