@@ -8,6 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CaseError } from '../../src/case/errors.js';
+import { createObservableReader, createRecordReader } from '../../src/case/record-store.js';
 import { loadCaseReport } from '../../src/case/report-model.js';
 import { migrate, migrations, schemaVersion, SCHEMA_VERSION, type Migration } from '../../src/case/schema.js';
 import { CASE_DB_NAME, openCase } from '../../src/case/store.js';
@@ -93,24 +94,50 @@ describe('a case made by schema version 1', () => {
     ]);
   });
 
+  it('is made compact by version 2: the record in a deflated block with its locator, its source stored once, its observable by field id', () => {
+    const store = openCase(writeV1Case());
+    try {
+      const { db } = store;
+      const columns = (table: string) => db.prepare(`SELECT name FROM pragma_table_info('${table}') ORDER BY cid`).all().map((r) => r.name);
+      expect(columns('records')).toEqual(['id', 'acquisition_id', 'source_id', 'block_id', 'block_index']);
+      expect(columns('observables')).toEqual(['id', 'record_id', 'value', 'field_id']);
+      expect(db.prepare('SELECT encoding, records FROM record_blocks').all()).toEqual([{ encoding: 'deflate-jsonl', records: 1 }]);
+      expect(createRecordReader(db)(1)).toEqual({
+        id: 1,
+        acquisitionId: 1,
+        artifact: 'ios.sms',
+        evidenceFile: 'HomeDomain/Library/SMS/sms.db',
+        ref: { root: '/evidence/rania', storedPath: '3d/3d0d' },
+        at: { table: 'message', rowid: 7 },
+        data: { text: 'x' },
+      });
+      expect(createObservableReader(db)(1)).toEqual([{ kind: 'url', value: 'https://x.bad.example/', field: 'links' }]);
+      // A damaged block costs its records their data, not the report.
+      db.prepare('UPDATE record_blocks SET content = ?').run(Buffer.from('not deflate'));
+      expect(createRecordReader(db)(1)).toMatchObject({ artifact: 'ios.sms', at: {}, data: null });
+    } finally {
+      store.close();
+    }
+  });
+
   it('is migrated by the runner through a later version, in place, keeping its rows', () => {
     const dir = writeV1Case();
     const store = openCase(dir);
     try {
-      const v2: Migration = {
-        version: 2,
+      const v3: Migration = {
+        version: 3,
         description: 'timeline events around findings',
         up: (db) => db.exec('CREATE TABLE timeline_events (acquisition_id INTEGER NOT NULL, at VARCHAR(40), event TEXT NOT NULL)'),
       };
-      expect(migrate(store.db, [...migrations, v2])).toEqual([2]);
-      expect(schemaVersion(store.db)).toBe(2);
+      expect(migrate(store.db, [...migrations, v3])).toEqual([3]);
+      expect(schemaVersion(store.db)).toBe(3);
       expect(store.db.prepare('SELECT count(*) AS n FROM findings').get()).toEqual({ n: 1 });
       // Applied once: a second run has nothing to do.
-      expect(migrate(store.db, [...migrations, v2])).toEqual([]);
+      expect(migrate(store.db, [...migrations, v3])).toEqual([]);
       // A migration that fails leaves the case at the version before it.
-      const broken: Migration = { version: 3, description: 'broken', up: (db) => db.exec('CREATE TABLE oops (x INTEGER); INSERT INTO nowhere VALUES (1)') };
-      expect(() => migrate(store.db, [...migrations, v2, broken])).toThrow(/no such table: nowhere/);
-      expect(schemaVersion(store.db)).toBe(2);
+      const broken: Migration = { version: 4, description: 'broken', up: (db) => db.exec('CREATE TABLE oops (x INTEGER); INSERT INTO nowhere VALUES (1)') };
+      expect(() => migrate(store.db, [...migrations, v3, broken])).toThrow(/no such table: nowhere/);
+      expect(schemaVersion(store.db)).toBe(3);
       expect(store.db.prepare(`SELECT count(*) AS n FROM sqlite_master WHERE name = 'oops'`).get()).toEqual({ n: 0 });
     } finally {
       store.close();
@@ -135,7 +162,7 @@ describe('what is not a case', () => {
     const db = new Database(join(dir, CASE_DB_NAME));
     db.exec(`INSERT INTO schema_version VALUES (99, 'later', 'future')`);
     db.close();
-    expect(refused(() => openCase(dir)).message).toMatch(/case\.db: the case was written by a newer Tracehound \(schema version 99; this one knows up to 1\)/);
+    expect(refused(() => openCase(dir)).message).toMatch(/case\.db: the case was written by a newer Tracehound \(schema version 99; this one knows up to 2\)/);
   });
 
   it('refuses a SQLite database of something else, a file that is not SQLite, and a missing case', () => {
