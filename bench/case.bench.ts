@@ -159,7 +159,10 @@ function breakdown(path: string, observables: number): string {
     const kinds = new Map((db.prepare(`SELECT name, type, tbl_name FROM sqlite_master`).all() as { name: string; type: string; tbl_name: string }[]).map((r) => [r.name, r]));
     const group = (name: string): string => {
       const m = kinds.get(name);
-      if (m?.type === 'index' || name.startsWith('sqlite_autoindex_')) return `indexes (${m?.tbl_name ?? name.replace(/^sqlite_autoindex_(.*)_\d+$/, '$1')})`;
+      if (m?.type === 'index' || name.startsWith('sqlite_autoindex_')) {
+        const table = m?.tbl_name ?? '';
+        return ['observables', 'observable_keys', 'match_keys'].includes(table) ? `index of ${table}` : 'other indexes';
+      }
       if (['records', 'record_sources', 'record_blocks'].includes(name)) return 'records (rows, sources, deflated blocks)';
       if (['observables', 'observable_fields'].includes(name)) return 'observables (values, field ids)';
       if (['observable_keys', 'match_keys'].includes(name)) return 'match keys (links, distinct keys)';
