@@ -13,9 +13,12 @@
  *   npm run bench:case -- --size 50k --copies 100    bigger
  *   npm run bench:case -- --copies 1000              the issue's case: 1,000 acquisitions, 14 million observables
  *   npm run bench:case -- --keep                     keep the work folder (path printed)
+ *   npm run bench:case -- --encrypt                  also: the same check into an encrypted case (`--encrypt`,
+ *                                                    age scrypt at its default work factor), the grown case
+ *                                                    locked (`case lock`) and rechecked encrypted, side by side
  */
 import Database from 'better-sqlite3';
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -27,7 +30,7 @@ const SEED = 20240601;
 const FEEDS = resolve(projectRoot, '..', 'shared', 'data', 'iocs');
 
 const { values } = parseArgs({
-  options: { size: { type: 'string', default: '10k' }, copies: { type: 'string', default: '10' }, keep: { type: 'boolean', default: false } },
+  options: { size: { type: 'string', default: '10k' }, copies: { type: 'string', default: '10' }, keep: { type: 'boolean', default: false }, encrypt: { type: 'boolean', default: false } },
 });
 const k = Number.parseInt(values.size.replace(/k$/i, ''), 10) / 10;
 if (!Number.isFinite(k) || k <= 0) throw new Error(`--size: expected 10k, 50k, … (got ${values.size})`);
@@ -52,11 +55,21 @@ try {
   const extra = join(work, 'visited.stix2');
   writeFileSync(extra, JSON.stringify(oneDomainBundle(visited.domain)));
 
+  // The encrypted case: the passphrase from the environment, as a script gives it (the prompt otherwise).
+  const sealedEnv = { ...process.env, TRACEHOUND_CASE_PASSPHRASE: 'bench passphrase' };
+  const sealedDir = join(work, 'case-encrypted');
+  const intoSealed = values.encrypt ? await measure(cli([...base, '--case', sealedDir, '--device', 'phone-0', '--encrypt']), sealedEnv) : null;
+
   const growth = grow(dbPath, copies - 1);
   const grown = caseStats(dbPath);
   const everyFeed = ['recheck', caseDir, '--iocs', FEEDS, '--iocs', demo, '--no-default-iocs', '--json'];
   const recheck = await measure(cli(everyFeed));
   const again = await measure(cli(everyFeed));
+  // The grown case, locked, then rechecked encrypted: the same data as the plain recheck above.
+  const lockedDir = join(work, 'case-locked');
+  if (values.encrypt) cpSync(caseDir, lockedDir, { recursive: true });
+  const lock = values.encrypt ? await measure(cli(['case', 'lock', lockedDir, '--quiet']), sealedEnv) : null;
+  const recheckSealed = values.encrypt ? await measure(cli(['recheck', lockedDir, '--iocs', FEEDS, '--iocs', demo, '--no-default-iocs', '--json']), sealedEnv) : null;
   const added = await measure(cli([...everyFeed, '--iocs', extra]));
   const parsed = JSON.parse(recheck.stdout) as RecheckJson;
   const parsedAgain = JSON.parse(again.stdout) as RecheckJson;
@@ -85,6 +98,15 @@ try {
       `${parsedAdded.new.length} new (expected ${visited.expected * copies}; in ${new Set(parsedAdded.new.map((f) => f.acquisitionId)).size} acquisitions), ${parsedAdded.gone.length} gone; ${current(parsedAdded)} current`,
     ),
   );
+  if (intoSealed && lock && recheckSealed) {
+    const sealedBytes = statSync(join(sealedDir, 'case.db.age')).size;
+    const lockedBytes = statSync(join(lockedDir, 'case.db.age')).size;
+    const sealedParsed = JSON.parse(recheckSealed.stdout || '{"new":[],"gone":[]}') as { new: unknown[]; gone: unknown[] };
+    console.log(row('check --case --encrypt (new case)', intoSealed, `case.db.age ${mb(sealedBytes)} (plain case.db ${mb(one.bytes)}, +${sealedBytes - one.bytes} bytes)`));
+    console.log(row(`case lock, ${copies} acquisitions`, lock, `case.db.age ${mb(lockedBytes)} (plain ${mb(grown.bytes)})`));
+    console.log(row(`recheck, ${copies} acquisitions, encrypted`, recheckSealed, `${sealedParsed.new.length} new, ${sealedParsed.gone.length} gone; rewritten case.db.age ${mb(statSync(join(lockedDir, 'case.db.age')).size)}`));
+    for (const m of [intoSealed, lock, recheckSealed]) if (m.exitCode > 1) console.log(`stderr: ${m.stderrTail}`);
+  }
   console.log(`\nwhere the bytes go at ${copies} acquisitions (bytes per stored observable, from SQLite's dbstat):`);
   console.log(breakdown(dbPath, grown.observables));
   if (intoCase.exitCode > 1 || recheck.exitCode > 1) console.log(`stderr: ${intoCase.stderrTail}${recheck.stderrTail}`);
@@ -182,7 +204,7 @@ function breakdown(path: string, observables: number): string {
 
 /**
  * Adds `extra` copies of the case's one acquisition, each a distinct acquisition of its own device (own ids,
- * device, run, sources, blocks, records, observables, keys, findings, coverage), with SQL inside the database:
+ * device, run, sources, blocks, records, observables, keys, findings, coverage, timeline), with SQL inside the database:
  * the case a helpline would have after that many checks of phones of that size.
  *
  * Bulk loading, the bench's alone: the copies go in with the journal in memory and no fsync (a crash loses the bench's
@@ -214,6 +236,8 @@ function grow(path: string, extra: number): { wallMs: number; cpuMs: number } {
       run: db.prepare(`INSERT INTO runs (kind, tool_name, tool_version, options, started_at, finished_at) SELECT kind, tool_name, tool_version, options, started_at, finished_at FROM runs WHERE id = 1`),
       runAcq: db.prepare('INSERT INTO run_acquisitions (run_id, acquisition_id) VALUES (?, ?)'),
       coverage: db.prepare(`INSERT INTO coverage (run_id, acquisition_id, artifact, title, state, records, files, issues, reason) SELECT ?, ?, artifact, title, state, records, files, issues, reason FROM coverage WHERE run_id = 1`),
+      timeline: db.prepare(`INSERT INTO timeline_events (acquisition_id, event_time, artifact, event, description) SELECT ?, event_time, artifact, event, description FROM timeline_events WHERE acquisition_id = 1`),
+      span: db.prepare(`INSERT INTO acquisition_timelines (acquisition_id, first_time, last_time, total, omitted, window_ms) SELECT ?, first_time, last_time, total, omitted, window_ms FROM acquisition_timelines WHERE acquisition_id = 1`),
       sources: db.prepare(`INSERT INTO record_sources (id, acquisition_id, artifact, evidence_file, evidence_ref) SELECT id + ?, ?, artifact, evidence_file, evidence_ref FROM record_sources WHERE id BETWEEN ? AND ?`),
       blocks: db.prepare(`INSERT INTO record_blocks (id, acquisition_id, encoding, records, content) SELECT id + ?, ?, encoding, records, content FROM record_blocks WHERE id BETWEEN ? AND ?`),
       records: db.prepare(`INSERT INTO records (id, acquisition_id, source_id, block_id, block_index) SELECT id + ?, ?, source_id + ?, block_id + ?, block_index FROM records WHERE id BETWEEN ? AND ?`),
@@ -230,6 +254,8 @@ function grow(path: string, extra: number): { wallMs: number; cpuMs: number } {
       const run = Number(stmts.run.run().lastInsertRowid);
       stmts.runAcq.run(run, acq);
       stmts.coverage.run(run, acq);
+      stmts.timeline.run(acq);
+      stmts.span.run(acq);
       // Copy i's rows take the ids after copy i-1's: the first acquisition's ids shifted by i spans.
       const off = { source: i * span(src.source), block: i * span(src.block), record: i * span(src.record), observable: i * span(src.observable) };
       stmts.sources.run(off.source, acq, src.source.lo, src.source.hi);

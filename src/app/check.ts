@@ -10,6 +10,7 @@ import { detectAcquisition, openAcquisition } from '../evidence/detect.js';
 import type { CredentialProvider } from '../evidence/ios-backup-keys.js';
 import type { AgeCredentialProvider } from '../evidence/fs/age.js';
 import type { AcquisitionInfo, Source, SourceKind } from '../evidence/source.js';
+import { holdSealedScratch } from '../evidence/sealed-scratch.js';
 import { assertUsableTempArea, holdPrivateTemp } from '../evidence/temp.js';
 import { InterruptedError, OutputError, UserError, interruption } from '../errors.js';
 import { createDetector, type Detector } from '../detection/detector.js';
@@ -56,6 +57,14 @@ export interface CheckOptions {
    */
   readonly sinks?: readonly Sink[];
   readonly signal?: AbortSignal;
+  /**
+   * Nothing derived from the evidence is written in plaintext to the temp folder (for encrypted cases): every
+   * SQLite database is opened from memory (up to `sqliteLimits.maxSealedInMemoryBytes`; a larger one is refused
+   * with a coverage line), decrypted files stay in memory, and what must spill is sealed with a key held only in
+   * memory (src/evidence/sealed-scratch.ts; docs/dev/file-systems.md, "Sealed scratch"). Off: large databases are
+   * copied to temp as plaintext, as before.
+   */
+  readonly sealedScratch?: boolean;
 }
 
 export type CheckEvent =
@@ -86,7 +95,13 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
   const emit = options.onEvent ?? (() => {});
   const signal = options.signal ?? new AbortController().signal;
   assertUsableTempArea();
-  const releaseTemp = holdPrivateTemp();
+  // Sealed before anything is opened: the acquisition's own index (Manifest.db) is read while opening it.
+  const releaseSealed = options.sealedScratch ? holdSealedScratch() : () => {};
+  const releaseHeldTemp = holdPrivateTemp();
+  const releaseTemp = (): void => {
+    releaseSealed();
+    releaseHeldTemp();
+  };
   let pending: PendingFolder | null = null;
   let opened: Awaited<ReturnType<typeof openAcquisition>>;
   try {

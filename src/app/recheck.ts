@@ -4,6 +4,7 @@
  * its own transaction: a case that cannot be opened is reported and the others are still rechecked.
  */
 import { recheckCase, type CaseRecheck } from '../case/recheck.js';
+import type { CaseSeal } from '../case/sealed.js';
 import { openCase } from '../case/store.js';
 import { errorMessage, UserError } from '../errors.js';
 import { loadIndicators, type LoadedIndicators } from '../indicators/load.js';
@@ -15,6 +16,8 @@ export interface RecheckOptions {
   readonly envIocs?: string;
   /** Folder of indicator files loaded by default; null to disable. */
   readonly userIocDir?: string | null;
+  /** The key of each encrypted case (asked for when it is opened); undefined for a plain one. */
+  readonly unlock?: (dir: string) => Promise<CaseSeal | undefined>;
 }
 
 export interface RecheckResult {
@@ -33,7 +36,8 @@ export async function recheck(options: RecheckOptions): Promise<RecheckResult> {
   for (const dir of options.cases) {
     let store;
     try {
-      store = openCase(dir);
+      const seal = options.unlock ? await options.unlock(dir) : undefined;
+      store = openCase(dir, seal ? { seal } : {});
     } catch (err) {
       failed.push({ case: dir, reason: errorMessage(err) });
       continue;

@@ -53,6 +53,8 @@ export interface Provenance {
   readonly indicator_files: readonly IndicatorFileRef[];
   readonly artifacts: readonly { readonly id: string; readonly version: number }[];
   readonly rules: readonly { readonly id: string; readonly version: number }[];
+  /** Exported from a case: which case, device, acquisition and runs. */
+  readonly case?: { readonly path: string; readonly device: string; readonly acquisition_id: number; readonly runs: readonly { readonly id: number; readonly kind: string; readonly finished_at: string | null }[] };
 }
 
 /** An indicator file carried whole, so `verify --acquisition` re-runs with exactly the indicators used. */
@@ -145,13 +147,13 @@ export function bundleContentFromNativeOutput(dir: string, options: { includeRec
     coverage,
     observables: observablesOf(findings),
     provenance,
-    indicatorFiles: dedupe(indicatorRefs).map(readIndicatorFile),
+    indicatorFiles: carriedIndicatorFiles(indicatorRefs).map(readIndicatorFile),
     ...(options.includeRecords ? { records: recordFiles(dir) } : {}),
     ...(options.reportHtml !== undefined ? { reportHtml: options.reportHtml } : {}),
   };
 }
 
-function readIndicatorFile(ref: IndicatorFileRef): IndicatorFileContent {
+export function readIndicatorFile(ref: IndicatorFileRef): IndicatorFileContent {
   let content: Buffer;
   try {
     const st = lstatSync(ref.path);
@@ -215,7 +217,8 @@ function versions(x: unknown): { id: string; version: number }[] {
   });
 }
 
-function dedupe(refs: readonly IndicatorFileRef[]): IndicatorFileRef[] {
+/** The indicator files a bundle carries, each once (two runs may name one file by different paths). */
+export function carriedIndicatorFiles(refs: readonly IndicatorFileRef[]): IndicatorFileRef[] {
   const seen = new Set<string>();
   return refs.filter((r) => (seen.has(r.sha256) ? false : (seen.add(r.sha256), true)));
 }

@@ -1,6 +1,6 @@
 import { UserError } from '../errors.js';
 
-export type CaseProblem = 'not-a-case' | 'newer-schema' | 'bad-case-folder' | 'unknown-device' | 'damaged';
+export type CaseProblem = 'not-a-case' | 'newer-schema' | 'bad-case-folder' | 'unknown-device' | 'damaged' | 'encrypted' | 'wrong-state';
 
 /** A case that cannot be opened or used as asked: one line for the user (exit 2), naming the case. */
 export class CaseError extends UserError {

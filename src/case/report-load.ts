@@ -8,10 +8,13 @@ import { fromJson, objectFromJson } from './json.js';
 import { createRecordReader } from './record-store.js';
 import type { CaseReport, ReportAcquisition, ReportCoverage, ReportDevice, ReportFinding, ReportRun } from './report-model.js';
 import { schemaVersion } from './schema.js';
+import type { EventsAround, WindowEvent } from '../report/timeline-window.js';
+import type { CaseSeal } from './sealed.js';
 import { openCase } from './store.js';
 
-export function loadCaseReport(dir: string, device?: string): CaseReport {
-  const store = openCase(dir);
+/** `seal`: the key of an encrypted case (store.ts `unlockSeal`). */
+export function loadCaseReport(dir: string, device?: string, seal?: CaseSeal): CaseReport {
+  const store = openCase(dir, seal ? { seal } : {});
   try {
     return readCase(store.db, store.dir, device ?? null);
   } finally {
@@ -33,6 +36,7 @@ export function readCase(db: CaseDb, path: string, device: string | null): CaseR
     list.push({ path: str(r.path), label: str(r.label), sha256: str(r.sha256), bytes: Number(r.bytes) });
     inputsByAcq.set(Number(r.acquisition_id), list);
   }
+  const timelines = timelinesOf(db, deviceId);
   const acquisitions: ReportAcquisition[] = db
     .prepare('SELECT a.*, d.name AS device_name FROM acquisitions a JOIN devices d ON d.id = a.device_id WHERE (? IS NULL OR a.device_id = ?) ORDER BY a.id')
     .all(deviceId, deviceId)
@@ -47,6 +51,7 @@ export function readCase(db: CaseDb, path: string, device: string | null): CaseR
       addedAt: str(r.added_at),
       metadata: stringValues(objectFromJson(r.metadata)),
       inputs: inputsByAcq.get(Number(r.id)) ?? [],
+      timeline: timelines.get(Number(r.id)) ?? null,
     }));
   const acqIds = new Set(acquisitions.map((a) => a.id));
 
@@ -63,6 +68,12 @@ export function readCase(db: CaseDb, path: string, device: string | null): CaseR
     list.push({ path: str(r.path), sha256: str(r.sha256), indicators: Number(r.indicators), collections: Number(r.collections) });
     filesByRun.set(Number(r.run_id), list);
   }
+  const componentsByRun = new Map<number, ReportRun['components'][number][]>();
+  for (const r of db.prepare('SELECT run_id, kind, component_id, version FROM run_components ORDER BY rowid').iterate()) {
+    const list = componentsByRun.get(Number(r.run_id)) ?? [];
+    list.push({ kind: r.kind === 'rule' ? 'rule' : 'artifact', id: str(r.component_id), version: Number(r.version) });
+    componentsByRun.set(Number(r.run_id), list);
+  }
   for (const r of db.prepare('SELECT * FROM runs WHERE finished_at IS NOT NULL ORDER BY id').iterate()) {
     const over = (runAcqs.get(Number(r.id)) ?? []).filter((id) => acqIds.has(id));
     if (over.length === 0) continue;
@@ -74,6 +85,7 @@ export function readCase(db: CaseDb, path: string, device: string | null): CaseR
       finishedAt: strOrNull(r.finished_at),
       options: objectFromJson(r.options),
       indicatorFiles: filesByRun.get(Number(r.id)) ?? [],
+      components: componentsByRun.get(Number(r.id)) ?? [],
       acquisitionIds: over,
     });
   }
@@ -100,6 +112,24 @@ export function readCase(db: CaseDb, path: string, device: string | null): CaseR
   return { path, schemaVersion: schemaVersion(db), createdAt: strOrNull(created?.value) ?? '', device, devices, acquisitions, runs, findings, coverage, counts };
 }
 
+/** Per acquisition (of one device, or all): the events stored around its findings and its timeline's span. */
+function timelinesOf(db: CaseDb, deviceId: number | null): Map<number, EventsAround & { events: WindowEvent[] }> {
+  const out = new Map<number, EventsAround & { events: WindowEvent[] }>();
+  const scoped = 'acquisition_id IN (SELECT id FROM acquisitions WHERE ? IS NULL OR device_id = ?)';
+  for (const r of db.prepare(`SELECT * FROM acquisition_timelines WHERE ${scoped} ORDER BY acquisition_id`).iterate(deviceId, deviceId)) {
+    const total = Number(r.total);
+    out.set(Number(r.acquisition_id), {
+      events: [],
+      omitted: Number(r.omitted),
+      ...(total > 0 ? { span: { first: str(r.first_time), last: str(r.last_time), total } } : {}),
+    });
+  }
+  for (const r of db.prepare(`SELECT * FROM timeline_events WHERE ${scoped} ORDER BY acquisition_id, event_time, rowid`).iterate(deviceId, deviceId)) {
+    out.get(Number(r.acquisition_id))?.events.push({ time: str(r.event_time), artifact: str(r.artifact), event: str(r.event), description: str(r.description) });
+  }
+  return out;
+}
+
 function findingOf(db: CaseDb): (r: Row) => ReportFinding {
   const readRecord = createRecordReader(db);
   return (r) => {
@@ -121,6 +151,8 @@ function findingOf(db: CaseDb): (r: Row) => ReportFinding {
           : {
               value: str(r.indicator_value),
               key: str(r.indicator_key),
+              bucket: str(r.indicator_bucket),
+              collectionId: str(r.indicator_collection_id),
               collection: str(r.indicator_collection),
               file: str(r.indicator_file),
               sha256: str(r.indicator_sha256),

@@ -5,6 +5,7 @@
  */
 import type { CoverageState } from '../findings/coverage.js';
 import type { Level, MatchKind } from '../findings/finding.js';
+import type { EventsAround } from '../report/timeline-window.js';
 
 export interface CaseReport {
   /** The case folder, absolute. */
@@ -47,6 +48,8 @@ export interface ReportAcquisition {
   /** What the acquisition says of the phone (name, model, OS version, serial, UDID), as read. */
   readonly metadata: Readonly<Record<string, string>>;
   readonly inputs: readonly ReportInput[];
+  /** The events stored around the findings of the check that read it; null when the case kept none (schema 1). */
+  readonly timeline: EventsAround | null;
 }
 
 export interface ReportInput {
@@ -65,6 +68,8 @@ export interface ReportRun {
   readonly finishedAt: string | null;
   readonly options: Readonly<Record<string, unknown>>;
   readonly indicatorFiles: readonly ReportIndicatorFile[];
+  /** Versions of the artifacts and rules a check ran (empty for a recheck, which runs no parser). */
+  readonly components: readonly { readonly kind: 'artifact' | 'rule'; readonly id: string; readonly version: number }[];
   readonly acquisitionIds: readonly number[];
 }
 
@@ -97,6 +102,9 @@ export interface ReportFinding {
   readonly indicator: {
     readonly value: string;
     readonly key: string;
+    /** MVT's bucket name for the kind (`domains`, `processes`, …). */
+    readonly bucket: string;
+    readonly collectionId: string;
     readonly collection: string;
     readonly file: string;
     readonly sha256: string;

@@ -160,12 +160,35 @@ CREATE INDEX coverage_acquisition ON coverage(acquisition_id);
 `;
 
 /**
- * Version 2: a compact case (record-store.ts). Columns are added and dropped in place (ALTER TABLE … ADD /
+ * The events a report draws around the findings of a check (report/timeline-window.ts: within a day of a dated
+ * finding, at most 5,000), and the span of the acquisition's whole timeline; not every event of the phone.
+ */
+const V2_TIMELINE = `
+CREATE TABLE timeline_events (
+  acquisition_id INTEGER NOT NULL REFERENCES acquisitions(id),
+  event_time VARCHAR(40) NOT NULL,
+  artifact VARCHAR(100) NOT NULL,
+  event VARCHAR(100) NOT NULL,
+  description TEXT NOT NULL
+);
+CREATE INDEX timeline_events_acquisition ON timeline_events(acquisition_id, event_time);
+CREATE TABLE acquisition_timelines (
+  acquisition_id INTEGER NOT NULL PRIMARY KEY REFERENCES acquisitions(id),
+  first_time VARCHAR(40),
+  last_time VARCHAR(40),
+  total INTEGER NOT NULL,
+  omitted INTEGER NOT NULL,
+  window_ms BIGINT NOT NULL
+);
+`;
+
+/**
+ * Version 3: a compact case (record-store.ts). Columns are added and dropped in place (ALTER TABLE … ADD /
  * DROP COLUMN) rather than tables rebuilt, so the foreign keys that point at records and observables stay as
  * they are. The match is unchanged: it goes through match_keys, so the index of observables by kind and value
  * (never used by a query) goes.
  */
-const V2_BEFORE = `
+const V3_BEFORE = `
 CREATE TABLE record_sources (
   id INTEGER PRIMARY KEY,
   acquisition_id INTEGER NOT NULL REFERENCES acquisitions(id),
@@ -196,7 +219,7 @@ INSERT INTO observable_fields (kind, field, role) SELECT DISTINCT kind, field, c
 UPDATE observables SET field_id = (SELECT f.id FROM observable_fields f WHERE f.kind = observables.kind AND f.field = observables.field AND f.role = coalesce(observables.role, ''));
 `;
 
-const V2_AFTER = `
+const V3_AFTER = `
 DROP INDEX records_acquisition;
 DROP INDEX observables_kind_value;
 ALTER TABLE records DROP COLUMN artifact;
@@ -209,8 +232,8 @@ ALTER TABLE observables DROP COLUMN field;
 ALTER TABLE observables DROP COLUMN role;
 `;
 
-/** Moves the records a version-1 case holds into sources and blocks, a page of records at a time. */
-function blockV1Records(db: CaseDb): void {
+/** Moves the records a version-2 case holds (as versions 1 and 2 wrote them) into sources and blocks, a page of records at a time. */
+function blockOldRecords(db: CaseDb): void {
   const page = db.prepare('SELECT id, acquisition_id, artifact, evidence_file, evidence_ref, locator, data FROM records WHERE id > ? ORDER BY id LIMIT 2000');
   const findSource = db.prepare('SELECT id FROM record_sources WHERE acquisition_id = ? AND artifact = ? AND evidence_ref = ?');
   const addSource = db.prepare('INSERT INTO record_sources (acquisition_id, artifact, evidence_file, evidence_ref) VALUES (?, ?, ?, ?)');
@@ -242,7 +265,7 @@ function blockV1Records(db: CaseDb): void {
 }
 
 /**
- * The text when it is JSON (what version 1 wrote), on one line; else null: a damaged value must not break its
+ * The text when it is JSON (what versions 1 and 2 wrote), on one line; else null: a damaged value must not break its
  * block's lines.
  */
 function validJson(text: unknown): string | null {
@@ -263,11 +286,16 @@ export const migrations: readonly Migration[] = [
   },
   {
     version: 2,
+    description: 'timeline events around the findings of each check, and the span of its whole timeline',
+    up: (db) => db.exec(V2_TIMELINE),
+  },
+  {
+    version: 3,
     description: 'compact records: sources stored once, locator and data deflated in blocks of consecutive records; observables name their kind, field and role by id',
     up: (db) => {
-      db.exec(V2_BEFORE);
-      blockV1Records(db);
-      db.exec(V2_AFTER);
+      db.exec(V3_BEFORE);
+      blockOldRecords(db);
+      db.exec(V3_AFTER);
     },
   },
 ];

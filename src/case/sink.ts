@@ -6,12 +6,15 @@
  * which is what `recheck` joins new indicators against without reading the evidence again; a record without
  * observables is stored only when a finding is about it.
  */
-import type { AnyArtifact, Locator, Observable, Parsed } from '../artifacts/artifact.js';
+import type { AnyArtifact, Locator, Observable, Parsed, TimelineEvent } from '../artifacts/artifact.js';
 import { refKey, type AcquisitionInfo, type EvidenceRef } from '../evidence/source.js';
 import type { Coverage } from '../findings/coverage.js';
 import type { Finding } from '../findings/finding.js';
 import { observableKeys, type ObservableKey } from '../indicators/match-keys.js';
+import { plainDescription } from '../report/native.js';
 import type { RunInfo, RunStart, Sink } from '../report/output.js';
+import { TimelineStore } from '../report/timeline-store.js';
+import { DEFAULT_WINDOW_MS, TimelineWindow } from '../report/timeline-window.js';
 import type { Statement } from './db.js';
 import { toJson } from './json.js';
 import { createFieldIds, createRecordWriter, type RecordWriter } from './record-store.js';
@@ -29,6 +32,12 @@ export class CaseSink implements Sink {
   private finished = false;
   /** Record objects to their row, for the findings about them; weak, so records the check drops are not kept. */
   private readonly recordIds = new WeakMap<object, number>();
+  /**
+   * The check's timeline, sorted (and spilled to the private temp folder when large) until the end, when the
+   * findings' times say which events the report will draw: only those are stored (schema v2).
+   */
+  private readonly timelineEvents = new TimelineStore();
+  private readonly findingTimes: string[] = [];
   private stmts: {
     records: RecordWriter;
     fieldId: (o: Observable) => number;
@@ -77,7 +86,14 @@ export class CaseSink implements Sink {
     }
   }
 
+  timeline(artifact: AnyArtifact, e: TimelineEvent): void {
+    if (e.time === null) return;
+    const time = e.time.iso();
+    this.timelineEvents.add({ sortKey: time, artifact: artifact.id, event: e.event, description: plainDescription(e.description), time });
+  }
+
   finding(finding: Finding): void {
+    if (finding.eventTime) this.findingTimes.push(finding.eventTime.iso());
     const isObject = typeof finding.record === 'object' && finding.record !== null;
     let recordId = isObject ? (this.recordIds.get(finding.record) ?? null) : null;
     if (recordId === null && isObject) recordId = this.storeRecord(finding.artifact, finding.record, finding.evidence.ref, finding.evidence.at);
@@ -105,6 +121,7 @@ export class CaseSink implements Sink {
     const component = db.prepare('INSERT INTO run_components (run_id, kind, component_id, version) VALUES (?, ?, ?, ?)');
     for (const a of info.artifacts) component.run(this.runId, 'artifact', a.id, a.version);
     for (const r of info.rules) component.run(this.runId, 'rule', r.id, r.version);
+    await this.storeTimelineWindow();
     db.prepare('UPDATE runs SET tool_name = ?, tool_version = ?, options = ?, started_at = ?, finished_at = ? WHERE id = ?').run(
       info.tool.name,
       info.tool.version,
@@ -118,8 +135,32 @@ export class CaseSink implements Sink {
     return [this.store.dbPath];
   }
 
+  /** The events around this check's dated findings, and the span of its whole timeline. */
+  private async storeTimelineWindow(): Promise<void> {
+    const window = new TimelineWindow(this.findingTimes, DEFAULT_WINDOW_MS);
+    let n = 0;
+    for (const e of this.timelineEvents.sorted()) {
+      window.offer(e);
+      // A timeline of millions of events takes seconds: Ctrl-C is still honoured.
+      if (++n % 50_000 === 0) await new Promise((resolve) => setImmediate(resolve));
+    }
+    const { events, omitted, span } = window.result();
+    const { db } = this.store;
+    const insert = db.prepare('INSERT INTO timeline_events (acquisition_id, event_time, artifact, event, description) VALUES (?, ?, ?, ?, ?)');
+    for (const e of events) insert.run(this.acquisitionId, e.time, e.artifact, e.event, e.description);
+    db.prepare('INSERT INTO acquisition_timelines (acquisition_id, first_time, last_time, total, omitted, window_ms) VALUES (?, ?, ?, ?, ?, ?)').run(
+      this.acquisitionId,
+      span?.first ?? null,
+      span?.last ?? null,
+      span?.total ?? 0,
+      omitted,
+      DEFAULT_WINDOW_MS,
+    );
+  }
+
   /** A run that did not finish leaves nothing in the case. */
   dispose(): void {
+    this.timelineEvents.dispose();
     if (!this.finished) this.store.db.rollback();
   }
 

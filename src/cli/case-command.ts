@@ -1,27 +1,52 @@
-/** `case list`, `case show` and `recheck`: the case store from the command line (all reading is in case/ and app/). */
+/**
+ * `case list`, `case show`, `case lock`, `case unlock` and `recheck`: the case store from the command line (all
+ * reading is in case/ and app/). An encrypted case asks for its key (case-key.ts) before it is opened.
+ */
 import { recheck } from '../app/recheck.js';
 import type { RecheckFinding } from '../case/recheck.js';
 import type { CaseReport } from '../case/report-model.js';
 import { loadCaseReport } from '../case/report-model.js';
+import { lockCase, openCase, refuseCaseState, unlockCase } from '../case/store.js';
 import { levels, type Level } from '../findings/finding.js';
+import { newCaseSeal, openingSeal, type CaseOpenFlags, type CaseSealFlags } from './case-key.js';
 import { EXIT } from './exit-codes.js';
 
-export async function runCaseList(dir: string, flags: { json?: true }): Promise<number> {
-  const report = loadCaseReport(dir);
+export async function runCaseList(dir: string, flags: { json?: true } & CaseOpenFlags): Promise<number> {
+  const report = loadCaseReport(dir, undefined, await openingSeal(dir, flags));
   process.stdout.write(flags.json ? `${JSON.stringify(caseListJson(report), null, 2)}\n` : caseListText(report));
   return EXIT.ok;
 }
 
-export async function runCaseShow(dir: string, flags: { device?: string; json?: true }): Promise<number> {
-  const report = loadCaseReport(dir, flags.device);
+export async function runCaseShow(dir: string, flags: { device?: string; json?: true } & CaseOpenFlags): Promise<number> {
+  const report = loadCaseReport(dir, flags.device, await openingSeal(dir, flags));
   process.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : caseShowText(report));
   return EXIT.ok;
 }
 
-export interface RecheckFlags {
+export interface RecheckFlags extends CaseOpenFlags {
   iocs: string[];
   defaultIocs: boolean;
   json?: true;
+}
+
+/** `case lock DIR`: a plain case encrypted (to a new passphrase, or to --recipient keys); refused when it already is. */
+export async function runCaseLock(dir: string, flags: CaseSealFlags & { quiet?: true }): Promise<number> {
+  // Refused before a passphrase is asked for when the case is already encrypted (or no case).
+  refuseCaseState(dir, 'encrypted');
+  openCase(dir).close(); // a folder that is not a readable case is refused before a passphrase is typed twice
+  const path = lockCase(dir, await newCaseSeal(dir, flags));
+  if (!flags.quiet) process.stdout.write(`${path}: the case is encrypted; the plaintext case.db was overwritten and removed (best effort on SSDs and copy-on-write file systems)\n`);
+  return EXIT.ok;
+}
+
+/** `case unlock DIR`: an encrypted case decrypted back to a plain case.db, as the user asked; refused when it is not encrypted. */
+export async function runCaseUnlock(dir: string, flags: CaseOpenFlags & { quiet?: true }): Promise<number> {
+  refuseCaseState(dir, 'plain');
+  const seal = await openingSeal(dir, flags);
+  if (seal === undefined) throw new Error('an encrypted case gave no seal');
+  const path = unlockCase(dir, seal);
+  if (!flags.quiet) process.stdout.write(`${path}: the case is decrypted (plaintext on disk from now on; \`tracehound case lock ${dir}\` encrypts it again)\n`);
+  return EXIT.ok;
 }
 
 export async function runRecheck(cases: string[], flags: RecheckFlags): Promise<number> {
@@ -30,6 +55,7 @@ export async function runRecheck(cases: string[], flags: RecheckFlags): Promise<
     iocs: flags.iocs,
     ...(flags.defaultIocs && process.env.TRACEHOUND_IOCS ? { envIocs: process.env.TRACEHOUND_IOCS } : {}),
     ...(flags.defaultIocs ? {} : { userIocDir: null }),
+    unlock: (dir) => openingSeal(dir, flags),
   });
   for (const r of result.indicators.rejected) process.stderr.write(`warning: ${r.reason}\n`);
   for (const f of result.failed) process.stderr.write(`tracehound: ${f.reason}\n`);

@@ -31,6 +31,13 @@ export interface CheckFlags {
   device?: string;
   person?: string;
   org?: string;
+  /** With --case: encrypt a new case (passphrase from TRACEHOUND_CASE_PASSPHRASE or the prompt). */
+  encrypt?: true;
+  /** With --case: encrypt a new case to these age recipients (implies --encrypt). */
+  recipient?: string[];
+  recipientsFile?: string;
+  /** With --case: identity files of a case encrypted to recipients. */
+  caseIdentity?: string[];
   /** Aborted by Ctrl-C/SIGTERM (the CLI's interrupt handling). */
   signal?: AbortSignal;
 }
@@ -43,6 +50,24 @@ export async function runCheck(path: string, flags: CheckFlags): Promise<number>
   if (!flags.case && (flags.device !== undefined || flags.person !== undefined || flags.org !== undefined)) {
     throw new UserError('usage', '--device, --person and --org name the acquisition in a case: use them with --case DIR');
   }
+  if (!flags.case && (flags.encrypt || (flags.recipient ?? []).length > 0 || flags.recipientsFile !== undefined || (flags.caseIdentity ?? []).length > 0)) {
+    throw new UserError('usage', '--encrypt, --recipient, --recipients-file and --case-identity are about the case: use them with --case DIR');
+  }
+  // A case folder inside the evidence is refused before a passphrase is asked for (openCaseForCheck checks again).
+  if (flags.case) (await import('../app/output-target.js')).refuseEvidenceOverlap(flags.case, { flag: '--case', evidence: [path] });
+  // The case's key before any evidence is read: a wrong passphrase costs nothing.
+  const seal = flags.case
+    ? await (await import('./case-key.js')).checkSeal(
+        flags.case,
+        {
+          ...(flags.caseIdentity ? { identity: flags.caseIdentity } : {}),
+          ...(flags.recipient ? { recipient: flags.recipient } : {}),
+          ...(flags.recipientsFile !== undefined ? { recipientsFile: flags.recipientsFile } : {}),
+          ...(flags.encrypt ? { encrypt: true } : {}),
+        },
+        (line) => void process.stderr.write(`${line}\n`),
+      )
+    : undefined;
   // Imported only when asked for: a check without --case runs exactly as before.
   const caseTarget = flags.case
     ? (await import('../app/case-check.js')).openCaseForCheck(
@@ -51,6 +76,7 @@ export async function runCheck(path: string, flags: CheckFlags): Promise<number>
           ...(flags.device !== undefined ? { device: flags.device } : {}),
           ...(flags.person !== undefined ? { person: flags.person } : {}),
           ...(flags.org !== undefined ? { organisation: flags.org } : {}),
+          ...(seal ? { seal } : {}),
         },
         path,
       )
@@ -80,7 +106,7 @@ export async function runCheck(path: string, flags: CheckFlags): Promise<number>
     progress.stop();
     caseTarget?.close();
   }
-  if (caseTarget && !flags.quiet && !flags.json) process.stderr.write(`added to the case ${caseTarget.store.dir} (acquisition ${caseTarget.acquisitionId()})\n`);
+  if (caseTarget && !flags.quiet && !flags.json) process.stderr.write(`added to the ${caseTarget.store.encrypted ? 'encrypted ' : ''}case ${caseTarget.store.dir} (acquisition ${caseTarget.acquisitionId()})\n`);
   const failing = result.findings.filter((f) => levelRank(f.level) >= levelRank(flags.failOn));
   if (flags.json) {
     process.stdout.write(`${JSON.stringify(jsonSummary(result), null, 2)}\n`);

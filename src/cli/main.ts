@@ -45,6 +45,10 @@ function buildProgram(setExit: (code: number) => void, signal: AbortSignal) {
     .option('--device <name>', 'with --case: the device it is of (default: the name the acquisition gives the phone)')
     .option('--person <name>', 'with --case: whose device it is')
     .option('--org <name>', 'with --case: the organisation of the device')
+    .option('--encrypt', 'with --case: a new case is encrypted at rest (case.db.age), to a passphrase (TRACEHOUND_CASE_PASSPHRASE or the prompt) or to --recipient keys; an encrypted case stays so')
+    .option('--recipient <age1…>', 'with --case: encrypt a new case to this age public key (repeatable; implies --encrypt)', collect, [] as string[])
+    .option('--recipients-file <file>', 'with --case: encrypt a new case to the age public keys in this file (implies --encrypt)')
+    .option('--case-identity <file>', 'with --case: the age identity file that opens a case encrypted to recipients (repeatable)', collect, [] as string[])
     .addHelpText('after', exitCodesHelp)
     .action(async (path, opts) => {
       const { runCheck } = await import('./check-command.js');
@@ -79,6 +83,7 @@ function buildProgram(setExit: (code: number) => void, signal: AbortSignal) {
     .description('devices, acquisitions, runs and finding counts by level')
     .argument('<dir>', 'case folder')
     .option('--json', 'machine-readable output')
+    .option('--identity <file>', 'encrypted case: an age identity file that opens it (repeatable); a passphrase comes from TRACEHOUND_CASE_PASSPHRASE or the prompt', collect, [] as string[])
     .action(async (dir, opts) => {
       const { runCaseList } = await import('./case-command.js');
       setExit(await runCaseList(dir, opts));
@@ -89,9 +94,31 @@ function buildProgram(setExit: (code: number) => void, signal: AbortSignal) {
     .argument('<dir>', 'case folder')
     .option('--device <name>', 'only this device')
     .option('--json', 'machine-readable output')
+    .option('--identity <file>', 'encrypted case: an age identity file that opens it (repeatable); a passphrase comes from TRACEHOUND_CASE_PASSPHRASE or the prompt', collect, [] as string[])
     .action(async (dir, opts) => {
       const { runCaseShow } = await import('./case-command.js');
       setExit(await runCaseShow(dir, opts));
+    });
+  caseCmd
+    .command('lock')
+    .description('encrypt a plain case at rest (case.db.age), to a new passphrase or to age recipients; the plaintext case.db is overwritten and removed')
+    .argument('<dir>', 'case folder')
+    .option('--recipient <age1…>', 'encrypt to this age public key instead of a passphrase (repeatable)', collect, [] as string[])
+    .option('--recipients-file <file>', 'encrypt to the age public keys in this file')
+    .option('-q, --quiet', 'print nothing but errors')
+    .action(async (dir, opts) => {
+      const { runCaseLock } = await import('./case-command.js');
+      setExit(await runCaseLock(dir, opts));
+    });
+  caseCmd
+    .command('unlock')
+    .description('decrypt an encrypted case back to a plain case.db (its content is plaintext on disk from then on)')
+    .argument('<dir>', 'case folder')
+    .option('--identity <file>', 'an age identity file that opens the case (repeatable); a passphrase comes from TRACEHOUND_CASE_PASSPHRASE or the prompt', collect, [] as string[])
+    .option('-q, --quiet', 'print nothing but errors')
+    .action(async (dir, opts) => {
+      const { runCaseUnlock } = await import('./case-command.js');
+      setExit(await runCaseUnlock(dir, opts));
     });
 
   program
@@ -101,6 +128,7 @@ function buildProgram(setExit: (code: number) => void, signal: AbortSignal) {
     .option('-i, --iocs <path>', 'STIX 2 indicator file or folder (repeatable)', collect, [] as string[])
     .option('--no-default-iocs', 'do not load indicators from the user data folder or TRACEHOUND_IOCS')
     .option('--json', 'print {"new": [...], "gone": [...]} on stdout')
+    .option('--identity <file>', 'encrypted cases: an age identity file that opens them (repeatable); a passphrase comes from TRACEHOUND_CASE_PASSPHRASE or the prompt', collect, [] as string[])
     .action(async (cases, opts) => {
       const { runRecheck } = await import('./case-command.js');
       setExit(await runRecheck(cases, opts));
@@ -146,14 +174,17 @@ function buildProgram(setExit: (code: number) => void, signal: AbortSignal) {
   program
     .command('export')
     .description('write a result bundle (findings, coverage, matched observables, provenance) for peer review, optionally signed')
-    .option('--from-output <dir>', 'the results folder of `tracehound check --output DIR`')
+    .argument('[case]', 'a case folder (with --device): the device\'s latest acquisition and its current findings')
+    .option('-d, --device <name>', 'with a case: the device to export')
+    .option('--from-output <dir>', 'instead of a case: the results folder of `tracehound check --output DIR`')
     .requiredOption('-o, --output <bundle.zip>', 'the bundle to write (a new file)')
     .option('-s, --sign <key>', 'sign with this OpenSSH Ed25519 private key (`tracehound keys new`; a passphrase is asked, or read from TRACEHOUND_KEY_PASSPHRASE)')
     .option('--include-records', "also include every parsed record and the timeline (the phone's content)")
+    .option('--identity <file>', 'an encrypted case: an age identity file that opens it (repeatable); a passphrase comes from TRACEHOUND_CASE_PASSPHRASE or the prompt', collect, [] as string[])
     .option('-q, --quiet', 'print nothing but errors')
-    .action(async (opts) => {
+    .action(async (caseDir: string | undefined, opts) => {
       const { runExport } = await import('./bundle-command.js');
-      setExit(await runExport(opts));
+      setExit(await runExport(caseDir, opts));
     });
 
   program
@@ -185,6 +216,7 @@ function buildProgram(setExit: (code: number) => void, signal: AbortSignal) {
     .argument('[case]', 'case folder (made by `check --case DIR`)')
     .option('--device <name>', 'with a case: only this device')
     .option('--from-output <dir>', 'instead of a case: an output folder written by `tracehound check --output`')
+    .option('--identity <file>', 'an encrypted case: an age identity file that opens it (repeatable); a passphrase comes from TRACEHOUND_CASE_PASSPHRASE or the prompt', collect, [] as string[])
     .requiredOption('-o, --output <file>', 'the HTML file to write (mode 0600: it quotes the phone; never inside the evidence)')
     .option('--force', 'replace an existing file (never evidence, a link or a folder)')
     .option('-q, --quiet', 'print nothing but errors')

@@ -8,12 +8,14 @@
  * the report quotes the phone's content.
  */
 import { openOutputFile } from '../app/output-target.js';
+import { refuseInsideEncryptedCase } from '../case/store.js';
 import { UserError } from '../errors.js';
 import { loadCaseReport } from '../case/report-model.js';
 import { modelFromCase } from '../report/html/from-case.js';
 import { modelFromNativeOutput } from '../report/html/from-native.js';
 import type { ReportModel } from '../report/html/model.js';
 import { renderReport } from '../report/html/render.js';
+import { openingSeal } from './case-key.js';
 import { EXIT } from './exit-codes.js';
 
 export interface ReportFlags {
@@ -23,9 +25,12 @@ export interface ReportFlags {
   output: string;
   force?: true;
   quiet?: true;
+  /** Identity files of a case encrypted to recipients. */
+  identity?: string[];
 }
 
 export async function runReport(flags: ReportFlags): Promise<number> {
+  if (flags.caseDir !== undefined) refuseInsideEncryptedCase(flags.caseDir, flags.output, 'report');
   const { model, evidence } = await modelFor(flags);
   const file = openOutputFile(flags.output, { flag: '--output', evidence, privateMode: true, ...(flags.force ? { force: true } : {}) });
   let html: string;
@@ -46,7 +51,7 @@ async function modelFor(flags: ReportFlags): Promise<{ model: ReportModel; evide
     throw new UserError('usage', 'report: give a case folder (`check --case DIR` made it) or --from-output DIR (the folder `check --output DIR` wrote), not both');
   }
   if (flags.caseDir !== undefined) {
-    const report = loadCaseReport(flags.caseDir, flags.device);
+    const report = loadCaseReport(flags.caseDir, flags.device, await openingSeal(flags.caseDir, flags));
     return { model: modelFromCase(report), evidence: report.acquisitions.map((a) => a.target) };
   }
   if (flags.device !== undefined) throw new UserError('usage', 'report: --device chooses a device of a case; an output folder holds one check');

@@ -14,7 +14,7 @@ import { decodeMbFile } from '../formats/mbfile.js';
 import { hasWildcard, segmentGlobToRegExp, segmentGlobToSqliteGlob } from './_glob.js';
 import { ContainedRoot, realRoot } from './contained.js';
 import { cellKind, manifestCell } from './manifest-cells.js';
-import { isSqliteImage, sqliteLimits, openSqlite, type SqliteHandle } from './sqlite.js';
+import { isSqliteImage, keepInMemory, openSqlite, type SqliteHandle } from './sqlite.js';
 import type { AcquisitionInfo, EvidenceFile, EvidenceRef, FileSpec, ManifestRow, Source, UnreadableManifestRow } from './source.js';
 import { InputLog } from './input-log.js';
 import { createDecryptStream, decryptWithKey, fileKey, manifestDbKey } from './backup-crypto.js';
@@ -164,11 +164,12 @@ async function openManifest(
       const key = manifestDbKey(keys.manifestKey, keys.classKeys);
       stats.filesDecrypted++;
       stats.bytesDecrypted += bytes;
-      if (bytes <= sqliteLimits.maxInMemoryBytes) {
+      if (keepInMemory(bytes, 'Manifest.db')) {
         const data = await readLogged(files, log, 'Manifest.db');
         return openSqlite({ kind: 'buffer', data: decryptWithKey(key, data, undefined, 'Manifest.db') }, 'Manifest.db');
       }
-      // A large manifest is streamed into a private 0600 temp file rather than held (twice) in memory.
+      // A large manifest is streamed into a private 0600 temp file rather than held (twice) in memory (never in a
+      // sealed-scratch run: keepInMemory said so above).
       const dir = privateTempDir('manifest');
       const plaintext = join(dir, 'Manifest.db');
       await files.copyOut('Manifest.db', 'Manifest.db', log, 'Manifest.db', plaintext, () => createDecryptStream(key, bytes, 'Manifest.db'));
@@ -180,7 +181,7 @@ async function openManifest(
       if (!isSqliteImage(head)) throw new UserError('bad-format', `${files.displayPath('Manifest.plist')}: no ManifestKey, and Manifest.db is encrypted (expected the key of Manifest.db)`);
       return openSqlite({ kind: 'buffer', data: head }, 'Manifest.db');
     }
-    if (bytes <= sqliteLimits.maxInMemoryBytes) {
+    if (keepInMemory(bytes, 'Manifest.db')) {
       const data = await readLogged(files, log, 'Manifest.db');
       if (typeof encrypted === 'object' && !isSqliteImage(data)) throw unreadableManifestPlist(files, encrypted.unreadable);
       return openSqlite({ kind: 'buffer', data }, 'Manifest.db');
@@ -341,11 +342,11 @@ export class IosBackupSource implements Source {
   async openSqlite(file: EvidenceFile): Promise<SqliteHandle> {
     const what = describeForMessages(file);
     const wal = file.ref.backup ? this.sidecar(file, '-wal') : undefined;
-    // Real sizes (fstat or the archive's, database and -wal together) decide memory or a temp copy:
-    // Manifest.db's recorded Size is the backup's word, not the disk's.
+    // Real sizes (fstat or the archive's, database and -wal together) decide memory or a temp copy (always memory
+    // in a sealed-scratch run): Manifest.db's recorded Size is the backup's word, not the disk's.
     const size = this.files.sizeOf(file.ref.storedPath, what);
     const walSize = wal ? this.files.sizeOf(wal.ref.storedPath, describeForMessages(wal)) : 0;
-    if (size + walSize <= sqliteLimits.maxInMemoryBytes) {
+    if (keepInMemory(size + walSize, what)) {
       const data = await this.read(file);
       const walData = wal ? await this.read(wal) : undefined;
       return openSqlite({ kind: 'buffer', data, wal: walData }, what);

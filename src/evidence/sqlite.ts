@@ -3,13 +3,18 @@
  * creates or changes -wal/-shm beside it, and better-sqlite3 has no `immutable=1`. So evidence is either
  * deserialised from memory (no WAL to replay) or copied with its sidecars into a private temp folder and
  * opened there. The handle owns that copy and deletes it on close.
+ *
+ * In a sealed-scratch run (sealed-scratch.ts) there is no copy: every database, whatever its size up to
+ * `maxSealedInMemoryBytes`, is deserialised from memory (its -wal replayed there), and SQLite's own temporary
+ * tables and sorts are kept in memory too, so no page of the evidence reaches the temp folder.
  */
 import Database from 'better-sqlite3';
 import { closeSync, openSync, readSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FormatError } from '../errors.js';
 import { applyWal } from '../formats/sqlite-wal.js';
-import { copyOpened, openRegular } from './contained.js';
+import { copyOpened, openRegular, readOpened } from './contained.js';
+import { scratchIsSealed } from './sealed-scratch.js';
 import { guardSchemaObjects, schemaObjects, type SchemaObjects } from './sqlite-schema.js';
 import { privateTempDir, removeTempDir } from './temp.js';
 
@@ -18,7 +23,32 @@ export type SqliteDb = Database.Database;
 export const sqliteLimits = {
   /** Above this size a database is read from a private temp file instead of held in memory. Tests lower it. */
   maxInMemoryBytes: 64 * 1024 * 1024,
+  /**
+   * In a sealed-scratch run, a database (with its -wal) up to this size is held in memory instead of copied to
+   * temp; a larger one is refused with one line. Replaying a -wal or patching a WAL-mode header holds up to
+   * three copies at once, so this is about a third of what a run may take. SQLite cannot take an image above
+   * ~2 GiB whatever this says (better-sqlite3 copies it into one sqlite3_malloc64 block, capped by
+   * SQLITE_MAX_ALLOCATION_SIZE = 2147483391). Tests lower it.
+   */
+  maxSealedInMemoryBytes: 1024 * 1024 * 1024,
 };
+
+/**
+ * Whether a database (and -wal) of `bytes` is read into memory rather than copied to a private temp file: below
+ * the in-memory limit, and always in a sealed-scratch run, where one past `maxSealedInMemoryBytes` is refused
+ * (its plaintext may not be written to temp, and memory is bounded).
+ */
+export function keepInMemory(bytes: number, what: string): boolean {
+  if (bytes <= sqliteLimits.maxInMemoryBytes) return true;
+  if (!scratchIsSealed()) return false;
+  if (bytes > sqliteLimits.maxSealedInMemoryBytes) {
+    throw new FormatError(
+      what,
+      `${bytes} bytes: larger than the ${sqliteLimits.maxSealedInMemoryBytes} bytes a sealed-scratch run opens in memory (its plaintext is never written to temp): not read`,
+    );
+  }
+  return true;
+}
 
 const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
 
@@ -52,7 +82,7 @@ export function isSqliteImage(head: Buffer): boolean {
 export function openSqlite(input: SqliteInput, what: string): SqliteHandle {
   if (input.kind === 'buffer') {
     assertSqlite(input.data, what);
-    if (input.data.length + (input.wal?.length ?? 0) <= sqliteLimits.maxInMemoryBytes) {
+    if (keepInMemory(input.data.length + (input.wal?.length ?? 0), what)) {
       if (input.wal === undefined) return wrap(openImage(input.data, what), what, false, null);
       // Replayed in memory (formats/sqlite-wal.ts): no copy of the evidence, decrypted or not, touches disk.
       const replay = applyWal(input.data, input.wal);
@@ -67,6 +97,11 @@ export function openSqlite(input: SqliteInput, what: string): SqliteHandle {
     return openCopy(dir, dbPath, what, input.wal !== undefined, () => openImage(data, what));
   }
   if (input.kind === 'private-file') {
+    if (scratchIsSealed()) {
+      // A caller's bug, not the evidence's: every source reads into memory in a sealed run (keepInMemory).
+      removeTempDir(input.dir);
+      throw new Error(`${what}: a database was written to temp during a sealed-scratch run`);
+    }
     if (!hasSqliteHeader(input.path)) {
       removeTempDir(input.dir);
       throw new FormatError(what, 'not a SQLite database (bad header)');
@@ -74,6 +109,7 @@ export function openSqlite(input: SqliteInput, what: string): SqliteHandle {
     // Row ids "only in the WAL" would need a second, WAL-less copy of a large database: not offered here.
     return openCopy(input.dir, input.path, what, input.hasWal, null);
   }
+  if (scratchIsSealed()) return openSqlite(readEvidence(input, what), what);
   const dir = privateTempDir('sqlite');
   const dbPath = join(dir, 'evidence.db');
   try {
@@ -95,6 +131,23 @@ export function openSqlite(input: SqliteInput, what: string): SqliteHandle {
     copyEvidence(original, base, what);
     return new Database(base, { readonly: true, fileMustExist: true });
   });
+}
+
+/**
+ * A sealed run's folder database: read into memory (bounded by `fstat` sizes and `keepInMemory`); the -shm
+ * is not needed, the -wal is replayed in memory.
+ */
+function readEvidence(input: { path: string; wal?: string | undefined }, what: string): SqliteInput {
+  const main = openRegular(input.path, what);
+  let wal: ReturnType<typeof openRegular> | undefined;
+  try {
+    wal = input.wal ? openRegular(input.wal, `${what}-wal`) : undefined;
+    keepInMemory(main.size + (wal?.size ?? 0), what);
+    return { kind: 'buffer', data: readOpened(main), wal: wal ? readOpened(wal) : undefined };
+  } finally {
+    closeSync(main.fd);
+    if (wal) closeSync(wal.fd);
+  }
 }
 
 /** A bounded copy: never more than the size `fstat` gave when the file was opened. */
@@ -137,7 +190,10 @@ function openImage(data: Buffer, what: string): SqliteDb {
   // A header followed by noise, or a file cut after its first page, opens fine and fails on the first read:
   // callers meet that on their first query (schema checks report it as a damaged database, naming the file).
   try {
-    return new Database(image, { readonly: true });
+    const db = new Database(image, { readonly: true });
+    // SQLite's temporary tables, indices and sorts go to unnamed files in TMPDIR by default (TEMP_STORE=1).
+    if (scratchIsSealed()) db.pragma('temp_store = MEMORY');
+    return db;
   } catch (err) {
     throw new FormatError(what, `cannot open SQLite image (${(err as Error).message})`, { cause: err });
   }

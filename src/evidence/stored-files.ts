@@ -8,11 +8,11 @@
  * size, which the layer holds the stream to) or, for a large SQLite database, streamed into the private
  * temp folder (sqlite.ts's `private-file` input, removed when the handle closes). A tar.gz, which has no
  * random access, is read once for every file a run names (`prefetch`): in memory, or for files too large
- * for it, copied into the private temp folder for the run.
+ * for it, copied into the private temp folder for the run, sealed (sealed-scratch.ts: ciphertext under a key
+ * only this object holds). In a sealed-scratch run no database goes to temp: `largeSqlite` reads it into memory.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, constants, createReadStream, createWriteStream, openSync, readdirSync, statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { closeSync, constants, createWriteStream, openSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -22,7 +22,8 @@ import type { FileSystem, FsEntry } from './fs/file-system.js';
 import { normaliseQueryPath, resolveLinkInside } from './fs/member-names.js';
 import { ContainedRoot, LINK_IN_BACKUP, LINK_OUTSIDE, streamOpened, type LinkPolicy } from './contained.js';
 import type { InputLog } from './input-log.js';
-import { sqliteLimits, type SqliteInput } from './sqlite.js';
+import { ScratchSealer, scratchIsSealed } from './sealed-scratch.js';
+import { keepInMemory, sqliteLimits, type SqliteInput } from './sqlite.js';
 import type { ContainerLayer, MacbTimes } from './source.js';
 import { privateTempDir, removeTempDir } from './temp.js';
 
@@ -203,9 +204,11 @@ export class ArchiveFiles implements StoredFiles {
   readonly layer: ContainerLayer;
   /** Bytes of members already read by `prefetch`, keyed by path relative to the acquisition root. */
   private readonly cached = new Map<string, Buffer>();
-  /** Members `prefetch` found too large for memory, copied once into a private temp folder (tar.gz only). */
+  /** Members `prefetch` found too large for memory, copied once, sealed, into a private temp folder (tar.gz only). */
   private readonly spooled = new Map<string, string>();
   private spoolDir: string | null = null;
+  /** Seals the spooled members: their plaintext never reaches the temp folder. */
+  private readonly sealer = new ScratchSealer();
 
   private constructor(
     container: ContainerLayer['container'],
@@ -328,7 +331,7 @@ export class ArchiveFiles implements StoredFiles {
   async read(rel: string, what: string): Promise<Buffer> {
     const { member, resolved, size } = this.memberOf(rel, what);
     const spooled = this.spooled.get(resolved);
-    if (spooled) return readFile(spooled);
+    if (spooled) return this.sealer.readFile(spooled);
     return this.cached.get(resolved) ?? (await this.fs.read(member, { maxBytes: size }));
   }
 
@@ -337,23 +340,33 @@ export class ArchiveFiles implements StoredFiles {
     const cached = this.cached.get(resolved);
     const spooled = this.spooled.get(resolved);
     // The layer holds the member's stream to its declared size (a lying archive ends the stream with an error).
-    return cached ? Readable.from([cached]) : spooled ? createReadStream(spooled) : this.fs.openStream(member);
+    return cached ? Readable.from([cached]) : spooled ? this.sealer.readStream(spooled) : this.fs.openStream(member);
   }
 
   async copyOut(rel: string, what: string, log: InputLog, label: string, dest: string, transform?: StreamTransform): Promise<number> {
     const { member, resolved, size } = this.memberOf(rel, what);
     const cached = this.cached.get(resolved);
     const spooled = this.spooled.get(resolved);
-    const stream = cached ? Readable.from([cached]) : spooled ? createReadStream(spooled) : await this.fs.openStream(member);
+    const stream = cached ? Readable.from([cached]) : spooled ? this.sealer.readStream(spooled) : await this.fs.openStream(member);
     return spool(stream, size, log, this.displayPath(rel), label, dest, transform);
   }
 
   async largeSqlite(rel: string, what: string, log: InputLog, label: string, sidecars: { wal?: string; shm?: string }): Promise<SqliteInput> {
+    const hasWal = sidecars.wal !== undefined && this.locate(sidecars.wal).kind === 'file';
+    if (scratchIsSealed()) {
+      // Declared sizes, which reads are held to, bound what is read into memory before a byte is read.
+      keepInMemory(this.sizeOf(rel, what) + (hasWal ? this.sizeOf(sidecars.wal!, `${what}-wal`) : 0), what);
+      const data = await this.read(rel, what);
+      log.record(this.displayPath(rel), label, data);
+      if (!hasWal) return { kind: 'buffer', data };
+      const wal = await this.read(sidecars.wal!, `${what}-wal`);
+      log.record(this.displayPath(sidecars.wal!), `${label}-wal`, wal);
+      return { kind: 'buffer', data, wal };
+    }
     const dir = privateTempDir('archived');
     const path = join(dir, 'evidence.db');
     try {
       await this.copyOut(rel, what, log, label, path);
-      const hasWal = sidecars.wal !== undefined && this.locate(sidecars.wal).kind === 'file';
       if (hasWal) await this.copyOut(sidecars.wal!, `${what}-wal`, log, `${label}-wal`, `${path}-wal`);
       return { kind: 'private-file', dir, path, hasWal };
     } catch (err) {
@@ -366,7 +379,7 @@ export class ArchiveFiles implements StoredFiles {
    * One `readMany` for every wanted file not yet held (a tar.gz only: a zip or a plain tar reads any member at
    * its offset). Files are kept in memory while their total stays under SQLite's in-memory limit; larger ones
    * are copied into a private temp folder in the same pass (as a folder's large database is copied before it
-   * is opened), so no later read costs another pass.
+   * is opened), so no later read costs another pass. The copies are sealed: read back through `sealer`.
    */
   async prefetch(rels: readonly string[]): Promise<void> {
     if (this.fs.randomAccess) return;
@@ -389,8 +402,7 @@ export class ArchiveFiles implements StoredFiles {
       }
       this.spoolDir ??= privateTempDir('prefetched');
       const path = join(this.spoolDir, `stored-${this.spooled.size}`);
-      const fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
-      await pipeline(content, createWriteStream('', { fd, autoClose: true }));
+      await pipeline(content, this.sealer.writeStream(path));
       this.spooled.set(rel, path);
     });
   }

@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { Readable, Transform } from 'node:stream';
 import { segmentGlobToRegExp } from './_glob.js';
 import type { InputLog } from './input-log.js';
-import { sqliteLimits, openSqlite, type SqliteHandle } from './sqlite.js';
+import { keepInMemory, openSqlite, type SqliteHandle } from './sqlite.js';
 import type { AcquisitionInfo, EvidenceFile, EvidenceRef, FileSpec, ListedEntry, Source, SourceKind } from './source.js';
 import type { StoredFiles } from './stored-files.js';
 
@@ -147,7 +147,7 @@ export class TreeSource implements Source {
     // A sidecar that is a link out of the acquisition is not read, like any other such link.
     const wal = this.sidecar(`${rel}-wal`);
     const shm = this.sidecar(`${rel}-shm`);
-    if (!wal && this.files.sizeOf(rel, rel) <= sqliteLimits.maxInMemoryBytes) return openSqlite({ kind: 'buffer', data: await this.read(file) }, rel);
+    if (!wal && keepInMemory(this.files.sizeOf(rel, rel), rel)) return openSqlite({ kind: 'buffer', data: await this.read(file) }, rel);
     return openSqlite(await this.files.largeSqlite(rel, rel, this.inputs, rel, { ...(wal ? { wal } : {}), ...(shm ? { shm } : {}) }), rel);
   }
 

@@ -2,13 +2,13 @@
  * Sorted runs of timeline events, spilled to files and merged back in order (an external merge sort).
  *
  * A run is a list of events already sorted by key, stably (ties in arrival order). A spilled run is one JSON
- * array per line (JSON escapes line breaks, so a line is an event; a read needs one JSON.parse per line). The
+ * array per line (JSON escapes line breaks, so a line is an event; a read needs one JSON.parse per line),
+ * sealed with the store's ephemeral key (evidence/sealed-scratch.ts): the file holds no event's text. The
  * merge takes the smallest head of every run with a binary heap, breaking ties by run number: runs are numbered
  * in arrival order, so equal keys come out in arrival order across runs too (the merge is stable).
  */
-import { closeSync, openSync, readSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
-import { BufferedFile } from './buffered-file.js';
+import type { ScratchSealer, SealedReader } from '../evidence/sealed-scratch.js';
 
 export interface StoredEvent {
   readonly sortKey: string;
@@ -52,11 +52,22 @@ const isHighSurrogate = (unit: number): boolean => unit >= 0xd800 && unit <= 0xd
 
 export const byKey = (a: StoredEvent, b: StoredEvent): number => compareCodePoints(a.sortKey, b.sortKey);
 
-/** Writes a sorted run to `path` (owner-only: timelines hold phone content). */
-export function spillRun(path: string, run: readonly StoredEvent[]): void {
-  const file = new BufferedFile(path, 0o600);
+/** Lines are joined into a string this long before being encoded and sealed (one encode per ~16 K characters). */
+const JOIN_CHARS = 1 << 14;
+
+/** Writes a sorted run to `path`, sealed (owner-only, and ciphertext: timelines hold phone content). */
+export function spillRun(path: string, run: readonly StoredEvent[], sealer: ScratchSealer): void {
+  const file = sealer.writer(path);
   try {
-    for (const e of run) file.write(`${JSON.stringify([e.sortKey, e.artifact, e.event, e.description, e.time])}\n`);
+    let pending = '';
+    for (const e of run) {
+      pending += `${JSON.stringify([e.sortKey, e.artifact, e.event, e.description, e.time])}\n`;
+      if (pending.length >= JOIN_CHARS) {
+        file.write(pending);
+        pending = '';
+      }
+    }
+    if (pending !== '') file.write(pending);
   } finally {
     file.close();
   }
@@ -75,12 +86,9 @@ export function memoryCursor(run: readonly StoredEvent[]): RunCursor {
   };
 }
 
-const READ_CHUNK_BYTES = 1 << 16;
-
-/** Reads a spilled run back a chunk at a time: memory per open run is one chunk and its lines. */
+/** Reads a spilled run back a sealed frame (64 KiB) at a time: memory per open run is one frame and its lines. */
 export class FileCursor implements RunCursor {
-  private fd: number | null;
-  private readonly chunk = Buffer.allocUnsafe(READ_CHUNK_BYTES);
+  private reader: SealedReader | null;
   private readonly decoder = new StringDecoder('utf8');
   private lines: string[] = [];
   private nextLine = 0;
@@ -88,14 +96,17 @@ export class FileCursor implements RunCursor {
   private partial = '';
   head: StoredEvent | undefined;
 
-  constructor(readonly path: string) {
-    this.fd = openSync(path, 'r');
+  constructor(
+    readonly path: string,
+    sealer: ScratchSealer,
+  ) {
+    this.reader = sealer.reader(path);
     this.advance();
   }
 
   advance(): void {
     while (this.nextLine === this.lines.length) {
-      if (this.fd === null || !this.readChunk()) {
+      if (this.reader === null || !this.readChunk()) {
         this.head = undefined;
         return;
       }
@@ -105,20 +116,20 @@ export class FileCursor implements RunCursor {
   }
 
   close(): void {
-    if (this.fd === null) return;
-    closeSync(this.fd);
-    this.fd = null;
+    if (this.reader === null) return;
+    this.reader.close();
+    this.reader = null;
   }
 
   /** False at the end of the file (which ends with a line break, so nothing is left partial). */
   private readChunk(): boolean {
-    const read = readSync(this.fd!, this.chunk, 0, this.chunk.length, null);
-    if (read === 0) {
+    const frame = this.reader!.next();
+    if (frame === null) {
       this.close();
       if (this.partial !== '') throw new Error(`${this.path}: truncated timeline run (no line break at the end)`);
       return false;
     }
-    const text = this.partial + this.decoder.write(this.chunk.subarray(0, read));
+    const text = this.partial + this.decoder.write(frame);
     const lastBreak = text.lastIndexOf('\n');
     this.partial = text.slice(lastBreak + 1);
     this.lines = lastBreak < 0 ? [] : text.slice(0, lastBreak).split('\n');

@@ -3,13 +3,15 @@
  * MVT's timeline).
  *
  * Events are appended to an in-memory run; when the run's estimated size passes a bound, it is sorted and
- * spilled to a file in the private temp folder, and at the end the runs are merged (timeline-runs.ts). The
+ * spilled to a file in the private temp folder, sealed with a key only this store holds (so the file is ciphertext:
+ * evidence/sealed-scratch.ts), and at the end the runs are merged (timeline-runs.ts). The
  * order and the de-duplication are those the timeline had when it was sorted in a scratch SQLite table with
  * `UNIQUE (sort_key, artifact, event, description)` and `ORDER BY sort_key, seq`: by key in code-point order,
  * ties in arrival order, an event equal to an earlier one (all four fields) dropped.
  */
 import { join } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import { ScratchSealer } from '../evidence/sealed-scratch.js';
 import { privateTempDir, removeTempDir } from '../evidence/temp.js';
 import { BufferedFile } from './buffered-file.js';
 import { FileCursor, byKey, memoryCursor, mergeRuns, spillRun, type RunCursor, type StoredEvent } from './timeline-runs.js';
@@ -22,6 +24,9 @@ export type { StoredEvent } from './timeline-runs.js';
  * peak RSS ~35 MB lower (events held in the heap are promoted and re-marked by the GC; spilled ones are not).
  */
 export const DEFAULT_MAX_RUN_BYTES = 16 << 20;
+
+/** The bound a store takes when it is given none (tests of whole runs lower it to make a small timeline spill). */
+export const timelineLimits = { maxRunBytes: DEFAULT_MAX_RUN_BYTES };
 /** An event's object and its string headers, roughly, on top of its characters (one byte each, mostly). */
 const EVENT_OVERHEAD_BYTES = 150;
 /** Longest stretch of writing between two turns of the event loop (signals are handled in between). */
@@ -51,6 +56,8 @@ export interface TimelineStoreOptions {
 export class TimelineStore {
   /** Created at once (not at the first spill), so a run's scratch folder exists while it has a timeline. */
   private readonly dir = privateTempDir('timeline');
+  /** The key of this store's spilled runs, in memory only. */
+  private readonly sealer = new ScratchSealer();
   private readonly maxRunBytes: number;
   private run: StoredEvent[] = [];
   private runBytes = 0;
@@ -61,7 +68,7 @@ export class TimelineStore {
   private disposed = false;
 
   constructor(options: TimelineStoreOptions = {}) {
-    this.maxRunBytes = options.maxRunBytes ?? DEFAULT_MAX_RUN_BYTES;
+    this.maxRunBytes = options.maxRunBytes ?? timelineLimits.maxRunBytes;
   }
 
   add(e: StoredEvent): void {
@@ -90,7 +97,7 @@ export class TimelineStore {
     const cursors: RunCursor[] = [];
     this.reading = true;
     try {
-      for (const path of this.spilled) cursors.push(this.track(new FileCursor(path)));
+      for (const path of this.spilled) cursors.push(this.track(new FileCursor(path, this.sealer)));
       cursors.push(this.track(memoryCursor(this.run)));
       yield* distinct(mergeRuns(cursors));
     } finally {
@@ -144,10 +151,10 @@ export class TimelineStore {
 
   private spill(): void {
     this.run.sort(byKey);
-    const path = join(this.dir, `run-${this.spilled.length}.jsonl`);
+    const path = join(this.dir, `run-${this.spilled.length}.sealed`);
     // Counted before writing: if the write fails half-way, dispose still knows the file (it removes the folder).
     this.spilled.push(path);
-    spillRun(path, this.run);
+    spillRun(path, this.run, this.sealer);
     this.run = [];
     this.runBytes = 0;
   }

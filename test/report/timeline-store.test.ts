@@ -1,11 +1,11 @@
 /**
- * The timeline store sorts in memory up to a bound, spills sorted runs to owner-only files in the private temp
- * folder above it, and merges them: the timeline read back is the one the scratch SQLite table gave before
+ * The timeline store sorts in memory up to a bound, spills sorted runs to owner-only, sealed (encrypted) files
+ * in the private temp folder above it, and merges them: the timeline read back is the one the scratch SQLite table gave before
  * (kept below as the oracle), whatever the bound, and its files are gone after dispose, also after a failure.
  */
 import Database from 'better-sqlite3';
 import fc from 'fast-check';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { privateTempDir, privateTempRoot, removeTempDir } from '../../src/evidence/temp.js';
@@ -161,9 +161,13 @@ describe('TimelineStore', () => {
     store.add(event('t2', 'b'));
     const [folder] = scratchFolders().filter((f) => !before.includes(f));
     const runs = readdirSync(join(privateTempRoot(), folder!));
-    expect(runs).toEqual(['run-0.jsonl', 'run-1.jsonl']);
+    expect(runs).toEqual(['run-0.sealed', 'run-1.sealed']);
     for (const run of runs) expect(statSync(join(privateTempRoot(), folder!, run)).mode & 0o777).toBe(0o600);
-    expect(readFileSync(join(privateTempRoot(), folder!, 'run-0.jsonl'), 'utf8')).toBe('["t1","Manifest","M---","a","t1"]\n');
+    // One sealed frame: length (4) + IV (12) + the 33 bytes of the line, encrypted + tag (16); none of its text.
+    const sealed = readFileSync(join(privateTempRoot(), folder!, 'run-0.sealed'));
+    expect(sealed.length).toBe(4 + 12 + '["t1","Manifest","M---","a","t1"]\n'.length + 16);
+    expect(sealed.includes('Manifest')).toBe(false);
+    expect(sealed.includes('M---')).toBe(false);
     store.dispose();
     store.dispose(); // twice is harmless
     expect(existsSync(join(privateTempRoot(), folder!))).toBe(false);
@@ -197,6 +201,56 @@ describe('TimelineStore', () => {
       await store.writeTo(out, 'time,description\n', (e) => `${e.time},${e.description}\n`, 0o600);
       expect(readFileSync(out, 'utf8')).toBe('time,description\nt0,z\nt1,b\nt1,a\n');
       expect(statSync(out).mode & 0o777).toBe(0o600);
+    } finally {
+      store.dispose();
+    }
+  });
+
+  it('seals spilled runs: no event text in any run file, and the merge gives the order one run in memory gives', () => {
+    // Long descriptions with multi-byte characters: a run spans several 64 KiB frames, lines and characters cut
+    // across frame boundaries.
+    const secret = (i: number) => `+41 79 555 ${String(i).padStart(4, '0')} écrit « rendez-vous » 😀 ${'x'.repeat(i % 700)}`;
+    const events = Array.from({ length: 3000 }, (_, i) => event(`2024-01-${String((i * 7919) % 28 + 1).padStart(2, '0')}`, secret(i), i % 3 ? 'SMS' : 'Safari'));
+    const before = scratchFolders();
+    const spilling = new TimelineStore({ maxRunBytes: 300 * 1024 });
+    const [folder] = scratchFolders().filter((f) => !before.includes(f));
+    const inMemory = new TimelineStore({ maxRunBytes: Number.MAX_SAFE_INTEGER });
+    try {
+      for (const e of events) {
+        spilling.add(e);
+        inMemory.add(e);
+      }
+      expect(spilling.spilledRuns).toBeGreaterThanOrEqual(3);
+      expect(inMemory.spilledRuns).toBe(0);
+      const files = readdirSync(join(privateTempRoot(), folder!)).map((name) => readFileSync(join(privateTempRoot(), folder!, name)));
+      expect(files.length).toBe(spilling.spilledRuns);
+      expect(Math.max(...files.map((f) => f.length))).toBeGreaterThan(3 * 64 * 1024);
+      for (const bytes of files) {
+        for (const needle of ['+41 79 555', 'rendez-vous', 'écrit', '2024-01-', 'Safari', 'xxxxxxxx']) {
+          expect(bytes.includes(Buffer.from(needle, 'utf8'))).toBe(false);
+          expect(bytes.includes(Buffer.from(needle, 'utf16le'))).toBe(false);
+        }
+      }
+      expect(readAll(spilling)).toEqual(readAll(inMemory));
+      expect(spilling.count()).toBe(3000);
+    } finally {
+      spilling.dispose();
+      inMemory.dispose();
+    }
+  });
+
+  it('a spilled run changed on disk fails the read with a line naming the file, not wrong events', () => {
+    const before = scratchFolders();
+    const store = new TimelineStore({ maxRunBytes: 1 });
+    try {
+      store.add(event('t1', 'a'));
+      store.add(event('t2', 'b'));
+      const [folder] = scratchFolders().filter((f) => !before.includes(f));
+      const path = join(privateTempRoot(), folder!, 'run-0.sealed');
+      const bytes = readFileSync(path);
+      bytes[20] = bytes[20]! ^ 1;
+      writeFileSync(path, bytes);
+      expect(() => readAll(store)).toThrow(`${path}: sealed scratch file damaged or not ours: authentication failed (frame 0)`);
     } finally {
       store.dispose();
     }

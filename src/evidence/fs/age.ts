@@ -66,7 +66,7 @@ export function ageFlavour(head: Buffer): 'binary' | 'armored' | null {
   return null;
 }
 
-interface ParsedHeader {
+export interface ParsedHeader {
   /** The header with its MAC line, as typage wants it. */
   readonly bytes: Buffer;
   readonly recipientTypes: string[];
@@ -144,7 +144,8 @@ export function parseAgeHeader(head: Buffer, wholeFile: boolean, location: strin
   return { bytes: Buffer.from(head.subarray(0, end + 1)), recipientTypes };
 }
 
-async function unwrapFileKey(location: string, header: ParsedHeader, credential: AgeCredential): Promise<Buffer> {
+/** The file key of an age header, unwrapped with `credential`; wrong credentials are a UserError (`wrong-password`) naming `location`. */
+export async function unwrapFileKey(location: string, header: ParsedHeader, credential: AgeCredential): Promise<Buffer> {
   const decrypter = new Decrypter();
   for (const identity of credential.identities) decrypter.addIdentity(identity);
   if (credential.passphrase !== undefined) decrypter.addPassphrase(credential.passphrase);

@@ -6,7 +6,7 @@
  * A report is about one person's device. A case of several devices, reported whole, names the devices in the
  * subject and each finding's evidence with its device, so nothing of the case is left out.
  */
-import type { CaseReport, ReportFinding as CaseFinding } from '../../case/report-model.js';
+import type { CaseReport, ReportAcquisition, ReportFinding as CaseFinding } from '../../case/report-model.js';
 import { deviceFacts } from './device-facts.js';
 import type { CoverageEntry, DeviceFacts, EvidenceRef, FindingBasis, ReportFinding, ReportModel } from './model.js';
 
@@ -40,8 +40,7 @@ export function modelFromCase(c: CaseReport, generatedAt = new Date()): ReportMo
         ...(cov.reason !== null ? { reason: cov.reason } : {}),
       };
     }),
-    // The case keeps records and findings, not the timeline of every record: the chart shows the findings.
-    timeline: { events: [], omitted: 0 },
+    timeline: timelineOf(acquisitions),
     provenance: {
       tool: checks.at(-1)?.tool ?? runs.at(-1)?.tool ?? { name: 'tracehound', version: 'unknown' },
       ...(runs[0] ? { startedAt: runs[0].startedAt } : {}),
@@ -55,6 +54,22 @@ export function modelFromCase(c: CaseReport, generatedAt = new Date()): ReportMo
       notes: [],
     },
   };
+}
+
+/**
+ * The events a case stored around each check's findings (not every event of the phone: report/timeline-window.ts),
+ * merged over the acquisitions reported. Findings a later recheck added have the events their check kept.
+ */
+function timelineOf(acquisitions: readonly ReportAcquisition[]): ReportModel['timeline'] {
+  const kept = acquisitions.flatMap((a) => (a.timeline ? [a.timeline] : []));
+  const events = kept.flatMap((t) => t.events).sort((x, y) => (x.time < y.time ? -1 : x.time > y.time ? 1 : 0));
+  const spans = kept.flatMap((t) => (t.span ? [t.span] : []));
+  const span = spans.length === 0 ? undefined : {
+    first: spans.map((s) => s.first).reduce((a, b) => (b < a ? b : a)),
+    last: spans.map((s) => s.last).reduce((a, b) => (b > a ? b : a)),
+    total: spans.reduce((n, s) => n + s.total, 0),
+  };
+  return { events, omitted: kept.reduce((n, t) => n + t.omitted, 0), ...(span ? { span } : {}) };
 }
 
 function findingOf(f: CaseFinding, several: boolean): ReportFinding {

@@ -7,9 +7,10 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FormatError, UserError, errorMessage } from '../../errors.js';
+import { DEFAULT_MAX_EVENTS, DEFAULT_WINDOW_MS, TimelineWindow } from '../timeline-window.js';
 import { readCsvFile } from './_csv.js';
 import { deviceFacts } from './device-facts.js';
-import { reportLevels, type CoverageEntry, type CoverageState, type DeviceFacts, type EvidenceRef, type FindingBasis, type ReportFinding, type ReportLevel, type ReportModel, type TimelineEvent } from './model.js';
+import { reportLevels, type CoverageEntry, type CoverageState, type DeviceFacts, type EvidenceRef, type FindingBasis, type ReportFinding, type ReportLevel, type ReportModel } from './model.js';
 
 /** The JSON files of an output folder are read whole; alerts.json of a real phone is a few MB. */
 export const MAX_JSON_BYTES = 256_000_000;
@@ -21,9 +22,6 @@ export interface NativeLoadOptions {
   readonly maxEvents?: number;
   readonly now?: () => Date;
 }
-
-export const DEFAULT_WINDOW_MS = 24 * 3_600_000;
-export const DEFAULT_MAX_EVENTS = 5_000;
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type Obj = { [key: string]: Json };
@@ -181,50 +179,23 @@ function deviceFrom(d: Obj, kind: string): DeviceFacts {
  * and the span of the whole timeline. A missing timeline is not an error: older or partial folders lack it.
  */
 async function timelineFrom(path: string, findings: readonly ReportFinding[], windowMs: number, maxEvents: number): Promise<ReportModel['timeline']> {
-  const centres = [...new Set(findings.map((f) => (f.time === null ? NaN : Date.parse(f.time))).filter(Number.isFinite))].sort((x, y) => x - y);
-  const events: TimelineEvent[] = [];
-  let omitted = 0;
-  let total = 0;
-  let first = '';
-  let last = '';
+  const window = new TimelineWindow(findings.map((f) => f.time), windowMs, maxEvents);
   try {
     await stat(path);
   } catch {
-    return { events, omitted };
+    return { events: [], omitted: 0 };
   }
   try {
     await readCsvFile(path, (row, n) => {
       if (n === 1 && row[0] === 'time') return; // the header
       const [time = '', artifact = '', event = '', description = ''] = row;
-      const t = Date.parse(time);
-      if (!Number.isFinite(t)) return;
-      total++;
-      if (first === '' || time < first) first = time;
-      if (last === '' || time > last) last = time;
-      if (!near(centres, t, windowMs)) return;
-      if (events.length >= maxEvents) omitted++;
-      else events.push({ time, artifact, event, description });
+      window.offer({ time, artifact, event, description });
     });
   } catch (err) {
     if (err instanceof FormatError) throw new UserError('bad-format', `${path}: ${err.message} (expected the timeline.csv of \`tracehound check --output\`)`);
     throw new UserError('bad-format', `${path}: cannot read (${errorMessage(err)})`);
   }
-  events.sort((x, y) => (x.time < y.time ? -1 : x.time > y.time ? 1 : 0));
-  return { events, omitted, ...(total ? { span: { first, last, total } } : {}) };
-}
-
-/** Whether `t` lies within `windowMs` of one of the sorted `centres` (binary search). */
-function near(centres: readonly number[], t: number, windowMs: number): boolean {
-  let lo = 0;
-  let hi = centres.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    const c = centres[mid] ?? 0;
-    if (Math.abs(c - t) <= windowMs) return true;
-    if (c < t) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  return false;
+  return window.result();
 }
 
 function validTime(s: string | undefined): string | null {
