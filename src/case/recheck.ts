@@ -11,7 +11,7 @@
  * records with their types (times, nested data), which a case keeps as JSON; their findings stay those of the
  * check.
  */
-import type { Locator, Observable } from '../artifacts/artifact.js';
+import type { Locator } from '../artifacts/artifact.js';
 import { indicatorFindings, type IndicatorFinding } from '../detection/indicator-findings.js';
 import type { EvidenceRef } from '../evidence/source.js';
 import type { LoadedIndicators } from '../indicators/load.js';
@@ -20,7 +20,8 @@ import type { Matcher } from '../indicators/match.js';
 import type { Level } from '../findings/finding.js';
 import { LATEST_RUNS } from './current.js';
 import type { CaseDb, Row } from './db.js';
-import { fromJson, objectFromJson, toJson } from './json.js';
+import { objectFromJson, toJson } from './json.js';
+import { createObservableReader, createRecordReader } from './record-store.js';
 import { insertFinding, insertRun } from './write.js';
 
 export interface RecheckFinding {
@@ -65,20 +66,14 @@ export function recheckCase({ db, caseDir, indicators, matcher }: RecheckInput):
     const candidates = matchedRecords(db);
     // Findings now, through the same function as a check; one entry per identity.
     const current = new Map<string, { finding: IndicatorFinding; acquisitionId: number; recordId: number }>();
-    const readRecord = db.prepare('SELECT id, acquisition_id, artifact, evidence_ref, locator, data FROM records WHERE id = ?');
-    const readObservables = db.prepare('SELECT kind, value, field, role FROM observables WHERE record_id = ? ORDER BY id');
+    const readRecord = createRecordReader(db);
+    const readObservables = createObservableReader(db);
     for (const recordId of candidates) {
-      const r = readRecord.get(recordId);
+      const r = readRecord(recordId);
       if (r === undefined) continue;
-      const observables = readObservables.all(recordId).map(observableOf);
-      const facts = {
-        artifact: String(r.artifact),
-        record: fromJson(r.data),
-        observables,
-        evidence: { ref: objectFromJson(r.evidence_ref) as unknown as EvidenceRef, at: objectFromJson(r.locator) as unknown as Locator },
-      };
+      const facts = { artifact: r.artifact, record: r.data, observables: readObservables(recordId), evidence: { ref: r.ref, at: r.at } };
       for (const f of indicatorFindings(facts, matcher)) {
-        current.set(identity(recordId, f.indicator.collection.name, f.indicator.key, f.indicator.value, f.match.observed), { finding: f, acquisitionId: Number(r.acquisition_id), recordId });
+        current.set(identity(recordId, f.indicator.collection.name, f.indicator.key, f.indicator.value, f.match.observed), { finding: f, acquisitionId: r.acquisitionId, recordId });
       }
     }
     db.exec('DROP TABLE temp.recheck_indicators');
@@ -199,15 +194,6 @@ export function matchedRecords(db: CaseDb): number[] {
     .prepare(MATCHED_RECORDS_SQL)
     .all()
     .map((r) => Number(r.record_id));
-}
-
-function observableOf(r: Row): Observable {
-  return {
-    kind: String(r.kind) as Observable['kind'],
-    value: String(r.value),
-    field: String(r.field),
-    ...(r.role === null || r.role === undefined ? {} : { role: String(r.role) as NonNullable<Observable['role']> }),
-  };
 }
 
 /** A finding's identity across runs: the record, the indicator (by collection, key and value), what was seen. */

@@ -5,6 +5,7 @@ import { currentFindings, deviceIdOf } from './current.js';
 import type { CaseDb, Row } from './db.js';
 import { CaseError } from './errors.js';
 import { fromJson, objectFromJson } from './json.js';
+import { createRecordReader } from './record-store.js';
 import type { CaseReport, ReportAcquisition, ReportCoverage, ReportDevice, ReportFinding, ReportRun } from './report-model.js';
 import { schemaVersion } from './schema.js';
 import type { EventsAround, WindowEvent } from '../report/timeline-window.js';
@@ -130,7 +131,7 @@ function timelinesOf(db: CaseDb, deviceId: number | null): Map<number, EventsAro
 }
 
 function findingOf(db: CaseDb): (r: Row) => ReportFinding {
-  const recordData = db.prepare('SELECT data FROM records WHERE id = ?');
+  const readRecord = createRecordReader(db);
   return (r) => {
     const ref = objectFromJson(r.evidence_ref);
     return {
@@ -160,7 +161,7 @@ function findingOf(db: CaseDb): (r: Row) => ReportFinding {
       match: r.match_kind === null ? null : { kind: str(r.match_kind) as MatchKind, observed: str(r.match_observed), field: str(r.match_field) },
       rule: r.rule_id === null ? null : { id: str(r.rule_id), version: Number(r.rule_version), source: str(r.rule_source) },
       recovered: Number(r.recovered) === 1,
-      record: r.record_id === null || r.record_id === undefined ? null : fromJson(recordData.get(r.record_id)?.data),
+      record: r.record_id === null || r.record_id === undefined ? null : (readRecord(Number(r.record_id))?.data ?? null),
     };
   };
 }

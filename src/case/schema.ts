@@ -1,5 +1,5 @@
 /**
- * The case database's schema and its migrations. Plain SQL types (INTEGER, BIGINT, TEXT, VARCHAR) and no
+ * The case database's schema and its migrations. Plain SQL types (INTEGER, BIGINT, TEXT, VARCHAR, BLOB) and no
  * engine-specific features in the model (no WITHOUT ROWID, no JSON functions, no partial indexes), so a shared
  * server database can back a case later; JSON columns are TEXT written and read by us.
  *
@@ -10,6 +10,7 @@
  */
 import type { CaseDb } from './db.js';
 import { CaseError } from './errors.js';
+import { BLOCK_ENCODING, BLOCK_RECORDS, encodeBlock, recordLine } from './record-store.js';
 
 export interface Migration {
   /** The version the case is at once this migration is applied. */
@@ -181,6 +182,102 @@ CREATE TABLE acquisition_timelines (
 );
 `;
 
+/**
+ * Version 3: a compact case (record-store.ts). Columns are added and dropped in place (ALTER TABLE … ADD /
+ * DROP COLUMN) rather than tables rebuilt, so the foreign keys that point at records and observables stay as
+ * they are. The match is unchanged: it goes through match_keys, so the index of observables by kind and value
+ * (never used by a query) goes.
+ */
+const V3_BEFORE = `
+CREATE TABLE record_sources (
+  id INTEGER PRIMARY KEY,
+  acquisition_id INTEGER NOT NULL REFERENCES acquisitions(id),
+  artifact VARCHAR(100) NOT NULL,
+  evidence_file TEXT NOT NULL,
+  evidence_ref TEXT NOT NULL
+);
+CREATE INDEX record_sources_acquisition ON record_sources(acquisition_id, artifact);
+CREATE TABLE record_blocks (
+  id INTEGER PRIMARY KEY,
+  acquisition_id INTEGER NOT NULL REFERENCES acquisitions(id),
+  encoding VARCHAR(16) NOT NULL,
+  records INTEGER NOT NULL,
+  content BLOB
+);
+CREATE TABLE observable_fields (
+  id INTEGER PRIMARY KEY,
+  kind VARCHAR(32) NOT NULL,
+  field VARCHAR(100) NOT NULL,
+  role VARCHAR(16) NOT NULL,
+  UNIQUE (kind, field, role)
+);
+ALTER TABLE records ADD COLUMN source_id INTEGER REFERENCES record_sources(id);
+ALTER TABLE records ADD COLUMN block_id INTEGER REFERENCES record_blocks(id);
+ALTER TABLE records ADD COLUMN block_index INTEGER;
+ALTER TABLE observables ADD COLUMN field_id INTEGER REFERENCES observable_fields(id);
+INSERT INTO observable_fields (kind, field, role) SELECT DISTINCT kind, field, coalesce(role, '') FROM observables ORDER BY 1, 2, 3;
+UPDATE observables SET field_id = (SELECT f.id FROM observable_fields f WHERE f.kind = observables.kind AND f.field = observables.field AND f.role = coalesce(observables.role, ''));
+`;
+
+const V3_AFTER = `
+DROP INDEX records_acquisition;
+DROP INDEX observables_kind_value;
+ALTER TABLE records DROP COLUMN artifact;
+ALTER TABLE records DROP COLUMN evidence_file;
+ALTER TABLE records DROP COLUMN evidence_ref;
+ALTER TABLE records DROP COLUMN locator;
+ALTER TABLE records DROP COLUMN data;
+ALTER TABLE observables DROP COLUMN kind;
+ALTER TABLE observables DROP COLUMN field;
+ALTER TABLE observables DROP COLUMN role;
+`;
+
+/** Moves the records a version-2 case holds (as versions 1 and 2 wrote them) into sources and blocks, a page of records at a time. */
+function blockOldRecords(db: CaseDb): void {
+  const page = db.prepare('SELECT id, acquisition_id, artifact, evidence_file, evidence_ref, locator, data FROM records WHERE id > ? ORDER BY id LIMIT 2000');
+  const findSource = db.prepare('SELECT id FROM record_sources WHERE acquisition_id = ? AND artifact = ? AND evidence_ref = ?');
+  const addSource = db.prepare('INSERT INTO record_sources (acquisition_id, artifact, evidence_file, evidence_ref) VALUES (?, ?, ?, ?)');
+  const addBlock = db.prepare('INSERT INTO record_blocks (acquisition_id, encoding, records, content) VALUES (?, ?, ?, ?)');
+  const place = db.prepare('UPDATE records SET source_id = ?, block_id = ?, block_index = ? WHERE id = ?');
+  let pending: { id: number; source: number; line: string }[] = [];
+  let pendingAcq = 0;
+  const flush = () => {
+    if (pending.length === 0) return;
+    const blockId = Number(addBlock.run(pendingAcq, BLOCK_ENCODING, pending.length, encodeBlock(pending.map((p) => p.line))).lastInsertRowid);
+    pending.forEach((p, i) => place.run(p.source, blockId, i, p.id));
+    pending = [];
+  };
+  let after = 0;
+  for (;;) {
+    const rows = page.all(after);
+    if (rows.length === 0) break;
+    for (const r of rows) {
+      after = Number(r.id);
+      const acq = Number(r.acquisition_id);
+      if (acq !== pendingAcq || pending.length >= BLOCK_RECORDS) flush();
+      pendingAcq = acq;
+      const found = findSource.get(acq, r.artifact ?? '', r.evidence_ref ?? '');
+      const source = found !== undefined ? Number(found.id) : Number(addSource.run(acq, r.artifact ?? '', r.evidence_file ?? '', r.evidence_ref ?? '').lastInsertRowid);
+      pending.push({ id: after, source, line: recordLine(validJson(r.locator) ?? '{}', validJson(r.data)) });
+    }
+  }
+  flush();
+}
+
+/**
+ * The text when it is JSON (what versions 1 and 2 wrote), on one line; else null: a damaged value must not break its
+ * block's lines.
+ */
+function validJson(text: unknown): string | null {
+  if (typeof text !== 'string') return null;
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    return /[\r\n]/.test(text) ? JSON.stringify(parsed) : text;
+  } catch {
+    return null;
+  }
+}
+
 export const migrations: readonly Migration[] = [
   {
     version: 1,
@@ -191,6 +288,15 @@ export const migrations: readonly Migration[] = [
     version: 2,
     description: 'timeline events around the findings of each check, and the span of its whole timeline',
     up: (db) => db.exec(V2_TIMELINE),
+  },
+  {
+    version: 3,
+    description: 'compact records: sources stored once, locator and data deflated in blocks of consecutive records; observables name their kind, field and role by id',
+    up: (db) => {
+      db.exec(V3_BEFORE);
+      blockOldRecords(db);
+      db.exec(V3_AFTER);
+    },
   },
 ];
 

@@ -17,6 +17,7 @@ import { TimelineStore } from '../report/timeline-store.js';
 import { DEFAULT_WINDOW_MS, TimelineWindow } from '../report/timeline-window.js';
 import type { Statement } from './db.js';
 import { toJson } from './json.js';
+import { createFieldIds, createRecordWriter, type RecordWriter } from './record-store.js';
 import type { OpenCase } from './store.js';
 import { createKeyWriter, ensureDevice, insertFinding, insertRun, type DeviceLabels } from './write.js';
 
@@ -38,7 +39,8 @@ export class CaseSink implements Sink {
   private readonly timelineEvents = new TimelineStore();
   private readonly findingTimes: string[] = [];
   private stmts: {
-    record: Statement;
+    records: RecordWriter;
+    fieldId: (o: Observable) => number;
     observable: Statement;
     keys: (observableId: number, keys: readonly ObservableKey[]) => void;
     coverage: Statement;
@@ -61,8 +63,9 @@ export class CaseSink implements Sink {
     );
     this.runId = insertRun(db, 'check', new Date(), [this.acquisitionId]);
     this.stmts = {
-      record: db.prepare('INSERT INTO records (acquisition_id, artifact, evidence_file, evidence_ref, locator, data) VALUES (?, ?, ?, ?, ?, ?)'),
-      observable: db.prepare('INSERT INTO observables (record_id, kind, value, field, role) VALUES (?, ?, ?, ?, ?)'),
+      records: createRecordWriter(db, this.acquisitionId),
+      fieldId: createFieldIds(db),
+      observable: db.prepare('INSERT INTO observables (record_id, field_id, value) VALUES (?, ?, ?)'),
       keys: createKeyWriter(db),
       coverage: db.prepare('INSERT INTO coverage (run_id, acquisition_id, artifact, title, state, records, files, issues, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)'),
     };
@@ -78,7 +81,7 @@ export class CaseSink implements Sink {
     if (kept.length === 0) return;
     const recordId = this.storeRecord(artifact.id, item.record, item.source.file.ref, item.source.at);
     for (const obs of kept) {
-      const obsId = Number(s.observable.run(recordId, obs.kind, obs.value, obs.field, obs.role ?? null).lastInsertRowid);
+      const obsId = Number(s.observable.run(recordId, s.fieldId(obs), obs.value).lastInsertRowid);
       s.keys(obsId, observableKeys(obs));
     }
   }
@@ -98,8 +101,7 @@ export class CaseSink implements Sink {
   }
 
   private storeRecord(artifactId: string, record: unknown, ref: EvidenceRef, at: Locator): number {
-    const data = this.options.keepRecords === false ? null : toJson(record);
-    const id = Number(this.statements().record.run(this.acquisitionId, artifactId, refKey(ref), toJson(ref), toJson(at), data).lastInsertRowid);
+    const id = this.statements().records.add(artifactId, ref, at, record, this.options.keepRecords !== false);
     if (typeof record === 'object' && record !== null) this.recordIds.set(record, id);
     return id;
   }
@@ -111,6 +113,7 @@ export class CaseSink implements Sink {
 
   async finish(info: RunInfo): Promise<readonly string[]> {
     const { db } = this.store;
+    this.statements().records.flush();
     const input = db.prepare('INSERT INTO acquisition_inputs (acquisition_id, path, label, sha256, bytes) VALUES (?, ?, ?, ?, ?)');
     for (const i of info.inputs) input.run(this.acquisitionId, i.path, i.label, i.sha256, i.bytes);
     const file = db.prepare('INSERT INTO run_indicator_files (run_id, path, sha256, indicators, collections) VALUES (?, ?, ?, ?, ?)');

@@ -8,6 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CaseError } from '../../src/case/errors.js';
+import { createObservableReader, createRecordReader } from '../../src/case/record-store.js';
 import { loadCaseReport } from '../../src/case/report-model.js';
 import { migrate, migrations, schemaVersion, SCHEMA_VERSION, type Migration } from '../../src/case/schema.js';
 import { CASE_DB_NAME, openCase } from '../../src/case/store.js';
@@ -91,6 +92,32 @@ describe('a case made by schema version 1', () => {
       ['ios.sms', 'parsed', null],
       ['ios.calls', 'missing', 'CallHistory.storedata: listed in Manifest.db but absent'],
     ]);
+  });
+
+  it('is made compact by version 3: the record in a deflated block with its locator, its source stored once, its observable by field id', () => {
+    const store = openCase(writeV1Case());
+    try {
+      const { db } = store;
+      const columns = (table: string) => db.prepare(`SELECT name FROM pragma_table_info('${table}') ORDER BY cid`).all().map((r) => r.name);
+      expect(columns('records')).toEqual(['id', 'acquisition_id', 'source_id', 'block_id', 'block_index']);
+      expect(columns('observables')).toEqual(['id', 'record_id', 'value', 'field_id']);
+      expect(db.prepare('SELECT encoding, records FROM record_blocks').all()).toEqual([{ encoding: 'deflate-jsonl', records: 1 }]);
+      expect(createRecordReader(db)(1)).toEqual({
+        id: 1,
+        acquisitionId: 1,
+        artifact: 'ios.sms',
+        evidenceFile: 'HomeDomain/Library/SMS/sms.db',
+        ref: { root: '/evidence/rania', storedPath: '3d/3d0d' },
+        at: { table: 'message', rowid: 7 },
+        data: { text: 'x' },
+      });
+      expect(createObservableReader(db)(1)).toEqual([{ kind: 'url', value: 'https://x.bad.example/', field: 'links' }]);
+      // A damaged block costs its records their data, not the report.
+      db.prepare('UPDATE record_blocks SET content = ?').run(Buffer.from('not deflate'));
+      expect(createRecordReader(db)(1)).toMatchObject({ artifact: 'ios.sms', at: {}, data: null });
+    } finally {
+      store.close();
+    }
   });
 
   it('is migrated by the runner through a later version, in place, keeping its rows', () => {

@@ -42,7 +42,14 @@ describe('a check into a case', () => {
     const store = openCase(caseDir);
     try {
       expect(Number(store.db.prepare('SELECT count(*) AS n FROM records').get()!.n)).toBeGreaterThan(3000);
-      expect(Number(store.db.prepare(`SELECT count(*) AS n FROM observables WHERE kind = 'url'`).get()!.n)).toBeGreaterThan(0);
+      expect(Number(store.db.prepare(`SELECT count(*) AS n FROM observables o JOIN observable_fields f ON f.id = o.field_id WHERE f.kind = 'url'`).get()!.n)).toBeGreaterThan(0);
+      // Compact: each (artifact, evidence file) stored once, records deflated together in blocks of up to 256.
+      const n = (sql: string) => Number(store.db.prepare(sql).get()!.n);
+      expect(n('SELECT count(*) AS n FROM record_sources')).toBe(n('SELECT count(*) AS n FROM (SELECT DISTINCT r.source_id FROM records r)'));
+      expect(n('SELECT count(*) AS n FROM record_sources')).toBeLessThan(50);
+      expect(n('SELECT sum(records) AS n FROM record_blocks')).toBe(n('SELECT count(*) AS n FROM records'));
+      expect(n('SELECT max(records) AS n FROM record_blocks')).toBeLessThanOrEqual(256);
+      expect(n('SELECT count(*) AS n FROM records WHERE block_id IS NULL OR source_id IS NULL')).toBe(0);
     } finally {
       store.close();
     }

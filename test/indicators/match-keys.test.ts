@@ -10,6 +10,7 @@ import type { Observable } from '../../src/artifacts/artifact.js';
 import { check } from '../../src/app/check.js';
 import { loadIndicatorTable, matchedRecords } from '../../src/case/recheck.js';
 import { openCase } from '../../src/case/store.js';
+import { createFieldIds, createRecordWriter } from '../../src/case/record-store.js';
 import { createKeyWriter } from '../../src/case/write.js';
 import { loadIndicators, type LoadedIndicators } from '../../src/indicators/load.js';
 import { observableKeys } from '../../src/indicators/match-keys.js';
@@ -101,15 +102,17 @@ describe('match keys joined in the case database', () => {
       db.transaction(() => {
         db.exec(`INSERT INTO devices (id, name, created_at) VALUES (1, 'd', 'now')`);
         db.exec(`INSERT INTO acquisitions (id, device_id, kind, target, encrypted, metadata, added_at) VALUES (1, 1, 'ios-backup', '/x', 0, '{}', 'now')`);
-        const rec = db.prepare(`INSERT INTO records (id, acquisition_id, artifact, evidence_file, evidence_ref, locator) VALUES (?, 1, 'test', 'f', '{}', '{}')`);
-        const obs = db.prepare('INSERT INTO observables (id, record_id, kind, value, field, role) VALUES (?, ?, ?, ?, ?, ?)');
+        const records = createRecordWriter(db, 1);
+        const fieldId = createFieldIds(db);
+        const obs = db.prepare('INSERT INTO observables (id, record_id, field_id, value) VALUES (?, ?, ?, ?)');
         const keys = createKeyWriter(db);
         observables.forEach((o, i) => {
           // One record per observable, so the join's record ids name observables.
-          rec.run(i + 1);
-          obs.run(i + 1, i + 1, o.kind, o.value, o.field, o.role ?? null);
+          expect(records.add('test', { root: '/x', storedPath: 'f' }, { whole: true }, null, false)).toBe(i + 1);
+          obs.run(i + 1, i + 1, fieldId(o), o.value);
           keys(i + 1, observableKeys(o));
         });
+        records.flush();
       });
       loadIndicatorTable(db, indicators);
       const joined = matchedRecords(db);
