@@ -19,7 +19,7 @@ import { loadIndicators, type LoadedIndicators } from '../indicators/load.js';
 import { compileIndicators } from '../indicators/match.js';
 import { MvtOutput } from '../report/mvt/writer.js';
 import { NativeOutput } from '../report/native.js';
-import { fanOut, guardWrites, type RunInfo, type Sink } from '../report/output.js';
+import { fanOut, guardWrites, type RunInfo, type Sink, type SinkHooks } from '../report/output.js';
 import { allRules } from '../rules/index.js';
 import { toolVersion } from '../version.js';
 import type { Coverage } from '../findings/coverage.js';
@@ -254,7 +254,7 @@ function selectArtifacts(ids: readonly string[], applicable: readonly AnyArtifac
 
 /** Where one artifact's records go while it runs. */
 interface ArtifactFlow {
-  readonly sink: Required<Sink>;
+  readonly sink: SinkHooks;
   readonly detector: Detector;
 }
 
