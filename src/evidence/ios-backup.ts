@@ -18,7 +18,7 @@ import { isSqliteImage, sqliteLimits, openSqlite, type SqliteHandle } from './sq
 import type { AcquisitionInfo, EvidenceFile, EvidenceRef, FileSpec, ManifestRow, Source, UnreadableManifestRow } from './source.js';
 import { InputLog } from './input-log.js';
 import { createDecryptStream, decryptWithKey, fileKey, manifestDbKey } from './backup-crypto.js';
-import { encryptionInfoFrom, unlockBackup, type BackupKeys, type CredentialProvider } from './ios-backup-keys.js';
+import { encryptionInfoFrom, unlockBackup, type BackupCredential, type BackupKeys, type CredentialProvider } from './ios-backup-keys.js';
 import { FolderFiles, type StoredFiles, type StoredLocation } from './stored-files.js';
 import { privateTempDir } from './temp.js';
 
@@ -253,6 +253,11 @@ export class IosBackupSource implements Source {
 
   get encrypted(): boolean {
     return this.keys !== null;
+  }
+
+  /** The derived key, so a worker thread opens the backup without the seconds of key derivation again. */
+  reopenCredential(): BackupCredential | undefined {
+    return this.keys ? { kind: 'key', key: this.keys.derivedKey } : undefined;
   }
 
   /** How much was decrypted so far (`check` decrypts only what its parsers read); none for a plain backup. */
