@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { SingleBar } from 'cli-progress';
 import { check, type CheckEvent, type CheckResult, type OutputFormat } from '../app/check.js';
 import type { AcquisitionInfo, SourceKind } from '../evidence/source.js';
@@ -24,6 +25,8 @@ export interface CheckFlags {
   password?: string;
   /** `--age-identity FILE`, repeatable: identities of an age-encrypted acquisition. */
   ageIdentity?: string[];
+  /** `--jobs N`: worker threads for the artifacts; default the available parallelism. */
+  jobs?: number;
   quiet?: true;
   json?: true;
   /** Add this acquisition to the case in this folder (created when new), as one more sink. */
@@ -69,6 +72,7 @@ export async function runCheck(path: string, flags: CheckFlags): Promise<number>
       ...(flags.only ? { only: parseOnly(flags.only) } : {}),
       credentials: credentialProvider(flags),
       ageCredentials,
+      jobs: flags.jobs ?? availableParallelism(),
       ...(flags.signal ? { signal: flags.signal } : {}),
       sinks: caseTarget ? [progress, caseTarget.sink] : [progress],
       onEvent: (e) => {
