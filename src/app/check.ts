@@ -11,6 +11,7 @@ import { detectAcquisition, openAcquisition } from '../evidence/detect.js';
 import type { CredentialProvider } from '../evidence/ios-backup-keys.js';
 import type { AgeCredentialProvider } from '../evidence/fs/age.js';
 import type { AcquisitionInfo, Source, SourceKind } from '../evidence/source.js';
+import { sqliteCopiesToShare } from '../evidence/sqlite.js';
 import { assertUsableTempArea, holdPrivateTemp, privateTempRoot } from '../evidence/temp.js';
 import { UserError, interruption } from '../errors.js';
 import { createDetector } from '../detection/detector.js';
@@ -148,7 +149,7 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
       pooled = await runPool({
         plan,
         jobs,
-        setup: { target: options.target, kind: source.kind, key: credential?.kind === 'key' ? credential.key : null, collections: indicators.collections, tempRoot: privateTempRoot() },
+        setup: { target: options.target, kind: source.kind, key: credential?.kind === 'key' ? credential.key : null, collections: indicators.collections, tempRoot: privateTempRoot(), sqliteCopies: sqliteCopiesToShare() },
         sinks: [...(folder ? [folder] : []), ...(options.sinks ?? [])],
         hooks: sink,
         inputs,

@@ -23,7 +23,7 @@ function poolOn(target: string, plan: readonly AnyArtifact[], signal: AbortSigna
   const outcome = runPool({
     plan,
     jobs: 2,
-    setup: { target, kind: 'ios-backup', key: null, collections: [], tempRoot: tempDir('pool') },
+    setup: { target, kind: 'ios-backup', key: null, collections: [], tempRoot: tempDir('pool'), sqliteCopies: {} },
     sinks: [],
     hooks: fanOut([{ artifactStarted: (a) => onStarted(a.id), artifactFinished: (_a, c) => void coverage.push(c) }]),
     inputs: new InputLog(),

@@ -19,6 +19,8 @@ export interface WorkerSetup {
   readonly renderers: readonly RendererKind[];
   /** The main thread's private temp folder: SQLite copies go there, and the main thread removes it. */
   readonly tempRoot: string;
+  /** The main thread's private copies of large databases (evidence path → copy), opened read-only instead of copied again. */
+  readonly sqliteCopies: Readonly<Record<string, string>>;
   /** Records per batch message (tests lower it to cover many batches). */
   readonly batchRecords: number;
 }

@@ -10,6 +10,7 @@ import { allArtifacts } from '../../artifacts/index.js';
 import { createDetector } from '../../detection/detector.js';
 import { openAcquisition } from '../../evidence/detect.js';
 import type { BackupCredential } from '../../evidence/ios-backup-keys.js';
+import { useSharedSqliteCopies } from '../../evidence/sqlite.js';
 import { usePrivateTempOf } from '../../evidence/temp.js';
 import { errorMessage } from '../../errors.js';
 import type { Finding } from '../../findings/finding.js';
@@ -26,6 +27,7 @@ const setup = workerData as WorkerSetup;
 const post = (message: FromWorker) => port.postMessage(message);
 
 usePrivateTempOf(setup.tempRoot);
+useSharedSqliteCopies(setup.sqliteCopies);
 const key = setup.key;
 const credentials = key === null ? undefined : async (): Promise<BackupCredential> => ({ kind: 'key', key: Buffer.from(key) });
 
