@@ -93,8 +93,9 @@ export function runPool(run: PoolRun): Promise<PoolOutcome> {
       if (settled) return;
       settled = true;
       signal.removeEventListener('abort', onAbort);
-      for (const slot of slots) void slot.worker.terminate();
-      reject(err instanceof Error ? err : new Error(errorMessage(err)));
+      // Rejected once every worker is gone: the caller then removes the temp folder they were writing in.
+      const error = err instanceof Error ? err : new Error(errorMessage(err));
+      void Promise.allSettled(slots.map((slot) => slot.worker.terminate())).then(() => reject(error));
     };
     const onAbort = () => stop(interruption(signal));
     if (signal.aborted) return onAbort();
