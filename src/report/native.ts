@@ -97,7 +97,9 @@ export class NativeOutput implements Sink {
       w = new JsonArrayWriter(join(this.dir, `${artifact.id}.json`), (v) => v as string, ',\n', '[\n', '\n]\n', this.fileMode);
       this.writers.set(artifact.id, w);
     }
-    w.write(line);
+    // From a worker thread, a record's line arrives as its UTF-8 bytes (transferred, not copied).
+    if (line instanceof Uint8Array) w.writeEncoded(line);
+    else w.write(line);
   }
 
   timeline(artifact: AnyArtifact, e: TimelineEvent): void {

@@ -67,6 +67,7 @@ export interface Sink {
    * store keeps record objects) makes the check run in one thread.
    */
   readonly rendering?: RendererKind;
+  /** What the renderer made of a record; a string may arrive as its UTF-8 bytes (a Uint8Array) from a worker thread. */
   renderedRecord?(artifact: AnyArtifact, rendered: unknown): void;
   renderedTimeline?(artifact: AnyArtifact, rendered: unknown): void;
   start?(run: RunStart): void;

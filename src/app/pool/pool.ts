@@ -15,7 +15,7 @@ import { errorMessage, interruption } from '../../errors.js';
 import type { Coverage } from '../../findings/coverage.js';
 import type { Finding } from '../../findings/finding.js';
 import type { RendererKind, Sink, SinkHooks } from '../../report/output.js';
-import type { FromWorker, ToWorker, WorkerSetup } from './protocol.js';
+import type { EncodedTexts, FromWorker, ToWorker, WorkerSetup } from './protocol.js';
 import { unpack } from './transfer.js';
 
 export interface PoolRun {
@@ -130,7 +130,9 @@ export function runPool(run: PoolRun): Promise<PoolOutcome> {
       for (const sink of run.sinks) {
         if (!sink.rendering) continue;
         const at = renderers.indexOf(sink.rendering);
-        for (const r of batch.records[at]!) sink.renderedRecord?.(artifact, unpack(r));
+        const records = batch.records[at]!;
+        if ('ends' in records) forEachEncoded(records, (bytes) => sink.renderedRecord?.(artifact, bytes));
+        else for (const r of records) sink.renderedRecord?.(artifact, unpack(r));
         for (const e of batch.timeline[at]!) sink.renderedTimeline?.(artifact, unpack(e));
       }
       run.onTimelineEvents(batch.timelineEvents);
@@ -233,6 +235,10 @@ export function runPool(run: PoolRun): Promise<PoolOutcome> {
     const count = Math.max(1, Math.min(run.jobs, units.length));
     for (let i = 0; i < count; i++) spawn();
   });
+}
+
+function forEachEncoded({ bytes, ends }: EncodedTexts, each: (bytes: Uint8Array) => void): void {
+  for (let i = 0, start = 0; i < ends.length; start = ends[i]!, i++) each(bytes.subarray(start, ends[i]));
 }
 
 /**

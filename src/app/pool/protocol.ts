@@ -37,8 +37,11 @@ export type FromWorker =
       readonly type: 'batch';
       readonly artifact: string;
       readonly recordCount: number;
-      /** Per renderer (as `WorkerSetup.renderers`), what it made of each record, packed. */
-      readonly records: readonly (readonly unknown[])[];
+      /**
+       * Per renderer (as `WorkerSetup.renderers`), what it made of each record: packed values, or, when it made
+       * strings, their UTF-8 bytes one after another (`ends[i]`: where record i ends), transferred, not copied.
+       */
+      readonly records: readonly (readonly unknown[] | EncodedTexts)[];
       readonly timeline: readonly (readonly unknown[])[];
       readonly timelineEvents: number;
       readonly findings: readonly unknown[];
@@ -51,3 +54,9 @@ export type FromWorker =
       readonly decrypted: { readonly filesDecrypted: number; readonly bytesDecrypted: number } | null;
       readonly notes: readonly string[];
     };
+
+/** Strings encoded as UTF-8 into one buffer: string i is `bytes[ends[i-1] .. ends[i])`. */
+export interface EncodedTexts {
+  readonly bytes: Uint8Array;
+  readonly ends: Uint32Array;
+}

@@ -18,7 +18,7 @@ import { compileIndicators } from '../../indicators/match.js';
 import { recordRenderers } from '../../report/renderers.js';
 import { allRules } from '../../rules/index.js';
 import { runArtifact, type ArtifactFlow } from '../run-artifact.js';
-import type { FromWorker, ToWorker, WorkerSetup } from './protocol.js';
+import type { EncodedTexts, FromWorker, ToWorker, WorkerSetup } from './protocol.js';
 import { pack } from './transfer.js';
 
 const port = parentPort;
@@ -82,7 +82,9 @@ function createBatch(artifact: AnyArtifact): { flow: ArtifactFlow; flush(): void
   let events = 0;
   const flush = () => {
     if (count === 0 && events === 0 && findings.length === 0) return;
-    post({ type: 'batch', artifact: artifact.id, recordCount: count, records, timeline, timelineEvents: events, findings });
+    const encoded = records.map(encodeTexts);
+    const transfer = encoded.flatMap((r) => (isEncoded(r) ? [r.bytes.buffer as ArrayBuffer, r.ends.buffer as ArrayBuffer] : []));
+    port!.postMessage({ type: 'batch', artifact: artifact.id, recordCount: count, records: encoded, timeline, timelineEvents: events, findings } satisfies FromWorker, transfer);
     records = renderers.map(() => []);
     timeline = renderers.map(() => []);
     findings = [];
@@ -103,6 +105,26 @@ function createBatch(artifact: AnyArtifact): { flow: ArtifactFlow; flush(): void
     },
   };
   return { flow, flush };
+}
+
+/**
+ * A batch of rendered strings as one UTF-8 buffer, handed over without a copy: the main thread writes the bytes
+ * as they are (no string to copy across threads, nothing to encode there). Anything else stays as it is.
+ */
+function encodeTexts(rendered: unknown[]): unknown[] | EncodedTexts {
+  if (rendered.length === 0 || !rendered.every((r) => typeof r === 'string')) return rendered;
+  const texts = rendered;
+  const ends = new Uint32Array(texts.length);
+  let total = 0;
+  for (let i = 0; i < texts.length; i++) ends[i] = total += Buffer.byteLength(texts[i]!, 'utf8');
+  const bytes = new Uint8Array(total);
+  const view = Buffer.from(bytes.buffer, 0, total);
+  for (let i = 0, at = 0; i < texts.length; i++) at += view.write(texts[i]!, at, 'utf8');
+  return { bytes, ends };
+}
+
+function isEncoded(r: unknown[] | EncodedTexts): r is EncodedTexts {
+  return !Array.isArray(r);
 }
 
 async function close(): Promise<void> {
