@@ -91,6 +91,25 @@ describe('the MVT test backup', () => {
   });
 });
 
+describe('what runs in one thread whatever --jobs says', () => {
+  it('a one-file acquisition (an Android backup .ab), read in one pass', async () => {
+    const target = shared('mvt-test-artifacts', 'android_backup', 'backup.ab');
+    const r = await check({ target, userIocDir: null, jobs: 2 });
+    expect(r.threads).toEqual({ workers: 0, oneThreadBecause: `${target} is one file read in one pass` });
+    expect(r.coverage.find((c) => c.artifact === 'android.sms')?.records).toBeGreaterThan(0);
+  });
+
+  it('a run whose sink takes record objects (the case store)', async () => {
+    const r = await check({ target: mvtIosBackup(), userIocDir: null, jobs: 2, only: ['ios.sms', 'ios.tcc'], sinks: [{ record: () => {} }] });
+    expect(r.threads).toEqual({ workers: 0, oneThreadBecause: 'a sink takes the records themselves (the case store), not rendered ones' });
+  });
+
+  it('one unit of work', async () => {
+    const r = await check({ target: mvtIosBackup(), userIocDir: null, jobs: 2, only: ['ios.sms'] });
+    expect(r.threads).toEqual({ workers: 0, oneThreadBecause: 'one artifact (or one chain of artifacts that need each other) to run' });
+  });
+});
+
 describe('an encrypted backup', () => {
   const PASSWORD = 'correct horse battery staple';
   const credentials = async (): Promise<BackupCredential> => ({ kind: 'password', password: PASSWORD });
