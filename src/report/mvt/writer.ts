@@ -61,7 +61,7 @@ type MvtRecord = { readonly urls: readonly MvtUrl[] | null } & (
 
 /** What the MVT files make of a record and a timeline event, as pure functions. */
 export const mvtRenderer: RecordRenderer = {
-  record(artifact, item): MvtRecord {
+  record(artifact, item): MvtRecord | string {
     let record = toMvtRecord(artifact, item.record);
     const pathField = artifact.mvt?.storedPathField;
     if (pathField && typeof record === 'object' && record !== null) record = { ...record, [pathField]: item.source.file.ref.storedPath };
@@ -82,7 +82,8 @@ export const mvtRenderer: RecordRenderer = {
     }
     const text = new StringSink();
     writePyJson(text, record, 4, 1);
-    return { shape: 'list', text: text.text, urls };
+    // A list element without links is its text alone: a worker thread hands that over as UTF-8 bytes, uncopied.
+    return urls ? { shape: 'list', text: text.text, urls } : text.text;
   },
   timeline(artifact, e): StoredEvent {
     const time = e.time ? e.time.mvt() : '';
@@ -142,6 +143,7 @@ export class MvtOutput implements Sink {
   }
 
   renderedRecord(artifact: AnyArtifact, rendered: unknown): void {
+    if (typeof rendered === 'string' || rendered instanceof Uint8Array) return this.listElement(artifact, rendered);
     const r = rendered as MvtRecord;
     if (r.shape === 'object') {
       this.objects.set(artifact, r.value);
@@ -159,14 +161,20 @@ export class MvtOutput implements Sink {
       if (!list) byPath.set(r.key, (list = []));
       list.push(r.value);
     } else {
-      let w = this.lists.get(artifact.id);
-      if (!w) {
-        w = JsonArrayWriter.streaming(join(this.dir, `${mvtNamesOf(artifact).module}.json`), (out, text) => out.write(text as string), mvtListLayout, this.fileMode);
-        this.lists.set(artifact.id, w);
-      }
-      w.write(r.text);
+      this.listElement(artifact, r.text);
     }
     if (r.urls) this.urls.push(...r.urls);
+  }
+
+  /** An element of a list module's file, as text or (from a worker thread) as its UTF-8 bytes. */
+  private listElement(artifact: AnyArtifact, element: string | Uint8Array): void {
+    let w = this.lists.get(artifact.id);
+    if (!w) {
+      w = JsonArrayWriter.streaming(join(this.dir, `${mvtNamesOf(artifact).module}.json`), (out, text) => out.write(text as string), mvtListLayout, this.fileMode);
+      this.lists.set(artifact.id, w);
+    }
+    if (typeof element === 'string') w.write(element);
+    else w.writeEncoded(element);
   }
 
   timeline(artifact: AnyArtifact, e: TimelineEvent): void {
