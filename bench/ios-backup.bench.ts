@@ -15,6 +15,9 @@
  *                                      what writing results costs: the check without --output, with the native
  *                                      output and with --format mvt, side by side (and on a built checkout from
  *                                      before a change, with --before; the outputs of both are compared)
+ *   npm run bench -- --outputs --jobs 1,default
+ *                                      the same, once per pool size (`--jobs N` of the check; `default` passes
+ *                                      no flag: the available parallelism); the outputs of all are compared
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -178,7 +181,11 @@ function outputArgs(mode: OutputMode, outDir: string): string[] {
 interface Build {
   readonly label: string;
   readonly root: string;
+  /** `--jobs` for this build's check (a number, or `default`: no flag); builds from before the pool take none. */
+  readonly jobs?: string;
 }
+
+const jobsArgs = (build: Build): string[] => (build.jobs && build.jobs !== 'default' ? ['--jobs', build.jobs] : []);
 
 interface OutputRun {
   readonly build: Build;
@@ -199,7 +206,7 @@ async function runOutputs(size: Size, builds: readonly Build[], iocs: readonly s
     for (const build of builds) {
       for (const mode of OUTPUT_MODES) {
         const outDir = join(work, `out-${build.label}-${mode}`);
-        const args = ['check', backup, ...[...iocs, demoIocs].flatMap((i) => ['--iocs', i]), '--no-default-iocs', ...outputArgs(mode, outDir), '--quiet'];
+        const args = ['check', backup, ...[...iocs, demoIocs].flatMap((i) => ['--iocs', i]), '--no-default-iocs', ...outputArgs(mode, outDir), ...jobsArgs(build), '--quiet'];
         const measured = await measure(cli(args, build.root));
         if (measured.exitCode !== 0 && measured.exitCode !== 1) process.stderr.write(`${build.label} ${mode} exited ${measured.exitCode}:\n${measured.stderrTail}\n`);
         runs.push({ build, mode, measured, outDir });
@@ -218,7 +225,7 @@ async function runOutputs(size: Size, builds: readonly Build[], iocs: readonly s
   }
 }
 
-const OUTPUT_WIDTHS = [8, 7, 8, 8, 9, 9, 9];
+const OUTPUT_WIDTHS = [10, 7, 8, 8, 9, 9, 9];
 
 function printOutputHeader(): void {
   const head = ['build', 'output', 'wall', 'cpu', 'peak RSS', 'wall/none', 'cpu/none'];
@@ -237,10 +244,11 @@ const cpuRatio = (a: Measured, b: Measured): string => (a.cpuMs !== null && b.cp
 
 /** Each output mode of this build against the same mode of the build from before. */
 function printVersusBefore(runs: readonly OutputRun[]): void {
-  for (const mode of OUTPUT_MODES) {
-    const now = runs.find((r) => r.build.label === 'this' && r.mode === mode)?.measured;
+  const labels = [...new Set(runs.map((r) => r.build.label))].filter((l) => l !== 'before');
+  for (const label of labels) for (const mode of OUTPUT_MODES) {
+    const now = runs.find((r) => r.build.label === label && r.mode === mode)?.measured;
     const before = runs.find((r) => r.build.label === 'before' && r.mode === mode)?.measured;
-    if (now && before) process.stdout.write(`${mode.padEnd(6)} this vs before: wall ${ratio(now.wallMs, before.wallMs)}, cpu ${cpuRatio(now, before)}, peak RSS ${now.peakRssMb && before.peakRssMb ? ratio(now.peakRssMb, before.peakRssMb) : '-'}\n`);
+    if (now && before) process.stdout.write(`${mode.padEnd(6)} ${label} vs before: wall ${ratio(now.wallMs, before.wallMs)}, cpu ${cpuRatio(now, before)}, peak RSS ${now.peakRssMb && before.peakRssMb ? ratio(now.peakRssMb, before.peakRssMb) : '-'}\n`);
   }
 }
 
@@ -287,6 +295,7 @@ async function main(): Promise<void> {
       size: { type: 'string' },
       outputs: { type: 'boolean', default: false },
       before: { type: 'string' },
+      jobs: { type: 'string' },
     },
   });
 
@@ -299,7 +308,8 @@ async function main(): Promise<void> {
   }
 
   if (values.outputs) {
-    const builds: Build[] = [{ label: 'this', root: projectRoot }];
+    const jobs = values.jobs ? values.jobs.split(',').map((j) => j.trim()) : [];
+    const builds: Build[] = jobs.length === 0 ? [{ label: 'this', root: projectRoot }] : jobs.map((j) => ({ label: `this j${j === 'default' ? 'def' : j}`, root: projectRoot, jobs: j }));
     if (values.before) {
       const root = resolve(values.before);
       if (!builtCli(root)) throw new Error(`${root}: no built CLI (dist/cli/main.js); build it there first (npx tsc -p tsconfig.build.json)`);

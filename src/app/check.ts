@@ -3,18 +3,19 @@
  * record's facts to detection (src/detection), and feed records, timeline events, findings and coverage to the
  * sinks as they happen. Progress is reported as events and sink hooks; printing is the CLI's job.
  */
+import { statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import type { AnyArtifact, Parsed } from '../artifacts/artifact.js';
+import type { AnyArtifact } from '../artifacts/artifact.js';
 import { allArtifacts } from '../artifacts/index.js';
 import { detectAcquisition, openAcquisition } from '../evidence/detect.js';
 import type { CredentialProvider } from '../evidence/ios-backup-keys.js';
 import type { AgeCredentialProvider } from '../evidence/fs/age.js';
 import type { AcquisitionInfo, Source, SourceKind } from '../evidence/source.js';
 import { holdSealedScratch } from '../evidence/sealed-scratch.js';
-import { assertUsableTempArea, holdPrivateTemp } from '../evidence/temp.js';
-import { InterruptedError, OutputError, UserError, interruption } from '../errors.js';
-import { createDetector, type Detector } from '../detection/detector.js';
-import type { RecordFacts } from '../detection/facts.js';
+import { sqliteCopiesToShare } from '../evidence/sqlite.js';
+import { assertUsableTempArea, holdPrivateTemp, privateTempRoot } from '../evidence/temp.js';
+import { UserError, interruption } from '../errors.js';
+import { createDetector } from '../detection/detector.js';
 import type { Finding } from '../findings/finding.js';
 import { loadIndicators, type LoadedIndicators } from '../indicators/load.js';
 import { compileIndicators } from '../indicators/match.js';
@@ -25,9 +26,8 @@ import { allRules } from '../rules/index.js';
 import { toolVersion } from '../version.js';
 import type { Coverage } from '../findings/coverage.js';
 import { openOutputFolder, previousRunOf, type PendingFolder } from './output-target.js';
-import { createPacer } from './pacer.js';
-import { zonedEvent, zonedFinding } from './device-zone.js';
-import { createArtifactRun } from './parse-artifact.js';
+import { runArtifact, type ArtifactFlow } from './run-artifact.js';
+import { runPool, unitsOf, type PoolOutcome } from './pool/pool.js';
 import { orderArtifacts } from './order.js';
 
 export type OutputFormat = 'native' | 'mvt';
@@ -66,6 +66,12 @@ export interface CheckOptions {
    * copied to temp as plaintext, as before.
    */
   readonly sealedScratch?: boolean;
+  /**
+   * Worker threads that run the artifacts (`--jobs`); the outputs are the same bytes whatever the number. Default
+   * 1: everything in the caller's thread (the CLI's default too: see check-command.ts). Some runs use
+   * one thread whatever is asked; `CheckResult.threads` says which and why.
+   */
+  readonly jobs?: number;
 }
 
 export type CheckEvent =
@@ -86,6 +92,8 @@ export interface CheckResult {
   readonly decrypted?: { readonly filesDecrypted: number; readonly bytesDecrypted: number };
   /** Problems of the container itself (archive members refused, where an archive broke), one line each. */
   readonly containerNotes: readonly string[];
+  /** Worker threads the artifacts ran in (0: the caller's thread), and why not more when fewer were asked for. */
+  readonly threads: { readonly workers: number; readonly oneThreadBecause?: string };
 }
 
 // Re-exported: the CLI, the docs generator and library users find the registries here.
@@ -131,7 +139,6 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
     emit({ type: 'indicators-loaded', indicators });
     // A rule written for some acquisition kinds only (a binary looked for on a dump) is not run, nor listed, elsewhere.
     const rules = allRules.filter((r) => r.sources === undefined || r.sources.includes(source.kind));
-    const detector = createDetector(compileIndicators(indicators.collections), rules);
     const indicatorFiles = indicators.files.map((f) => ({
       path: f.path,
       sha256: f.sha256,
@@ -149,16 +156,44 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
     await source.prepare?.(plan.flatMap((a) => a.inputs[source.kind] ?? []));
     sink.start({ acquisition, indicatorFiles, indicatorCount: indicators.total, artifacts: plan });
 
-    const kept = new Map<string, readonly unknown[]>();
-    for (const [index, artifact] of plan.entries()) {
-      if (signal.aborted) throw interruption(signal);
-      sink.artifactStarted(artifact, { index, total: plan.length });
-      const { coverage, records } = await runArtifact(artifact, source, kept, neededLater.has(artifact.id), { sink, detector }, signal);
-      if (records) kept.set(artifact.id, records);
-      sink.artifactFinished(artifact, coverage);
+    const jobs = options.jobs ?? 1;
+    const oneThreadBecause = plan.length === 0 ? 'nothing to run' : whyOneThread(jobs, source, acquisition, plan, [...(folder ? [folder] : []), ...(options.sinks ?? [])], options.sealedScratch === true);
+    let pooled: PoolOutcome | null = null;
+    if (oneThreadBecause === null) {
+      const credential = source.reopenCredential?.();
+      pooled = await runPool({
+        plan,
+        jobs,
+        setup: { target: options.target, kind: source.kind, key: credential?.kind === 'key' ? credential.key : null, collections: indicators.collections, tempRoot: privateTempRoot(), sqliteCopies: sqliteCopiesToShare() },
+        sinks: [...(folder ? [folder] : []), ...(options.sinks ?? [])],
+        hooks: sink,
+        inputs,
+        onTimelineEvents: results.addTimelineEvents,
+        signal,
+      });
+    } else {
+      // Compiled here only: in a pool, each worker compiles its own.
+      const detector = createDetector(compileIndicators(indicators.collections), rules);
+      const kept = new Map<string, readonly unknown[]>();
+      for (const [index, artifact] of plan.entries()) {
+        if (signal.aborted) throw interruption(signal);
+        sink.artifactStarted(artifact, { index, total: plan.length });
+        const flow: ArtifactFlow = {
+          record: (item, observables) => sink.record(artifact, item, observables),
+          timeline(event) {
+            sink.timeline(artifact, event);
+            results.addTimelineEvents(1);
+          },
+          finding: (f) => sink.finding(f),
+        };
+        const { coverage, records } = await runArtifact(artifact, source, kept, neededLater.has(artifact.id), flow, detector, signal);
+        if (records) kept.set(artifact.id, records);
+        sink.artifactFinished(artifact, coverage);
+      }
     }
 
-    const containerNotes = source.notes?.() ?? [];
+    const containerNotes = [...(source.notes?.() ?? [])];
+    for (const note of pooled?.notes ?? []) if (!containerNotes.includes(note)) containerNotes.push(note);
     const info: RunInfo = {
       tool: { name: 'tracehound', version: toolVersion },
       startedAt,
@@ -183,7 +218,7 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
     // The folder sink wrote under the staging name; once renamed, its files are under the name the user gave.
     const staged = pending;
     const outputFiles = written.map((f) => (staged && !relative(staged.dir, f).startsWith('..') ? join(staged.path, relative(staged.dir, f)) : f));
-    const decrypted = source.stats?.();
+    const decrypted = addDecrypted(source.stats?.(), pooled?.decrypted ?? null);
     return {
       acquisition,
       findings: results.findings,
@@ -193,6 +228,7 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
       timelineEvents: results.timelineEvents(),
       ...(decrypted ? { decrypted } : {}),
       containerNotes,
+      threads: oneThreadBecause === null ? { workers: Math.min(jobs, unitsOf(plan).length) } : { workers: 0, ...(jobs > 1 ? { oneThreadBecause } : {}) },
     };
   } catch (err) {
     stopping = err;
@@ -236,7 +272,6 @@ function collectResults(emit: (event: CheckEvent) => void) {
   let timelineEvents = 0;
   const sink: Sink = {
     artifactStarted: (artifact, { index, total }) => emit({ type: 'artifact-started', id: artifact.id, title: artifact.title, index, total }),
-    timeline: () => void timelineEvents++,
     finding(finding) {
       findings.push(finding);
       emit({ type: 'finding', finding });
@@ -246,7 +281,7 @@ function collectResults(emit: (event: CheckEvent) => void) {
       emit({ type: 'artifact-finished', coverage: cov });
     },
   };
-  return { sink, findings, coverage, timelineEvents: () => timelineEvents };
+  return { sink, findings, coverage, timelineEvents: () => timelineEvents, addTimelineEvents: (n: number) => void (timelineEvents += n) };
 }
 
 function openOutputTarget(dir: string, target: string, type: SourceKind | undefined): PendingFolder {
@@ -268,58 +303,35 @@ function selectArtifacts(ids: readonly string[], applicable: readonly AnyArtifac
   return applicable.filter((a) => ids.includes(a.id));
 }
 
-/** Where one artifact's records go while it runs. */
-interface ArtifactFlow {
-  readonly sink: Required<Sink>;
-  readonly detector: Detector;
-}
-
 /**
- * Parses one artifact, streaming each record to the output, the timeline and detection; records are kept
- * only for artifact-scope rules and for artifacts that others need.
+ * Why this run uses one thread whatever `jobs` asks (null: the pool can run it). A worker opens the acquisition
+ * again: cheap for a folder, a zip or a plain tar (random access), not for what is read in one pass.
  */
-async function runArtifact(
-  artifact: AnyArtifact,
-  source: Source,
-  kept: ReadonlyMap<string, readonly unknown[]>,
-  neededLater: boolean,
-  { sink, detector }: ArtifactFlow,
-  signal: AbortSignal,
-): Promise<{ coverage: Coverage; records: readonly unknown[] | null }> {
-  const keepFacts = detector.needsAllRecords(artifact.id);
-  const factsKept: RecordFacts[] = [];
-  const recordsKept: unknown[] = [];
-  const run = createArtifactRun(artifact, source, kept, signal);
-  const pacer = createPacer(signal);
-  const zone = source.describe().device?.timeZone;
-  try {
-    for await (const item of artifact.parse(run.context) as AsyncIterable<Parsed<unknown>>) {
-      if (pacer.due()) await pacer.turn();
-      run.noteRecord();
-      const facts = factsOf(artifact, item);
-      sink.record(artifact, item, facts.observables);
-      for (const event of artifact.timeline?.(item.record) ?? []) sink.timeline(artifact, zonedEvent(event, zone));
-      for (const f of detector.record(facts)) sink.finding(zonedFinding(f, zone));
-      if (keepFacts) factsKept.push(facts);
-      if (neededLater) recordsKept.push(item.record);
-    }
-    for (const f of detector.artifact(artifact.id, factsKept)) sink.finding(zonedFinding(f, zone));
-  } catch (err) {
-    // Neither a write error nor an interruption says anything about the evidence: they stop the run.
-    if (err instanceof OutputError || err instanceof InterruptedError) throw err;
-    if (signal.aborted) throw interruption(signal);
-    run.fail(err);
-  }
-  if (signal.aborted) throw interruption(signal);
-  return { coverage: run.coverage(), records: neededLater ? recordsKept : null };
+function whyOneThread(jobs: number, source: Source, acquisition: AcquisitionInfo, plan: readonly AnyArtifact[], sinks: readonly Sink[], sealed: boolean): string | null {
+  if (jobs <= 1) return 'one job asked for';
+  // The sealed-scratch policy is a setting of this thread's modules; a worker would not have it.
+  if (sealed) return 'a sealed-scratch run keeps the evidence in this thread';
+  const container = acquisition.container;
+  if (container?.encryption) return `an ${container.encryption}-encrypted acquisition is decrypted once, in memory, by one thread`;
+  if (container?.container === 'tar.gz') return 'a tar.gz is read in one streaming pass';
+  if (!container && !isFolder(source.root)) return `${source.root} is one file read in one pass`;
+  const raw = sinks.find((s) => !s.rendering && (s.record !== undefined || s.timeline !== undefined));
+  if (raw) return 'a sink takes the records themselves (the case store), not rendered ones';
+  if (unitsOf(plan).length < 2) return 'one artifact (or one chain of artifacts that need each other) to run';
+  return null;
 }
 
-/** A parsed record as detection sees it: the data, what it declares observable, where it was read. */
-function factsOf(artifact: AnyArtifact, item: Parsed<unknown>): RecordFacts {
-  return {
-    artifact: artifact.id,
-    record: item.record,
-    observables: artifact.observables?.(item.record) ?? [],
-    evidence: { ref: item.source.file.ref, at: item.source.at },
-  };
+function isFolder(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+type Decrypted = { readonly filesDecrypted: number; readonly bytesDecrypted: number };
+
+function addDecrypted(own: Decrypted | undefined, workers: Decrypted | null): Decrypted | undefined {
+  if (!own || !workers) return own;
+  return { filesDecrypted: own.filesDecrypted + workers.filesDecrypted, bytesDecrypted: own.bytesDecrypted + workers.bytesDecrypted };
 }

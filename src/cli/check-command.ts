@@ -24,6 +24,11 @@ export interface CheckFlags {
   password?: string;
   /** `--age-identity FILE`, repeatable: identities of an age-encrypted acquisition. */
   ageIdentity?: string[];
+  /**
+   * `--jobs N`: worker threads for the artifacts; default 1. On the 100k bench the pool cost more CPU and twice the
+   * memory for no reliable gain in wall time (bench/README.md), so it is opt-in until it pays for itself.
+   */
+  jobs?: number;
   quiet?: true;
   json?: true;
   /** Add this acquisition to the case in this folder (created when new), as one more sink. */
@@ -103,6 +108,7 @@ export async function runCheck(path: string, flags: CheckFlags): Promise<number>
       ...(flags.only ? { only: parseOnly(flags.only) } : {}),
       credentials: credentialProvider(flags),
       ageCredentials,
+      jobs: flags.jobs ?? 1,
       ...(flags.signal ? { signal: flags.signal } : {}),
       sinks: caseTarget ? [progress, caseTarget.sink] : [progress],
       // An encrypted case must not leave the phone's plaintext in the temp folder either.

@@ -39,6 +39,7 @@ function buildProgram(setExit: (code: number) => void, signal: AbortSignal) {
     .option('-k, --key-file <path>', 'encrypted backup: the key saved by `tracehound ios extract-key` (instead of the password)')
     .option('-p, --password <password>', 'encrypted backup password (visible in the process list: prefer the prompt or TRACEHOUND_BACKUP_PASSWORD)')
     .option('--age-identity <file>', 'age-encrypted acquisition (.zip.age): an identity file with AGE-SECRET-KEY-1… lines (repeatable); a passphrase comes from TRACEHOUND_AGE_PASSPHRASE or the prompt', collect, [] as string[])
+    .option('-j, --jobs <n>', 'worker threads for the artifacts (default 1; the results are the same bytes whatever N; measured so far, more threads cost CPU and memory for little gain: bench/README.md)', parseJobs)
     .option('-q, --quiet', 'print nothing but errors')
     .option('--json', 'print a machine-readable summary on stdout')
     .option('--case <dir>', 'add this acquisition to the case in this folder (created when new or empty)')
@@ -236,6 +237,13 @@ function buildProgram(setExit: (code: number) => void, signal: AbortSignal) {
     });
 
   return program;
+}
+
+/** `--jobs`: a whole number of threads, 1 to 256. */
+function parseJobs(value: string): number {
+  const n = /^\d+$/.test(value) ? Number(value) : NaN;
+  if (!(n >= 1 && n <= 256)) throw new UserError('usage', `--jobs: expected a whole number of threads from 1 to 256, got ${JSON.stringify(value)}`);
+  return n;
 }
 
 function collect(value: string, previous: string[]): string[] {

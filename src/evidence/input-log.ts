@@ -16,16 +16,45 @@ export interface InputRecord {
 
 export class InputLog {
   private readonly byPath = new Map<string, InputRecord>();
+  /**
+   * While watched: every file read (first time or again), in order of first read. A worker thread of the pool
+   * reports these per artifact, and the main thread logs them in plan order, so info.json lists the inputs in
+   * the order one thread would have read them.
+   */
+  private touched: Map<string, InputRecord> | null = null;
 
   record(path: string, label: string, data: Buffer): void {
-    if (this.byPath.has(path)) return;
-    this.byPath.set(path, { path, label, sha256: createHash('sha256').update(data).digest('hex'), bytes: data.length });
+    if (this.known(path)) return;
+    this.add({ path, label, sha256: createHash('sha256').update(data).digest('hex'), bytes: data.length });
   }
 
   /** A file hashed by whoever streamed it (an archive member copied into the private temp folder). */
   recordDigest(path: string, label: string, sha256: string, bytes: number): void {
-    if (this.byPath.has(path)) return;
-    this.byPath.set(path, { path, label, sha256, bytes });
+    if (this.known(path)) return;
+    this.add({ path, label, sha256, bytes });
+  }
+
+  /** Starts (or restarts) noting every file read; `takeTouched` returns them. */
+  watch(): void {
+    this.touched = new Map();
+  }
+
+  /** The files read since `watch` or the last take, each once. */
+  takeTouched(): InputRecord[] {
+    const touched = [...(this.touched?.values() ?? [])];
+    if (this.touched) this.touched = new Map();
+    return touched;
+  }
+
+  private known(path: string): boolean {
+    const logged = this.byPath.get(path);
+    if (logged && this.touched && !this.touched.has(path)) this.touched.set(path, logged);
+    return logged !== undefined;
+  }
+
+  private add(record: InputRecord): void {
+    this.byPath.set(record.path, record);
+    this.touched?.set(record.path, record);
   }
 
   /** Reads a file the caller already checked is inside the acquisition (bounded by its real size). */
@@ -41,7 +70,7 @@ export class InputLog {
   }
 
   hashFileSync(path: string, label: string): void {
-    if (this.byPath.has(path)) return;
+    if (this.known(path)) return;
     const opened = openRegular(path, label);
     try {
       this.hashOpened(path, label, opened);
@@ -52,10 +81,10 @@ export class InputLog {
 
   /** Hashes an open evidence file (up to its fstat size) in one streamed pass; `path` is the name it is logged under. */
   hashOpened(path: string, label: string, opened: OpenedEvidence): void {
-    if (this.byPath.has(path)) return;
+    if (this.known(path)) return;
     const hash = createHash('sha256');
     const bytes = eachChunk(opened, (chunk) => hash.update(chunk));
-    this.byPath.set(path, { path, label, sha256: hash.digest('hex'), bytes });
+    this.add({ path, label, sha256: hash.digest('hex'), bytes });
   }
 
   all(): InputRecord[] {

@@ -19,7 +19,7 @@ import { isSqliteImage, keepInMemory, openSqlite, sqliteLimits, type SqliteHandl
 import type { AcquisitionInfo, EvidenceFile, EvidenceRef, FileSpec, ManifestRow, Source, UnreadableManifestRow } from './source.js';
 import { InputLog } from './input-log.js';
 import { createDecryptStream, decryptWithKey, fileKey, manifestDbKey } from './backup-crypto.js';
-import { encryptionInfoFrom, unlockBackup, type BackupKeys, type CredentialProvider } from './ios-backup-keys.js';
+import { encryptionInfoFrom, unlockBackup, type BackupCredential, type BackupKeys, type CredentialProvider } from './ios-backup-keys.js';
 import { FolderFiles, type StoredFiles, type StoredLocation } from './stored-files.js';
 import { privateTempDir } from './temp.js';
 
@@ -264,6 +264,11 @@ export class IosBackupSource implements Source {
    */
   private get copiedFromDisk(): boolean {
     return sqliteLimits.copyFromFolders && !scratchIsSealed() && this.keys === null && this.files.layer === undefined;
+  }
+
+  /** The derived key, so a worker thread opens the backup without the seconds of key derivation again. */
+  reopenCredential(): BackupCredential | undefined {
+    return this.keys ? { kind: 'key', key: this.keys.derivedKey } : undefined;
   }
 
   /** How much was decrypted so far (`check` decrypts only what its parsers read); none for a plain backup. */

@@ -6,6 +6,7 @@ import type { Readable } from 'node:stream';
 import type { FsEntry } from './fs/file-system.js';
 import type { SourceKind } from './kinds.js';
 import type { SqliteHandle } from './sqlite.js';
+import type { BackupCredential } from './ios-backup-keys.js';
 
 export { sourceKinds, type SourceKind } from './kinds.js';
 
@@ -153,6 +154,11 @@ export interface Source {
   fileNames?(): Promise<ReadonlySet<string>>;
   /** Manifest.db rows in stored order, streamed (only backups have one). */
   manifestRows?(): IterableIterator<ManifestRow | UnreadableManifestRow>;
+  /**
+   * The credential that opens this acquisition again without asking anyone or deriving anything (the key an
+   * encrypted backup's password derived): each worker thread of a `--jobs` pool opens its own. Memory only.
+   */
+  reopenCredential?(): BackupCredential | undefined;
   close(): Promise<void>;
 }
 

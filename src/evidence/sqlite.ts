@@ -93,6 +93,23 @@ export type SqliteInput =
   /** A database (and `-wal` beside it) already written into a private temp folder of ours: opened there, and the folder removed on close. */
   | { kind: 'private-file'; dir: string; path: string; hasWal: boolean };
 
+/**
+ * Private copies of large evidence databases (above `maxInMemoryBytes`, without a WAL) this thread made and
+ * still holds open, by the evidence path they copy: a `--jobs` pool hands them to its worker threads, which
+ * open the same copy read-only instead of each copying the same 90 MB Manifest.db again.
+ */
+const heldCopies = new Map<string, string>();
+/** In a worker thread: the main thread's copies (it removes them, when its own handles close at the end of the run). */
+let sharedCopies: ReadonlyMap<string, string> = new Map();
+
+export function sqliteCopiesToShare(): Readonly<Record<string, string>> {
+  return Object.fromEntries(heldCopies);
+}
+
+export function useSharedSqliteCopies(copies: Readonly<Record<string, string>>): void {
+  sharedCopies = new Map(Object.entries(copies));
+}
+
 export function isSqliteImage(head: Buffer): boolean {
   return head.length >= 16 && head.subarray(0, 16).equals(SQLITE_MAGIC);
 }
@@ -128,6 +145,8 @@ export function openSqlite(input: SqliteInput, what: string): SqliteHandle {
     return openCopy(input.dir, input.path, what, input.hasWal, null);
   }
   if (scratchIsSealed()) return openSqlite(readEvidence(input, what), what);
+  const shared = input.wal || input.shm ? undefined : sharedCopies.get(input.path);
+  if (shared !== undefined) return openSharedCopy(shared, input.path, what);
   const dir = privateTempDir('sqlite');
   const dbPath = join(dir, 'evidence.db');
   try {
@@ -143,6 +162,11 @@ export function openSqlite(input: SqliteInput, what: string): SqliteHandle {
     throw new FormatError(what, 'not a SQLite database (bad header)');
   }
   const original = input.path;
+  if (!input.wal && !input.shm) {
+    const handle = openCopy(dir, dbPath, what, false, null);
+    heldCopies.set(original, dbPath);
+    return { ...handle, close: () => (heldCopies.delete(original), handle.close()) };
+  }
   return openCopy(dir, dbPath, what, input.wal !== undefined, () => {
     // The main file as stored, without its WAL, beside the copy (so it goes when the folder does).
     const base = join(dir, 'base.db');
@@ -215,6 +239,18 @@ function openImage(data: Buffer, what: string): SqliteDb {
   } catch (err) {
     throw new FormatError(what, `cannot open SQLite image (${(err as Error).message})`, { cause: err });
   }
+}
+
+/** Another thread's copy of `original` (no WAL), opened read-only; that thread removes it. */
+function openSharedCopy(copy: string, original: string, what: string): SqliteHandle {
+  let db: SqliteDb;
+  try {
+    db = boundPageCache(new Database(copy, { readonly: true, fileMustExist: true }));
+    db.prepare('SELECT count(*) FROM sqlite_master').get();
+  } catch (err) {
+    throw new FormatError(what, `cannot open SQLite database (${(err as Error).message}; a copy of ${original})`, { cause: err });
+  }
+  return wrap(db, what, false, null);
 }
 
 /** See `sqliteLimits.pageCacheKiB`. A negative cache_size is in KiB, a positive one in pages. */

@@ -53,6 +53,15 @@ export function privateTempRoot(): string {
   return root;
 }
 
+/**
+ * In a worker thread of a `--jobs` pool: scratch goes inside the main thread's private folder, which the main
+ * thread removes (on every exit path, signals included: a worker thread gets no signals and no exit hooks).
+ */
+export function usePrivateTempOf(parentRoot: string): void {
+  root = parentRoot;
+  hooksInstalled = true;
+}
+
 /** A fresh, private sub-folder for one use (one SQLite copy, one scratch store). */
 export function privateTempDir(label: string): string {
   const dir = mkdtempSync(join(privateTempRoot(), `${label.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 40)}-${counter++}-`));

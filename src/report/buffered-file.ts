@@ -42,6 +42,21 @@ export class BufferedFile {
     }
   }
 
+  /** Text already encoded as UTF-8 (rendered in a worker thread of the pool): copied in, never decoded. */
+  writeEncoded(bytes: Uint8Array): void {
+    if (this.fd === null) throw new Error(`${this.path}: already closed`);
+    this.encodePending();
+    if (this.used + bytes.length > this.bytes.length) this.flushBytes();
+    if (bytes.length > this.bytes.length) {
+      const fd = this.openFd();
+      for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done);
+      return;
+    }
+    this.bytes.set(bytes, this.used);
+    this.used += bytes.length;
+    if (this.used >= FLUSH_AT_BYTES) this.flushBytes();
+  }
+
   close(): void {
     if (this.fd === null) return;
     try {
@@ -54,7 +69,7 @@ export class BufferedFile {
 
   private flush(): void {
     this.encodePending();
-    this.writeBytes();
+    this.flushBytes();
   }
 
   private encodePending(): void {
@@ -66,17 +81,17 @@ export class BufferedFile {
 
   private encode(text: string): void {
     const worst = text.length * MAX_BYTES_PER_CHAR;
-    if (this.used + worst > this.bytes.length) this.writeBytes();
+    if (this.used + worst > this.bytes.length) this.flushBytes();
     if (worst > this.bytes.length) {
       // One very large piece (a whole file's text): straight to the file, no copy into the buffer.
       writeSync(this.openFd(), text);
       return;
     }
     this.used += this.bytes.write(text, this.used, 'utf8');
-    if (this.used >= FLUSH_AT_BYTES) this.writeBytes();
+    if (this.used >= FLUSH_AT_BYTES) this.flushBytes();
   }
 
-  private writeBytes(): void {
+  private flushBytes(): void {
     const fd = this.openFd();
     for (let done = 0; done < this.used; ) done += writeSync(fd, this.bytes, done, this.used - done);
     this.used = 0;

@@ -60,6 +60,13 @@ export class JsonArrayWriter {
     this.render(this.file, value);
   }
 
+  /** An element already rendered and encoded as UTF-8 (by a worker thread of the pool). */
+  writeEncoded(bytes: Uint8Array): void {
+    if (this.closed) throw new Error(`${this.path}: already closed`);
+    this.file.write(this.count++ === 0 ? this.open : this.separator);
+    this.file.writeEncoded(bytes);
+  }
+
   get written(): number {
     return this.count;
   }

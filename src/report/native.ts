@@ -11,8 +11,8 @@ import { Moment } from '../formats/time.js';
 import type { Finding } from '../findings/finding.js';
 import { JsonArrayWriter, indentedArrayLayout, writeJson as renderJson } from './json-stream.js';
 import { neutraliseFormula } from './csv-safety.js';
-import type { RunInfo, Sink } from './output.js';
-import { TimelineStore } from './timeline-store.js';
+import type { RecordRenderer, RunInfo, Sink } from './output.js';
+import { TimelineStore, type StoredEvent } from './timeline-store.js';
 
 /**
  * A timeline description in our own plain style: a missing value reads `unknown`, numbers as numbers (`12`,
@@ -54,7 +54,22 @@ export function findingJson(f: Finding): Record<string, unknown> {
   };
 }
 
+/**
+ * What the native files make of a record and a timeline event, as pure functions (run in a worker thread with
+ * `--jobs`): the record's line in `<artifact>.json`, and the event as the timeline store keeps it.
+ */
+export const nativeRenderer: RecordRenderer = {
+  record: (_artifact, item): string => JSON.stringify({ record: item.record, source: describeSource(item.source) }),
+  timeline(artifact, e): StoredEvent {
+    // The instant when there is one (a device-local reading with its zone), so the timeline is in UTC and sorts
+    // as time; a reading without its zone stays as read, with no designator.
+    const time = e.time ? (e.time.instant() ?? e.time).iso() : '';
+    return { sortKey: time, artifact: artifact.id, event: e.event, description: plainDescription(e.description), time };
+  },
+};
+
 export class NativeOutput implements Sink {
+  readonly rendering = 'native';
   private readonly writers = new Map<string, JsonArrayWriter>();
   private readonly timelineStore = new TimelineStore();
   /** Findings are written as they come, in the order detection produced them. */
@@ -75,19 +90,26 @@ export class NativeOutput implements Sink {
   }
 
   record(artifact: AnyArtifact, item: Parsed<unknown>): void {
+    this.renderedRecord(artifact, nativeRenderer.record(artifact, item));
+  }
+
+  renderedRecord(artifact: AnyArtifact, line: unknown): void {
     let w = this.writers.get(artifact.id);
     if (!w) {
-      w = new JsonArrayWriter(join(this.dir, `${artifact.id}.json`), (v) => JSON.stringify(v), ',\n', '[\n', '\n]\n', this.fileMode);
+      w = new JsonArrayWriter(join(this.dir, `${artifact.id}.json`), (v) => v as string, ',\n', '[\n', '\n]\n', this.fileMode);
       this.writers.set(artifact.id, w);
     }
-    w.write({ record: item.record, source: describeSource(item.source) });
+    // From a worker thread, a record's line arrives as its UTF-8 bytes (transferred, not copied).
+    if (line instanceof Uint8Array) w.writeEncoded(line);
+    else w.write(line);
   }
 
   timeline(artifact: AnyArtifact, e: TimelineEvent): void {
-    // The instant when there is one (a device-local reading with its zone), so the timeline is in UTC and sorts
-    // as time; a reading without its zone stays as read, with no designator.
-    const time = e.time ? (e.time.instant() ?? e.time).iso() : '';
-    this.timelineStore.add({ sortKey: time, artifact: artifact.id, event: e.event, description: plainDescription(e.description), time });
+    this.renderedTimeline(artifact, nativeRenderer.timeline(artifact, e));
+  }
+
+  renderedTimeline(_artifact: AnyArtifact, event: unknown): void {
+    this.timelineStore.add(event as StoredEvent);
   }
 
   artifactFinished(artifact: AnyArtifact): void {

@@ -47,7 +47,29 @@ export interface RunInfo {
   readonly rules: readonly { readonly id: string; readonly version: number }[];
 }
 
+/**
+ * A sink's per-record work as pure functions of the record, so a worker thread can do it (`--jobs`): their
+ * results must survive postMessage (strings, plain data; Moments and Buffers are carried by app/pool/transfer).
+ */
+export interface RecordRenderer {
+  record(artifact: AnyArtifact, item: Parsed<unknown>): unknown;
+  timeline(artifact: AnyArtifact, event: TimelineEvent): unknown;
+}
+
+/** The renderers a worker knows by name (report/renderers.ts). */
+export type RendererKind = 'native' | 'mvt';
+
 export interface Sink {
+  /**
+   * Set by a sink whose `record` and `timeline` hooks only hand `renderedRecord`/`renderedTimeline` what the
+   * named renderer makes of the record: a pool of worker threads then renders there and calls those two hooks
+   * with the results, in the same order. A sink with `record` or `timeline` hooks and no `rendering` (the case
+   * store keeps record objects) makes the check run in one thread.
+   */
+  readonly rendering?: RendererKind;
+  /** What the renderer made of a record; a string may arrive as its UTF-8 bytes (a Uint8Array) from a worker thread. */
+  renderedRecord?(artifact: AnyArtifact, rendered: unknown): void;
+  renderedTimeline?(artifact: AnyArtifact, rendered: unknown): void;
   start?(run: RunStart): void;
   artifactStarted?(artifact: AnyArtifact, position: { readonly index: number; readonly total: number }): void;
   /** A parsed record, with the observables detection saw in it (what a case store keeps for a re-check). */
@@ -62,8 +84,11 @@ export interface Sink {
   dispose?(): void;
 }
 
+/** Every event hook, as `fanOut` gives them (rendered results are fed to each sink by the worker pool). */
+export type SinkHooks = Required<Omit<Sink, 'rendering' | 'renderedRecord' | 'renderedTimeline'>>;
+
 /** One sink that feeds several, in order; `finish` returns every file any of them wrote. */
-export function fanOut(sinks: readonly Sink[]): Required<Sink> {
+export function fanOut(sinks: readonly Sink[]): SinkHooks {
   return {
     start: (run) => sinks.forEach((s) => s.start?.(run)),
     artifactStarted: (artifact, position) => sinks.forEach((s) => s.artifactStarted?.(artifact, position)),
@@ -107,6 +132,9 @@ export function guardWrites(sink: Sink, dir: string): Sink {
       }
     };
   return {
+    ...(sink.rendering ? { rendering: sink.rendering } : {}),
+    renderedRecord: guarded(sink.renderedRecord?.bind(sink)),
+    renderedTimeline: guarded(sink.renderedTimeline?.bind(sink)),
     start: guarded(sink.start?.bind(sink)),
     artifactStarted: guarded(sink.artifactStarted?.bind(sink)),
     record: guarded(sink.record?.bind(sink)),

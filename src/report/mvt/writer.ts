@@ -9,10 +9,10 @@ import { join } from 'node:path';
 import type { AnyArtifact, Parsed, TimelineEvent } from '../../artifacts/artifact.js';
 import type { Finding, Level } from '../../findings/finding.js';
 import { Moment } from '../../formats/time.js';
-import { JsonArrayWriter, indentedArrayLayout } from '../json-stream.js';
-import type { RunInfo, RunStart, Sink } from '../output.js';
+import { JsonArrayWriter, StringSink, indentedArrayLayout } from '../json-stream.js';
+import type { RecordRenderer, RunInfo, RunStart, Sink } from '../output.js';
 import { neutraliseFormula } from '../csv-safety.js';
-import { TimelineStore } from '../timeline-store.js';
+import { TimelineStore, type StoredEvent } from '../timeline-store.js';
 import { mvtNamesOf, pythonDescription, toMvtRecord } from './compat.js';
 import { pyCsvRow, pyJson, pyRepr, writePyJson } from './python.js';
 
@@ -45,14 +45,70 @@ type MvtAlert = ReturnType<typeof alertJson>;
 /** MVT's lists: `json.dump(list, indent=4)`, without a final line break. */
 const mvtListLayout = indentedArrayLayout(4, '\n]');
 
+type MvtUrl = { readonly url: string; readonly expanded_url: null; readonly timestamp: string; readonly source: string };
+
+/**
+ * A record as the MVT files take it, made by `mvtRenderer` (in a worker thread with `--jobs`): a list module's
+ * element already rendered as MVT writes it; the other shapes' value, placed when the file is written at the end;
+ * and the links that go to urls.json.
+ */
+type MvtRecord = { readonly urls: readonly MvtUrl[] | null } & (
+  | { readonly shape: 'list'; readonly text: string }
+  | { readonly shape: 'object'; readonly value: unknown }
+  | { readonly shape: 'by-path'; readonly key: string; readonly value: unknown }
+  | { readonly shape: 'grouped'; readonly group: string; readonly key: string; readonly value: unknown }
+);
+
+/** What the MVT files make of a record and a timeline event, as pure functions. */
+export const mvtRenderer: RecordRenderer = {
+  record(artifact, item): MvtRecord | string {
+    let record = toMvtRecord(artifact, item.record);
+    const pathField = artifact.mvt?.storedPathField;
+    if (pathField && typeof record === 'object' && record !== null) record = { ...record, [pathField]: item.source.file.ref.storedPath };
+    const urlSource = artifact.mvt?.urlSource;
+    const urls = urlSource ? urlsOf(record, urlSource) : null;
+    const shape = artifact.mvt?.shape ?? 'list';
+    if (shape === 'object') return { shape, value: record, urls };
+    if (typeof shape === 'object') {
+      const fields = record as Record<string, unknown>;
+      return { shape: 'grouped', group: String(fields[shape.group]), key: String(fields[shape.key]), value: fields[shape.value], urls };
+    }
+    if (shape === 'by-path') {
+      // A backup's hashed file by its full path, as MVT writes it; a dump's file by its path inside the dump
+      // (MVT's relpath for cache_files), never the analyst's folder or archive.
+      const { ref, devicePath } = item.source.file;
+      const key = ref.backup ? `${ref.root}/${ref.storedPath}` : (devicePath?.replace(/^\//, '') ?? ref.storedPath);
+      return { shape, key, value: record, urls };
+    }
+    const text = new StringSink();
+    writePyJson(text, record, 4, 1);
+    // A list element without links is its text alone: a worker thread hands that over as UTF-8 bytes, uncopied.
+    return urls ? { shape: 'list', text: text.text, urls } : text.text;
+  },
+  timeline(artifact, e): StoredEvent {
+    const time = e.time ? e.time.mvt() : '';
+    return { sortKey: time, artifact: mvtNamesOf(artifact).className, event: e.event, description: pythonDescription(e.description), time };
+  },
+};
+
+function urlsOf(record: unknown, source: string): MvtUrl[] | null {
+  const r = record as { links?: unknown; isodate?: unknown };
+  if (!Array.isArray(r.links)) return null;
+  const timestamp = r.isodate instanceof Moment ? r.isodate.mvt() : '';
+  const urls: MvtUrl[] = [];
+  for (const url of r.links) if (typeof url === 'string') urls.push({ url, expanded_url: null, timestamp, source });
+  return urls;
+}
+
 export class MvtOutput implements Sink {
+  readonly rendering = 'mvt';
   private readonly lists = new Map<string, JsonArrayWriter>();
   /** Modules MVT writes as one object (`object`) or as a dict of lists keyed by file (`by-path`). */
   private readonly objects = new Map<AnyArtifact, unknown>();
   private readonly byPath = new Map<AnyArtifact, Map<string, unknown[]>>();
   private readonly grouped = new Map<AnyArtifact, Map<string, Map<string, unknown>>>();
   private readonly timelineStore = new TimelineStore();
-  private readonly urls: { url: string; expanded_url: null; timestamp: string; source: string }[] = [];
+  private readonly urls: MvtUrl[] = [];
   /** The artifacts of the run, by id: a finding names its artifact by id, and MVT's names are on the artifact. */
   private readonly artifacts = new Map<string, AnyArtifact>();
   /** alerts.json and one `<module>_detected.json` per module, opened at a module's first finding (MVT writes none for a module without). */
@@ -83,46 +139,50 @@ export class MvtOutput implements Sink {
   }
 
   record(artifact: AnyArtifact, item: Parsed<unknown>): void {
-    let record = toMvtRecord(artifact, item.record);
-    const pathField = artifact.mvt?.storedPathField;
-    if (pathField && typeof record === 'object' && record !== null) record = { ...record, [pathField]: item.source.file.ref.storedPath };
-    const shape = artifact.mvt?.shape ?? 'list';
-    if (shape === 'object') {
-      this.objects.set(artifact, record);
-    } else if (typeof shape === 'object') {
-      const fields = record as Record<string, unknown>;
+    this.renderedRecord(artifact, mvtRenderer.record(artifact, item));
+  }
+
+  renderedRecord(artifact: AnyArtifact, rendered: unknown): void {
+    if (typeof rendered === 'string' || rendered instanceof Uint8Array) return this.listElement(artifact, rendered);
+    const r = rendered as MvtRecord;
+    if (r.shape === 'object') {
+      this.objects.set(artifact, r.value);
+    } else if (r.shape === 'grouped') {
       let groups = this.grouped.get(artifact);
       if (!groups) this.grouped.set(artifact, (groups = new Map<string, Map<string, unknown>>()));
-      const name = String(fields[shape.group]);
-      let group = groups.get(name);
+      let group = groups.get(r.group);
       // Maps, not objects: a key the phone wrote (`__proto__`) stays a key.
-      if (!group) groups.set(name, (group = new Map<string, unknown>()));
-      group.set(String(fields[shape.key]), fields[shape.value]);
-    } else if (shape === 'by-path') {
+      if (!group) groups.set(r.group, (group = new Map<string, unknown>()));
+      group.set(r.key, r.value);
+    } else if (r.shape === 'by-path') {
       let byPath = this.byPath.get(artifact);
       if (!byPath) this.byPath.set(artifact, (byPath = new Map<string, unknown[]>()));
-      // A backup's hashed file by its full path, as MVT writes it; a dump's file by its path inside the dump
-      // (MVT's relpath for cache_files), never the analyst's folder or archive.
-      const { ref, devicePath } = item.source.file;
-      const key = ref.backup ? `${ref.root}/${ref.storedPath}` : (devicePath?.replace(/^\//, '') ?? ref.storedPath);
-      let list = byPath.get(key);
-      if (!list) byPath.set(key, (list = []));
-      list.push(record);
+      let list = byPath.get(r.key);
+      if (!list) byPath.set(r.key, (list = []));
+      list.push(r.value);
     } else {
-      let w = this.lists.get(artifact.id);
-      if (!w) {
-        w = this.listWriter(`${mvtNamesOf(artifact).module}.json`);
-        this.lists.set(artifact.id, w);
-      }
-      w.write(record);
+      this.listElement(artifact, r.text);
     }
-    const urlSource = artifact.mvt?.urlSource;
-    if (urlSource) this.collectUrls(record, urlSource);
+    if (r.urls) this.urls.push(...r.urls);
+  }
+
+  /** An element of a list module's file, as text or (from a worker thread) as its UTF-8 bytes. */
+  private listElement(artifact: AnyArtifact, element: string | Uint8Array): void {
+    let w = this.lists.get(artifact.id);
+    if (!w) {
+      w = JsonArrayWriter.streaming(join(this.dir, `${mvtNamesOf(artifact).module}.json`), (out, text) => out.write(text as string), mvtListLayout, this.fileMode);
+      this.lists.set(artifact.id, w);
+    }
+    if (typeof element === 'string') w.write(element);
+    else w.writeEncoded(element);
   }
 
   timeline(artifact: AnyArtifact, e: TimelineEvent): void {
-    const time = e.time ? e.time.mvt() : '';
-    this.timelineStore.add({ sortKey: time, artifact: mvtNamesOf(artifact).className, event: e.event, description: pythonDescription(e.description), time });
+    this.renderedTimeline(artifact, mvtRenderer.timeline(artifact, e));
+  }
+
+  renderedTimeline(_artifact: AnyArtifact, event: unknown): void {
+    this.timelineStore.add(event as StoredEvent);
   }
 
   finding(f: Finding): void {
@@ -191,13 +251,6 @@ export class MvtOutput implements Sink {
 
   private listWriter(name: string): JsonArrayWriter {
     return JsonArrayWriter.streaming(join(this.dir, name), (out, v) => writePyJson(out, v, 4, 1), mvtListLayout, this.fileMode);
-  }
-
-  private collectUrls(record: unknown, source: string): void {
-    const r = record as { links?: unknown; isodate?: unknown };
-    if (!Array.isArray(r.links)) return;
-    const timestamp = r.isodate instanceof Moment ? r.isodate.mvt() : '';
-    for (const url of r.links) if (typeof url === 'string') this.urls.push({ url, expanded_url: null, timestamp, source });
   }
 
   private write(name: string, text: string): string {

@@ -1,0 +1,137 @@
+/**
+ * A worker thread of the `--jobs` pool: opens the acquisition itself (its own SQLite handles, its own copies in
+ * the private temp folder), compiles the indicators once, and runs the artifacts it is given, sending back
+ * per artifact what the sinks' renderers made of each record, the findings and the coverage. It never writes
+ * results: the main thread feeds the sinks, in plan order.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import type { AnyArtifact, Parsed, TimelineEvent } from '../../artifacts/artifact.js';
+import { allArtifacts } from '../../artifacts/index.js';
+import { createDetector } from '../../detection/detector.js';
+import { openAcquisition } from '../../evidence/detect.js';
+import type { BackupCredential } from '../../evidence/ios-backup-keys.js';
+import { useSharedSqliteCopies } from '../../evidence/sqlite.js';
+import { usePrivateTempOf } from '../../evidence/temp.js';
+import { errorMessage } from '../../errors.js';
+import type { Finding } from '../../findings/finding.js';
+import { compileIndicators } from '../../indicators/match.js';
+import { recordRenderers } from '../../report/renderers.js';
+import { allRules } from '../../rules/index.js';
+import { runArtifact, type ArtifactFlow } from '../run-artifact.js';
+import type { EncodedTexts, FromWorker, ToWorker, WorkerSetup } from './protocol.js';
+import { pack } from './transfer.js';
+
+const port = parentPort;
+if (port === null) throw new Error('app/pool/worker.ts runs as a worker thread of the --jobs pool');
+const setup = workerData as WorkerSetup;
+const post = (message: FromWorker) => port.postMessage(message);
+
+usePrivateTempOf(setup.tempRoot);
+useSharedSqliteCopies(setup.sqliteCopies);
+const key = setup.key;
+const credentials = key === null ? undefined : async (): Promise<BackupCredential> => ({ kind: 'key', key: Buffer.from(key) });
+
+let opened: Awaited<ReturnType<typeof openAcquisition>>;
+try {
+  opened = await openAcquisition(setup.target, setup.kind, credentials);
+} catch (err) {
+  post({ type: 'open-failed', message: errorMessage(err) });
+  port.close();
+  throw err;
+}
+const { source, inputs } = opened;
+// What opening decrypted is not counted: the main thread's own opening already was.
+const decryptedAtOpen = source.stats?.();
+inputs.watch();
+inputs.takeTouched();
+
+const rules = allRules.filter((r) => r.sources === undefined || r.sources.includes(source.kind));
+const detector = createDetector(compileIndicators([...setup.collections]), rules);
+const renderers = setup.renderers.map((kind) => recordRenderers[kind]);
+const byId = new Map<string, AnyArtifact>(allArtifacts.map((a) => [a.id, a]));
+// The pool is stopped by terminating this thread; nothing aborts from inside.
+const signal = new AbortController().signal;
+
+port.on('message', (message: ToWorker) => {
+  if (message.type === 'run') void runUnit(message.artifacts);
+  else void close();
+});
+post({ type: 'ready' });
+
+/** Runs one unit: an artifact and those that need its records, in plan order (their records stay here). */
+async function runUnit(ids: readonly string[]): Promise<void> {
+  const unit = ids.map((id) => byId.get(id)!);
+  const needed = new Set(unit.flatMap((a) => a.needs ?? []));
+  const kept = new Map<string, readonly unknown[]>();
+  for (const artifact of unit) {
+    const batch = createBatch(artifact);
+    const { coverage, records } = await runArtifact(artifact, source, kept, needed.has(artifact.id), batch.flow, detector, signal);
+    if (records) kept.set(artifact.id, records);
+    batch.flush();
+    post({ type: 'done', artifact: artifact.id, coverage: pack(coverage), inputs: inputs.takeTouched() });
+  }
+  post({ type: 'unit-done' });
+}
+
+/** Collects an artifact's rendered records, timeline events and findings, and sends them every few records. */
+function createBatch(artifact: AnyArtifact): { flow: ArtifactFlow; flush(): void } {
+  let records: unknown[][] = renderers.map(() => []);
+  let timeline: unknown[][] = renderers.map(() => []);
+  let findings: unknown[] = [];
+  let count = 0;
+  let events = 0;
+  const flush = () => {
+    if (count === 0 && events === 0 && findings.length === 0) return;
+    const encoded = records.map(encodeTexts);
+    const transfer = encoded.flatMap((r) => (isEncoded(r) ? [r.bytes.buffer as ArrayBuffer, r.ends.buffer as ArrayBuffer] : []));
+    port!.postMessage({ type: 'batch', artifact: artifact.id, recordCount: count, records: encoded, timeline, timelineEvents: events, findings } satisfies FromWorker, transfer);
+    records = renderers.map(() => []);
+    timeline = renderers.map(() => []);
+    findings = [];
+    count = 0;
+    events = 0;
+  };
+  const flow: ArtifactFlow = {
+    record(item: Parsed<unknown>) {
+      for (let i = 0; i < renderers.length; i++) records[i]!.push(pack(renderers[i]!.record(artifact, item)));
+      if (++count >= setup.batchRecords) flush();
+    },
+    timeline(event: TimelineEvent) {
+      events++;
+      for (let i = 0; i < renderers.length; i++) timeline[i]!.push(pack(renderers[i]!.timeline(artifact, event)));
+    },
+    finding(finding: Finding) {
+      findings.push(pack(finding));
+    },
+  };
+  return { flow, flush };
+}
+
+/**
+ * A batch of rendered strings as one UTF-8 buffer, handed over without a copy: the main thread writes the bytes
+ * as they are (no string to copy across threads, nothing to encode there). Anything else stays as it is.
+ */
+function encodeTexts(rendered: unknown[]): unknown[] | EncodedTexts {
+  if (rendered.length === 0 || !rendered.every((r) => typeof r === 'string')) return rendered;
+  const texts = rendered;
+  const ends = new Uint32Array(texts.length);
+  let total = 0;
+  for (let i = 0; i < texts.length; i++) ends[i] = total += Buffer.byteLength(texts[i]!, 'utf8');
+  const bytes = new Uint8Array(total);
+  const view = Buffer.from(bytes.buffer, 0, total);
+  for (let i = 0, at = 0; i < texts.length; i++) at += view.write(texts[i]!, at, 'utf8');
+  return { bytes, ends };
+}
+
+function isEncoded(r: unknown[] | EncodedTexts): r is EncodedTexts {
+  return !Array.isArray(r);
+}
+
+async function close(): Promise<void> {
+  const now = source.stats?.();
+  const decrypted = now && decryptedAtOpen ? { filesDecrypted: now.filesDecrypted - decryptedAtOpen.filesDecrypted, bytesDecrypted: now.bytesDecrypted - decryptedAtOpen.bytesDecrypted } : null;
+  const notes = source.notes?.() ?? [];
+  await source.close();
+  post({ type: 'closed', decrypted, notes: [...notes] });
+  port!.close();
+}
