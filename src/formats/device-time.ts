@@ -37,14 +37,20 @@ export function wallClockSeconds(w: WallClock): number {
 
 const formatters = new Map<string, Intl.DateTimeFormat | null>();
 
-/** The zone's formatter, made once per zone (making one costs tens of microseconds; a dumpstate has thousands of times). */
+/**
+ * The zone's formatter, made once per zone (making one costs tens of microseconds; a dumpstate has thousands of
+ * times). The name comes from the phone: only what looks like an IANA name is handed to ICU.
+ */
 function formatterFor(zone: string): Intl.DateTimeFormat | null {
   let f = formatters.get(zone);
   if (f === undefined) {
-    try {
-      f = new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' });
-    } catch {
-      f = null; // RangeError: not a zone this runtime knows
+    f = null;
+    if (/^[A-Za-z][A-Za-z0-9_+\-/]{0,63}$/.test(zone)) {
+      try {
+        f = new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' });
+      } catch {
+        f = null; // RangeError: not a zone this runtime knows
+      }
     }
     if (formatters.size > 64) formatters.clear();
     formatters.set(zone, f);
@@ -55,6 +61,15 @@ function formatterFor(zone: string): Intl.DateTimeFormat | null {
 /** True when `zone` is an IANA zone name this Node knows. */
 export function isKnownZone(zone: string): boolean {
   return formatterFor(zone) !== null;
+}
+
+/** `2023-11-15 00:13:20.000000` as the clock in `zone` showed the moment `m` (MVT's rendering), or null for an unknown zone. */
+export function wallClockIn(m: Moment, zone: string): string | null {
+  const f = formatterFor(zone);
+  const d = m.date;
+  if (!f || Number.isNaN(d.getTime())) return null;
+  const p = Object.fromEntries(f.formatToParts(d).map((x) => [x.type, x.value.padStart(2, '0')]));
+  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second}.${String(m.micros).padStart(6, '0')}`;
 }
 
 /** The zone's offset from UTC, in minutes, at the instant `utcMs` (the zone must be known: `isKnownZone`). */

@@ -9,7 +9,7 @@
 import type { EvidenceFile, FileSpec } from '../../evidence/source.js';
 import { decodeGetprop, propertyValue } from '../../formats/android-getprop.js';
 import { decodeIntrusionLog, IntrusionDedup, INTRUSION_TYPES, newFileStats, type IntrusionEvent } from '../../formats/intrusion-logs.js';
-import { isKnownTimeZone, wallClockIn } from '../../formats/time-zone.js';
+import { isKnownZone, wallClockIn } from '../../formats/device-time.js';
 import type { Moment } from '../../formats/time.js';
 import type { ArtifactInputs, ParseContext, ParseIssue, RecordSource } from '../artifact.js';
 import { at } from '../_read.js';
@@ -65,7 +65,7 @@ export function eventSource(item: IntrusionItem): RecordSource {
 async function deviceZone(ctx: ParseContext): Promise<{ zone: string | null; why?: string }> {
   // The acquisition's own answer first (getprop.txt, else its bugreport.zip's properties: androidqf.ts).
   const described = ctx.source.describe().device?.timeZone;
-  if (described && isKnownTimeZone(described)) return { zone: described };
+  if (described && isKnownZone(described)) return { zone: described };
   const getprop = (await ctx.source.find({ by: 'path-glob', pattern: 'getprop.txt' }))[0];
   let zone: string | undefined;
   if (getprop) {
@@ -76,7 +76,7 @@ async function deviceZone(ctx: ParseContext): Promise<{ zone: string | null; why
       // The getprop artifact reports its own damage; here it only means the zone is unknown.
     }
   }
-  if (zone && isKnownTimeZone(zone)) return { zone };
+  if (zone && isKnownZone(zone)) return { zone };
   const why = zone ? `persist.sys.timezone "${zone.slice(0, 64)}" is not a known time zone` : getprop ? 'no persist.sys.timezone in getprop.txt' : 'no getprop.txt beside the logs';
   return { zone: null, why: `device time zone unknown (${why}): intrusion-log times are given in UTC only` };
 }
