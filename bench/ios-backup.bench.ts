@@ -15,9 +15,9 @@
  *                                      what writing results costs: the check without --output, with the native
  *                                      output and with --format mvt, side by side (and on a built checkout from
  *                                      before a change, with --before; the outputs of both are compared)
- *   npm run bench -- --outputs --jobs 1,default
+ *   npm run bench -- --outputs --jobs 1,2
  *                                      the same, once per pool size (`--jobs N` of the check; `default` passes
- *                                      no flag: the available parallelism); the outputs of all are compared
+ *                                      no flag: the CLI's default, 1); the outputs of all are compared
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
