@@ -11,9 +11,9 @@ import { refKey, type AcquisitionInfo, type EvidenceRef } from '../evidence/sour
 import type { Coverage } from '../findings/coverage.js';
 import type { Finding } from '../findings/finding.js';
 import { observableKeys, type ObservableKey } from '../indicators/match-keys.js';
-import { plainDescription } from '../report/native.js';
+import { nativeRenderer } from '../report/native.js';
 import type { RunInfo, RunStart, Sink } from '../report/output.js';
-import { TimelineStore } from '../report/timeline-store.js';
+import { TimelineStore, type StoredEvent } from '../report/timeline-store.js';
 import { DEFAULT_WINDOW_MS, TimelineWindow } from '../report/timeline-window.js';
 import type { Statement } from './db.js';
 import { toJson } from './json.js';
@@ -86,10 +86,9 @@ export class CaseSink implements Sink {
     }
   }
 
+  /** Kept as the native timeline keeps it (UTC instant when the zone is known), so a case's chart is the output folder's. */
   timeline(artifact: AnyArtifact, e: TimelineEvent): void {
-    if (e.time === null) return;
-    const time = e.time.iso();
-    this.timelineEvents.add({ sortKey: time, artifact: artifact.id, event: e.event, description: plainDescription(e.description), time });
+    if (e.time !== null) this.timelineEvents.add(nativeRenderer.timeline(artifact, e) as StoredEvent);
   }
 
   finding(finding: Finding): void {
