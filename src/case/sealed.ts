@@ -162,12 +162,7 @@ export function writeSealed(path: string, seal: CaseSeal, plain: Uint8Array): Bu
       writeAll(fd, seal.header);
       writeAll(fd, nonce);
       const chunks = Math.max(1, Math.ceil(plain.length / CHUNK_BYTES));
-      for (let i = 0; i < chunks; i++) {
-        const cipher = createCipheriv('chacha20-poly1305', key, chunkNonce(i, i === chunks - 1), { authTagLength: TAG_BYTES });
-        const body = cipher.update(plain.subarray(i * CHUNK_BYTES, Math.min(plain.length, (i + 1) * CHUNK_BYTES)));
-        cipher.final();
-        writeAll(fd, Buffer.concat([body, cipher.getAuthTag()]));
-      }
+      for (let i = 0; i < chunks; i++) writeAll(fd, sealChunk(key, i, i === chunks - 1, plain.subarray(i * CHUNK_BYTES, Math.min(plain.length, (i + 1) * CHUNK_BYTES))));
     } finally {
       key.fill(0);
     }
@@ -200,12 +195,7 @@ export function sealingStream(seal: CaseSeal): Transform {
   const key = payloadKey(seal.fileKey, nonce);
   let pending: Buffer = Buffer.alloc(0);
   let index = 0;
-  const sealChunk = (plain: Buffer, last: boolean): Buffer => {
-    const cipher = createCipheriv('chacha20-poly1305', key, chunkNonce(index++, last), { authTagLength: TAG_BYTES });
-    const body = cipher.update(plain);
-    cipher.final();
-    return Buffer.concat([body, cipher.getAuthTag()]);
-  };
+  const next = (plain: Buffer, last: boolean): Buffer => sealChunk(key, index++, last, plain);
   return new Transform({
     construct(done) {
       this.push(Buffer.concat([seal.header, nonce]));
@@ -216,7 +206,7 @@ export function sealingStream(seal: CaseSeal): Transform {
       const out: Buffer[] = [];
       let at = 0;
       while (pending.length - at > CHUNK_BYTES) {
-        out.push(sealChunk(pending.subarray(at, at + CHUNK_BYTES), false));
+        out.push(next(pending.subarray(at, at + CHUNK_BYTES), false));
         at += CHUNK_BYTES;
       }
       pending = pending.subarray(at);
@@ -224,7 +214,7 @@ export function sealingStream(seal: CaseSeal): Transform {
     },
     flush(done) {
       try {
-        done(null, sealChunk(pending, true));
+        done(null, next(pending, true));
       } finally {
         key.fill(0);
       }
@@ -262,6 +252,14 @@ export function sealedVersion(path: string, seal: CaseSeal): Buffer | null {
 /** Forgets the file key (best effort: a copy may remain in memory the engine or typage freed). */
 export function dropSeal(seal: CaseSeal): void {
   seal.fileKey.fill(0);
+}
+
+/** One STREAM chunk: ChaCha20-Poly1305 of `plain` (at most 64 KiB) under the payload key, with its tag. */
+function sealChunk(key: Buffer, index: number, last: boolean, plain: Uint8Array): Buffer {
+  const cipher = createCipheriv('chacha20-poly1305', key, chunkNonce(index, last), { authTagLength: TAG_BYTES });
+  const body = cipher.update(plain);
+  cipher.final();
+  return Buffer.concat([body, cipher.getAuthTag()]);
 }
 
 function payloadKey(fileKey: Buffer, nonce: Buffer): Buffer {
