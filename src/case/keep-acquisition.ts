@@ -9,9 +9,8 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, createReadStream, existsSync, lstatSync, mkdirSync, createWriteStream, fsyncSync, openSync, readSync, renameSync, rmSync, statSync } from 'node:fs';
-import { copyFile, constants as fsConstants } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { Readable } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
 import yazl from 'yazl';
 import { InterruptedError, OutputError, UserError, errorMessage, interruption } from '../errors.js';
@@ -68,7 +67,7 @@ export async function keepAcquisition(target: string, destination: string, seal:
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new OutputError(`${destination}: cannot keep the acquisition ${target} (${errorMessage(err)})`, { cause: err });
   }
   try {
-    const result = isAgeFile(target) ? await copyAsIs(target, scratch) : await packSealed(target, scratch, seal, signal);
+    const result = isAgeFile(target) ? await copyAsIs(target, scratch, signal) : await packSealed(target, scratch, seal, signal);
     const fd = openSync(scratch, 'r');
     try {
       fsyncSync(fd);
@@ -77,7 +76,7 @@ export async function keepAcquisition(target: string, destination: string, seal:
     }
     renameSync(scratch, destination);
     const bytes = statSync(destination).size;
-    return { path: destination, ...result, bytes, sha256: await sha256Of(destination) };
+    return { path: destination, ...result, bytes };
   } catch (err) {
     rmSync(scratch, { force: true });
     if (signal?.aborted) throw interruption(signal);
@@ -86,7 +85,7 @@ export async function keepAcquisition(target: string, destination: string, seal:
   }
 }
 
-async function packSealed(target: string, scratch: string, seal: CaseSeal, signal: AbortSignal | undefined): Promise<Pick<KeptAcquisition, 'files' | 'skipped'>> {
+async function packSealed(target: string, scratch: string, seal: CaseSeal, signal: AbortSignal | undefined): Promise<Pick<KeptAcquisition, 'files' | 'skipped' | 'sha256'>> {
   const fs = await openFileSystem(target);
   try {
     const files: string[] = [];
@@ -103,7 +102,8 @@ async function packSealed(target: string, scratch: string, seal: CaseSeal, signa
     // A failed write (disk full, Ctrl-C) must also stop the reading side, which otherwise waits on a zip nobody drains.
     let reading: Readable | null = null;
     const write: { error: Error | null } = { error: null };
-    const written = pipeline(sealed, createWriteStream(scratch, { flags: 'wx', mode: 0o600 }), signal ? { signal } : {}).catch((err: unknown) => {
+    const digest = hashing();
+    const written = pipeline(sealed, digest.stream, createWriteStream(scratch, { flags: 'wx', mode: 0o600 }), signal ? { signal } : {}).catch((err: unknown) => {
       write.error = err instanceof Error ? err : new Error(String(err));
       reading?.destroy(write.error);
     });
@@ -125,15 +125,28 @@ async function packSealed(target: string, scratch: string, seal: CaseSeal, signa
     }
     await written;
     if (write.error !== null) throw write.error;
-    return { files: files.length - unserved.length, skipped: [...skipped, ...unserved.map((p) => `${p}: could not be read`)] };
+    return { files: files.length - unserved.length, skipped: [...skipped, ...unserved.map((p) => `${p}: could not be read`)], sha256: digest.hex() };
   } finally {
     await fs.close();
   }
 }
 
-async function copyAsIs(target: string, scratch: string): Promise<Pick<KeptAcquisition, 'files' | 'skipped'>> {
-  await copyFile(target, scratch, fsConstants.COPYFILE_EXCL);
-  return { files: 0, skipped: [] };
+async function copyAsIs(target: string, scratch: string, signal: AbortSignal | undefined): Promise<Pick<KeptAcquisition, 'files' | 'skipped' | 'sha256'>> {
+  const digest = hashing();
+  await pipeline(createReadStream(target), digest.stream, createWriteStream(scratch, { flags: 'wx', mode: 0o600 }), signal ? { signal } : {});
+  return { files: 0, skipped: [], sha256: digest.hex() };
+}
+
+/** SHA-256 of what passes through, taken on the way to the file rather than by reading it back. */
+function hashing(): { stream: Transform; hex: () => string } {
+  const hash = createHash('sha256');
+  const stream = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      hash.update(chunk);
+      done(null, chunk);
+    },
+  });
+  return { stream, hex: () => hash.digest('hex') };
 }
 
 function isAgeFile(path: string): boolean {
@@ -151,10 +164,4 @@ function isAgeFile(path: string): boolean {
     return false;
   }
   return ageFlavour(head) !== null;
-}
-
-async function sha256Of(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
 }
