@@ -29,6 +29,8 @@ export interface CheckFlags {
    * memory for no reliable gain in wall time (bench/README.md), so it is opt-in until it pays for itself.
    */
   jobs?: number;
+  /** `--device-time-zone ZONE`, already checked by the option's parser (an IANA name this tool knows). */
+  deviceTimeZone?: string;
   quiet?: true;
   json?: true;
   /** Add this acquisition to the case in this folder (created when new), as one more sink. */
@@ -109,6 +111,7 @@ export async function runCheck(path: string, flags: CheckFlags): Promise<number>
       credentials: credentialProvider(flags),
       ageCredentials,
       jobs: flags.jobs ?? 1,
+      ...(flags.deviceTimeZone !== undefined ? { deviceTimeZone: flags.deviceTimeZone } : {}),
       ...(flags.signal ? { signal: flags.signal } : {}),
       sinks: caseTarget ? [progress, caseTarget.sink] : [progress],
       // An encrypted case must not leave the phone's plaintext in the temp folder either.

@@ -21,6 +21,8 @@ export interface WorkerSetup {
   readonly tempRoot: string;
   /** The main thread's private copies of large databases (evidence path → copy), opened read-only instead of copied again. */
   readonly sqliteCopies: Readonly<Record<string, string>>;
+  /** The examiner's device time zone (`--device-time-zone`), already checked: the worker's source describes it too. */
+  readonly deviceTimeZone?: string;
   /** Records per batch message (tests lower it to cover many batches). */
   readonly batchRecords: number;
 }

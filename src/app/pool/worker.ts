@@ -9,6 +9,7 @@ import type { AnyArtifact, Parsed, TimelineEvent } from '../../artifacts/artifac
 import { allArtifacts } from '../../artifacts/index.js';
 import { createDetector } from '../../detection/detector.js';
 import { openAcquisition } from '../../evidence/detect.js';
+import { withGivenTimeZone } from '../../evidence/device-zone.js';
 import type { BackupCredential } from '../../evidence/ios-backup-keys.js';
 import { useSharedSqliteCopies } from '../../evidence/sqlite.js';
 import { usePrivateTempOf } from '../../evidence/temp.js';
@@ -39,7 +40,9 @@ try {
   port.close();
   throw err;
 }
-const { source, inputs } = opened;
+const { inputs } = opened;
+// The same zone as the main thread's source, so `--jobs N` gives the same bytes (device-zone.ts).
+const source = withGivenTimeZone(opened.source, setup.deviceTimeZone);
 // What opening decrypted is not counted: the main thread's own opening already was.
 const decryptedAtOpen = source.stats?.();
 inputs.watch();

@@ -10,6 +10,7 @@
  * The file's bytes are held once (never as one string); each artifact decodes only its own section.
  */
 import type { EvidenceFile, FileSpec } from '../../evidence/source.js';
+import { deviceTimeZone } from '../../evidence/device-zone.js';
 import { indexSections, sectionText, type SectionIndex } from '../../formats/dumpstate-sections.js';
 import type { ArtifactInputs, ParseContext, Parsed } from '../artifact.js';
 import { at } from '../_read.js';
@@ -74,7 +75,7 @@ export async function dumpsysSection(ctx: ParseContext, file: EvidenceFile, serv
  * device-local times it reads.
  */
 export async function* parseDumpsys<R>(ctx: ParseContext, service: string, decode: (text: string, file: EvidenceFile, zone: string | undefined) => Iterable<R>): AsyncIterable<Parsed<R>> {
-  const zone = ctx.source.describe().device?.timeZone;
+  const zone = deviceTimeZone(ctx.source.describe());
   for (const file of await ctx.findInputs()) {
     if (ctx.signal.aborted) return;
     const section = await dumpsysSection(ctx, file, service);

@@ -1,7 +1,7 @@
 import { fromUnixMs } from '../../formats/time.js';
 import { defineArtifact, type Parsed } from '../artifact.js';
 import { described } from '../describe.js';
-import { INTRUSION_INPUTS, eventSource, intrusionEvents, intrusionTime, num, str, type IntrusionTime } from './_intrusion.js';
+import { INTRUSION_INPUTS, eventSource, intrusionEvents, intrusionTime, shownTime, num, str, type IntrusionTime } from './_intrusion.js';
 
 /** A network connection an app opened (intrusion logging, `connect_event`). */
 export interface IntrusionConnectRecord extends IntrusionTime {
@@ -42,7 +42,7 @@ export default defineArtifact<IntrusionConnectRecord>({
       yield { record: connectRecord(item.event.event, item.zone), source: eventSource(item) } satisfies Parsed<IntrusionConnectRecord>;
     }
   },
-  timeline: (r) => [{ time: r.timestamp, event: 'network_connection', description: described`Connection to ${connectIp(r) ?? r.ip_address}:${r.port} by ${r.package_name}` }],
+  timeline: (r) => [{ time: shownTime(r), event: 'network_connection', description: described`Connection to ${connectIp(r) ?? r.ip_address}:${r.port} by ${r.package_name}` }],
   observables: (r) => {
     const ip = connectIp(r);
     return [...(ip ? [{ kind: 'domain', value: ip, field: 'ip_address' } as const] : []), ...(r.package_name ? [{ kind: 'app_id', value: r.package_name, field: 'package_name' } as const] : [])];

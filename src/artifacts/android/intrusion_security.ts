@@ -1,7 +1,7 @@
 import { Moment } from '../../formats/time.js';
 import { isObject, keptValue, valueText } from '../../formats/intrusion-logs.js';
 import { defineArtifact, type Observable, type Parsed } from '../artifact.js';
-import { INTRUSION_INPUTS, eventSource, intrusionEvents, intrusionTime, num, str, type IntrusionTime } from './_intrusion.js';
+import { INTRUSION_INPUTS, eventSource, intrusionEvents, intrusionTime, shownTime, num, str, type IntrusionTime } from './_intrusion.js';
 
 /**
  * One SecurityLog event (intrusion logging, `security_event`): a process start, an adb command, a package
@@ -142,7 +142,7 @@ export default defineArtifact<IntrusionSecurityRecord>({
       ctx.warn({ code: 'unsupported-schema', message: `security event type(s) this version does not know, kept with their raw details: ${list}` });
     }
   },
-  timeline: (r) => [{ time: r.timestamp, event: r.tag ?? 'unknown', description: securityText(r) }],
+  timeline: (r) => [{ time: shownTime(r), event: r.tag ?? 'unknown', description: securityText(r) }],
   observables: (r) => {
     const p = r.payload;
     const out: Observable[] = [];
