@@ -34,7 +34,7 @@ export default defineArtifact<IntrusionConnectRecord>({
   title: 'Network connections (intrusion logs)',
   doc: 'Every connection an app opened, with the app, address and port, from Android 16\'s intrusion logging: a connection to a spyware server\'s address shows here even when no name was looked up.',
   references: ['https://source.android.com/docs/security/features/intrusion-logging'],
-  mvt: { module: 'connect_event', className: 'ConnectEvent' },
+  mvt: { module: 'connect_event', className: 'ConnectEvent', wallClockFields: { timestamp: 'device_local_time' } },
   inputs: INTRUSION_INPUTS,
   inputMode: 'all',
   async *parse(ctx) {

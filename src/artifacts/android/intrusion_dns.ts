@@ -30,7 +30,7 @@ export default defineArtifact<IntrusionDnsRecord>({
   title: 'DNS lookups (intrusion logs)',
   doc: 'Every host name an app looked up, with the app and the addresses returned, from Android 16\'s intrusion logging: spyware has to reach its servers, and their names and addresses are what indicators list.',
   references: ['https://source.android.com/docs/security/features/intrusion-logging', 'https://github.com/mvt-project/androidqf'],
-  mvt: { module: 'dns_event', className: 'DnsEvent' },
+  mvt: { module: 'dns_event', className: 'DnsEvent', wallClockFields: { timestamp: 'device_local_time' } },
   inputs: INTRUSION_INPUTS,
   inputMode: 'all',
   async *parse(ctx) {

@@ -127,7 +127,7 @@ export default defineArtifact<IntrusionSecurityRecord>({
   title: 'Security events (intrusion logs)',
   doc: 'Android\'s SecurityLog as intrusion logging exports it: app processes started, adb commands and file transfers, apps installed or removed, certificate authorities added, keys failing their integrity checks, wipe failures.',
   references: ['https://developer.android.com/reference/android/app/admin/SecurityLog', 'https://source.android.com/docs/security/features/intrusion-logging'],
-  mvt: { module: 'security_event', className: 'SecurityEvent' },
+  mvt: { module: 'security_event', className: 'SecurityEvent', wallClockFields: { timestamp: 'device_local_time' } },
   inputs: INTRUSION_INPUTS,
   inputMode: 'all',
   async *parse(ctx) {
