@@ -11,6 +11,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { check, type CheckOptions } from '../../src/app/check.js';
 import { UserError } from '../../src/errors.js';
 import { checkedTimeZone } from '../../src/evidence/device-zone.js';
+import { openCaseForCheck } from '../../src/app/case-check.js';
+import { reproduce } from '../../src/app/reproduce-bundle.js';
+import { bundleContentFromNativeOutput } from '../../src/bundle/content.js';
+import { openBundle } from '../../src/bundle/read.js';
+import { writeBundle } from '../../src/bundle/write.js';
+import { loadCaseReport } from '../../src/case/report-model.js';
+import { createKeyFiles, readPrivateKeyFile } from '../../src/signing/key-files.js';
 import { capturedOutput, run } from '../helpers/cli.js';
 import { mvtTestStix, shared } from '../helpers/data.js';
 import { writeBugreport } from '../artifacts/android/_bugreport.js';
@@ -252,5 +259,35 @@ describe('--jobs 2 gives the same bytes as --jobs 1 with the flag', () => {
     for (const [name, text] of one.all) expect(two.all.get(name), name).toBe(text);
     // The zone reached the workers: their records are labelled (or their dumpsys times zoned) as in one thread.
     expect([...one.all.values()].join('\n')).toMatch(/Europe\/Paris|\+0[12]:00"/);
+  });
+});
+
+describe('recorded for a second lab', () => {
+  it("the case store's run options name the zone", async () => {
+    const caseDir = join(base, `case-${++n}`);
+    const c = openCaseForCheck({ dir: caseDir }, mvtBugreport());
+    try {
+      await check({ target: mvtBugreport(), iocs: [], userIocDir: null, only: ['android.dumpsys_appops'], sinks: [c.sink], deviceTimeZone: 'Europe/Paris' });
+    } finally {
+      c.close();
+    }
+    expect(loadCaseReport(caseDir).runs.map((r) => r.options.deviceTimeZone)).toEqual(['Europe/Paris']);
+  });
+
+  it("a bundle's findings are reproduced in the same zone (their event times depend on it)", async () => {
+    const logs = intrusionFolder(SECTION_14_5);
+    const output = outDir();
+    const result = await check({ target: logs, iocs: [], userIocDir: null, output, deviceTimeZone: 'Europe/Paris' });
+    expect(result.findings.map((f) => f.eventTime?.iso())).toEqual(['2023-11-14T23:13:23.000000+01:00']);
+    const key = join(base, `key-${++n}`);
+    createKeyFiles(key, 'lab-a@example');
+    const path = join(base, `bundle-${++n}.zip`);
+    await writeBundle(bundleContentFromNativeOutput(output), path, readPrivateKeyFile(key));
+    const bundle = await openBundle(path);
+    try {
+      expect(await reproduce(bundle, logs)).toMatchObject({ differences: [], bundleFindings: 1, rerunFindings: 1 });
+    } finally {
+      await bundle.close();
+    }
   });
 });
