@@ -133,7 +133,7 @@ describe('acquisitions that name no zone: the flag gives dumpsys times their UTC
     const given = outDir();
     const result = await check({ target: mvtAndroidqf(), iocs: [], userIocDir: null, output: given, only: ['android.aqf_getprop', 'android.dumpsys_packages'], deviceTimeZone: 'Europe/Paris' });
     const row = 'android.dumpsys_packages,package_install,Install or update of package com.samsung.android.provider.filterprovider';
-    // dumpsys.txt prints `2009-01-01 00:00:00`-style wall clocks; read in Paris (UTC+1 in winter) it is an hour earlier in UTC.
+    // dumpsys.txt prints `timeStamp=2008-12-31 16:00:00`, the phone's wall clock; read in Paris (UTC+1 in winter) it is 15:00 UTC.
     expect(read(plain, 'timeline.csv').split('\n')).toContain(`2008-12-31T16:00:00.000000,${row}`);
     expect(read(given, 'timeline.csv').split('\n')).toContain(`2008-12-31T15:00:00.000000Z,${row}`);
     expect(issuesOf(result, 'android.aqf_getprop')).toEqual([]);
@@ -289,5 +289,19 @@ describe('recorded for a second lab', () => {
     } finally {
       await bundle.close();
     }
+  });
+});
+
+describe('intrusion logs read on their own with a getprop.txt beside them (--type android-intrusion-logs)', () => {
+  // Detected, such a folder is an androidqf acquisition (getprop.txt); forced, the logs' own artifacts read the zone.
+  it("its zone labels the events; a differing --device-time-zone is one line of the DNS artifact's coverage", async () => {
+    const logs = intrusionFolder(SECTION_14_5);
+    writeFileSync(join(logs, 'getprop.txt'), '[persist.sys.timezone]: [Europe/Berlin]\n');
+    const output = outDir();
+    const result = await check({ target: logs, type: 'android-intrusion-logs', iocs: [], userIocDir: null, output, deviceTimeZone: 'Asia/Tokyo' });
+    const dns = issuesOf(result, 'android.intrusion_dns')!;
+    expect(dns).toContain("the acquisition names the device time zone Europe/Berlin (persist.sys.timezone): device-local times are read in it, not in Asia/Tokyo given with --device-time-zone (the phone's own setting is what its clock showed)");
+    expect(dns.filter((m) => m.includes('--device-time-zone'))).toHaveLength(1);
+    expect(read(output, 'android.intrusion_dns.json')).toContain('"device_local_time":"2023-11-14 23:13:20.000000","device_time_zone":"Europe/Berlin"');
   });
 });
