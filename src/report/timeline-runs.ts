@@ -203,7 +203,7 @@ export class MemoryRun {
   }
 
   private lineAt(i: number): Buffer {
-    return this.bytes.subarray(this.starts[i]!, i + 1 < this.keys.length ? this.starts[i + 1]! : this.used);
+    return this.bytes.subarray(this.starts[i], i + 1 < this.keys.length ? this.starts[i + 1] : this.used);
   }
 
   /** Room for `bytes` more: doubling (the copy is amortised) up to about the run's bound, then what one line needs. */

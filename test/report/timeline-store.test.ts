@@ -233,10 +233,10 @@ describe('TimelineStore', () => {
     expect(scratchFolders().length).toBe(before.length + 1);
 
     let rows = 0;
-    const write = BufferedFile.prototype.writeEncoded;
+    const { writeEncoded } = Object.getOwnPropertyDescriptors(BufferedFile.prototype);
     const failing = vi.spyOn(BufferedFile.prototype, 'writeEncoded').mockImplementation(function (this: BufferedFile, bytes: Uint8Array) {
       if (++rows === 4) throw new Error('disk full');
-      write.call(this, bytes);
+      (writeEncoded.value as (bytes: Uint8Array) => void).call(this, bytes);
     });
     const out = join(tempDir('timeline'), 'timeline.csv');
     await expect(store.writeTo(out, 'header\n')).rejects.toThrow('disk full');
