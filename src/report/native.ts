@@ -6,13 +6,13 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AnyArtifact, Parsed, RecordSource, TimelineEvent } from '../artifacts/artifact.js';
 import { renderDescription, type Description, type Value } from '../artifacts/describe.js';
-import { refKey } from '../evidence/source.js';
+import { refKey, type EvidenceFile } from '../evidence/source.js';
 import { Moment } from '../formats/time.js';
 import type { Finding } from '../findings/finding.js';
 import { JsonArrayWriter, indentedArrayLayout, writeJson as renderJson } from './json-stream.js';
 import { neutraliseFormula } from './csv-safety.js';
 import type { RecordRenderer, RunInfo, Sink } from './output.js';
-import { TimelineStore, type StoredEvent } from './timeline-store.js';
+import { TimelineStore, timelineLine, type TimelineLine } from './timeline-store.js';
 
 /**
  * A timeline description in our own plain style: a missing value reads `unknown`, numbers as numbers (`12`,
@@ -28,6 +28,26 @@ function plainText(value: Value): string {
   if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return String(value);
   if (value instanceof Moment) return value.iso();
   return value.real === null ? 'unknown' : String(value.real);
+}
+
+/**
+ * A record's line in `<artifact>.json`: `{"record": …, "source": …}`, as JSON.stringify writes that object, with
+ * the source's file part rendered once per evidence file (every record of a database shares it).
+ */
+export function recordLine(item: Parsed<unknown>): string {
+  const record = JSON.stringify(item.record) as string | undefined;
+  const source = sourceJson(item.source);
+  return record === undefined ? `{"source":${source}}` : `{"record":${record},"source":${source}}`;
+}
+
+const fileJson = new WeakMap<EvidenceFile, string>();
+
+/** `JSON.stringify(describeSource(s))`, its file part cached. */
+function sourceJson(s: RecordSource): string {
+  let file = fileJson.get(s.file);
+  if (file === undefined) fileJson.set(s.file, (file = JSON.stringify(describeSource({ file: s.file, at: { whole: true } }).file)));
+  const at = JSON.stringify(s.at);
+  return at === '{}' ? `{"file":${file}}` : `{"file":${file},${at.slice(1)}`;
 }
 
 export function describeSource(s: RecordSource): Record<string, unknown> {
@@ -54,17 +74,33 @@ export function findingJson(f: Finding): Record<string, unknown> {
   };
 }
 
+/** A timeline event's fields as the native timeline (and a case's) shows them. */
+export interface NativeTimelineFields {
+  /** ISO 8601, '' when the event has none; the sort key. */
+  readonly time: string;
+  readonly artifact: string;
+  readonly event: string;
+  readonly description: string;
+}
+
+export function nativeTimelineFields(artifact: AnyArtifact, e: TimelineEvent): NativeTimelineFields {
+  // The instant when there is one (a device-local reading with its zone), so the timeline is in UTC and sorts
+  // as time; a reading without its zone stays as read, with no designator.
+  const time = e.time ? (e.time.instant() ?? e.time).iso() : '';
+  return { time, artifact: artifact.id, event: e.event, description: plainDescription(e.description) };
+}
+
 /**
  * What the native files make of a record and a timeline event, as pure functions (run in a worker thread with
- * `--jobs`): the record's line in `<artifact>.json`, and the event as the timeline store keeps it.
+ * `--jobs`): the record's line in `<artifact>.json`, and the event's row of timeline.csv.
  */
 export const nativeRenderer: RecordRenderer = {
-  record: (_artifact, item): string => JSON.stringify({ record: item.record, source: describeSource(item.source) }),
-  timeline(artifact, e): StoredEvent {
-    // The instant when there is one (a device-local reading with its zone), so the timeline is in UTC and sorts
-    // as time; a reading without its zone stays as read, with no designator.
-    const time = e.time ? (e.time.instant() ?? e.time).iso() : '';
-    return { sortKey: time, artifact: artifact.id, event: e.event, description: plainDescription(e.description), time };
+  record: (_artifact, item): string => recordLine(item),
+  timeline(artifact, e): TimelineLine {
+    const f = nativeTimelineFields(artifact, e);
+    // Only the description carries phone content; time, artifact and event are our own vocabulary (MACB
+    // markers such as `--CB` stay as they are for scripts).
+    return timelineLine(f.time, csvRow([f.time, f.artifact, f.event, neutraliseFormula(f.description)]));
   },
 };
 
@@ -108,8 +144,8 @@ export class NativeOutput implements Sink {
     this.renderedTimeline(artifact, nativeRenderer.timeline(artifact, e));
   }
 
-  renderedTimeline(_artifact: AnyArtifact, event: unknown): void {
-    this.timelineStore.add(event as StoredEvent);
+  renderedTimeline(_artifact: AnyArtifact, line: TimelineLine): void {
+    this.timelineStore.add(line);
   }
 
   artifactFinished(artifact: AnyArtifact): void {
@@ -121,9 +157,7 @@ export class NativeOutput implements Sink {
     for (const w of this.writers.values()) w.close();
 
     const timelinePath = join(this.dir, 'timeline.csv');
-    // Only the description carries phone content; time, artifact and event are our own vocabulary (MACB
-    // markers such as `--CB` stay as they are for scripts).
-    await this.timelineStore.writeTo(timelinePath, 'time,artifact,event,description\n', (e) => csvRow([e.time, e.artifact, e.event, neutraliseFormula(e.description)]), this.fileMode);
+    await this.timelineStore.writeTo(timelinePath, 'time,artifact,event,description\n', this.fileMode);
     files.push(timelinePath);
 
     this.alerts.close();
