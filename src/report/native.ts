@@ -45,17 +45,18 @@ const fileJson = new WeakMap<EvidenceFile, string>();
 /** `JSON.stringify(describeSource(s))`, its file part cached. */
 function sourceJson(s: RecordSource): string {
   let file = fileJson.get(s.file);
-  if (file === undefined) fileJson.set(s.file, (file = JSON.stringify(describeSource({ file: s.file, at: { whole: true } }).file)));
+  if (file === undefined) fileJson.set(s.file, (file = JSON.stringify(describeFile(s.file))));
   const at = JSON.stringify(s.at);
   return at === '{}' ? `{"file":${file}}` : `{"file":${file},${at.slice(1)}`;
 }
 
 export function describeSource(s: RecordSource): Record<string, unknown> {
-  const b = s.file.ref.backup;
-  return {
-    file: b ? { domain: b.domain, relative_path: b.relativePath, file_id: b.fileId, stored_path: s.file.ref.storedPath } : { path: s.file.ref.storedPath },
-    ...s.at,
-  };
+  return { file: describeFile(s.file), ...s.at };
+}
+
+function describeFile(file: EvidenceFile): Record<string, unknown> {
+  const b = file.ref.backup;
+  return b ? { domain: b.domain, relative_path: b.relativePath, file_id: b.fileId, stored_path: file.ref.storedPath } : { path: file.ref.storedPath };
 }
 
 export function findingJson(f: Finding): Record<string, unknown> {
