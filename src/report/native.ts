@@ -34,7 +34,7 @@ function plainText(value: Value): string {
  * A record's line in `<artifact>.json`: `{"record": …, "source": …}`, as JSON.stringify writes that object, with
  * the source's file part rendered once per evidence file (every record of a database shares it).
  */
-export function recordLine(item: Parsed<unknown>): string {
+function recordLine(item: Parsed<unknown>): string {
   const record = JSON.stringify(item.record) as string | undefined;
   const source = sourceJson(item.source);
   return record === undefined ? `{"source":${source}}` : `{"record":${record},"source":${source}}`;
@@ -42,16 +42,12 @@ export function recordLine(item: Parsed<unknown>): string {
 
 const fileJson = new WeakMap<EvidenceFile, string>();
 
-/** `JSON.stringify(describeSource(s))`, its file part cached. */
+/** `{"file": …, …locator}`: the evidence file (rendered once per file) and where in it the record is. */
 function sourceJson(s: RecordSource): string {
   let file = fileJson.get(s.file);
   if (file === undefined) fileJson.set(s.file, (file = JSON.stringify(describeFile(s.file))));
   const at = JSON.stringify(s.at);
   return at === '{}' ? `{"file":${file}}` : `{"file":${file},${at.slice(1)}`;
-}
-
-export function describeSource(s: RecordSource): Record<string, unknown> {
-  return { file: describeFile(s.file), ...s.at };
 }
 
 function describeFile(file: EvidenceFile): Record<string, unknown> {
