@@ -15,7 +15,7 @@
  */
 import type { MbFile } from './mbfile.js';
 
-const MAGIC = 'bplist00';
+const MAGIC = Buffer.from('bplist00', 'latin1');
 const TRAILER_BYTES = 32;
 const DICT = 0xd;
 const ARRAY = 0xa;
@@ -33,6 +33,10 @@ const NUMBER_KEYS = 7;
 const CLASS = 7;
 const ENCRYPTION_KEY = 8;
 const TOP_KEYS = ['$archiver', '$objects', '$top'] as const;
+const ROOT = ['root'] as const;
+const CLASSNAME = ['$classname'] as const;
+const DATA_KEYS = ['$class', 'NS.data'] as const;
+const CLASS_NAMES = ['MBFile', 'NSData', 'NSMutableData'] as const;
 
 /** One archive's bytes and its trailer; every read is bounded by the object area. */
 class Archive {
@@ -175,11 +179,12 @@ class Archive {
 const topRefs = new Int32Array(TOP_KEYS.length);
 const rootRefs = new Int32Array(ROOT_KEYS.length);
 const oneRef = new Int32Array(1);
+const numbers: (number | undefined)[] = new Array<number | undefined>(NUMBER_KEYS);
 
 /** The archive's fields when it is an intact MBFile archive of the usual shape; undefined for anything else. */
 export function decodeMbFileDirect(b: Buffer): MbFile | undefined {
   const trailerAt = b.length - TRAILER_BYTES;
-  if (trailerAt < MAGIC.length + 1 || b.toString('latin1', 0, MAGIC.length) !== MAGIC) return undefined;
+  if (trailerAt < MAGIC.length + 1 || b.compare(MAGIC, 0, MAGIC.length, 0, MAGIC.length) !== 0) return undefined;
   const offsetSize = b[trailerAt + 6]!;
   const refSize = b[trailerAt + 7]!;
   if (offsetSize < 1 || offsetSize > 4 || offsetSize === 3 || refSize < 1 || refSize > 4 || refSize === 3) return undefined;
@@ -194,28 +199,30 @@ export function decodeMbFileDirect(b: Buffer): MbFile | undefined {
   }
 
   if (!a.dict(a.top, TOP_KEYS, topRefs)) return undefined;
-  const [archiver, objectsRef, topRef] = topRefs as unknown as [number, number, number];
+  const archiver = topRefs[0]!;
+  const objectsRef = topRefs[1]!;
+  const topRef = topRefs[2]!;
   if (archiver === NONE || objectsRef === NONE || topRef === NONE || !a.isAscii(archiver, 'NSKeyedArchiver')) return undefined;
-  if (!a.dict(topRef, ['root'], oneRef) || oneRef[0] === NONE) return undefined;
+  if (!a.dict(topRef, ROOT, oneRef) || oneRef[0] === NONE) return undefined;
   const rootUid = a.uid(oneRef[0]!);
-  const objects = arrayRefs(a, objectsRef);
-  if (objects === undefined || rootUid === NONE || rootUid >= objects.length) return undefined;
-  const root = objects[rootUid]!;
-  if (!a.dict(root, ROOT_KEYS, rootRefs)) return undefined;
+  const objects = Objects.of(a, objectsRef);
+  if (objects === undefined) return undefined;
+  const root = objects.at(rootUid);
+  if (root === NONE || !a.dict(root, ROOT_KEYS, rootRefs)) return undefined;
   // The later lookups use their own scratch arrays: rootRefs stays as read.
   const refs = rootRefs;
   if (className(a, objects, refs[CLASS]!) !== 'MBFile') return undefined;
 
-  const values: (number | undefined)[] = [];
+  const values = numbers;
   for (let k = 0; k < NUMBER_KEYS; k++) {
     const ref = refs[k]!;
     if (ref === NONE) {
-      values.push(undefined);
+      values[k] = undefined;
       continue;
     }
     const v = a.number(ref);
     if (v === undefined) return undefined; // a string, date, UID or container: the checked path decides
-    values.push(v);
+    values[k] = v;
   }
   let encryptionKey: Buffer | undefined;
   if (refs[ENCRYPTION_KEY] !== NONE) {
@@ -235,40 +242,48 @@ export function decodeMbFileDirect(b: Buffer): MbFile | undefined {
   return out;
 }
 
-/** An array object's element references, every one checked; undefined for any other object. */
-function arrayRefs(a: Archive, index: number): number[] | undefined {
-  const at = a.offset(index);
-  if (a.b[at]! >> 4 !== ARRAY) return undefined;
-  const count = a.sized(at);
-  const start = a.start;
-  if (count === NONE || count * a.refSize > a.end - start) return undefined;
-  const out = new Array<number>(count);
-  for (let i = 0; i < count; i++) {
-    const r = a.ref(start + i * a.refSize);
-    if (r === NONE) return undefined;
-    out[i] = r;
+/**
+ * `$objects`: an array object whose every element reference is checked (as the checked decoder does), read in
+ * place; `at(i)` gives element i, or NONE past the end.
+ */
+class Objects {
+  private constructor(
+    private readonly a: Archive,
+    private readonly start: number,
+    readonly length: number,
+  ) {}
+
+  static of(a: Archive, index: number): Objects | undefined {
+    const at = a.offset(index);
+    if (a.b[at]! >> 4 !== ARRAY) return undefined;
+    const count = a.sized(at);
+    const start = a.start;
+    if (count === NONE || count * a.refSize > a.end - start) return undefined;
+    for (let i = 0; i < count; i++) if (a.ref(start + i * a.refSize) === NONE) return undefined;
+    return new Objects(a, start, count);
   }
-  return out;
+
+  at(i: number): number {
+    return i === NONE || i >= this.length ? NONE : this.a.ref(this.start + i * this.a.refSize);
+  }
 }
 
 /** The `$classname` of the class a `$class` reference (a UID into `$objects`) names. */
-function className(a: Archive, objects: readonly number[], classRef: number): string | undefined {
+function className(a: Archive, objects: Objects, classRef: number): string | undefined {
   if (classRef === NONE) return undefined;
-  const uid = a.uid(classRef);
-  if (uid === NONE || uid >= objects.length) return undefined;
-  if (!a.dict(objects[uid]!, ['$classname'], oneRef) || oneRef[0] === NONE) return undefined;
+  const object = objects.at(a.uid(classRef));
+  if (object === NONE || !a.dict(object, CLASSNAME, oneRef) || oneRef[0] === NONE) return undefined;
   const name = oneRef[0]!;
-  for (const known of ['MBFile', 'NSData', 'NSMutableData']) if (a.isAscii(name, known)) return known;
+  for (const known of CLASS_NAMES) if (a.isAscii(name, known)) return known;
   return undefined;
 }
 
 /** The wrapped key: a UID to an NSData (or NSMutableData) whose `NS.data` is data. */
-function keyData(a: Archive, objects: readonly number[], ref: number): Buffer | undefined {
-  const uid = a.uid(ref);
-  if (uid === NONE || uid >= objects.length) return undefined;
-  const holder = objects[uid]!;
-  if (!a.dict(holder, ['$class', 'NS.data'], keyRefs)) return undefined;
-  const [classRef, dataRef] = [keyRefs[0]!, keyRefs[1]!];
+function keyData(a: Archive, objects: Objects, ref: number): Buffer | undefined {
+  const holder = objects.at(a.uid(ref));
+  if (holder === NONE || !a.dict(holder, DATA_KEYS, keyRefs)) return undefined;
+  const classRef = keyRefs[0]!;
+  const dataRef = keyRefs[1]!;
   const cls = className(a, objects, classRef);
   if ((cls !== 'NSData' && cls !== 'NSMutableData') || dataRef === NONE) return undefined;
   return a.data(dataRef);
