@@ -62,6 +62,8 @@ interface Tables {
   readonly emails: Index;
   readonly fileNames: Index;
   readonly filePaths: Index;
+  /** Lengths of the keys of `filePaths`: a path's folders of any other length cannot match, so are not looked up. */
+  readonly filePathLengths: Set<number>;
   readonly hashes: Index;
   readonly appIds: Index;
   readonly certHashes: Index;
@@ -82,6 +84,7 @@ export function compileIndicators(collections: readonly Collection[]): Matcher {
     emails: new Map(),
     fileNames: new Map(),
     filePaths: new Map(),
+    filePathLengths: new Set(),
     hashes: new Map(),
     appIds: new Map(),
     certHashes: new Map(),
@@ -128,8 +131,11 @@ function addIndicator(t: Tables, ind: Indicator): void {
       return push(t.emails, key, ind);
     case 'file_name':
       return push(t.fileNames, key, ind);
-    case 'file_path':
-      return push(t.filePaths, canonicalPath(key), ind);
+    case 'file_path': {
+      const path = canonicalPath(key);
+      t.filePathLengths.add(path.length);
+      return push(t.filePaths, path, ind);
+    }
     case 'md5':
     case 'sha1':
     case 'sha256':
@@ -268,7 +274,10 @@ function matchPath(t: Tables, obs: Observable, hits: Hit[]): void {
   const path = canonicalPath(value.trim());
   const name = baseName(path);
   collect(hits, t.fileNames.get(name), 'file-name', value);
-  for (let p = path; p !== ''; p = p.slice(0, Math.max(0, p.lastIndexOf('/')))) collect(hits, t.filePaths.get(p), 'file-path', value);
+  // The path, then each folder above it (longest first), by length: a lookup hashes the whole string.
+  for (let end = path.length; end > 0; end = Math.max(0, path.lastIndexOf('/', end - 1))) {
+    if (t.filePathLengths.has(end)) collect(hits, t.filePaths.get(path.slice(0, end)), 'file-path', value);
+  }
   if (obs.role !== 'mention' && !value.trim().endsWith('/') && processFileCanBe(path, name)) collect(hits, t.processes.get(name), 'process-in-path', value);
 }
 
@@ -307,6 +316,8 @@ export function processFileCanBe(path: string, name: string): boolean {
  * written either way matches a path written either way.
  */
 export function canonicalPath(path: string): string {
+  // Already canonical (the usual case: a backup's paths): nothing below would change it.
+  if (path.startsWith('/') && !path.startsWith('/private') && !path.endsWith('/') && !path.includes('//')) return path;
   let p = path.replace(/\/{2,}/g, '/').replace(/\/+$/, '');
   if (p !== '' && !p.startsWith('/')) p = `/${p}`;
   return p.replace(/^\/private(?=\/(?:var|tmp|etc)(?:\/|$))/, '');
