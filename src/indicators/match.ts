@@ -324,7 +324,8 @@ export function canonicalPath(path: string): string {
 }
 
 export function baseName(path: string): string {
-  const trimmed = path.trim().replace(/\/+$/, '');
+  let trimmed = path.trim();
+  if (trimmed.endsWith('/')) trimmed = trimmed.replace(/\/+$/, '');
   return trimmed.slice(trimmed.lastIndexOf('/') + 1);
 }
 
