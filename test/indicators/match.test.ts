@@ -31,6 +31,16 @@ describe('MVT\'s check_url cases on its own test STIX file (reference-spec §13.
     expect(summary(m, 'url', url)).toEqual(expected);
   });
 
+  it('a URL seen again (its parse kept by the matcher) matches as the first time, and so does every URL after many others', () => {
+    const first = summary(m, 'url', 'https://www.example.org/foobar');
+    expect(summary(m, 'url', 'https://www.example.org/foobar')).toEqual(first);
+    // More distinct URLs than the matcher keeps parsed: it starts again, with the same answers.
+    for (let i = 0; i < 12_000; i++) expect(m.match(obs('url', `https://site${i}.example.net/p`))).toEqual([]);
+    expect(summary(m, 'url', 'https://www.example.org/foobar')).toEqual(first);
+    expect(summary(m, 'domain', 'www.example.org')).toEqual([['domain', 'example.org']]);
+    expect(summary(m, 'domain', 'www.example.org')).toEqual([['domain', 'example.org']]);
+  });
+
   it('writes MVT\'s messages, naming the observed URL, the indicator and its collection', () => {
     expect(m.match(obs('url', 'http://example.com/thisisbad')).map((x) => x.message)).toEqual([
       'Found a known suspicious URL http://example.com/thisisbad matching indicator "http://example.com/thisisbad" from "TestMalware"',
