@@ -20,11 +20,13 @@ export type IndicatorFinding = Finding & Required<Pick<Finding, 'indicator' | 'm
 export function indicatorFindings(facts: RecordFacts, matcher: Matcher): IndicatorFinding[] {
   if (matcher.size === 0) return [];
   const out: IndicatorFinding[] = [];
-  const seen = new Set<string>();
+  // Made at the first match: almost every record has none (a backup's 100,000 Manifest rows, say).
+  let seen: Set<string> | undefined;
   for (const observable of facts.observables) {
     if (!observable.value) continue;
     for (const m of matcher.match(observable)) {
       const key = `${m.indicator.collection.id}\u0000${m.indicator.kind}\u0000${m.indicator.value}\u0000${observable.value}`;
+      seen ??= new Set();
       if (seen.has(key)) continue;
       seen.add(key);
       out.push({
@@ -40,6 +42,7 @@ export function indicatorFindings(facts: RecordFacts, matcher: Matcher): Indicat
       });
     }
   }
+  if (out.length === 0) return out;
   const ranByName = new Set(out.filter((f) => f.match.kind === 'process' || f.match.kind === 'process-truncated').map(indicatorKey));
   return ranByName.size === 0 ? out : out.filter((f) => f.match.kind !== 'process-in-path' || !ranByName.has(indicatorKey(f)));
 }

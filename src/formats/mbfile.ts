@@ -3,13 +3,16 @@
  * binary plist whose root object holds a file's times, size, mode, owner and, in an encrypted backup, its
  * protection class and wrapped key.
  *
- * A backup has one archive per file, a hundred thousand or more, so the common shape is read directly: the
- * root object's number fields and the key's NS.data, by reference, without decoding the rest of the archive or
- * un-archiving it (`decodeMbFileShape`, several times faster). Any other shape goes through the general
- * keyed-archive decoder (`decodeMbFileByUnarchiving`), which also gives the reason an archive is unusable; the
- * two agree on every archive both read (test/formats/mbfile.test.ts, on real and generated backups).
+ * A backup has one archive per file, a hundred thousand or more, so the common shape is read directly: first by
+ * `decodeMbFileDirect` (mbfile-direct.ts: one pass over each dict of an intact archive, straight from the bytes;
+ * it answers only when it is sure), then by reference (`decodeMbFileShape`: the root object's number fields and
+ * the key's NS.data, without decoding the rest of the archive or un-archiving it, several times faster than
+ * that). Any other shape goes through the general keyed-archive decoder (`decodeMbFileByUnarchiving`), which also
+ * gives the reason an archive is unusable; the three agree on every archive they read (test/formats/mbfile.test.ts,
+ * on real and generated backups).
  */
 import { FormatError } from '../errors.js';
+import { decodeMbFileDirect } from './mbfile-direct.js';
 import { unarchive } from './nskeyed.js';
 import { BinaryPlistNavigator } from './plist-binary.js';
 import { UID, type PlistValue } from './plist-values.js';
@@ -56,7 +59,7 @@ const asNumber = (v: unknown): number | undefined => (typeof v === 'number' ? v 
 
 /** The archive's fields; a FormatError says why it is not a readable MBFile archive. */
 export function decodeMbFile(blob: Buffer): MbFile {
-  return decodeMbFileShape(blob) ?? decodeMbFileByUnarchiving(blob);
+  return decodeMbFileDirect(blob) ?? decodeMbFileShape(blob) ?? decodeMbFileByUnarchiving(blob);
 }
 
 /** Every object decoded and un-archived, then the fields picked: any archive the keyed-archive decoder reads. */

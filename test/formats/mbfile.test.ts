@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { openSqlite } from '../../src/evidence/sqlite.js';
 import { FormatError } from '../../src/errors.js';
 import { decodeMbFile, decodeMbFileByUnarchiving, decodeMbFileShape } from '../../src/formats/mbfile.js';
+import { decodeMbFileDirect } from '../../src/formats/mbfile-direct.js';
 import { generateIosBackup } from '../../src/synth/ios-backup.js';
 import { tempDir } from '../fixtures/ios-backup.js';
 import { mvtIosBackup } from '../helpers/data.js';
@@ -46,6 +47,8 @@ describe('MBFile archives', () => {
       const direct = decodeMbFileShape(blob);
       expect(direct).toBeDefined();
       expect(direct).toEqual(decodeMbFileByUnarchiving(blob));
+      // The one-pass read answers for every row iOS wrote, with the same fields.
+      expect(decodeMbFileDirect(blob)).toEqual(direct);
     }
     expect(decodeMbFile(blobs[0]!).mode).toBeGreaterThan(0);
   });
@@ -55,23 +58,49 @@ describe('MBFile archives', () => {
     generateIosBackup(dir, { seed: 5, manifestEntries: 500, messages: 10, visits: 10, processes: 10 });
     const blobs = manifestBlobs(join(dir, 'Manifest.db'));
     expect(blobs.length).toBeGreaterThanOrEqual(500);
-    for (const blob of blobs) expect(decodeMbFileShape(blob)).toEqual(decodeMbFileByUnarchiving(blob));
+    for (const blob of blobs) {
+      expect(decodeMbFileShape(blob)).toEqual(decodeMbFileByUnarchiving(blob));
+      expect(decodeMbFileDirect(blob)).toEqual(decodeMbFileByUnarchiving(blob));
+    }
   });
 
   it('reads the wrapped key of an encrypted backup\'s row from its NSMutableData', () => {
     const mb = decodeMbFile(archive('MBFile'));
     expect(mb).toEqual({ size: 42, mode: 33188, modified: 1_700_000_000, owner: 501, protectionClass: 3, encryptionKey: Buffer.from('00112233', 'hex') });
     expect(decodeMbFileByUnarchiving(archive('MBFile'))).toEqual(mb);
+    expect(decodeMbFileDirect(archive('MBFile'))).toEqual(mb);
   });
 
   it('leaves any other shape to the general decoder, which decides as it always did', () => {
     // A root of another class, a key held by something that is not NSData: the direct path declines.
     expect(decodeMbFileShape(archive('NSDictionary'))).toBeUndefined();
     expect(decodeMbFileShape(archive('MBFile', 'Evil'))).toBeUndefined();
+    expect(decodeMbFileDirect(archive('NSDictionary'))).toBeUndefined();
+    expect(decodeMbFileDirect(archive('MBFile', 'Evil'))).toBeUndefined();
     expect(decodeMbFile(archive('MBFile', 'Evil'))).toEqual(decodeMbFileByUnarchiving(archive('MBFile', 'Evil')));
     expect(decodeMbFileByUnarchiving(archive('MBFile', 'Evil')).encryptionKey).toBeUndefined();
     // Not an archive at all: the general decoder's reason.
     expect(() => decodeMbFile(Buffer.from(buildBinary({ Size: 1 })))).toThrow(FormatError);
     expect(() => decodeMbFile(Buffer.from('bplist00 truncated'))).toThrow(/truncated or corrupted binary plist/);
+  });
+
+  it('the one-pass read declines what it is not sure of, and the checked decoders decide as before', () => {
+    const good = archive('MBFile');
+    // Damaged: a truncated archive, a reference past the objects, a trailer pointing nowhere.
+    const truncated = good.subarray(0, good.length - 5);
+    const badRef = Buffer.from(good);
+    badRef[badRef.length - 32 + 7] = 9; // object reference size 9: not a binary plist any decoder reads
+    const badTable = Buffer.from(good);
+    badTable.writeUInt32BE(good.length, badTable.length - 4); // offset table past the trailer
+    for (const damaged of [truncated, badRef, badTable]) {
+      expect(decodeMbFileDirect(damaged)).toBeUndefined();
+      expect(() => decodeMbFile(damaged)).toThrow(/truncated or corrupted binary plist/);
+    }
+    // Intact but unusual: a field holding a string is ignored by the checked path, so the one-pass read declines.
+    const odd = Buffer.from(buildBinary({ $version: 100000, $archiver: 'NSKeyedArchiver', $top: { root: new UID(1) }, $objects: ['$null', { $class: new UID(2), Size: 'big', Mode: 33188 }, { $classname: 'MBFile', $classes: ['MBFile', 'NSObject'] }] } as unknown as Parameters<typeof buildBinary>[0]));
+    expect(decodeMbFileDirect(odd)).toBeUndefined();
+    expect(decodeMbFile(odd)).toEqual({ mode: 33188 });
+    expect(decodeMbFileDirect(Buffer.from('bplist00 truncated'))).toBeUndefined();
+    expect(decodeMbFileDirect(Buffer.alloc(0))).toBeUndefined();
   });
 });

@@ -2,7 +2,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Observable, ObservableKind } from '../../src/artifacts/artifact.js';
 import type { MatchKind } from '../../src/findings/finding.js';
 import { loadIndicators } from '../../src/indicators/load.js';
-import { compileIndicators, MIN_PROFILE_ID_CHARS, MIN_TRUNCATED_PROFILE_ID_CHARS, type Matcher } from '../../src/indicators/match.js';
+import fc from 'fast-check';
+import { canonicalPath, compileIndicators, MIN_PROFILE_ID_CHARS, MIN_TRUNCATED_PROFILE_ID_CHARS, type Matcher } from '../../src/indicators/match.js';
 import { mvtTestStix, shared } from '../helpers/data.js';
 import { collectionsOf } from './bundle.js';
 
@@ -28,6 +29,16 @@ describe('MVT\'s check_url cases on its own test STIX file (reference-spec §13.
     ['https://goo.gl/maps/example', []],
   ])('%s', (url, expected) => {
     expect(summary(m, 'url', url)).toEqual(expected);
+  });
+
+  it('a URL seen again (its parse kept by the matcher) matches as the first time, and so does every URL after many others', () => {
+    const first = summary(m, 'url', 'https://www.example.org/foobar');
+    expect(summary(m, 'url', 'https://www.example.org/foobar')).toEqual(first);
+    // More distinct URLs than the matcher keeps parsed: it starts again, with the same answers.
+    for (let i = 0; i < 12_000; i++) expect(m.match(obs('url', `https://site${i}.example.net/p`))).toEqual([]);
+    expect(summary(m, 'url', 'https://www.example.org/foobar')).toEqual(first);
+    expect(summary(m, 'domain', 'www.example.org')).toEqual([['domain', 'example.org']]);
+    expect(summary(m, 'domain', 'www.example.org')).toEqual([['domain', 'example.org']]);
   });
 
   it('writes MVT\'s messages, naming the observed URL, the indicator and its collection', () => {
@@ -329,5 +340,30 @@ describe('configuration profile ids: equal, or a truncated start of the listed i
     const short = compileIndicators(collectionsOf({ malware: ['M'], indicators: [{ pattern: "[configuration-profile:id='ABCDEF']", malware: 'M' }] }));
     expect(short.match(obs('profile_id', 'abcdef')).map((x) => x.kind)).toEqual(['profile-id']);
     expect(short.match(obs('profile_id', 'ABCD')).map((x) => x.kind)).toEqual([]);
+  });
+});
+
+describe('canonicalPath', () => {
+  /** The three rewrites it is defined by, applied every time (it skips them for a path already canonical). */
+  const rewritten = (path: string) => {
+    let p = path.replace(/\/{2,}/g, '/').replace(/\/+$/, '');
+    if (p !== '' && !p.startsWith('/')) p = `/${p}`;
+    return p.replace(/^\/private(?=\/(?:var|tmp|etc)(?:\/|$))/, '');
+  };
+
+  it('folds doubled and trailing slashes and iOS\'s /private links, and leaves a canonical path as it is', () => {
+    expect(canonicalPath('private/var//mobile/Library/')).toBe('/var/mobile/Library');
+    expect(canonicalPath('/private/etc')).toBe('/etc');
+    expect(canonicalPath('/private/varnish')).toBe('/private/varnish');
+    expect(canonicalPath('/Library/SMS/sms.db')).toBe('/Library/SMS/sms.db');
+    expect(canonicalPath('')).toBe('');
+  });
+
+  it('gives what the rewrites give, on any path of slashes, spaces and those folder names', () => {
+    const part = fc.constantFrom('/', '//', 'private', 'var', 'tmp', 'etc', 'a', ' ', '.');
+    fc.assert(fc.property(fc.array(part, { maxLength: 8 }), (parts) => {
+      const path = parts.join('');
+      expect(canonicalPath(path)).toBe(rewritten(path));
+    }), { numRuns: 2000 });
   });
 });

@@ -107,8 +107,11 @@ export function manifestTimeline(r: ManifestRecord): TimelineEvent[] {
  */
 export function hostsInPath(relativePath: string): string[] {
   const hosts: string[] = [];
+  // Every host has a dot (and lower-casing makes none): folders and extension-less files end here.
+  if (!relativePath.includes('.')) return hosts;
   for (const part of relativePath.toLowerCase().split('_')) {
-    const host = part.split('/', 1)[0]!;
+    const slash = part.indexOf('/');
+    const host = slash < 0 ? part : part.slice(0, slash);
     if (!host.includes('.') || /\s/.test(host) || hosts.includes(host)) continue;
     const parsed = parseHost(host, { allowPrivateDomains: true });
     if (parsed.isIp || parsed.domain === null || !(parsed.isIcann || parsed.isPrivate)) continue;

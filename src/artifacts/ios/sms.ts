@@ -3,7 +3,7 @@ import { fromCocoaAuto, type Moment } from '../../formats/time.js';
 import { defineArtifact, type Observable } from '../artifact.js';
 import { at, homeFile, num, readDatabases, type Row } from '../_read.js';
 import { described } from '../describe.js';
-import { base64, cell, findLinks, oneLine, rowLocator, text as textOf } from './_messaging.js';
+import { cellOf, columnValues, findLinks, oneLine, planColumns, rowLocator, text as textOf, type ColumnPlan } from './_messaging.js';
 import { emailObservable, settleObservables, textObservables } from './_observables.js';
 
 /**
@@ -43,33 +43,44 @@ const BASE64_COLUMNS = new Set(['attributedBody', 'payload_data', 'message_summa
 
 /** Pure decoder over `message.*` plus `phone_number`, read with safe integers (nanosecond dates exceed 2^53). */
 export function decodeSmsRow(row: Row): SmsRecord {
-  const columns: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(row)) {
-    if (name.startsWith('__')) continue; // query helpers such as the rowid
-    columns[name] = BASE64_COLUMNS.has(name) ? base64(value) : cell(value);
-  }
-  const stored = textOf(row.text);
-  const fromBody = stored ? null : attributedBodyText(Buffer.isBuffer(row.attributedBody) ? row.attributedBody : null);
+  return decodeSmsCells(smsColumns(Object.keys(row)), Object.values(row));
+}
+
+/** The plan for a statement's columns (read once per statement, `decodeSmsCells` then runs per row). */
+export function smsColumns(names: readonly string[]): ColumnPlan {
+  return planColumns(names, BASE64_COLUMNS);
+}
+
+/** `decodeSmsRow` over one raw row (cells in the plan's column order). */
+export function decodeSmsCells(plan: ColumnPlan, values: readonly unknown[]): SmsRecord {
+  const raw = (name: string) => cellOf(plan, values, name);
+  const stored = textOf(raw('text'));
+  const body = raw('attributedBody');
+  const fromBody = stored ? null : attributedBodyText(Buffer.isBuffer(body) ? body : null);
   const text = stored || fromBody || '';
-  return {
-    ...columns,
-    ROWID: num(columns.ROWID ?? null),
-    guid: textOf(row.guid),
-    text,
-    text_from_attributed_body: !stored && !!fromBody,
-    handle_id: num(columns.handle_id ?? null),
-    service: textOf(row.service),
-    account: textOf(row.account),
-    date: num(columns.date ?? null),
-    date_read: num(columns.date_read ?? null),
-    is_from_me: num(columns.is_from_me ?? null),
-    attributedBody: base64(row.attributedBody),
-    phone_number: textOf(row.phone_number),
-    isodate: fromCocoaAuto(row.date as bigint | number | null),
-    isodate_read: fromCocoaAuto(row.date_read as bigint | number | null),
-    direction: num(row.is_from_me) === 1 ? 'sent' : 'received',
-    links: findLinks(text),
-  };
+  const date = raw('date') as bigint | number | null;
+  const dateRead = raw('date_read') as bigint | number | null;
+  // Every column first, then MVT's fields in this order: a field that is also a column keeps the column's place
+  // (the record's key order is the order of its JSON output).
+  const r = columnValues(plan, values);
+  r.ROWID = num(r.ROWID ?? null);
+  r.guid = textOf(raw('guid'));
+  r.text = text;
+  r.text_from_attributed_body = !stored && !!fromBody;
+  r.handle_id = num(r.handle_id ?? null);
+  r.service = textOf(raw('service'));
+  r.account = textOf(raw('account'));
+  r.date = num(r.date ?? null);
+  r.date_read = num(r.date_read ?? null);
+  r.is_from_me = num(r.is_from_me ?? null);
+  // Already base64 when the column exists (BASE64_COLUMNS).
+  r.attributedBody = r.attributedBody ?? null;
+  r.phone_number = textOf(raw('phone_number'));
+  r.isodate = fromCocoaAuto(date);
+  r.isodate_read = fromCocoaAuto(dateRead);
+  r.direction = num(raw('is_from_me')) === 1 ? 'sent' : 'received';
+  r.links = findLinks(text);
+  return r as SmsRecord;
 }
 
 /**
@@ -105,9 +116,12 @@ export default defineArtifact<SmsRecord>({
       // are kept with a null phone_number (reference-spec §15 item 21, docs/differences/messaging.md).
       const stmt = db.db
         .prepare('SELECT message.rowid AS __rowid, message.*, handle.id AS phone_number FROM message LEFT JOIN handle ON handle.ROWID = message.handle_id ORDER BY message.rowid')
-        .safeIntegers(true);
-      for (const row of stmt.iterate() as Iterable<Row>) {
-        yield { record: decodeSmsRow(row), source: at(file, locate(num(row.__rowid))) };
+        .safeIntegers(true)
+        .raw(true);
+      const plan = smsColumns(stmt.columns().map((c) => c.name));
+      const rowidAt = plan.at.get('__rowid')!;
+      for (const values of stmt.iterate() as Iterable<unknown[]>) {
+        yield { record: decodeSmsCells(plan, values), source: at(file, locate(num(values[rowidAt]))) };
       }
     });
   },
