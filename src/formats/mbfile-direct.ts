@@ -14,16 +14,10 @@
  * object a marker byte (type in the high nibble, size in the low one, 0xF: an integer object follows).
  */
 import type { MbFile } from './mbfile.js';
+import { Marker } from './plist-binary.js';
 
 const MAGIC = Buffer.from('bplist00', 'latin1');
 const TRAILER_BYTES = 32;
-const DICT = 0xd;
-const ARRAY = 0xa;
-const ASCII = 0x5;
-const INT = 0x1;
-const REAL = 0x2;
-const DATA = 0x4;
-const UID_TYPE = 0x8;
 /** Marks an absent key in a lookup result (object references are never negative). */
 const NONE = -1;
 
@@ -86,7 +80,7 @@ class Archive {
     }
     if (at + 2 > this.end) return NONE;
     const marker = this.b[at + 1]!;
-    if (marker >> 4 !== INT || (marker & 0xf) > 2) return NONE;
+    if (marker >> 4 !== Marker.Int || (marker & 0xf) > 2) return NONE;
     const bytes = 1 << (marker & 0xf);
     if (at + 2 + bytes > this.end) return NONE;
     this.start = at + 2 + bytes;
@@ -101,7 +95,7 @@ class Archive {
     out.fill(NONE);
     const b = this.b;
     const at = this.offset(index);
-    if (b[at]! >> 4 !== DICT) return false;
+    if (b[at]! >> 4 !== Marker.Dict) return false;
     const count = this.sized(at);
     const start = this.start;
     if (count === NONE || count * 2 * this.refSize > this.end - start) return false;
@@ -110,7 +104,7 @@ class Archive {
       const valueIndex = this.ref(start + (count + i) * this.refSize);
       if (keyIndex === NONE || valueIndex === NONE) return false;
       const keyAt = this.offset(keyIndex);
-      if (b[keyAt]! >> 4 !== ASCII) return false;
+      if (b[keyAt]! >> 4 !== Marker.Ascii) return false;
       const length = this.sized(keyAt);
       const keyStart = this.start;
       if (length === NONE || length > this.end - keyStart) return false;
@@ -128,7 +122,7 @@ class Archive {
   /** The ASCII string object `index` equals `text`. */
   isAscii(index: number, text: string): boolean {
     const at = this.offset(index);
-    if (this.b[at]! >> 4 !== ASCII) return false;
+    if (this.b[at]! >> 4 !== Marker.Ascii) return false;
     const length = this.sized(at);
     const start = this.start;
     if (length !== text.length || length > this.end - start) return false;
@@ -140,7 +134,7 @@ class Archive {
   uid(index: number): number {
     const at = this.offset(index);
     const marker = this.b[at]!;
-    if (marker >> 4 !== UID_TYPE) return NONE;
+    if (marker >> 4 !== Marker.Uid) return NONE;
     const bytes = (marker & 0xf) + 1;
     if (bytes === 3 || bytes > 4 || at + 1 + bytes > this.end) return NONE;
     return this.uint(at + 1, bytes);
@@ -152,12 +146,12 @@ class Archive {
     const marker = this.b[at]!;
     const type = marker >> 4;
     const low = marker & 0xf;
-    if (type === INT && low <= 3) {
+    if (type === Marker.Int && low <= 3) {
       const bytes = 1 << low;
       if (at + 1 + bytes > this.end) return undefined;
       return bytes === 8 ? Number(this.b.readBigInt64BE(at + 1)) : this.uint(at + 1, bytes);
     }
-    if (type === REAL && (low === 2 || low === 3)) {
+    if (type === Marker.Real && (low === 2 || low === 3)) {
       if (at + 1 + (1 << low) > this.end) return undefined;
       return low === 2 ? this.b.readFloatBE(at + 1) : this.b.readDoubleBE(at + 1);
     }
@@ -167,7 +161,7 @@ class Archive {
   /** A data object's bytes (a view of the archive, as the checked decoder gives), or undefined. */
   data(index: number): Buffer | undefined {
     const at = this.offset(index);
-    if (this.b[at]! >> 4 !== DATA) return undefined;
+    if (this.b[at]! >> 4 !== Marker.Data) return undefined;
     const length = this.sized(at);
     const start = this.start;
     if (length === NONE || length > this.end - start) return undefined;
@@ -255,7 +249,7 @@ class Objects {
 
   static of(a: Archive, index: number): Objects | undefined {
     const at = a.offset(index);
-    if (a.b[at]! >> 4 !== ARRAY) return undefined;
+    if (a.b[at]! >> 4 !== Marker.Array) return undefined;
     const count = a.sized(at);
     const start = a.start;
     if (count === NONE || count * a.refSize > a.end - start) return undefined;

@@ -23,7 +23,8 @@ const TRAILER_BYTES = 32;
 const COCOA_EPOCH_MS = 978_307_200_000;
 
 /** Object types: the high nibble of each object's marker byte. */
-const Marker = {
+/** The high nibble of an object's marker byte: its type. */
+export const Marker = {
   Simple: 0x0,
   Int: 0x1,
   Real: 0x2,
