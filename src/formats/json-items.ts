@@ -266,16 +266,22 @@ export class JsonItemsReader {
   private scanItem(chunk: Buffer, from: number): number {
     let i = from;
     for (; i < chunk.length; i++) {
-      const c = chunk[i]!;
       if (this.escaped) {
         this.escaped = false;
         continue;
       }
       if (this.inString) {
-        if (c === BACKSLASH) this.escaped = true;
-        else if (c === QUOTE) this.inString = false;
+        // Most of a files.json is inside strings (paths, hashes): jump to the quote that ends this one.
+        const close = stringEnd(chunk, i);
+        if (close === -1) {
+          this.escaped = oddBackslashesBefore(chunk, chunk.length, i);
+          break;
+        }
+        this.inString = false;
+        i = close;
         continue;
       }
+      const c = chunk[i]!;
       if (c === QUOTE) this.inString = true;
       else if (c === OPEN_LIST || c === OPEN_OBJECT) {
         if (++this.depth > this.maxDepth) this.tooDeep = true;
@@ -305,6 +311,25 @@ export class JsonItemsReader {
     if (this.tooDeep) return { ok: false, reason: `nested deeper than ${this.maxDepth} levels; not read`, index };
     return parseItem(parts.length === 1 ? parts[0]! : Buffer.concat(parts, this.partsBytes), index);
   }
+}
+
+/**
+ * The offset of the quote that ends a string whose unread part starts at `from` (no escape pending there), or
+ * -1 when the chunk ends first. A quote ends it when an even number of backslashes stands before it (back to
+ * `from`): each pair is one escaped backslash. Linear: each backslash run is counted once, at the quote after it.
+ */
+function stringEnd(chunk: Buffer, from: number): number {
+  for (let q = chunk.indexOf(QUOTE, from); q !== -1; q = chunk.indexOf(QUOTE, q + 1)) {
+    if (!oddBackslashesBefore(chunk, q, from)) return q;
+  }
+  return -1;
+}
+
+/** Whether an odd number of backslashes stands right before `at` (counting back no further than `from`). */
+function oddBackslashesBefore(chunk: Buffer, at: number, from: number): boolean {
+  let k = at - 1;
+  while (k >= from && chunk[k] === BACKSLASH) k--;
+  return (at - 1 - k) % 2 === 1;
 }
 
 /** Every item of a reader fed `chunks`, and how it ended (for whole buffers and tests). */
