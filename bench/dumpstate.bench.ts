@@ -3,8 +3,8 @@
  * (npx tsx bench/dumpstate.bench.ts). The dump is src/synth/android-dumpsys.ts's ordinary phone with the spyware
  * plants, its package list grown to `--packages` apps (each with its permissions, as a real one), and filler
  * services (activity, window, meminfo-like text) up to the size asked. The check runs in a child process
- * against the public feeds: wall and CPU time and peak RSS. The file is read once and split once, whatever the
- * number of dumpsys artifacts; its bytes are held for the run, never one string of the whole file.
+ * against the public feeds: wall and CPU time and peak RSS. The file is streamed once and split once, whatever the
+ * number of dumpsys artifacts, keeping only the sections the text decoders read; never one string of the whole file.
  *
  *   npx tsx bench/dumpstate.bench.ts                        100 MB, 2,000 packages
  *   npx tsx bench/dumpstate.bench.ts -- --sizes 25,100      these sizes in MB

@@ -292,6 +292,25 @@ export async function forEachSectionLine(chunks: AsyncIterable<Buffer>, span: Se
     if (offset <= span.start) continue;
     let from = Math.max(0, span.start - base);
     const stop = Math.min(chunk.length, span.end - base);
+    if (pendingBytes > 0 || overlong) {
+      // The line begun in the chunk before ends here: completed byte by byte.
+      const nl = chunk.indexOf(NL, from);
+      if (nl !== -1 && nl < stop) {
+        keep(chunk.subarray(from, nl));
+        from = nl + 1;
+        if (!emit()) return { lines, cut };
+      }
+    }
+    const last = stop > from ? chunk.lastIndexOf(NL, stop - 1) : -1;
+    if (last >= from && pendingBytes === 0 && !overlong && last - from <= maxLine) {
+      // The chunk's whole lines, none longer than the bound, in one decode and one native split (a line split
+      // on `\n`, an ASCII byte no UTF-8 sequence holds, decodes the same alone or among others).
+      for (const text of chunk.toString('utf8', from, last).split('\n')) {
+        lines++;
+        if (!onLine(text.endsWith('\r') ? text.slice(0, -1) : text)) return { lines, cut };
+      }
+      from = last + 1;
+    }
     for (let nl = chunk.indexOf(NL, from); nl !== -1 && nl < stop; nl = chunk.indexOf(NL, from)) {
       keep(chunk.subarray(from, nl));
       from = nl + 1;

@@ -128,6 +128,36 @@ describe('the streamed pass: cuts anywhere keep the bytes and give the lines of 
     );
   }, TIMEOUT);
 
+  it('lines past a small bound are cut there, whatever the cuts', async () => {
+    const bound = 24;
+    /** Each line of the section's bytes, cut to `bound` bytes, decoded, a final `\r` removed. */
+    const cutLines = (section: Buffer) => {
+      const out: string[] = [];
+      let from = 0;
+      for (;;) {
+        const nl = section.indexOf(0x0a, from);
+        const line = section.subarray(from, nl === -1 ? section.length : nl);
+        const text = line.subarray(0, bound).toString('utf8');
+        out.push(text.endsWith('\r') ? text.slice(0, -1) : text);
+        if (nl === -1) return out;
+        from = nl + 1;
+      }
+    };
+    await fc.assert(
+      fc.asyncProperty(dumpsysLike, fc.boolean(), cuts, async (text, crlf, at) => {
+        const buf = Buffer.from(crlf ? text.replace(/\n/g, '\r\n') : text);
+        for (const span of indexSections(buf).services.values()) {
+          const got: string[] = [];
+          const stats = await forEachSectionLine((async function* () { yield* cut(buf, at); })(), span, bound, (l) => got.push(l) > 0);
+          const want = cutLines(sectionBytes(buf, span));
+          same(got, want);
+          same(stats.lines, want.length);
+        }
+      }),
+      { numRuns: RUNS },
+    );
+  }, TIMEOUT);
+
   it('dumpsys-like text with \\r\\n line ends', async () => {
     await fc.assert(
       fc.asyncProperty(dumpsysLike, fc.boolean(), cuts, async (text, crlf, at) => {
