@@ -142,22 +142,28 @@ export default defineArtifact<AqfFileRecord>({
       const reader = filesJsonReader();
       let skipped = 0;
       let firstSkipped = '';
-      const take = function* (items: Iterable<JsonItem | JsonLineItem>): Generator<Parsed<AqfFileRecord>> {
-        for (const raw of items) {
-          const item = fileItemOf(raw);
-          if ('record' in item) yield { record: item.record, source: at(file, item.at) };
-          else if (skipped++ === 0) firstSkipped = `${where(item.at)}: ${item.skipped}`;
-        }
+      const isRecord = (item: FileItem): item is Extract<FileItem, { record: AqfFileRecord }> => {
+        if ('record' in item) return true;
+        if (skipped++ === 0) firstSkipped = `${where(item.at)}: ${item.skipped}`;
+        return false;
       };
+      // Plain loops over the reader's items, not `yield*` of a generator: an async generator delegating to a sync
+      // one pays extra promise turns for every one of (up to millions of) items.
       for await (const chunk of chunks) {
         if (ctx.signal.aborted) return;
         // Once the reader has decided how the file ends, the rest is read unsplit (for the input log's hash).
         if (reader.done) continue;
-        yield* take(reader.push(chunk));
+        for (const raw of reader.push(chunk)) {
+          const item = fileItemOf(raw);
+          if (isRecord(item)) yield { record: item.record, source: at(file, item.at) } satisfies Parsed<AqfFileRecord>;
+        }
       }
       const ending = reader.end();
       let next = ending.next();
-      for (; !next.done; next = ending.next()) yield* take([next.value]);
+      for (; !next.done; next = ending.next()) {
+        const item = fileItemOf(next.value);
+        if (isRecord(item)) yield { record: item.record, source: at(file, item.at) } satisfies Parsed<AqfFileRecord>;
+      }
       const end = next.value;
       if (skipped > 0) ctx.warn({ code: 'row-skipped', file, message: `${name}: ${skipped} item(s) not read, the first (${firstSkipped})` });
       if (end === 'truncated') ctx.warn({ code: 'truncated', file, message: `${name}: more than ${MAX_FILES} files; the rest not read` });
