@@ -109,6 +109,11 @@ export class JsonItemsReader {
     return this.phase === 'done';
   }
 
+  /** Items yielded so far (entries and skipped ones alike). */
+  get itemsRead(): number {
+    return this.index;
+  }
+
   *push(chunk: Buffer): Generator<JsonLineItem | JsonItem, void> {
     if (this.head !== null) {
       const head: Buffer = this.head.length === 0 ? chunk : Buffer.concat([this.head, chunk]);

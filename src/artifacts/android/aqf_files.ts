@@ -1,3 +1,4 @@
+import { FormatError, errorMessage } from '../../errors.js';
 import { fromUnix, type Moment } from '../../formats/time.js';
 import { JsonItemsReader, readJsonItems, type JsonItem, type JsonLineItem } from '../../formats/json-items.js';
 import { defineArtifact, type Locator, type Observable, type Parsed, type TimelineEvent } from '../artifact.js';
@@ -149,14 +150,22 @@ export default defineArtifact<AqfFileRecord>({
       };
       // Plain loops over the reader's items, not `yield*` of a generator: an async generator delegating to a sync
       // one pays extra promise turns for every one of (up to millions of) items.
-      for await (const chunk of chunks) {
-        if (ctx.signal.aborted) return;
-        // Once the reader has decided how the file ends, the rest is read unsplit (for the input log's hash).
-        if (reader.done) continue;
-        for (const raw of reader.push(chunk)) {
-          const item = fileItemOf(raw);
-          if (isRecord(item)) yield { record: item.record, source: at(file, item.at) } satisfies Parsed<AqfFileRecord>;
+      try {
+        for await (const chunk of chunks) {
+          if (ctx.signal.aborted) return;
+          // Once the reader has decided how the file ends, the rest is read unsplit (for the input log's hash).
+          if (reader.done) continue;
+          for (const raw of reader.push(chunk)) {
+            const item = fileItemOf(raw);
+            if (isRecord(item)) yield { record: item.record, source: at(file, item.at) } satisfies Parsed<AqfFileRecord>;
+          }
         }
+      } catch (err) {
+        // The container failed part-way (a member cut short, a CRC-32 that does not match, an age chunk that does
+        // not authenticate): the entries already read stay, with one issue saying the listing is incomplete.
+        if (!(err instanceof FormatError)) throw err;
+        ctx.warn({ code: 'corrupted', file, message: `${name}: ${errorMessage(err)}; the ${reader.itemsRead} item(s) before it are kept` });
+        continue;
       }
       const ending = reader.end();
       let next = ending.next();

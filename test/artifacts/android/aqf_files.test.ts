@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { detectInput } from '../../../src/evidence/detect.js';
 import { InputLog } from '../../../src/evidence/input-log.js';
 import { parseSource } from '../../helpers/artifacts.js';
+import { writeFileSync } from 'node:fs';
+import yazl from 'yazl';
 import { zipTree } from '../../fixtures/archives.js';
 import { mvtAndroidqf, parseAqf, parseAqfFiles, writeAqf } from './_aqf.js';
 
@@ -127,6 +129,39 @@ describe('android.aqf_files reads files.json as a stream', () => {
       expect(result.items[2_999]!.source.at).toEqual({ key: '[2999]' });
       const logged = log.all().find((r) => r.label === 'files.json');
       expect(logged).toMatchObject({ sha256: createHash('sha256').update(text).digest('hex'), bytes: text.length });
+    } finally {
+      tree.remove();
+    }
+  });
+
+  it('a zipped files.json whose bytes fail its CRC-32 keeps every entry read, with one issue saying why the listing is incomplete', async () => {
+    const text = Buffer.from(JSON.stringify(many));
+    const tree = writeAqf({});
+    try {
+      const zip = new yazl.ZipFile();
+      zip.addBuffer(Buffer.from('[ro.build.version.release]: [14]\n'), 'getprop.txt');
+      zip.addBuffer(text, 'files.json', { compress: false });
+      zip.end();
+      const chunks: Buffer[] = [];
+      for await (const c of zip.outputStream) chunks.push(c as Buffer);
+      const bytes = Buffer.concat(chunks);
+      const at = bytes.indexOf('IMG_2999');
+      bytes.write('img_2999', at); // same length, still JSON: only the checksum can tell
+      const target = join(tree.root, '..', 'damaged.zip');
+      writeFileSync(target, bytes);
+      const source = await (await detectInput(target, 'android-androidqf')).open(new InputLog());
+      let result;
+      try {
+        result = await parseSource<AqfFileRecord>(files, source);
+      } finally {
+        await source.close();
+      }
+      // The layer reports the damage when the member ends; what it still held then is dropped with the stream.
+      const read = result.records.length;
+      expect(read).toBeGreaterThan(2_000);
+      expect(result.records.map((r) => r.path)).toEqual(many.slice(0, read).map((e) => e.path));
+      expect(result.coverage.state).toBe('partial');
+      expect(result.coverage.issues.map((i) => i.message)).toEqual([expect.stringMatching(new RegExp(`^files\\.json: files\\.json in .*damaged\\.zip: damaged: its CRC-32 is [0-9a-f]{8}, the archive declares [0-9a-f]{8}; the ${read} item\\(s\\) before it are kept$`))]);
     } finally {
       tree.remove();
     }
