@@ -256,11 +256,12 @@ export function textOf(section: Buffer): string {
 /**
  * The lines of one section, as `sectionText(...).split('\n')` gives them (a final `\r` removed, the last
  * line after the last newline included even when empty), from a stream of the whole file, without holding
- * the section: the bytes before `span.start` are skipped and the stream is left at `span.end`. A line longer
+ * the section: the bytes before `span.start` are skipped and the stream is left at `span.end`. `firstOffset` is
+ * the file offset of the stream's first byte (a stream of the section alone starts at `span.start`). A line longer
  * than `maxLine` bytes is cut there (counted in `cut`). `onLine` returns false to stop early.
  */
-export async function forEachSectionLine(chunks: AsyncIterable<Buffer>, span: SectionSpan, maxLine: number, onLine: (line: string) => boolean): Promise<{ readonly lines: number; readonly cut: number }> {
-  let offset = 0;
+export async function forEachSectionLine(chunks: AsyncIterable<Buffer>, span: SectionSpan, maxLine: number, onLine: (line: string) => boolean, firstOffset = 0): Promise<{ readonly lines: number; readonly cut: number }> {
+  let offset = firstOffset;
   let pending: Buffer[] = [];
   let pendingBytes = 0;
   let overlong = false;

@@ -125,7 +125,8 @@ export async function* parseDumpsys<R>(ctx: ParseContext, service: KeptService, 
 /**
  * The parse of a dumpsys artifact whose section may be most of the file (`batterystats`: the battery history
  * of a 100 MB dumpstate): the section's lines are fed to a fresh `decoder` from a second stream of the file
- * (the split gives its offsets), so neither the file nor the section is held. The lines are those of the
+ * (the split gives its offsets; only the section's bytes where the layer can seek), so neither the file nor the
+ * section is held. The lines are those of the
  * section's text split on `\n`; a line longer than MAX_DUMPSTATE_LINE is cut there, with one issue.
  */
 export async function* parseDumpsysLines<R>(ctx: ParseContext, service: string, decoder: () => LineDecoder<R>): AsyncIterable<Parsed<R>> {
@@ -135,10 +136,12 @@ export async function* parseDumpsysLines<R>(ctx: ParseContext, service: string, 
     if (!found) continue;
     const span = found.split.index.services.get(service)!;
     const d = decoder();
-    const stream = await openDumpstate(ctx, file);
+    // Only the section's bytes where the layer can seek (a folder's file), else the file again from its start.
+    const ranged = ctx.source.streamRange ? await ctx.source.streamRange(file, span.start, span.end) : null;
+    const stream = ranged ?? (await openDumpstate(ctx, file));
     let stats;
     try {
-      stats = await forEachSectionLine(stream as AsyncIterable<Buffer>, span, MAX_DUMPSTATE_LINE, (line) => !ctx.signal.aborted && d.line(line));
+      stats = await forEachSectionLine(stream as AsyncIterable<Buffer>, span, MAX_DUMPSTATE_LINE, (line) => !ctx.signal.aborted && d.line(line), ranged ? span.start : 0);
     } finally {
       // Left where the section ends: the pass that split the file already logged its hash.
       stream.destroy();

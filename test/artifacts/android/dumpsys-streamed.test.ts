@@ -17,6 +17,9 @@ import appops from '../../../src/artifacts/android/dumpsys_appops.js';
 import { indexSections, sectionText } from '../../../src/formats/dumpstate-sections.js';
 import { decodeBatteryDaily, decodeBatteryHistory, MAX_BATTERY_RECORDS } from '../../../src/formats/dumpsys-batterystats.js';
 import { generateAndroidqf } from '../../../src/synth/androidqf.js';
+import { detectInput } from '../../../src/evidence/detect.js';
+import { InputLog } from '../../../src/evidence/input-log.js';
+import { zipTree } from '../../fixtures/archives.js';
 import { parseAqf, parseAqfFiles } from './_aqf.js';
 import { mvtDumpsys } from './_dumpsys.js';
 
@@ -51,6 +54,28 @@ describe('dumpsys sections read from one streamed pass', () => {
   it('every dumpsys artifact on the generated acquisition gives the counts of its whole-file reading', async () => {
     const counts = await Promise.all(dumpsysArtifacts.map(async (a) => [a.id, (await parseAqf(a, root)).records.length] as const));
     expect(Object.fromEntries(counts)).toMatchObject({ 'android.dumpsys_packages': 300, 'android.dumpsys_battery_history': MAX_BATTERY_RECORDS, 'android.dumpsys_adb_state': 1 });
+  });
+
+  it.each([
+    ['a folder (by seeking)', false],
+    ['a zip (by skipping the bytes before)', true],
+  ] as const)('a ranged read of the acquisition gives exactly those bytes of the file, from %s', async (_, zipped) => {
+    let target = root;
+    if (zipped) {
+      target = join(work, 'aqf.zip');
+      await zipTree(root, target);
+    }
+    const source = await (await detectInput(target, 'android-androidqf')).open(new InputLog());
+    try {
+      const [file] = await source.find({ by: 'path-glob', pattern: 'dumpsys.txt' });
+      for (const [start, end] of [[0, 10], [65_530, 200_000], [dumpsys.length - 5, dumpsys.length], [100, 100]] as const) {
+        const chunks: Buffer[] = [];
+        for await (const c of await source.streamRange!(file!, start, end)) chunks.push(c as Buffer);
+        expect(Buffer.concat(chunks).equals(dumpsys.subarray(start, end))).toBe(true);
+      }
+    } finally {
+      await source.close();
+    }
   });
 
   it('a kept section past the bound is one coverage line naming its size; the other sections are still read', async () => {
