@@ -13,6 +13,7 @@ import type { AgeCredentialProvider } from '../evidence/fs/age.js';
 import type { AcquisitionInfo, Source, SourceKind } from '../evidence/source.js';
 import { holdSealedScratch } from '../evidence/sealed-scratch.js';
 import { sqliteCopiesToShare } from '../evidence/sqlite.js';
+import { checkedTimeZone, withGivenTimeZone } from '../evidence/device-zone.js';
 import { assertUsableTempArea, holdPrivateTemp, privateTempRoot } from '../evidence/temp.js';
 import { UserError, interruption } from '../errors.js';
 import { createDetector } from '../detection/detector.js';
@@ -72,6 +73,13 @@ export interface CheckOptions {
    * one thread whatever is asked; `CheckResult.threads` says which and why.
    */
   readonly jobs?: number;
+  /**
+   * The device's time zone as the examiner knows it (`--device-time-zone`, an IANA name; MVT's
+   * `check-intrusion-logs -t`), for an acquisition that names none: device-local times (dumpsys, tombstones) get
+   * their UTC instant and intrusion-log times their wall-clock label in it. The acquisition's own
+   * `persist.sys.timezone` wins when present (src/evidence/device-zone.ts). Checked before anything is opened.
+   */
+  readonly deviceTimeZone?: string;
 }
 
 export type CheckEvent =
@@ -103,6 +111,8 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
   const startedAt = new Date();
   const emit = options.onEvent ?? (() => {});
   const signal = options.signal ?? new AbortController().signal;
+  // A zone name this tool cannot use is a usage error before anything is opened (the CLI checked it already).
+  const givenZone = options.deviceTimeZone === undefined ? undefined : checkedTimeZone(options.deviceTimeZone);
   assertUsableTempArea();
   // Sealed before anything is opened: the acquisition's own index (Manifest.db) is read while opening it.
   const releaseSealed = options.sealedScratch ? holdSealedScratch() : () => {};
@@ -123,7 +133,9 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
     releaseTemp();
     throw err;
   }
-  const { source, inputs, note } = opened;
+  const { inputs, note } = opened;
+  // Every artifact and the check itself see the examiner's zone through the source's description (device-zone.ts).
+  const source = withGivenTimeZone(opened.source, givenZone);
   const results = collectResults(emit);
   let sink = fanOut([results.sink]);
   let committed = false;
@@ -164,7 +176,7 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
       pooled = await runPool({
         plan,
         jobs,
-        setup: { target: options.target, kind: source.kind, key: credential?.kind === 'key' ? credential.key : null, collections: indicators.collections, tempRoot: privateTempRoot(), sqliteCopies: sqliteCopiesToShare() },
+        setup: { target: options.target, kind: source.kind, key: credential?.kind === 'key' ? credential.key : null, collections: indicators.collections, tempRoot: privateTempRoot(), sqliteCopies: sqliteCopiesToShare(), ...(givenZone === undefined ? {} : { deviceTimeZone: givenZone }) },
         sinks: [...(folder ? [folder] : []), ...(options.sinks ?? [])],
         hooks: sink,
         inputs,
@@ -203,7 +215,7 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
       inputs: inputs.all(),
       indicatorFiles,
       rejectedIndicatorFiles: indicators.rejected,
-      options: { type: source.kind, format: options.format ?? 'native', iocs: options.iocs ?? [], only: options.only ?? null, output: options.output ?? null },
+      options: { type: source.kind, format: options.format ?? 'native', iocs: options.iocs ?? [], only: options.only ?? null, output: options.output ?? null, ...(givenZone === undefined ? {} : { deviceTimeZone: givenZone }) },
       coverage: results.coverage,
       containerNotes,
       artifacts: plan.map((a) => ({ id: a.id, version: a.version })),

@@ -37,6 +37,8 @@ export async function reproduce(bundle: OpenedBundle, acquisition: string, optio
   const opts = asRecord(provenance.options) ?? {};
   const type = typeof opts.type === 'string' && (sourceKinds as readonly string[]).includes(opts.type) ? (opts.type as SourceKind) : undefined;
   const only = Array.isArray(opts.only) ? opts.only.map(String) : undefined;
+  // The examiner's zone of the check, so a second lab reads device-local times in the same zone.
+  const deviceTimeZone = typeof opts.deviceTimeZone === 'string' ? opts.deviceTimeZone : undefined;
 
   const release = holdPrivateTemp();
   try {
@@ -64,6 +66,7 @@ export async function reproduce(bundle: OpenedBundle, acquisition: string, optio
       iocs,
       userIocDir: null,
       ...(only ? { only } : {}),
+      ...(deviceTimeZone !== undefined ? { deviceTimeZone } : {}),
       ...(options.credentials ? { credentials: options.credentials } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
       sinks: [

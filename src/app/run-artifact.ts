@@ -10,6 +10,7 @@ import { InterruptedError, OutputError, interruption } from '../errors.js';
 import type { Coverage } from '../findings/coverage.js';
 import type { Finding } from '../findings/finding.js';
 import { zonedEvent, zonedFinding } from './device-zone.js';
+import { deviceTimeZone } from '../evidence/device-zone.js';
 import { createPacer } from './pacer.js';
 import { createArtifactRun } from './parse-artifact.js';
 
@@ -38,8 +39,8 @@ export async function runArtifact(
   const recordsKept: unknown[] = [];
   const run = createArtifactRun(artifact, source, kept, signal);
   const pacer = createPacer(signal);
-  // Device-local times get their UTC instant when the acquisition names its time zone (device-zone.ts).
-  const zone = source.describe().device?.timeZone;
+  // Device-local times get their UTC instant when the device's time zone is known (src/evidence/device-zone.ts).
+  const zone = deviceTimeZone(source.describe());
   try {
     for await (const item of artifact.parse(run.context) as AsyncIterable<Parsed<unknown>>) {
       if (pacer.due()) await pacer.turn();

@@ -124,6 +124,12 @@ export interface MvtCounterpart {
   readonly shape?: 'list' | 'object' | 'by-path' | MvtGrouped;
   /** Record fields MVT spells differently (its typos kept for the scripts that read them). */
   readonly renames?: Readonly<Record<string, string>>;
+  /**
+   * Record fields MVT writes as the phone's wall clock when the device's zone is known (intrusion logs with
+   * `-t ZONE` or `persist.sys.timezone`): field → the record's field holding that wall clock, used when it is a
+   * string (else the field is written as it is, in UTC).
+   */
+  readonly wallClockFields?: Readonly<Record<string, string>>;
   /** MVT lists the records' `links` in urls.json under this source label. */
   readonly urlSource?: string;
   /** The record field where MVT writes the database's stored path (the hashed file in a backup). */

@@ -11,9 +11,9 @@ import { refKey, type AcquisitionInfo, type EvidenceRef } from '../evidence/sour
 import type { Coverage } from '../findings/coverage.js';
 import type { Finding } from '../findings/finding.js';
 import { observableKeys, type ObservableKey } from '../indicators/match-keys.js';
-import { nativeRenderer } from '../report/native.js';
+import { nativeTimelineFields, type NativeTimelineFields } from '../report/native.js';
 import type { RunInfo, RunStart, Sink } from '../report/output.js';
-import { TimelineStore, type StoredEvent } from '../report/timeline-store.js';
+import { TimelineStore, readBackText, timelineLine } from '../report/timeline-store.js';
 import { DEFAULT_WINDOW_MS, TimelineWindow } from '../report/timeline-window.js';
 import type { Statement } from './db.js';
 import { toJson } from './json.js';
@@ -88,7 +88,9 @@ export class CaseSink implements Sink {
 
   /** Kept as the native timeline keeps it (UTC instant when the zone is known), so a case's chart is the output folder's. */
   timeline(artifact: AnyArtifact, e: TimelineEvent): void {
-    if (e.time !== null) this.timelineEvents.add(nativeRenderer.timeline(artifact, e) as StoredEvent);
+    if (e.time === null) return;
+    const f = nativeTimelineFields(artifact, e);
+    this.timelineEvents.add(timelineLine(f.time, JSON.stringify({ ...f, description: readBackText(f.description) })));
   }
 
   finding(finding: Finding): void {
@@ -138,8 +140,8 @@ export class CaseSink implements Sink {
   private async storeTimelineWindow(): Promise<void> {
     const window = new TimelineWindow(this.findingTimes, DEFAULT_WINDOW_MS);
     let n = 0;
-    for (const e of this.timelineEvents.sorted()) {
-      window.offer(e);
+    for (const line of this.timelineEvents.sorted()) {
+      window.offer(JSON.parse(line.bytes.toString('utf8')) as NativeTimelineFields);
       // A timeline of millions of events takes seconds: Ctrl-C is still honoured.
       if (++n % 50_000 === 0) await new Promise((resolve) => setImmediate(resolve));
     }

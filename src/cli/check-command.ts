@@ -8,6 +8,7 @@ import { assessCompleteness } from '../report/completeness.js';
 import type { Sink } from '../report/output.js';
 import { renderSummary } from '../report/terminal.js';
 import { readKeyFile } from '../evidence/ios-backup-keys.js';
+import { checkedTimeZone } from '../evidence/device-zone.js';
 import { ageCredentialProvider, credentialProvider } from './credentials.js';
 import { EXIT } from './exit-codes.js';
 import { paintFor } from './paint.js';
@@ -29,6 +30,8 @@ export interface CheckFlags {
    * memory for no reliable gain in wall time (bench/README.md), so it is opt-in until it pays for itself.
    */
   jobs?: number;
+  /** `--device-time-zone ZONE`: an IANA name, checked before anything else (an unknown one is a usage error, exit 2). */
+  deviceTimeZone?: string;
   quiet?: true;
   json?: true;
   /** Add this acquisition to the case in this folder (created when new), as one more sink. */
@@ -50,6 +53,8 @@ export interface CheckFlags {
 }
 
 export async function runCheck(path: string, flags: CheckFlags): Promise<number> {
+  // Checked here, not by the option's parser: main.ts loads no more than it needs to start (startup.test.ts).
+  const deviceTimeZone = flags.deviceTimeZone === undefined ? undefined : checkedTimeZone(flags.deviceTimeZone);
   // A bad key file is reported before anything else happens, whether or not the backup turns out encrypted.
   if (flags.keyFile) readKeyFile(flags.keyFile);
   // Likewise the age identity files: read and checked now, used only if the input is age-encrypted.
@@ -109,6 +114,7 @@ export async function runCheck(path: string, flags: CheckFlags): Promise<number>
       credentials: credentialProvider(flags),
       ageCredentials,
       jobs: flags.jobs ?? 1,
+      ...(deviceTimeZone !== undefined ? { deviceTimeZone } : {}),
       ...(flags.signal ? { signal: flags.signal } : {}),
       sinks: caseTarget ? [progress, caseTarget.sink] : [progress],
       // An encrypted case must not leave the phone's plaintext in the temp folder either.

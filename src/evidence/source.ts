@@ -111,6 +111,11 @@ export interface AcquisitionInfo {
   readonly adbHostKey?: string;
   /** Set when the acquisition was read from inside an archive. */
   readonly container?: ContainerLayer;
+  /**
+   * The device's time zone as the examiner gave it (`--device-time-zone`), not read from the acquisition: used
+   * only when the acquisition names no zone this tool knows (`deviceTimeZone`, device-zone.ts).
+   */
+  readonly givenTimeZone?: string;
 }
 
 export interface Source {

@@ -91,16 +91,37 @@ export class Moment {
   }
 
   private datePart(): string {
-    const d = this.date;
-    const year = d.getUTCFullYear();
-    const y = year < 0 ? `-${String(-year).padStart(6, '0')}` : String(year).padStart(4, '0');
-    return `${y}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())}`;
+    const [year, month, day] = civilDate(Math.floor(this.unixSeconds / SECONDS_PER_DAY));
+    const y = year < 0 ? `-${String(-year).padStart(6, '0')}` : year < 1000 ? String(year).padStart(4, '0') : String(year);
+    return `${y}-${PAD2[month]}-${PAD2[day]}`;
   }
 
   private timePart(): string {
-    const d = this.date;
-    return `${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}:${pad2(d.getUTCSeconds())}.${String(this.micros).padStart(6, '0')}`;
+    const s = this.unixSeconds - Math.floor(this.unixSeconds / SECONDS_PER_DAY) * SECONDS_PER_DAY;
+    const micros = this.micros;
+    return `${PAD2[Math.floor(s / 3600)]}:${PAD2[Math.floor(s / 60) % 60]}:${PAD2[s % 60]}.${micros >= 100_000 ? micros : String(micros).padStart(6, '0')}`;
   }
+}
+
+const SECONDS_PER_DAY = 86_400;
+/** `00` to `99`: every date and time field rendered here is one of these (each moment renders five). */
+const PAD2 = Array.from({ length: 100 }, (_, n) => String(n).padStart(2, '0'));
+
+/**
+ * The proleptic Gregorian year, month and day of a day number (days since 1970-01-01), as Date's UTC getters
+ * give them, without a Date (H. Hinnant's days_from_civil inverse): rendering a moment is on the hot path of
+ * every output, which renders each record's times and each timeline event's.
+ */
+function civilDate(days: number): [number, number, number] {
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const dayOfEra = z - era * 146_097;
+  const yearOfEra = Math.floor((dayOfEra - Math.floor(dayOfEra / 1460) + Math.floor(dayOfEra / 36_524) - Math.floor(dayOfEra / 146_096)) / 365);
+  const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
+  const shiftedMonth = Math.floor((5 * dayOfYear + 2) / 153); // March = 0
+  const day = dayOfYear - Math.floor((153 * shiftedMonth + 2) / 5) + 1;
+  const month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9;
+  return [yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day];
 }
 
 /** `+02:00`, `-03:30`, `+00:00`. */

@@ -6,13 +6,13 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AnyArtifact, Parsed, RecordSource, TimelineEvent } from '../artifacts/artifact.js';
 import { renderDescription, type Description, type Value } from '../artifacts/describe.js';
-import { refKey } from '../evidence/source.js';
+import { refKey, type EvidenceFile } from '../evidence/source.js';
 import { Moment } from '../formats/time.js';
 import type { Finding } from '../findings/finding.js';
 import { JsonArrayWriter, indentedArrayLayout, writeJson as renderJson } from './json-stream.js';
 import { neutraliseFormula } from './csv-safety.js';
 import type { RecordRenderer, RunInfo, Sink } from './output.js';
-import { TimelineStore, type StoredEvent } from './timeline-store.js';
+import { TimelineStore, timelineLine, type TimelineLine } from './timeline-store.js';
 
 /**
  * A timeline description in our own plain style: a missing value reads `unknown`, numbers as numbers (`12`,
@@ -30,12 +30,29 @@ function plainText(value: Value): string {
   return value.real === null ? 'unknown' : String(value.real);
 }
 
-export function describeSource(s: RecordSource): Record<string, unknown> {
-  const b = s.file.ref.backup;
-  return {
-    file: b ? { domain: b.domain, relative_path: b.relativePath, file_id: b.fileId, stored_path: s.file.ref.storedPath } : { path: s.file.ref.storedPath },
-    ...s.at,
-  };
+/**
+ * A record's line in `<artifact>.json`: `{"record": …, "source": …}`, as JSON.stringify writes that object, with
+ * the source's file part rendered once per evidence file (every record of a database shares it).
+ */
+function recordLine(item: Parsed<unknown>): string {
+  const record = JSON.stringify(item.record) as string | undefined;
+  const source = sourceJson(item.source);
+  return record === undefined ? `{"source":${source}}` : `{"record":${record},"source":${source}}`;
+}
+
+const fileJson = new WeakMap<EvidenceFile, string>();
+
+/** `{"file": …, …locator}`: the evidence file (rendered once per file) and where in it the record is. */
+function sourceJson(s: RecordSource): string {
+  let file = fileJson.get(s.file);
+  if (file === undefined) fileJson.set(s.file, (file = JSON.stringify(describeFile(s.file))));
+  const at = JSON.stringify(s.at);
+  return at === '{}' ? `{"file":${file}}` : `{"file":${file},${at.slice(1)}`;
+}
+
+function describeFile(file: EvidenceFile): Record<string, unknown> {
+  const b = file.ref.backup;
+  return b ? { domain: b.domain, relative_path: b.relativePath, file_id: b.fileId, stored_path: file.ref.storedPath } : { path: file.ref.storedPath };
 }
 
 export function findingJson(f: Finding): Record<string, unknown> {
@@ -54,17 +71,33 @@ export function findingJson(f: Finding): Record<string, unknown> {
   };
 }
 
+/** A timeline event's fields as the native timeline (and a case's) shows them. */
+export interface NativeTimelineFields {
+  /** ISO 8601, '' when the event has none; the sort key. */
+  readonly time: string;
+  readonly artifact: string;
+  readonly event: string;
+  readonly description: string;
+}
+
+export function nativeTimelineFields(artifact: AnyArtifact, e: TimelineEvent): NativeTimelineFields {
+  // The instant when there is one (a device-local reading with its zone), so the timeline is in UTC and sorts
+  // as time; a reading without its zone stays as read, with no designator.
+  const time = e.time ? (e.time.instant() ?? e.time).iso() : '';
+  return { time, artifact: artifact.id, event: e.event, description: plainDescription(e.description) };
+}
+
 /**
  * What the native files make of a record and a timeline event, as pure functions (run in a worker thread with
- * `--jobs`): the record's line in `<artifact>.json`, and the event as the timeline store keeps it.
+ * `--jobs`): the record's line in `<artifact>.json`, and the event's row of timeline.csv.
  */
 export const nativeRenderer: RecordRenderer = {
-  record: (_artifact, item): string => JSON.stringify({ record: item.record, source: describeSource(item.source) }),
-  timeline(artifact, e): StoredEvent {
-    // The instant when there is one (a device-local reading with its zone), so the timeline is in UTC and sorts
-    // as time; a reading without its zone stays as read, with no designator.
-    const time = e.time ? (e.time.instant() ?? e.time).iso() : '';
-    return { sortKey: time, artifact: artifact.id, event: e.event, description: plainDescription(e.description), time };
+  record: (_artifact, item): string => recordLine(item),
+  timeline(artifact, e): TimelineLine {
+    const f = nativeTimelineFields(artifact, e);
+    // Only the description carries phone content; time, artifact and event are our own vocabulary (MACB
+    // markers such as `--CB` stay as they are for scripts).
+    return timelineLine(f.time, csvRow([f.time, f.artifact, f.event, neutraliseFormula(f.description)]));
   },
 };
 
@@ -108,8 +141,8 @@ export class NativeOutput implements Sink {
     this.renderedTimeline(artifact, nativeRenderer.timeline(artifact, e));
   }
 
-  renderedTimeline(_artifact: AnyArtifact, event: unknown): void {
-    this.timelineStore.add(event as StoredEvent);
+  renderedTimeline(_artifact: AnyArtifact, line: TimelineLine): void {
+    this.timelineStore.add(line);
   }
 
   artifactFinished(artifact: AnyArtifact): void {
@@ -121,9 +154,7 @@ export class NativeOutput implements Sink {
     for (const w of this.writers.values()) w.close();
 
     const timelinePath = join(this.dir, 'timeline.csv');
-    // Only the description carries phone content; time, artifact and event are our own vocabulary (MACB
-    // markers such as `--CB` stay as they are for scripts).
-    await this.timelineStore.writeTo(timelinePath, 'time,artifact,event,description\n', (e) => csvRow([e.time, e.artifact, e.event, neutraliseFormula(e.description)]), this.fileMode);
+    await this.timelineStore.writeTo(timelinePath, 'time,artifact,event,description\n', this.fileMode);
     files.push(timelinePath);
 
     this.alerts.close();

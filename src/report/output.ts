@@ -9,6 +9,7 @@ import type { AcquisitionInfo } from '../evidence/source.js';
 import type { InputRecord } from '../evidence/input-log.js';
 import type { Finding } from '../findings/finding.js';
 import { OutputError, errorMessage } from '../errors.js';
+import type { TimelineLine } from './timeline-runs.js';
 
 export interface IndicatorFileInfo {
   readonly path: string;
@@ -53,7 +54,8 @@ export interface RunInfo {
  */
 export interface RecordRenderer {
   record(artifact: AnyArtifact, item: Parsed<unknown>): unknown;
-  timeline(artifact: AnyArtifact, event: TimelineEvent): unknown;
+  /** The event's sort key and its finished line in the sink's timeline file. */
+  timeline(artifact: AnyArtifact, event: TimelineEvent): TimelineLine;
 }
 
 /** The renderers a worker knows by name (report/renderers.ts). */
@@ -69,7 +71,8 @@ export interface Sink {
   readonly rendering?: RendererKind;
   /** What the renderer made of a record; a string may arrive as its UTF-8 bytes (a Uint8Array) from a worker thread. */
   renderedRecord?(artifact: AnyArtifact, rendered: unknown): void;
-  renderedTimeline?(artifact: AnyArtifact, rendered: unknown): void;
+  /** What the renderer made of a timeline event; its line may arrive as UTF-8 bytes from a worker thread. */
+  renderedTimeline?(artifact: AnyArtifact, rendered: TimelineLine): void;
   start?(run: RunStart): void;
   artifactStarted?(artifact: AnyArtifact, position: { readonly index: number; readonly total: number }): void;
   /** A parsed record, with the observables detection saw in it (what a case store keeps for a re-check). */

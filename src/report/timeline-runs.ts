@@ -1,28 +1,32 @@
 /**
- * Sorted runs of timeline events, spilled to files and merged back in order (an external merge sort).
+ * Sorted runs of timeline lines, spilled to files and merged back in order (an external merge sort).
  *
- * A run is a list of events already sorted by key, stably (ties in arrival order). An event is stored as one
- * JSON array per line, `[sortKey, artifact, event, description, time]` (JSON escapes line breaks, so a line is
- * an event; a read needs one JSON.parse per line), in memory (MemoryRun) and in a spilled file alike; a spilled
- * run is sealed with the store's ephemeral key (evidence/sealed-scratch.ts), so the file holds no event's text.
- * The merge takes the smallest head of every run with a binary heap, breaking ties by run number: runs are
- * numbered in arrival order, so equal keys come out in arrival order across runs too (the merge is stable).
+ * A timeline entry is a sort key and the line a sink will print for it, already rendered (a CSV row with its
+ * line break): sorting and merging never look inside a line, and writing the sorted timeline copies bytes, with
+ * no decoding and no second rendering. A run is a list of entries sorted by key, stably (ties in arrival order),
+ * in memory (MemoryRun) or in a spilled file, where each entry is framed by lengths
+ * (`u32 key bytes, key (UTF-16LE: lossless for any string), u32 line bytes, line`) and the file is sealed with the store's ephemeral key
+ * (evidence/sealed-scratch.ts), so it holds no event's text. The merge takes the smallest head of every run with
+ * a binary heap, breaking ties by run number: runs are numbered in arrival order, so equal keys come out in
+ * arrival order across runs too (the merge is stable).
  */
-import { StringDecoder } from 'node:string_decoder';
 import type { ScratchSealer, SealedReader } from '../evidence/sealed-scratch.js';
 
-export interface StoredEvent {
+/** An entry as a sink adds it: a line from this thread, or its UTF-8 bytes from a worker thread of the pool. */
+export interface TimelineLine {
   readonly sortKey: string;
-  readonly artifact: string;
-  readonly event: string;
-  readonly description: string;
-  /** The rendered timestamp ('' when the event has none). */
-  readonly time: string;
+  readonly line: string | Uint8Array;
 }
 
-/** The next event of a run without taking it, then taking it. */
+/** An entry read back in order. `bytes` stays valid after the reader moves on (runs are never written over while read). */
+export interface SortedLine {
+  readonly sortKey: string;
+  readonly bytes: Buffer;
+}
+
+/** The next entry of a run without taking it, then taking it. */
 export interface RunCursor {
-  readonly head: StoredEvent | undefined;
+  readonly head: SortedLine | undefined;
   advance(): void;
   close(): void;
 }
@@ -50,28 +54,20 @@ export function compareCodePoints(a: string, b: string): number {
 }
 
 const isHighSurrogate = (unit: number): boolean => unit >= 0xd800 && unit <= 0xdbff;
-
-export const byKey = (a: StoredEvent, b: StoredEvent): number => compareCodePoints(a.sortKey, b.sortKey);
-
-/** An event as a run stores it: one line of UTF-8 JSON (lone surrogates escaped by JSON, so read back as they were). */
-const lineOf = (e: StoredEvent): string => `${JSON.stringify([e.sortKey, e.artifact, e.event, e.description, e.time])}\n`;
-
-function parseLine(line: string): StoredEvent {
-  const [sortKey, artifact, event, description, time] = JSON.parse(line) as [string, string, string, string, string];
-  return { sortKey, artifact, event, description, time };
-}
+const WIDE_UNIT = /[\ud800-\uffff]/;
 
 /** A UTF-16 code unit never takes more than 3 bytes in UTF-8 (a surrogate pair: 4 bytes for 2 units). */
 const MAX_BYTES_PER_CHAR = 3;
 const FIRST_CAPACITY_BYTES = 1 << 16;
 /** A key's string header, its slot in `keys` and its line's offset in `starts`, roughly, on top of its characters. */
 const KEY_OVERHEAD_BYTES = 32;
-/** Sorted lines are gathered into writes of this size when a run is spilled. */
+/** Sorted entries are gathered into writes of this size when a run is spilled. */
 const SPILL_WRITE_BYTES = 1 << 18;
+const LENGTH_BYTES = 4;
 
 /**
- * The run being filled, kept out of the JavaScript heap: each event's line in one reused buffer, and only its key
- * as a string (for the sort). Events held as objects were promoted to the old generation while the run filled
+ * The run being filled, kept out of the JavaScript heap: each entry's line in one reused buffer, and only its key
+ * as a string (for the sort). Entries held as objects were promoted to the old generation while the run filled
  * and were garbage once it was spilled, and V8 let that garbage grow the heap to about four times what was live:
  * on a 100k-entry backup the timeline alone raised the check's peak RSS by ~60 MB (issue #8). A line in the
  * buffer costs its bytes, once, and the buffer's pages are reused by the next run.
@@ -83,6 +79,8 @@ export class MemoryRun {
   private starts = new Uint32Array(1024);
   private keys: string[] = [];
   private keyChars = 0;
+  /** Whether a key holds a unit from U+D800 on, where code-unit and code-point order part. */
+  private wideKeys = false;
 
   get length(): number {
     return this.keys.length;
@@ -94,10 +92,10 @@ export class MemoryRun {
   }
 
   /** `bound`: the run's size bound, so the buffer grows in doublings up to about it and not past it. */
-  add(e: StoredEvent, bound: number): void {
-    const line = lineOf(e);
-    const worst = line.length * MAX_BYTES_PER_CHAR;
-    if (this.used + worst > this.bytes.length) this.grow(Buffer.byteLength(line), bound);
+  add(entry: TimelineLine, bound: number): void {
+    const { line } = entry;
+    const worst = typeof line === 'string' ? line.length * MAX_BYTES_PER_CHAR : line.length;
+    if (this.used + worst > this.bytes.length) this.grow(typeof line === 'string' ? Buffer.byteLength(line) : line.length, bound);
     const n = this.keys.length;
     if (n === this.starts.length) {
       const starts = new Uint32Array(this.starts.length * 2);
@@ -105,19 +103,25 @@ export class MemoryRun {
       this.starts = starts;
     }
     this.starts[n] = this.used;
-    this.used += this.bytes.write(line, this.used, 'utf8');
-    this.keys.push(e.sortKey);
-    this.keyChars += e.sortKey.length;
+    if (typeof line === 'string') this.used += this.bytes.write(line, this.used, 'utf8');
+    else {
+      this.bytes.set(line, this.used);
+      this.used += line.length;
+    }
+    this.keys.push(entry.sortKey);
+    this.keyChars += entry.sortKey.length;
+    if (!this.wideKeys && WIDE_UNIT.test(entry.sortKey)) this.wideKeys = true;
   }
 
-  /** The run's events sorted by key, ties in arrival order, also when events were added after an earlier read. */
+  /** The run's entries sorted by key, ties in arrival order, also when entries were added after an earlier read. */
   cursor(): RunCursor {
     const order = this.sortedOrder();
     let next = 0;
-    let head: StoredEvent | undefined;
+    let head: SortedLine | undefined;
     let closed = false;
     const load = () => {
-      head = !closed && next < order.length ? parseLine(this.lineAt(order[next]!)) : undefined;
+      const i = order[next];
+      head = !closed && i !== undefined ? { sortKey: this.keys[i]!, bytes: this.lineAt(i) } : undefined;
     };
     load();
     return {
@@ -136,7 +140,7 @@ export class MemoryRun {
     };
   }
 
-  /** Writes the run, sorted, to `path`, sealed (ciphertext: timelines hold phone content), and empties it. */
+  /** Writes the run, sorted and framed, to `path`, sealed (ciphertext: timelines hold phone content), and empties it. */
   spillTo(path: string, sealer: ScratchSealer): void {
     const order = this.sortedOrder();
     const file = sealer.writer(path);
@@ -148,13 +152,21 @@ export class MemoryRun {
         pending = 0;
       };
       for (const i of order) {
-        const [start, end] = this.span(i);
-        if (pending + end - start > out.length) flush();
-        if (end - start > out.length) {
-          file.write(this.bytes.subarray(start, end));
+        const key = this.keys[i]!;
+        const line = this.lineAt(i);
+        const framed = 2 * LENGTH_BYTES + key.length * 2 + line.length;
+        if (pending + framed > out.length) flush();
+        if (framed > out.length) {
+          const keyBytes = Buffer.from(key, 'utf16le');
+          file.write(Buffer.concat([lengthOf(keyBytes.length), keyBytes, lengthOf(line.length), line]));
           continue;
         }
-        pending += this.bytes.copy(out, pending, start, end);
+        const keyAt = pending + LENGTH_BYTES;
+        const keyLength = out.write(key, keyAt, 'utf16le');
+        out.writeUInt32LE(keyLength, pending);
+        out.writeUInt32LE(line.length, keyAt + keyLength);
+        pending = keyAt + keyLength + LENGTH_BYTES;
+        pending += line.copy(out, pending);
       }
       flush();
     } catch (err) {
@@ -170,6 +182,7 @@ export class MemoryRun {
     this.used = 0;
     this.keys = [];
     this.keyChars = 0;
+    this.wideKeys = false;
   }
 
   /** Empties the run and lets its buffer go. */
@@ -183,17 +196,14 @@ export class MemoryRun {
     const keys = this.keys;
     const order = new Uint32Array(keys.length);
     for (let i = 0; i < order.length; i++) order[i] = i;
-    // Arrival order breaks ties explicitly, so the sort's own stability does not matter.
+    // Arrival order breaks ties explicitly, so the sort's own stability does not matter. Keys without a UTF-16 unit
+    // from U+D800 on (timestamps always) are ordered the same by code unit, which `<` compares natively.
+    if (!this.wideKeys) return order.sort((a, b) => (keys[a]! < keys[b]! ? -1 : keys[a]! > keys[b]! ? 1 : a - b));
     return order.sort((a, b) => compareCodePoints(keys[a]!, keys[b]!) || a - b);
   }
 
-  private span(i: number): [number, number] {
-    return [this.starts[i]!, i + 1 < this.keys.length ? this.starts[i + 1]! : this.used];
-  }
-
-  private lineAt(i: number): string {
-    const [start, end] = this.span(i);
-    return this.bytes.toString('utf8', start, end);
+  private lineAt(i: number): Buffer {
+    return this.bytes.subarray(this.starts[i], i + 1 < this.keys.length ? this.starts[i + 1] : this.used);
   }
 
   /** Room for `bytes` more: doubling (the copy is amortised) up to about the run's bound, then what one line needs. */
@@ -207,15 +217,22 @@ export class MemoryRun {
   }
 }
 
-/** Reads a spilled run back a sealed frame (64 KiB) at a time: memory per open run is one frame and its lines. */
+function lengthOf(n: number): Buffer {
+  const b = Buffer.allocUnsafe(LENGTH_BYTES);
+  b.writeUInt32LE(n);
+  return b;
+}
+
+/**
+ * Reads a spilled run back a sealed frame (64 KiB) at a time: memory per open run is about one frame. Each frame
+ * is appended to what is left of the previous one in a new buffer (never written over), so the lines already
+ * handed out stay valid.
+ */
 export class FileCursor implements RunCursor {
   private reader: SealedReader | null;
-  private readonly decoder = new StringDecoder('utf8');
-  private lines: string[] = [];
-  private nextLine = 0;
-  /** The end of the last chunk read, up to its last line break. */
-  private partial = '';
-  head: StoredEvent | undefined;
+  private window: Buffer = Buffer.alloc(0);
+  private at = 0;
+  head: SortedLine | undefined;
 
   constructor(
     readonly path: string,
@@ -226,13 +243,16 @@ export class FileCursor implements RunCursor {
   }
 
   advance(): void {
-    while (this.nextLine === this.lines.length) {
-      if (this.reader === null || !this.readChunk()) {
-        this.head = undefined;
-        return;
-      }
-    }
-    this.head = parseLine(this.lines[this.nextLine++]!);
+    if (!this.has(LENGTH_BYTES)) return this.end();
+    const keyLength = this.window.readUInt32LE(this.at);
+    if (!this.has(2 * LENGTH_BYTES + keyLength)) return this.truncated();
+    const lineLength = this.window.readUInt32LE(this.at + LENGTH_BYTES + keyLength);
+    // Reading more frames moves the entry to the start of a new window: offsets are taken after the last read.
+    if (!this.has(2 * LENGTH_BYTES + keyLength + lineLength)) return this.truncated();
+    const keyStart = this.at + LENGTH_BYTES;
+    const lineStart = keyStart + keyLength + LENGTH_BYTES;
+    this.head = { sortKey: this.window.toString('utf16le', keyStart, keyStart + keyLength), bytes: this.window.subarray(lineStart, lineStart + lineLength) };
+    this.at = lineStart + lineLength;
   }
 
   close(): void {
@@ -241,25 +261,33 @@ export class FileCursor implements RunCursor {
     this.reader = null;
   }
 
-  /** False at the end of the file (which ends with a line break, so nothing is left partial). */
-  private readChunk(): boolean {
-    const frame = this.reader!.next();
-    if (frame === null) {
-      this.close();
-      if (this.partial !== '') throw new Error(`${this.path}: truncated timeline run (no line break at the end)`);
-      return false;
+  /** Whether `n` bytes are at hand from the current position, reading frames until they are or the file ends. */
+  private has(n: number): boolean {
+    while (this.window.length - this.at < n) {
+      const frame = this.reader?.next() ?? null;
+      if (frame === null) {
+        this.close();
+        return false;
+      }
+      this.window = Buffer.concat([this.window.subarray(this.at), frame]);
+      this.at = 0;
     }
-    const text = this.partial + this.decoder.write(frame);
-    const lastBreak = text.lastIndexOf('\n');
-    this.partial = text.slice(lastBreak + 1);
-    this.lines = lastBreak < 0 ? [] : text.slice(0, lastBreak).split('\n');
-    this.nextLine = 0;
     return true;
+  }
+
+  private end(): void {
+    this.head = undefined;
+    if (this.at < this.window.length) this.truncated();
+  }
+
+  private truncated(): never {
+    this.head = undefined;
+    throw new Error(`${this.path}: truncated timeline run (an entry cut short at the end)`);
   }
 }
 
-/** Every event of the runs, smallest key first; equal keys in run order, then in order within a run. */
-export function* mergeRuns(cursors: readonly RunCursor[]): Generator<StoredEvent, void, undefined> {
+/** Every entry of the runs, smallest key first; equal keys in run order, then in order within a run. */
+export function* mergeRuns(cursors: readonly RunCursor[]): Generator<SortedLine, void, undefined> {
   const heap = new RunHeap(cursors.map((cursor, run) => ({ cursor, run })).filter((s) => s.cursor.head !== undefined));
   for (let top = heap.peek(); top; top = heap.peek()) {
     yield top.cursor.head!;
@@ -307,7 +335,7 @@ class RunHeap {
   }
 
   private less(a: HeapEntry, b: HeapEntry): boolean {
-    const order = byKey(a.cursor.head!, b.cursor.head!);
+    const order = compareCodePoints(a.cursor.head!.sortKey, b.cursor.head!.sortKey);
     return order < 0 || (order === 0 && a.run < b.run);
   }
 }

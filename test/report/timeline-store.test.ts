@@ -7,11 +7,21 @@ import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { privateTempDir, privateTempRoot, removeTempDir } from '../../src/evidence/temp.js';
-import { MemoryRun, compareCodePoints } from '../../src/report/timeline-runs.js';
-import { TimelineStore, type StoredEvent } from '../../src/report/timeline-store.js';
+import { BufferedFile } from '../../src/report/buffered-file.js';
+import { MemoryRun, compareCodePoints, type SortedLine } from '../../src/report/timeline-runs.js';
+import { TimelineStore, timelineLine } from '../../src/report/timeline-store.js';
 import { tempDir } from '../fixtures/ios-backup.js';
+
+/** An event's fields, as the timeline sinks keep them (the time is the sort key). */
+interface StoredEvent {
+  readonly sortKey: string;
+  readonly artifact: string;
+  readonly event: string;
+  readonly description: string;
+  readonly time: string;
+}
 
 // ---------------------------------------------------------------------------------------------------------
 // The oracle: the store as it was before (commit 24d0918), sorting in a scratch SQLite table, reduced to
@@ -36,8 +46,26 @@ function sqliteTimeline(events: readonly StoredEvent[]): StoredEvent[] {
 
 const event = (sortKey: string, description: string, artifact = 'Manifest', name = 'M---'): StoredEvent => ({ sortKey, artifact, event: name, description, time: sortKey });
 
-function readAll(store: TimelineStore): StoredEvent[] {
-  return [...store.sorted()];
+/**
+ * The line a sink would add for an event: here its fields, unescaped (so a lone surrogate reaches the store as it
+ * is, as in a CSV row), between separators the generated text never holds; `fields` reads them back.
+ */
+const SEPARATOR = '\u0001';
+const lineOf = (e: StoredEvent): string => [e.time, e.artifact, e.event, e.description].join(SEPARATOR);
+
+function fields(l: SortedLine): Omit<StoredEvent, 'sortKey'> {
+  const [time, artifact, event, description] = l.bytes.toString('utf8').split(SEPARATOR) as [string, string, string, string];
+  return { time, artifact, event, description };
+}
+
+const withoutKey = ({ sortKey: _, ...e }: StoredEvent): Omit<StoredEvent, 'sortKey'> => e;
+
+function add(store: TimelineStore, e: StoredEvent): void {
+  store.add(timelineLine(e.sortKey, lineOf(e)));
+}
+
+function readAll(store: TimelineStore): Omit<StoredEvent, 'sortKey'>[] {
+  return [...store.sorted()].map(fields);
 }
 
 /** The store's scratch folders in the private temp area. */
@@ -46,7 +74,7 @@ const scratchFolders = (): string[] => readdirSync(privateTempRoot()).filter((na
 /** What one small event used here costs the in-memory run (its line, ~35 bytes, and its key). */
 function sizeInRun(e: StoredEvent): number {
   const run = new MemoryRun();
-  run.add(e, 1 << 16);
+  run.add(timelineLine(e.sortKey, lineOf(e)), 1 << 16);
   return run.size;
 }
 
@@ -57,10 +85,10 @@ describe('TimelineStore', () => {
   it('keeps a small timeline in one run in memory: sorted by time, ties in arrival order, nothing spilled', () => {
     const store = new TimelineStore();
     try {
-      store.add(event('2024-01-02 00:00:00.000000', 'b'));
-      store.add(event('2024-01-01 00:00:00.000000', 'a'));
-      store.add(event('', 'no time'));
-      store.add(event('2024-01-02 00:00:00.000000', 'c'));
+      add(store, event('2024-01-02 00:00:00.000000', 'b'));
+      add(store, event('2024-01-01 00:00:00.000000', 'a'));
+      add(store, event('', 'no time'));
+      add(store, event('2024-01-02 00:00:00.000000', 'c'));
       expect(readAll(store).map((e) => e.description)).toEqual(['no time', 'a', 'b', 'c']);
       expect(store.spilledRuns).toBe(0);
       expect(store.count()).toBe(4);
@@ -79,7 +107,7 @@ describe('TimelineStore', () => {
         ['04', 'd'],
         ['02', 'b'],
       ] as const)
-        store.add(event(t, d));
+        add(store, event(t, d));
       expect(store.spilledRuns).toBe(1);
       expect(readAll(store).map((e) => e.description)).toEqual(['a', 'b', 'c', 'd', 'e']);
     } finally {
@@ -90,11 +118,11 @@ describe('TimelineStore', () => {
   it('merges many runs, and keeps ties in arrival order across runs', () => {
     const store = new TimelineStore({ maxRunBytes: boundForEvents(2) });
     try {
-      for (let i = 0; i < 40; i++) store.add(event(`t${i % 4}`, `#${i}`));
+      for (let i = 0; i < 40; i++) add(store, event(`t${i % 4}`, `#${i}`));
       expect(store.spilledRuns).toBeGreaterThanOrEqual(10);
       const read = readAll(store);
-      expect(read.filter((e) => e.sortKey === 't1').map((e) => e.description)).toEqual(['#1', '#5', '#9', '#13', '#17', '#21', '#25', '#29', '#33', '#37']);
-      expect(read.map((e) => e.sortKey)).toEqual([...read.map((e) => e.sortKey)].sort());
+      expect(read.filter((e) => e.time === 't1').map((e) => e.description)).toEqual(['#1', '#5', '#9', '#13', '#17', '#21', '#25', '#29', '#33', '#37']);
+      expect(read.map((e) => e.time)).toEqual([...read.map((e) => e.time)].sort());
     } finally {
       store.dispose();
     }
@@ -103,13 +131,13 @@ describe('TimelineStore', () => {
   it('writes an event identical to an earlier one once, also when the two are in different runs', () => {
     const store = new TimelineStore({ maxRunBytes: boundForEvents(2) });
     try {
-      store.add(event('t1', 'visit', 'Safari'));
-      store.add(event('t1', 'other', 'Safari'));
-      store.add(event('t1', 'visit', 'Safari')); // a duplicate of the first, in the next run
-      store.add(event('t1', 'visit', 'Chrome')); // same description, another artifact: not a duplicate
-      store.add(event('t2', 'visit', 'Safari')); // another time: not a duplicate
+      add(store, event('t1', 'visit', 'Safari'));
+      add(store, event('t1', 'other', 'Safari'));
+      add(store, event('t1', 'visit', 'Safari')); // a duplicate of the first, in the next run
+      add(store, event('t1', 'visit', 'Chrome')); // same description, another artifact: not a duplicate
+      add(store, event('t2', 'visit', 'Safari')); // another time: not a duplicate
       expect(store.spilledRuns).toBeGreaterThan(0);
-      expect(readAll(store).map((e) => `${e.sortKey} ${e.artifact} ${e.description}`)).toEqual(['t1 Safari visit', 't1 Safari other', 't1 Chrome visit', 't2 Safari visit']);
+      expect(readAll(store).map((e) => `${e.time} ${e.artifact} ${e.description}`)).toEqual(['t1 Safari visit', 't1 Safari other', 't1 Chrome visit', 't2 Safari visit']);
       expect(store.count()).toBe(4);
     } finally {
       store.dispose();
@@ -124,8 +152,8 @@ describe('TimelineStore', () => {
       fc.property(fc.array(stored, { maxLength: 60 }), fc.integer({ min: 1, max: 30 }), (events, perRun) => {
         const store = new TimelineStore({ maxRunBytes: boundForEvents(perRun) });
         try {
-          for (const e of events) store.add(e);
-          expect(readAll(store)).toEqual(sqliteTimeline(events));
+          for (const e of events) add(store, e);
+          expect(readAll(store)).toEqual(sqliteTimeline(events).map(withoutKey));
         } finally {
           store.dispose();
         }
@@ -139,9 +167,9 @@ describe('TimelineStore', () => {
     for (const maxRunBytes of [undefined, 1]) {
       const store = new TimelineStore(maxRunBytes === undefined ? {} : { maxRunBytes });
       try {
-        store.add(event('t2', 'after'));
-        store.add(event('t1', big));
-        store.add(event('t1', 'small'));
+        add(store, event('t2', 'after'));
+        add(store, event('t1', big));
+        add(store, event('t1', 'small'));
         expect(store.spilledRuns).toBe(maxRunBytes === undefined ? 0 : 3);
         const read = readAll(store);
         expect(read.map((e) => e.description.length)).toEqual([big.length, 5, 5]);
@@ -155,12 +183,12 @@ describe('TimelineStore', () => {
   it('reads the same timeline twice, and takes events added after a read in their place', () => {
     const store = new TimelineStore({ maxRunBytes: boundForEvents(2) });
     try {
-      store.add(event('t2', 'first'));
-      store.add(event('t1', 'second'));
-      store.add(event('t2', 'third'));
+      add(store, event('t2', 'first'));
+      add(store, event('t1', 'second'));
+      add(store, event('t2', 'third'));
       expect(readAll(store)).toEqual(readAll(store));
-      store.add(event('t2', 'fourth'));
-      store.add(event('t0', 'fifth'));
+      add(store, event('t2', 'fourth'));
+      add(store, event('t0', 'fifth'));
       expect(readAll(store).map((e) => e.description)).toEqual(['fifth', 'second', 'first', 'third', 'fourth']);
     } finally {
       store.dispose();
@@ -170,9 +198,9 @@ describe('TimelineStore', () => {
   it('refuses an event added while the timeline is being read', () => {
     const store = new TimelineStore();
     try {
-      store.add(event('t1', 'a'));
-      for (const _ of store.sorted()) expect(() => store.add(event('t2', 'b'))).toThrow(/while the sorted timeline was being read/);
-      store.add(event('t2', 'b')); // the read is over
+      add(store, event('t1', 'a'));
+      for (const _ of store.sorted()) expect(() => add(store, event('t2', 'b'))).toThrow(/while the sorted timeline was being read/);
+      add(store, event('t2', 'b')); // the read is over
       expect(store.count()).toBe(2);
     } finally {
       store.dispose();
@@ -182,15 +210,15 @@ describe('TimelineStore', () => {
   it('spills owner-only files into its private scratch folder and removes the folder on dispose', () => {
     const before = scratchFolders();
     const store = new TimelineStore({ maxRunBytes: 1 }); // every event spills
-    store.add(event('t1', 'a'));
-    store.add(event('t2', 'b'));
+    add(store, event('t1', 'a'));
+    add(store, event('t2', 'b'));
     const [folder] = scratchFolders().filter((f) => !before.includes(f));
     const runs = readdirSync(join(privateTempRoot(), folder!));
     expect(runs).toEqual(['run-0.sealed', 'run-1.sealed']);
     for (const run of runs) expect(statSync(join(privateTempRoot(), folder!, run)).mode & 0o777).toBe(0o600);
-    // One sealed frame: length (4) + IV (12) + the 33 bytes of the line, encrypted + tag (16); none of its text.
+    // One sealed frame: length (4) + IV (12) + the entry (its key in UTF-16 and its line, each after its length), encrypted + tag (16); none of its text.
     const sealed = readFileSync(join(privateTempRoot(), folder!, 'run-0.sealed'));
-    expect(sealed.length).toBe(4 + 12 + '["t1","Manifest","M---","a","t1"]\n'.length + 16);
+    expect(sealed.length).toBe(4 + 12 + (4 + 2 * 't1'.length + 4 + 't1\u0001Manifest\u0001M---\u0001a'.length) + 16);
     expect(sealed.includes('Manifest')).toBe(false);
     expect(sealed.includes('M---')).toBe(false);
     store.dispose();
@@ -201,16 +229,18 @@ describe('TimelineStore', () => {
   it('leaves no file behind when writing the timeline fails half-way, or a read is abandoned', async () => {
     const before = scratchFolders();
     const store = new TimelineStore({ maxRunBytes: boundForEvents(2) });
-    for (let i = 0; i < 10; i++) store.add(event(`t${i}`, `#${i}`));
+    for (let i = 0; i < 10; i++) add(store, event(`t${i}`, `#${i}`));
     expect(scratchFolders().length).toBe(before.length + 1);
 
     let rows = 0;
-    const failing = (e: StoredEvent) => {
+    const { writeEncoded } = Object.getOwnPropertyDescriptors(BufferedFile.prototype);
+    const failing = vi.spyOn(BufferedFile.prototype, 'writeEncoded').mockImplementation(function (this: BufferedFile, bytes: Uint8Array) {
       if (++rows === 4) throw new Error('disk full');
-      return `${e.description}\n`;
-    };
+      (writeEncoded.value as (bytes: Uint8Array) => void).call(this, bytes);
+    });
     const out = join(tempDir('timeline'), 'timeline.csv');
-    await expect(store.writeTo(out, 'header\n', failing)).rejects.toThrow('disk full');
+    await expect(store.writeTo(out, 'header\n')).rejects.toThrow('disk full');
+    failing.mockRestore();
     const abandoned = store.sorted();
     abandoned.next(); // a reader that stops without finishing: its open runs are closed by dispose
     store.dispose();
@@ -219,9 +249,9 @@ describe('TimelineStore', () => {
 
   it('a read carried on after dispose ends there, without reading the released in-memory run', () => {
     const store = new TimelineStore();
-    for (let i = 0; i < 5; i++) store.add(event(`t${i}`, `#${i}`));
+    for (let i = 0; i < 5; i++) add(store, event(`t${i}`, `#${i}`));
     const reading = store.sorted();
-    expect(reading.next().value?.description).toBe('#0');
+    expect(fields(reading.next().value!).description).toBe('#0');
     store.dispose();
     expect([...reading]).toEqual([]);
   });
@@ -229,10 +259,10 @@ describe('TimelineStore', () => {
   it('writes the timeline as a header and one rendered line per distinct event', async () => {
     const store = new TimelineStore({ maxRunBytes: boundForEvents(2) });
     try {
-      for (const d of ['b', 'a', 'b']) store.add(event('t1', d));
-      store.add(event('t0', 'z'));
+      for (const d of ['b', 'a', 'b']) store.add(timelineLine('t1', `t1,${d}\n`));
+      store.add(timelineLine('t0', 't0,z\n'));
       const out = join(tempDir('timeline'), 'timeline.csv');
-      await store.writeTo(out, 'time,description\n', (e) => `${e.time},${e.description}\n`, 0o600);
+      await store.writeTo(out, 'time,description\n', 0o600);
       expect(readFileSync(out, 'utf8')).toBe('time,description\nt0,z\nt1,b\nt1,a\n');
       expect(statSync(out).mode & 0o777).toBe(0o600);
     } finally {
@@ -251,8 +281,8 @@ describe('TimelineStore', () => {
     const inMemory = new TimelineStore({ maxRunBytes: Number.MAX_SAFE_INTEGER });
     try {
       for (const e of events) {
-        spilling.add(e);
-        inMemory.add(e);
+        add(spilling, e);
+        add(inMemory, e);
       }
       expect(spilling.spilledRuns).toBeGreaterThanOrEqual(3);
       expect(inMemory.spilledRuns).toBe(0);
@@ -277,8 +307,8 @@ describe('TimelineStore', () => {
     const before = scratchFolders();
     const store = new TimelineStore({ maxRunBytes: 1 });
     try {
-      store.add(event('t1', 'a'));
-      store.add(event('t2', 'b'));
+      add(store, event('t1', 'a'));
+      add(store, event('t2', 'b'));
       const [folder] = scratchFolders().filter((f) => !before.includes(f));
       const path = join(privateTempRoot(), folder!, 'run-0.sealed');
       const bytes = readFileSync(path);
@@ -294,8 +324,8 @@ describe('TimelineStore', () => {
     const store = new TimelineStore({ maxRunBytes: boundForEvents(1) });
     try {
       expect(store.isEmpty).toBe(true);
-      store.add(event('t1', 'a'));
-      store.add(event('t1', 'b'));
+      add(store, event('t1', 'a'));
+      add(store, event('t1', 'b'));
       expect(store.isEmpty).toBe(false);
     } finally {
       store.dispose();

@@ -133,7 +133,9 @@ export function runPool(run: PoolRun): Promise<PoolOutcome> {
         const records = batch.records[at]!;
         if ('ends' in records) forEachEncoded(records, (bytes) => sink.renderedRecord?.(artifact, bytes));
         else for (const r of records) sink.renderedRecord?.(artifact, unpack(r));
-        for (const e of batch.timeline[at]!) sink.renderedTimeline?.(artifact, unpack(e));
+        const { keys, lines } = batch.timeline[at]!;
+        let i = 0;
+        forEachEncoded(lines, (line) => sink.renderedTimeline?.(artifact, { sortKey: keys[i++]!, line }));
       }
       run.onTimelineEvents(batch.timelineEvents);
       for (const f of batch.findings) hooks.finding(unpack(f) as Finding);

@@ -21,6 +21,8 @@ export interface WorkerSetup {
   readonly tempRoot: string;
   /** The main thread's private copies of large databases (evidence path → copy), opened read-only instead of copied again. */
   readonly sqliteCopies: Readonly<Record<string, string>>;
+  /** The examiner's device time zone (`--device-time-zone`), already checked: the worker's source describes it too. */
+  readonly deviceTimeZone?: string;
   /** Records per batch message (tests lower it to cover many batches). */
   readonly batchRecords: number;
 }
@@ -42,7 +44,8 @@ export type FromWorker =
        * strings, their UTF-8 bytes one after another (`ends[i]`: where record i ends), transferred, not copied.
        */
       readonly records: readonly (readonly unknown[] | EncodedTexts)[];
-      readonly timeline: readonly (readonly unknown[])[];
+      /** Per renderer, the events' sort keys and their lines' UTF-8 bytes (transferred, not copied). */
+      readonly timeline: readonly EncodedLines[];
       readonly timelineEvents: number;
       readonly findings: readonly unknown[];
     }
@@ -54,6 +57,12 @@ export type FromWorker =
       readonly decrypted: { readonly filesDecrypted: number; readonly bytesDecrypted: number } | null;
       readonly notes: readonly string[];
     };
+
+/** Timeline lines of a batch: line i, under `keys[i]`, is text i of `lines`. */
+export interface EncodedLines {
+  readonly keys: readonly string[];
+  readonly lines: EncodedTexts;
+}
 
 /** Strings encoded as UTF-8 into one buffer: string i is `bytes[ends[i-1] .. ends[i])`. */
 export interface EncodedTexts {

@@ -9,6 +9,7 @@ import type { AnyArtifact, Parsed, TimelineEvent } from '../../artifacts/artifac
 import { allArtifacts } from '../../artifacts/index.js';
 import { createDetector } from '../../detection/detector.js';
 import { openAcquisition } from '../../evidence/detect.js';
+import { withGivenTimeZone } from '../../evidence/device-zone.js';
 import type { BackupCredential } from '../../evidence/ios-backup-keys.js';
 import { useSharedSqliteCopies } from '../../evidence/sqlite.js';
 import { usePrivateTempOf } from '../../evidence/temp.js';
@@ -18,7 +19,8 @@ import { compileIndicators } from '../../indicators/match.js';
 import { recordRenderers } from '../../report/renderers.js';
 import { allRules } from '../../rules/index.js';
 import { runArtifact, type ArtifactFlow } from '../run-artifact.js';
-import type { EncodedTexts, FromWorker, ToWorker, WorkerSetup } from './protocol.js';
+import type { TimelineLine } from '../../report/timeline-runs.js';
+import type { EncodedLines, EncodedTexts, FromWorker, ToWorker, WorkerSetup } from './protocol.js';
 import { pack } from './transfer.js';
 
 const port = parentPort;
@@ -39,7 +41,9 @@ try {
   port.close();
   throw err;
 }
-const { source, inputs } = opened;
+const { inputs } = opened;
+// The same zone as the main thread's source, so `--jobs N` gives the same bytes (device-zone.ts).
+const source = withGivenTimeZone(opened.source, setup.deviceTimeZone);
 // What opening decrypted is not counted: the main thread's own opening already was.
 const decryptedAtOpen = source.stats?.();
 inputs.watch();
@@ -76,15 +80,17 @@ async function runUnit(ids: readonly string[]): Promise<void> {
 /** Collects an artifact's rendered records, timeline events and findings, and sends them every few records. */
 function createBatch(artifact: AnyArtifact): { flow: ArtifactFlow; flush(): void } {
   let records: unknown[][] = renderers.map(() => []);
-  let timeline: unknown[][] = renderers.map(() => []);
+  let timeline: TimelineLine[][] = renderers.map(() => []);
   let findings: unknown[] = [];
   let count = 0;
   let events = 0;
   const flush = () => {
     if (count === 0 && events === 0 && findings.length === 0) return;
     const encoded = records.map(encodeTexts);
-    const transfer = encoded.flatMap((r) => (isEncoded(r) ? [r.bytes.buffer as ArrayBuffer, r.ends.buffer as ArrayBuffer] : []));
-    port!.postMessage({ type: 'batch', artifact: artifact.id, recordCount: count, records: encoded, timeline, timelineEvents: events, findings } satisfies FromWorker, transfer);
+    const lines = timeline.map(encodeLines);
+    const texts = [...encoded.filter(isEncoded), ...lines.map((l) => l.lines)];
+    const transfer = texts.flatMap((t) => [t.bytes.buffer as ArrayBuffer, t.ends.buffer as ArrayBuffer]);
+    port!.postMessage({ type: 'batch', artifact: artifact.id, recordCount: count, records: encoded, timeline: lines, timelineEvents: events, findings } satisfies FromWorker, transfer);
     records = renderers.map(() => []);
     timeline = renderers.map(() => []);
     findings = [];
@@ -98,7 +104,7 @@ function createBatch(artifact: AnyArtifact): { flow: ArtifactFlow; flush(): void
     },
     timeline(event: TimelineEvent) {
       events++;
-      for (let i = 0; i < renderers.length; i++) timeline[i]!.push(pack(renderers[i]!.timeline(artifact, event)));
+      for (let i = 0; i < renderers.length; i++) timeline[i]!.push(renderers[i]!.timeline(artifact, event));
     },
     finding(finding: Finding) {
       findings.push(pack(finding));
@@ -113,7 +119,15 @@ function createBatch(artifact: AnyArtifact): { flow: ArtifactFlow; flush(): void
  */
 function encodeTexts(rendered: unknown[]): unknown[] | EncodedTexts {
   if (rendered.length === 0 || !rendered.every((r) => typeof r === 'string')) return rendered;
-  const texts = rendered;
+  return encodeStrings(rendered);
+}
+
+/** A batch's timeline lines, encoded the same way; their keys travel as strings. */
+function encodeLines(timeline: readonly TimelineLine[]): EncodedLines {
+  return { keys: timeline.map((l) => l.sortKey), lines: encodeStrings(timeline.map((l) => l.line as string)) };
+}
+
+function encodeStrings(texts: readonly string[]): EncodedTexts {
   const ends = new Uint32Array(texts.length);
   let total = 0;
   for (let i = 0; i < texts.length; i++) ends[i] = total += Buffer.byteLength(texts[i]!, 'utf8');

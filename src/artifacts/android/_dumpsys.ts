@@ -13,6 +13,7 @@
  */
 import { Readable } from 'node:stream';
 import type { EvidenceFile, FileSpec } from '../../evidence/source.js';
+import { deviceTimeZone } from '../../evidence/device-zone.js';
 import { MAX_DUMPSTATE_LINE } from '../../formats/dumpstate-facts.js';
 import { forEachSectionLine, SectionScanner, textOf, type SectionIndex } from '../../formats/dumpstate-sections.js';
 import type { LineDecoder } from '../../formats/lines.js';
@@ -113,7 +114,7 @@ export async function dumpsysSection(ctx: ParseContext, file: EvidenceFile, serv
  * device-local times it reads.
  */
 export async function* parseDumpsys<R>(ctx: ParseContext, service: KeptService, decode: (text: string, file: EvidenceFile, zone: string | undefined) => Iterable<R>): AsyncIterable<Parsed<R>> {
-  const zone = ctx.source.describe().device?.timeZone;
+  const zone = deviceTimeZone(ctx.source.describe());
   for (const file of await ctx.findInputs()) {
     if (ctx.signal.aborted) return;
     const section = await dumpsysSection(ctx, file, service);

@@ -1,7 +1,7 @@
 /**
  * What the three intrusion-log artifacts share (reference-spec §9.4): every `intrusion_logs/` text file of an
  * androidqf acquisition read in one order, events de-duplicated across files and types, and the device's time
- * zone from getprop.txt to label each instant with the phone's wall clock.
+ * zone from getprop.txt (else the examiner's `--device-time-zone`) to label each instant with the phone's wall clock.
  *
  * The files are read and decoded once per run (the de-duplication of one type depends on the others': an event
  * seen first as another type is a duplicate); each artifact takes its own type's events from that pass.
@@ -9,8 +9,9 @@
 import type { EvidenceFile, FileSpec } from '../../evidence/source.js';
 import { decodeGetprop, propertyValue } from '../../formats/android-getprop.js';
 import { decodeIntrusionLog, IntrusionDedup, INTRUSION_TYPES, newFileStats, type IntrusionEvent } from '../../formats/intrusion-logs.js';
-import { isKnownZone, wallClockIn } from '../../formats/device-time.js';
-import type { Moment } from '../../formats/time.js';
+import { givenZoneConflict } from '../../evidence/device-zone.js';
+import { isKnownZone, offsetMinutesAt, wallClockIn } from '../../formats/device-time.js';
+import { Moment } from '../../formats/time.js';
 import type { ArtifactInputs, ParseContext, ParseIssue, RecordSource } from '../artifact.js';
 import { at } from '../_read.js';
 import { aqfName, readAqfText } from './_aqf.js';
@@ -45,7 +46,7 @@ export interface IntrusionTime {
   readonly timestamp: Moment | null;
   /** `2023-11-15 00:13:20.000000`, the wall clock in `device_time_zone`; null when the zone is unknown. */
   readonly device_local_time: string | null;
-  /** `persist.sys.timezone` from getprop.txt, when the acquisition has it and it names a real zone. */
+  /** `persist.sys.timezone` from getprop.txt when the acquisition has it and it names a real zone, else the zone given with `--device-time-zone`. */
   readonly device_time_zone: string | null;
 }
 
@@ -61,10 +62,17 @@ export function eventSource(item: IntrusionItem): RecordSource {
   return item.member === undefined ? at(item.file, { line: item.event.line }) : at(item.file, { key: `${item.member}:${item.event.line}` });
 }
 
-/** The device's zone from getprop.txt, or null with the line saying why times are UTC only. */
+/**
+ * The device's zone: the acquisition's own (getprop.txt), else the one the examiner gave (`--device-time-zone`,
+ * device-zone.ts), else null with the line saying why times are UTC only. `why` is also the line saying the
+ * examiner's zone was not used, or used in place of a name this tool cannot use.
+ */
 async function deviceZone(ctx: ParseContext): Promise<{ zone: string | null; why?: string }> {
-  // The acquisition's own answer first (getprop.txt, else its bugreport.zip's properties: androidqf.ts).
-  const described = ctx.source.describe().device?.timeZone;
+  const info = ctx.source.describe();
+  const given = info.givenTimeZone;
+  // The acquisition's own answer first (getprop.txt, else its bugreport.zip's properties: androidqf.ts); the
+  // getprop artifact of that acquisition says when the examiner's zone differs.
+  const described = info.device?.timeZone;
   if (described && isKnownZone(described)) return { zone: described };
   const getprop = (await ctx.source.find({ by: 'path-glob', pattern: 'getprop.txt' }))[0];
   let zone: string | undefined;
@@ -76,7 +84,14 @@ async function deviceZone(ctx: ParseContext): Promise<{ zone: string | null; why
       // The getprop artifact reports its own damage; here it only means the zone is unknown.
     }
   }
-  if (zone && isKnownZone(zone)) return { zone };
+  if (zone && isKnownZone(zone)) {
+    const conflict = givenZoneConflict(zone, given);
+    return conflict ? { zone, why: conflict } : { zone };
+  }
+  if (given !== undefined) {
+    // The examiner's zone fills in; said only when it replaces a name the phone gave (no name: the records say the zone).
+    return zone ? { zone: given, why: `persist.sys.timezone "${zone.slice(0, 64)}" is not a known time zone: intrusion-log times are labelled in ${given}, given with --device-time-zone` } : { zone: given };
+  }
   const why = zone ? `persist.sys.timezone "${zone.slice(0, 64)}" is not a known time zone` : getprop ? 'no persist.sys.timezone in getprop.txt' : 'no getprop.txt beside the logs';
   return { zone: null, why: `device time zone unknown (${why}): intrusion-log times are given in UTC only` };
 }
@@ -184,6 +199,21 @@ export async function* intrusionEvents(ctx: ParseContext, type: string, options:
     if (ctx.signal.aborted) return;
     yield { ...item, zone };
   }
+}
+
+/**
+ * The time an event's timeline row and findings give: with the device's zone, the phone's wall clock labelled
+ * with that zone (a zoned device-local Moment: the native timeline writes its instant in UTC, alerts.json the
+ * wall clock with its offset, and MVT's output the wall clock alone, as MVT's `-t ZONE` does, reference-spec
+ * §9.4); without it, the instant.
+ */
+export function shownTime(r: IntrusionTime): Moment | null {
+  const { timestamp, device_local_time: local, device_time_zone: zone } = r;
+  if (!timestamp || local === null || zone === null || !isKnownZone(zone)) return timestamp;
+  const offsetMinutes = offsetMinutesAt(zone, timestamp.unixSeconds * 1000);
+  const wall = Moment.fromUnixSeconds(timestamp.unixSeconds + offsetMinutes * 60);
+  if (!wall) return timestamp;
+  return Moment.deviceLocal(wall.unixSeconds + timestamp.micros / 1e6, local, { zone, offsetMinutes, fold: 'exact' }) ?? timestamp;
 }
 
 /** The event's instant and its wall-clock label. */

@@ -2,7 +2,7 @@ import { decodeGetprop, MAX_GETPROP_LINES, propertyValue, type AndroidProperty }
 import { defineArtifact, type Parsed } from '../artifact.js';
 import { at } from '../_read.js';
 import { aqfName, readAqfText } from './_aqf.js';
-import { TIME_ZONE_PROPERTY, unknownZoneMessage } from './_zone.js';
+import { TIME_ZONE_PROPERTY, zoneIssue } from './_zone.js';
 
 /** One system property (`ro.build.version.security_patch = 2024-01-05`). */
 export interface AqfPropertyRecord {
@@ -31,8 +31,8 @@ export default defineArtifact<AqfPropertyRecord>({
         ctx.warn({ code: 'row-skipped', file, message: `${aqfName(file)}: ${decoded.skipped.length} line(s) that are not "[name]: [value]", the first at line ${first.line}` });
       }
       if (decoded.truncated) ctx.warn({ code: 'truncated', file, message: `${aqfName(file)}: more than ${MAX_GETPROP_LINES} lines; the rest not read` });
-      const zoneIssue = unknownZoneMessage(aqfName(file), propertyValue(decoded.properties, TIME_ZONE_PROPERTY));
-      if (zoneIssue) ctx.warn({ code: 'row-skipped', file, message: zoneIssue });
+      const zoneLine = zoneIssue(aqfName(file), propertyValue(decoded.properties, TIME_ZONE_PROPERTY), ctx.source.describe());
+      if (zoneLine) ctx.warn({ code: 'row-skipped', file, message: zoneLine });
       for (const p of decoded.properties) yield { record: recordOf(p), source: at(file, { line: p.line }) } satisfies Parsed<AqfPropertyRecord>;
     }
   },

@@ -4,7 +4,7 @@ import { defineArtifact, type Parsed } from '../artifact.js';
 import { at } from '../_read.js';
 import type { AqfPropertyRecord } from './aqf_getprop.js';
 import { eachDumpstateLine } from './_dumpstate.js';
-import { TIME_ZONE_PROPERTY, unknownZoneMessage } from './_zone.js';
+import { TIME_ZONE_PROPERTY, unknownZoneMessage, zoneIssue } from './_zone.js';
 
 /** One system property of a bugreport's `SYSTEM PROPERTIES` section: the same record as androidqf's getprop.txt. */
 export type DumpsysPropertyRecord = AqfPropertyRecord;
@@ -33,8 +33,11 @@ export default defineArtifact<DumpsysPropertyRecord>({
         ctx.warn({ code: 'row-skipped', file, message: `${name}: ${facts.skipped.count} line(s) of the SYSTEM PROPERTIES section that are not "[name]: [value]", the first at line ${facts.skipped.firstLine}` });
       }
       if (facts.truncated) ctx.warn({ code: 'truncated', file, message: `${name}: a SYSTEM PROPERTIES section of more than ${MAX_GETPROP_LINES} lines; the rest not read` });
-      const zoneIssue = unknownZoneMessage(name, propertyValue(facts.properties, TIME_ZONE_PROPERTY));
-      if (zoneIssue) ctx.warn({ code: 'row-skipped', file, message: zoneIssue });
+      // In androidqf, its getprop artifact says what is said of the examiner's zone (once a run).
+      const info = ctx.source.describe();
+      const value = propertyValue(facts.properties, TIME_ZONE_PROPERTY);
+      const zoneLine = ctx.source.kind === 'android-bugreport' ? zoneIssue(name, value, info) : unknownZoneMessage(name, value, info.givenTimeZone);
+      if (zoneLine) ctx.warn({ code: 'row-skipped', file, message: zoneLine });
       for (const p of facts.properties) yield { record: { name: p.name, value: p.value }, source: at(file, { line: p.line }) } satisfies Parsed<DumpsysPropertyRecord>;
     }
   },

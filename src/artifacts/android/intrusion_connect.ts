@@ -1,7 +1,7 @@
 import { fromUnixMs } from '../../formats/time.js';
 import { defineArtifact, type Parsed } from '../artifact.js';
 import { described } from '../describe.js';
-import { INTRUSION_INPUTS, eventSource, intrusionEvents, intrusionTime, num, str, type IntrusionTime } from './_intrusion.js';
+import { INTRUSION_INPUTS, eventSource, intrusionEvents, intrusionTime, shownTime, num, str, type IntrusionTime } from './_intrusion.js';
 
 /** A network connection an app opened (intrusion logging, `connect_event`). */
 export interface IntrusionConnectRecord extends IntrusionTime {
@@ -34,7 +34,7 @@ export default defineArtifact<IntrusionConnectRecord>({
   title: 'Network connections (intrusion logs)',
   doc: 'Every connection an app opened, with the app, address and port, from Android 16\'s intrusion logging: a connection to a spyware server\'s address shows here even when no name was looked up.',
   references: ['https://source.android.com/docs/security/features/intrusion-logging'],
-  mvt: { module: 'connect_event', className: 'ConnectEvent' },
+  mvt: { module: 'connect_event', className: 'ConnectEvent', wallClockFields: { timestamp: 'device_local_time' } },
   inputs: INTRUSION_INPUTS,
   inputMode: 'all',
   async *parse(ctx) {
@@ -42,7 +42,7 @@ export default defineArtifact<IntrusionConnectRecord>({
       yield { record: connectRecord(item.event.event, item.zone), source: eventSource(item) } satisfies Parsed<IntrusionConnectRecord>;
     }
   },
-  timeline: (r) => [{ time: r.timestamp, event: 'network_connection', description: described`Connection to ${connectIp(r) ?? r.ip_address}:${r.port} by ${r.package_name}` }],
+  timeline: (r) => [{ time: shownTime(r), event: 'network_connection', description: described`Connection to ${connectIp(r) ?? r.ip_address}:${r.port} by ${r.package_name}` }],
   observables: (r) => {
     const ip = connectIp(r);
     return [...(ip ? [{ kind: 'domain', value: ip, field: 'ip_address' } as const] : []), ...(r.package_name ? [{ kind: 'app_id', value: r.package_name, field: 'package_name' } as const] : [])];

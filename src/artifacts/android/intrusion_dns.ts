@@ -1,7 +1,7 @@
 import { fromUnixMs } from '../../formats/time.js';
 import { defineArtifact, type Observable, type Parsed } from '../artifact.js';
 import { described } from '../describe.js';
-import { INTRUSION_INPUTS, eventSource, intrusionEvents, intrusionTime, str, num, type IntrusionTime } from './_intrusion.js';
+import { INTRUSION_INPUTS, eventSource, intrusionEvents, intrusionTime, shownTime, str, num, type IntrusionTime } from './_intrusion.js';
 
 /** A DNS lookup an app made (Android 16 intrusion logging, `dns_event`): the host asked for and the addresses returned. */
 export interface IntrusionDnsRecord extends IntrusionTime {
@@ -30,7 +30,7 @@ export default defineArtifact<IntrusionDnsRecord>({
   title: 'DNS lookups (intrusion logs)',
   doc: 'Every host name an app looked up, with the app and the addresses returned, from Android 16\'s intrusion logging: spyware has to reach its servers, and their names and addresses are what indicators list.',
   references: ['https://source.android.com/docs/security/features/intrusion-logging', 'https://github.com/mvt-project/androidqf'],
-  mvt: { module: 'dns_event', className: 'DnsEvent' },
+  mvt: { module: 'dns_event', className: 'DnsEvent', wallClockFields: { timestamp: 'device_local_time' } },
   inputs: INTRUSION_INPUTS,
   inputMode: 'all',
   async *parse(ctx) {
@@ -41,7 +41,7 @@ export default defineArtifact<IntrusionDnsRecord>({
   },
   timeline: (r) => {
     const ips = dnsIps(r);
-    return [{ time: r.timestamp, event: 'dns_query', description: described`DNS query for ${r.hostname} by ${r.package_name}${ips.length > 0 ? ` [IPs: ${ips.join(', ')}]` : ''}` }];
+    return [{ time: shownTime(r), event: 'dns_query', description: described`DNS query for ${r.hostname} by ${r.package_name}${ips.length > 0 ? ` [IPs: ${ips.join(', ')}]` : ''}` }];
   },
   observables: (r) => [
     ...(r.hostname ? [{ kind: 'domain', value: r.hostname, field: 'hostname' } as const] : []),

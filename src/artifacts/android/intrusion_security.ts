@@ -1,7 +1,7 @@
 import { Moment } from '../../formats/time.js';
 import { isObject, keptValue, valueText } from '../../formats/intrusion-logs.js';
 import { defineArtifact, type Observable, type Parsed } from '../artifact.js';
-import { INTRUSION_INPUTS, eventSource, intrusionEvents, intrusionTime, num, str, type IntrusionTime } from './_intrusion.js';
+import { INTRUSION_INPUTS, eventSource, intrusionEvents, intrusionTime, shownTime, num, str, type IntrusionTime } from './_intrusion.js';
 
 /**
  * One SecurityLog event (intrusion logging, `security_event`): a process start, an adb command, a package
@@ -127,7 +127,7 @@ export default defineArtifact<IntrusionSecurityRecord>({
   title: 'Security events (intrusion logs)',
   doc: 'Android\'s SecurityLog as intrusion logging exports it: app processes started, adb commands and file transfers, apps installed or removed, certificate authorities added, keys failing their integrity checks, wipe failures.',
   references: ['https://developer.android.com/reference/android/app/admin/SecurityLog', 'https://source.android.com/docs/security/features/intrusion-logging'],
-  mvt: { module: 'security_event', className: 'SecurityEvent' },
+  mvt: { module: 'security_event', className: 'SecurityEvent', wallClockFields: { timestamp: 'device_local_time' } },
   inputs: INTRUSION_INPUTS,
   inputMode: 'all',
   async *parse(ctx) {
@@ -142,7 +142,7 @@ export default defineArtifact<IntrusionSecurityRecord>({
       ctx.warn({ code: 'unsupported-schema', message: `security event type(s) this version does not know, kept with their raw details: ${list}` });
     }
   },
-  timeline: (r) => [{ time: r.timestamp, event: r.tag ?? 'unknown', description: securityText(r) }],
+  timeline: (r) => [{ time: shownTime(r), event: r.tag ?? 'unknown', description: securityText(r) }],
   observables: (r) => {
     const p = r.payload;
     const out: Observable[] = [];

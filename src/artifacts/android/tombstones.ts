@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
 import { FormatError } from '../../errors.js';
+import { deviceTimeZone } from '../../evidence/device-zone.js';
 import { parseWallClock, wallClockSeconds, wallClockToUnix } from '../../formats/device-time.js';
 import { Moment, fromUnix } from '../../formats/time.js';
 import { decodeTombstoneText, parseTombstoneTime, type TombstoneCrash } from '../../formats/tombstone.js';
@@ -63,7 +64,7 @@ export default defineArtifact<TombstoneRecord>({
   },
   inputMode: 'all',
   async *parse(ctx) {
-    const zone = ctx.source.describe().device?.timeZone;
+    const zone = deviceTimeZone(ctx.source.describe());
     const files = (await ctx.findInputs()).sort((a, b) => a.ref.storedPath.localeCompare(b.ref.storedPath));
     for (const file of files) {
       if (ctx.signal.aborted) return;

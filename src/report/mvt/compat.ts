@@ -37,6 +37,13 @@ export function mvtNamesOf(artifact: Pick<AnyArtifact, 'id' | 'mvt'>): Pick<MvtC
 /** Our record in MVT's shape: its field spellings restored (timestamps are rendered by the JSON writer). */
 export function toMvtRecord(artifact: Pick<AnyArtifact, 'mvt'>, record: unknown): unknown {
   const renames = artifact.mvt?.renames;
-  if (!renames || typeof record !== 'object' || record === null) return record;
-  return Object.fromEntries(Object.entries(record).map(([k, v]) => [renames[k] ?? k, v]));
+  const wallClock = artifact.mvt?.wallClockFields;
+  if ((!renames && !wallClock) || typeof record !== 'object' || record === null) return record;
+  const fields = record as Readonly<Record<string, unknown>>;
+  return Object.fromEntries(
+    Object.entries(fields).map(([k, v]) => {
+      const local = wallClock?.[k] === undefined ? undefined : fields[wallClock[k]];
+      return [renames?.[k] ?? k, typeof local === 'string' ? local : v];
+    }),
+  );
 }

@@ -12,7 +12,7 @@ import { Moment } from '../../formats/time.js';
 import { JsonArrayWriter, StringSink, indentedArrayLayout } from '../json-stream.js';
 import type { RecordRenderer, RunInfo, RunStart, Sink } from '../output.js';
 import { neutraliseFormula } from '../csv-safety.js';
-import { TimelineStore, type StoredEvent } from '../timeline-store.js';
+import { TimelineStore, timelineLine, type TimelineLine } from '../timeline-store.js';
 import { mvtNamesOf, pythonDescription, toMvtRecord } from './compat.js';
 import { pyCsvRow, pyJson, pyRepr, writePyJson } from './python.js';
 
@@ -85,9 +85,9 @@ export const mvtRenderer: RecordRenderer = {
     // A list element without links is its text alone: a worker thread hands that over as UTF-8 bytes, uncopied.
     return urls ? { shape: 'list', text: text.text, urls } : text.text;
   },
-  timeline(artifact, e): StoredEvent {
+  timeline(artifact, e): TimelineLine {
     const time = e.time ? e.time.mvt() : '';
-    return { sortKey: time, artifact: mvtNamesOf(artifact).className, event: e.event, description: pythonDescription(e.description), time };
+    return timelineLine(time, pyCsvRow([time, mvtNamesOf(artifact).className, e.event, neutraliseFormula(pythonDescription(e.description))]));
   },
 };
 
@@ -181,8 +181,8 @@ export class MvtOutput implements Sink {
     this.renderedTimeline(artifact, mvtRenderer.timeline(artifact, e));
   }
 
-  renderedTimeline(_artifact: AnyArtifact, event: unknown): void {
-    this.timelineStore.add(event as StoredEvent);
+  renderedTimeline(_artifact: AnyArtifact, line: TimelineLine): void {
+    this.timelineStore.add(line);
   }
 
   finding(f: Finding): void {
@@ -215,7 +215,7 @@ export class MvtOutput implements Sink {
 
     const timelinePath = join(this.dir, 'timeline.csv');
     if (!this.timelineStore.isEmpty) {
-      await this.timelineStore.writeTo(timelinePath, pyCsvRow([this.timeColumn, 'Plugin', 'Event', 'Description']), (e) => pyCsvRow([e.time, e.artifact, e.event, neutraliseFormula(e.description)]), this.fileMode);
+      await this.timelineStore.writeTo(timelinePath, pyCsvRow([this.timeColumn, 'Plugin', 'Event', 'Description']), this.fileMode);
       files.push(timelinePath);
     }
 

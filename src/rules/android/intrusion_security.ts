@@ -1,5 +1,6 @@
 /** Heuristics over Android's SecurityLog from intrusion logging (MVT SecurityEvent, reference-spec §10.4): MEDIUM each. */
 import { cryptoSelfTestPassed, succeeded, type IntrusionSecurityRecord } from '../../artifacts/android/intrusion_security.js';
+import { shownTime } from '../../artifacts/android/_intrusion.js';
 import { isObject, valueText } from '../../formats/intrusion-logs.js';
 import { defineRule } from '../rule.js';
 
@@ -21,7 +22,7 @@ export default [
     check(r) {
       if (r.tag !== 'cert_authority_installed' || !succeeded(r.payload)) return [];
       const subject = isObject(r.payload) && typeof r.payload.subject === 'string' && r.payload.subject ? r.payload.subject : 'unknown';
-      return [{ message: `Certificate authority installed: ${subject}`, eventTime: r.timestamp }];
+      return [{ message: `Certificate authority installed: ${subject}`, eventTime: shownTime(r) }];
     },
   }),
   defineRule<IntrusionSecurityRecord>({
@@ -34,7 +35,7 @@ export default [
     innocent: 'Captive portals in hotels and airports, a wrong clock on the phone and misconfigured servers cause the same failures. Look at when and how often it happened.',
     source: SOURCE,
     scope: 'record',
-    check: (r) => (r.tag === 'cert_validation_failure' ? [{ message: `Certificate validation failure detected: ${shown(r.payload)}`, eventTime: r.timestamp }] : []),
+    check: (r) => (r.tag === 'cert_validation_failure' ? [{ message: `Certificate validation failure detected: ${shown(r.payload)}`, eventTime: shownTime(r) }] : []),
   }),
   defineRule<IntrusionSecurityRecord>({
     id: 'android.intrusion_security.key_integrity_violation',
@@ -46,7 +47,7 @@ export default [
     innocent: 'Storage corruption and some system updates cause it too. Repeated violations, or ones near other suspicious events, matter more than one.',
     source: SOURCE,
     scope: 'record',
-    check: (r) => (r.tag === 'key_integrity_violation' ? [{ message: `Key integrity violation detected: ${shown(r.payload)}`, eventTime: r.timestamp }] : []),
+    check: (r) => (r.tag === 'key_integrity_violation' ? [{ message: `Key integrity violation detected: ${shown(r.payload)}`, eventTime: shownTime(r) }] : []),
   }),
   defineRule<IntrusionSecurityRecord>({
     id: 'android.intrusion_security.wipe_failure',
@@ -58,7 +59,7 @@ export default [
     innocent: 'A wipe can fail when the phone loses power or the storage is faulty. Ask who ordered the wipe.',
     source: SOURCE,
     scope: 'record',
-    check: (r) => (r.tag === 'wipe_failure' ? [{ message: 'Device wipe failure detected', eventTime: r.timestamp }] : []),
+    check: (r) => (r.tag === 'wipe_failure' ? [{ message: 'Device wipe failure detected', eventTime: shownTime(r) }] : []),
   }),
   defineRule<IntrusionSecurityRecord>({
     id: 'android.intrusion_security.crypto_self_test_failed',
@@ -70,6 +71,6 @@ export default [
     innocent: 'Faulty hardware and broken system updates can make the test fail too.',
     source: SOURCE,
     scope: 'record',
-    check: (r) => (r.tag === 'crypto_self_test_completed' && !cryptoSelfTestPassed(r.payload) ? [{ message: 'Cryptographic self test failed', eventTime: r.timestamp }] : []),
+    check: (r) => (r.tag === 'crypto_self_test_completed' && !cryptoSelfTestPassed(r.payload) ? [{ message: 'Cryptographic self test failed', eventTime: shownTime(r) }] : []),
   }),
 ];

@@ -174,7 +174,9 @@ describe('indicators (MVT §14.5): a synthetic file checked against a domain, an
         ['android.intrusion_connect', 'critical', 'ip_address', '198.51.100.1'],
         ['android.intrusion_security', 'medium', null, null],
       ]);
-      expect(result.findings[3]!.eventTime?.iso()).toBe('2023-11-14T22:13:23.000000Z');
+      // The phone's wall clock with its zone's offset (the instant and what the phone showed, in one value).
+      expect(result.findings[3]!.eventTime?.iso()).toBe('2023-11-14T23:13:23.000000+01:00');
+      expect(result.findings[3]!.eventTime?.instant()?.iso()).toBe('2023-11-14T22:13:23.000000Z');
     } finally {
       iocs.remove();
     }
