@@ -6,7 +6,7 @@
  * (`formats/dumpstate-sections.ts`), which keeps the offsets of every section and the bytes of the services
  * the text decoders read (`KEPT_SERVICES`, each bounded); the others reuse that split. The file itself is never
  * held (a dumpstate is 20 to 150 MB, mostly battery history): a section decoded line by line (`batterystats`,
- * `parseDumpsysLines`) is read from a second stream of the file by its offsets, without holding it either. The
+ * `parseDumpsysLines`) is read again by its offsets (`Source.streamRange`), without holding it either. The
  * cache is a WeakMap keyed by the Source object (one per run, shared by every artifact of it), holding per
  * stored path the promise of the split, so artifacts parsed concurrently wait for the same pass. It is
  * dropped with the Source at the end of the run.
@@ -125,9 +125,8 @@ export async function* parseDumpsys<R>(ctx: ParseContext, service: KeptService, 
 
 /**
  * The parse of a dumpsys artifact whose section may be most of the file (`batterystats`: the battery history
- * of a 100 MB dumpstate): the section's lines are fed to a fresh `decoder` from a second stream of the file
- * (the split gives its offsets; only the section's bytes where the layer can seek), so neither the file nor the
- * section is held. The lines are those of the
+ * of a 100 MB dumpstate): the section's lines are fed to a fresh `decoder` from a second read of its bytes
+ * (at the offsets the split found), so neither the file nor the section is held. The lines are those of the
  * section's text split on `\n`; a line longer than MAX_DUMPSTATE_LINE is cut there, with one issue.
  */
 export async function* parseDumpsysLines<R>(ctx: ParseContext, service: string, decoder: () => LineDecoder<R>): AsyncIterable<Parsed<R>> {
@@ -137,7 +136,8 @@ export async function* parseDumpsysLines<R>(ctx: ParseContext, service: string, 
     if (!found) continue;
     const span = found.split.index.services.get(service)!;
     const d = decoder();
-    // Only the section's bytes where the layer can seek (a folder's file), else the file again from its start.
+    // Only the section's bytes (by seeking where the layer can, else by skipping); a source without ranged reads
+    // streams the file again from its start.
     const ranged = ctx.source.streamRange ? await ctx.source.streamRange(file, span.start, span.end) : null;
     const stream = ranged ?? (await openDumpstate(ctx, file));
     let stats;

@@ -78,6 +78,13 @@ describe('dumpsys sections read from one streamed pass', () => {
     }
   });
 
+  it('a battery line longer than the line bound is cut there with one issue; the lines around it are read', async () => {
+    const history = ['Battery History (0% used, 2720 used of 4096KB, 31 strings using 2694):', `      +1s000ms (2) 100 +top=u0a1:"${'x'.repeat(70 * 1024)}"`, '      +2s000ms (2) 100 +job=u0a2:"com.example.app/.SyncJob"', ''].join('\n');
+    const { records, coverage } = await parseAqfFiles(batteryHistory, { 'dumpsys.txt': `DUMP OF SERVICE batterystats:\n${history}\n${SEP}\n` });
+    expect(records).toEqual([expect.objectContaining({ event: 'start_top', uid: 'u0a1' }), { time_elapsed: '+2s000ms', event: 'start_job', uid: 'u0a2', package_name: 'com.example.app', service: 'com.example.app/.SyncJob' }]);
+    expect(coverage.issues.map((i) => i.message)).toEqual(['dumpsys.txt: 1 line(s) of the "DUMP OF SERVICE batterystats:" section longer than 65536 bytes, cut there']);
+  });
+
   it('a kept section past the bound is one coverage line naming its size; the other sections are still read', async () => {
     const line = `  Package [com.example.filler] (1a2b3c):\n${' '.repeat(60)}\n`;
     const huge = line.repeat(Math.ceil((MAX_KEPT_SECTION_BYTES + 1024) / line.length));
