@@ -3,11 +3,12 @@
  * (npx tsx bench/dumpstate.bench.ts). The dump is src/synth/android-dumpsys.ts's ordinary phone with the spyware
  * plants, its package list grown to `--packages` apps (each with its permissions, as a real one), and filler
  * services (activity, window, meminfo-like text) up to the size asked. The check runs in a child process
- * against the public feeds: wall and CPU time and peak RSS. The file is read once and split once, whatever the
- * number of dumpsys artifacts; its bytes are held for the run, never one string of the whole file.
+ * against the public feeds: wall and CPU time and peak RSS. The file is streamed once and split once, whatever the
+ * number of dumpsys artifacts, keeping only the sections the text decoders read; never one string of the whole file.
  *
  *   npx tsx bench/dumpstate.bench.ts                        100 MB, 2,000 packages
  *   npx tsx bench/dumpstate.bench.ts -- --sizes 25,100      these sizes in MB
+ *   npx tsx bench/dumpstate.bench.ts -- --before ../main    also that checkout's build, side by side
  */
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,7 +18,8 @@ import { androidDumpsys, HELPLINE_ADB_KEY, SEPARATOR, SPYWARE_PLANTS } from '../
 import { builtCli, cli, measure, projectRoot, rssMethod } from './_child.js';
 
 const ACQUIRED = new Date('2024-05-01T10:20:00Z');
-const { values } = parseArgs({ options: { sizes: { type: 'string', default: '100' }, packages: { type: 'string', default: '2000' }, iocs: { type: 'string', multiple: true } } });
+const { values } = parseArgs({ options: { sizes: { type: 'string', default: '100' }, packages: { type: 'string', default: '2000' }, iocs: { type: 'string', multiple: true }, before: { type: 'string' } } });
+const builds = [...(values.before ? [{ label: 'before', root: resolve(values.before) }] : []), { label: values.before ? 'after' : 'this', root: projectRoot }];
 const iocs = values.iocs ?? [resolve(projectRoot, '..', 'shared', 'data', 'iocs')];
 const work = mkdtempSync(join(tmpdir(), 'th-bench-dumpstate-'));
 
@@ -47,8 +49,8 @@ function filler(bytes: number): string {
 
 const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
 console.log(`tracehound check on generated androidqf acquisitions with a large dumpsys.txt (${builtCli() ? 'built CLI' : 'sources through tsx'}; peak RSS by ${rssMethod()})`);
-console.log('| size asked | dumpsys.txt | packages | check wall | check cpu | peak RSS | findings (exit) |');
-console.log('|---|---|---|---|---|---|---|');
+console.log('| build | size asked | dumpsys.txt | packages | check wall | check cpu | peak RSS | findings (exit) |');
+console.log('|---|---|---|---|---|---|---|---|');
 try {
   for (const label of values.sizes.split(',')) {
     const dir = join(work, `aqf-${label}`);
@@ -58,8 +60,10 @@ try {
     writeFileSync(join(dir, 'dumpsys.txt'), text);
     writeFileSync(join(dir, 'getprop.txt'), '[ro.build.version.release]: [14]\n');
     writeFileSync(join(dir, 'acquisition.json'), JSON.stringify({ started: ACQUIRED.toISOString(), adb_host_public_key: `${HELPLINE_ADB_KEY} helpline@laptop` }));
-    const run = await measure(cli(['check', dir, ...iocs.flatMap((i) => ['--iocs', i]), '--no-default-iocs', '--quiet']));
-    console.log(`| ${label} MB | ${mb(statSync(join(dir, 'dumpsys.txt')).size)} | ${values.packages} | ${(run.wallMs / 1000).toFixed(1)} s | ${run.cpuMs === null ? 'n/a' : `${(run.cpuMs / 1000).toFixed(1)} s`} | ${run.peakRssMb === null ? 'n/a' : `${run.peakRssMb.toFixed(0)} MB`} | exit ${run.exitCode}${run.exitCode > 1 ? `: ${run.stderrTail}` : ''} |`);
+    for (const build of builds) {
+      const run = await measure(cli(['check', dir, ...iocs.flatMap((i) => ['--iocs', i]), '--no-default-iocs', '--quiet'], build.root));
+      console.log(`| ${build.label} | ${label} MB | ${mb(statSync(join(dir, 'dumpsys.txt')).size)} | ${values.packages} | ${(run.wallMs / 1000).toFixed(1)} s | ${run.cpuMs === null ? 'n/a' : `${(run.cpuMs / 1000).toFixed(1)} s`} | ${run.peakRssMb === null ? 'n/a' : `${run.peakRssMb.toFixed(0)} MB`} | exit ${run.exitCode}${run.exitCode > 1 ? `: ${run.stderrTail}` : ''} |`);
+    }
     rmSync(dir, { recursive: true, force: true });
   }
 } finally {

@@ -87,7 +87,7 @@ export interface ParseIssue {
 }
 
 export interface ParseContext {
-  readonly source: Pick<Source, 'kind' | 'find' | 'read' | 'stream' | 'openSqlite' | 'describe' | 'manifestRows' | 'listing' | 'fileNames'>;
+  readonly source: Pick<Source, 'kind' | 'find' | 'read' | 'stream' | 'streamRange' | 'openSqlite' | 'describe' | 'manifestRows' | 'listing' | 'fileNames'>;
   /** Finds the first files the artifact's inputs name for this source kind, recording what was missing. */
   findInputs(): Promise<EvidenceFile[]>;
   /** Opens a database after checking `requires`; a mismatch is reported as an issue and gives null. */

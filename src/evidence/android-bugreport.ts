@@ -263,6 +263,10 @@ class OneFile implements StoredFiles {
     return this.inner.openStream(this.checked(rel), what);
   }
 
+  openRange(rel: string, what: string, start: number, end: number): Promise<Readable> {
+    return this.inner.openRange(this.checked(rel), what, start, end);
+  }
+
   copyOut(...args: Parameters<StoredFiles['copyOut']>): Promise<number> {
     return this.inner.copyOut(this.checked(args[0]), ...(args.slice(1) as [string, InputLog, string, string]));
   }

@@ -10,6 +10,7 @@
  */
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
+import { FormatError } from '../errors.js';
 import { decodeGetprop, propertyValue } from '../formats/android-getprop.js';
 import { NESTED_BACKUP, openNestedBackup, type NestedBackup } from './android-backup.js';
 import { NESTED_BUGREPORT, openNestedBugreport, type NestedBugreport } from './androidqf-bugreport.js';
@@ -198,6 +199,13 @@ class AndroidqfSource extends TreeSource {
     const bugreport = this.bugreportOf(file);
     if (bugreport?.stream) return bugreport.stream(file);
     return super.stream(file);
+  }
+
+  override async streamRange(file: EvidenceFile, start: number, end: number): Promise<Readable> {
+    const bugreport = this.bugreportOf(file);
+    if (bugreport?.streamRange) return bugreport.streamRange(file, start, end);
+    if (bugreport) throw new FormatError(file.ref.storedPath, 'the nested bugreport gives no ranged read');
+    return super.streamRange(file, start, end);
   }
 
   override async openSqlite(file: EvidenceFile): Promise<SqliteHandle> {

@@ -167,11 +167,14 @@ export function copyOpened(opened: OpenedEvidence, dest: string): number {
 }
 
 /** A stream over the first `opened.size` bytes; it closes the descriptor when done. */
-export function streamOpened(opened: OpenedEvidence): Readable {
-  if (opened.size === 0) {
+export function streamOpened(opened: OpenedEvidence, range?: { readonly start: number; readonly end: number }): Readable {
+  // Held to the size fstat gave when opened (a file that grows is not read past it).
+  const start = Math.min(range?.start ?? 0, opened.size);
+  const end = Math.min(range?.end ?? opened.size, opened.size);
+  if (end <= start) {
     // `end: -1` would mean "to the end of the file": an empty range reads nothing at all.
     closeSync(opened.fd);
     return Readable.from([]);
   }
-  return createReadStream('', { fd: opened.fd, start: 0, end: opened.size - 1, autoClose: true });
+  return createReadStream('', { fd: opened.fd, start, end: end - 1, autoClose: true });
 }

@@ -132,6 +132,11 @@ export interface Source {
    * declared (archive) size. Logged in the input log with its hash once read to the end.
    */
   stream?(file: EvidenceFile): Promise<Readable>;
+  /**
+   * Bytes [start, end) of a file already read whole through `stream` (a section of a dumpstate, by the offsets
+   * the first pass found): from `start` where the layer has random access, else by skipping. Not logged again.
+   */
+  streamRange?(file: EvidenceFile, start: number, end: number): Promise<Readable>;
   /** A private, read-only SQLite handle. The caller closes it; the source removes any temp copy on close. */
   openSqlite(file: EvidenceFile): Promise<SqliteHandle>;
   /** For encrypted acquisitions: how much was decrypted so far. */

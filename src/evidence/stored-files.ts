@@ -69,6 +69,12 @@ export interface StoredFiles {
   /** The file as a stream, bounded like `read`, for files too large to hold (a 100 MB dumpstate). Not logged. */
   openStream?(rel: string, what: string): Promise<Readable>;
   /**
+   * Bytes [start, end) of the file, read from `start` (only where the layer has random access: a folder's file).
+   * Not logged: the caller has had the whole file through `openStream` already (a dumpstate's section, read
+   * again by its offsets). Absent where only a stream from the start exists; `TreeSource.streamRange` then skips.
+   */
+  openRange?(rel: string, what: string, start: number, end: number): Promise<Readable>;
+  /**
    * Streams the file into `dest`, a private (0600) file of ours, with `transform` applied on the way
    * (decryption); never through a link at `dest`. Logged under `label`, hashed from the stored bytes.
    * Returns the bytes written.
@@ -151,6 +157,10 @@ export class FolderFiles implements StoredFiles {
 
   async openStream(rel: string, what: string): Promise<Readable> {
     return streamOpened(this.contained.open(rel, what));
+  }
+
+  async openRange(rel: string, what: string, start: number, end: number): Promise<Readable> {
+    return streamOpened(this.contained.open(rel, what), { start, end });
   }
 
   async copyOut(rel: string, what: string, log: InputLog, label: string, dest: string, transform?: StreamTransform): Promise<number> {

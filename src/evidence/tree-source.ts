@@ -142,6 +142,13 @@ export class TreeSource implements Source {
     return raw.pipe(tap);
   }
 
+  async streamRange(file: EvidenceFile, start: number, end: number): Promise<Readable> {
+    const rel = this.relOf(file);
+    if (this.files.openRange) return this.files.openRange(rel, rel, start, end);
+    const raw = this.files.openStream ? await this.files.openStream(rel, rel) : Readable.from([await this.files.read(rel, rel)]);
+    return sliceStream(raw, start, end);
+  }
+
   async openSqlite(file: EvidenceFile): Promise<SqliteHandle> {
     const rel = this.relOf(file);
     // A sidecar that is a link out of the acquisition is not read, like any other such link.
@@ -226,4 +233,25 @@ export class TreeSource implements Source {
       .filter((n) => re.test(n))
       .sort((a, b) => a.localeCompare(b));
   }
+}
+
+/** Bytes [start, end) of a stream read from its start: the prefix dropped, the source stopped once `end` is passed. */
+export function sliceStream(raw: Readable, start: number, end: number): Readable {
+  return Readable.from(
+    (async function* () {
+      let offset = 0;
+      try {
+        for await (const chunk of raw as AsyncIterable<Buffer>) {
+          const base = offset;
+          offset += chunk.length;
+          if (offset <= start) continue;
+          if (base >= end) return;
+          yield chunk.subarray(Math.max(0, start - base), Math.min(chunk.length, end - base));
+          if (offset >= end) return;
+        }
+      } finally {
+        raw.destroy();
+      }
+    })(),
+  );
 }

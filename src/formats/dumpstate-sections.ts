@@ -11,6 +11,10 @@
  * (the adb keystore) stay bytes (`sectionBytes`). The scanner takes the file in chunks of any size (it keeps at
  * most `MAX_HEADER_BYTES` of a pending line), so a streamed read splits the same way as a whole buffer.
  *
+ * Streamed, the file is not held: the scanner can keep the bytes of the service sections asked for (`keep`),
+ * each up to a bound, as it passes them (`SectionIndex.kept`), and a section read line by line is taken from a
+ * second stream of the file by its offsets (`forEachSectionLine`), so memory is the kept sections, not the file.
+ *
  * Sharing: every dumpsys artifact of a run reads the same file. `src/artifacts/android/_dumpsys.ts` keeps one
  * split per (Source object, stored path) in a WeakMap keyed by the Source, so the file is read and scanned once
  * per run, whichever artifact asks first, and the split is released with the Source when the run ends.
@@ -45,6 +49,26 @@ export interface SectionIndex {
   readonly lines: number;
   /** More than MAX_SECTIONS headers: the rest were not indexed. */
   readonly truncated: boolean;
+  /**
+   * The bytes of each service section `keep` named and the file holds (its first occurrence, as `services`),
+   * or `null` when it was larger than the bound (not kept).
+   */
+  readonly kept: ReadonlyMap<string, Buffer | null>;
+}
+
+/** Service sections whose bytes the scanner keeps as it passes them, each up to `maxBytes`. */
+export interface KeepSections {
+  readonly services: ReadonlySet<string>;
+  readonly maxBytes: number;
+}
+
+interface Capture {
+  readonly name: string;
+  /** Absolute offset of the next byte to keep. */
+  next: number;
+  parts: Buffer[];
+  bytes: number;
+  over: boolean;
 }
 
 interface Open {
@@ -67,8 +91,22 @@ export class SectionScanner {
   private readonly titled: SectionSpan[] = [];
   private count = 0;
   private truncated = false;
+  /** The chunk being scanned and its offset in the file: kept sections take their bytes from it. */
+  private chunk: Buffer = Buffer.alloc(0);
+  private chunkBase = 0;
+  private capture: Capture | null = null;
+  private readonly kept = new Map<string, Buffer | null>();
+
+  constructor(private readonly keepSections?: KeepSections) {}
 
   push(chunk: Buffer): void {
+    this.chunk = chunk;
+    this.chunkBase = this.offset;
+    this.scan(chunk);
+    this.captureTo(this.chunkBase + chunk.length);
+  }
+
+  private scan(chunk: Buffer): void {
     let from = 0;
     while (from < chunk.length) {
       const nl = chunk.indexOf(NL, from);
@@ -92,7 +130,24 @@ export class SectionScanner {
     // Sections still open run to the end of the file (a cut-off dump).
     if (this.service) this.closeService(closeAt);
     if (this.title) this.closeTitle(closeAt);
-    return { services: this.services, titled: this.titled, lines: this.line, truncated: this.truncated };
+    return { services: this.services, titled: this.titled, lines: this.line, truncated: this.truncated, kept: this.kept };
+  }
+
+  /** Keeps the open capture's bytes of the current chunk up to the absolute offset `upTo`. */
+  private captureTo(upTo: number): void {
+    const c = this.capture;
+    if (!c || c.over) return;
+    const from = Math.max(c.next, this.chunkBase);
+    const to = Math.min(upTo, this.chunkBase + this.chunk.length);
+    if (to <= from) return;
+    c.next = to;
+    if (c.bytes + (to - from) > this.keepSections!.maxBytes) {
+      c.over = true;
+      c.parts = [];
+      return;
+    }
+    c.parts.push(this.chunk.subarray(from - this.chunkBase, to - this.chunkBase));
+    c.bytes += to - from;
   }
 
   private keep(part: Buffer): void {
@@ -117,7 +172,10 @@ export class SectionScanner {
       // A header before the previous service's separator ends that service (MVT would run it on into this one).
       if (this.service) this.closeService(lineStart);
       const name = text.slice(SERVICE_PREFIX.length, -1).trim();
-      if (name !== '' && this.room()) this.service = { name, start: next, headerLine: this.line };
+      if (name !== '' && this.room()) {
+        this.service = { name, start: next, headerLine: this.line };
+        if (this.keepSections?.services.has(name) && !this.kept.has(name)) this.capture = { name, next, parts: [], bytes: 0, over: false };
+      }
       return;
     }
     if (text.startsWith('------ ')) {
@@ -139,7 +197,17 @@ export class SectionScanner {
   private closeService(lineStart: number): void {
     const s = this.service!;
     this.service = null;
-    if (!this.services.has(s.name)) this.services.set(s.name, span(s, lineStart));
+    if (this.services.has(s.name)) return;
+    const done = span(s, lineStart);
+    this.services.set(s.name, done);
+    const c = this.capture;
+    if (c?.name !== s.name) return;
+    this.captureTo(done.end);
+    this.capture = null;
+    const size = done.end - done.start;
+    // A copy of exactly the section (never a view of a larger chunk, which would keep the chunk alive); the
+    // capture may have run a little past the section's end (a closing line begun in an earlier chunk).
+    this.kept.set(s.name, c.over ? null : Buffer.concat(c.parts, size));
   }
 
   private closeTitle(lineStart: number): void {
@@ -165,8 +233,8 @@ function headerText(head: Buffer): string | null {
 }
 
 /** Splits a whole buffer (what `Source.read` returns). */
-export function indexSections(bytes: Buffer): SectionIndex {
-  const scanner = new SectionScanner();
+export function indexSections(bytes: Buffer, keep?: KeepSections): SectionIndex {
+  const scanner = new SectionScanner(keep);
   scanner.push(bytes);
   return scanner.end();
 }
@@ -177,5 +245,81 @@ export function sectionBytes(bytes: Buffer, span: SectionSpan): Buffer {
 
 /** A section as text (UTF-8, a final `\r` of each line removed as a line split would). */
 export function sectionText(bytes: Buffer, span: SectionSpan): string {
-  return sectionBytes(bytes, span).toString('utf8').replace(/\r(?=\n|$)/g, '');
+  return textOf(sectionBytes(bytes, span));
+}
+
+/** A section's own bytes (`SectionIndex.kept`) as text, as `sectionText` gives it. */
+export function textOf(section: Buffer): string {
+  return section.toString('utf8').replace(/\r(?=\n|$)/g, '');
+}
+
+/**
+ * The lines of one section, as `sectionText(...).split('\n')` gives them (a final `\r` removed, the last
+ * line after the last newline included even when empty), from a stream of the whole file, without holding
+ * the section: the bytes before `span.start` are skipped and the stream is left at `span.end`. `firstOffset` is
+ * the file offset of the stream's first byte (a stream of the section alone starts at `span.start`). A line longer
+ * than `maxLine` bytes is cut there (counted in `cut`). `onLine` returns false to stop early.
+ */
+export async function forEachSectionLine(chunks: AsyncIterable<Buffer>, span: SectionSpan, maxLine: number, onLine: (line: string) => boolean, firstOffset = 0): Promise<{ readonly lines: number; readonly cut: number }> {
+  let offset = firstOffset;
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  let overlong = false;
+  let lines = 0;
+  let cut = 0;
+  const keep = (part: Buffer) => {
+    if (overlong || part.length === 0) return;
+    const room = maxLine - pendingBytes;
+    if (part.length > room) {
+      overlong = true;
+      part = part.subarray(0, room);
+    }
+    pending.push(part);
+    pendingBytes += part.length;
+  };
+  const emit = (): boolean => {
+    let line = (pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes)).toString('utf8');
+    if (line.endsWith('\r')) line = line.slice(0, -1);
+    pending = [];
+    pendingBytes = 0;
+    if (overlong) cut++;
+    overlong = false;
+    lines++;
+    return onLine(line);
+  };
+  for await (const chunk of chunks) {
+    const base = offset;
+    offset += chunk.length;
+    if (offset <= span.start) continue;
+    let from = Math.max(0, span.start - base);
+    const stop = Math.min(chunk.length, span.end - base);
+    if (pendingBytes > 0 || overlong) {
+      // The line begun in the chunk before ends here: completed byte by byte.
+      const nl = chunk.indexOf(NL, from);
+      if (nl !== -1 && nl < stop) {
+        keep(chunk.subarray(from, nl));
+        from = nl + 1;
+        if (!emit()) return { lines, cut };
+      }
+    }
+    const last = stop > from ? chunk.lastIndexOf(NL, stop - 1) : -1;
+    if (last >= from && pendingBytes === 0 && !overlong && last - from <= maxLine) {
+      // The chunk's whole lines, none longer than the bound, in one decode and one native split (a line split
+      // on `\n`, an ASCII byte no UTF-8 sequence holds, decodes the same alone or among others).
+      for (const text of chunk.toString('utf8', from, last).split('\n')) {
+        lines++;
+        if (!onLine(text.endsWith('\r') ? text.slice(0, -1) : text)) return { lines, cut };
+      }
+      from = last + 1;
+    }
+    for (let nl = chunk.indexOf(NL, from); nl !== -1 && nl < stop; nl = chunk.indexOf(NL, from)) {
+      keep(chunk.subarray(from, nl));
+      from = nl + 1;
+      if (!emit()) return { lines, cut };
+    }
+    if (from < stop) keep(chunk.subarray(from, stop));
+    if (offset >= span.end) break;
+  }
+  emit();
+  return { lines, cut };
 }

@@ -9,6 +9,8 @@
  *   foreground, with the uid and package of each.
  */
 
+import { decodeLines, type LineDecoder } from './lines.js';
+
 export interface BatteryDailyRecord {
   /** `update`, `downgrade` (lower than the version seen before) or `uninstall` (`vers=0`). */
   readonly action: 'update' | 'downgrade' | 'uninstall';
@@ -24,28 +26,39 @@ export interface BatteryDailyRecord {
 export const MAX_BATTERY_RECORDS = 200_000;
 
 export function decodeBatteryDaily(text: string): BatteryDailyRecord[] {
+  return decodeLines(batteryDailyDecoder(), text);
+}
+
+/** The daily periods, line by line (they follow the history, anywhere in a section that may be 100 MB). */
+export function batteryDailyDecoder(): LineDecoder<BatteryDailyRecord> {
   const raw: { from: string; to: string; package_name: string; vers: string }[] = [];
   let period: { from: string; to: string; seen: Set<string> } | null = null;
-  for (const line of text.split('\n')) {
-    if (line.startsWith('  Daily from ')) {
-      const rest = line.slice('  Daily from '.length);
-      const toAt = rest.indexOf(' to ');
-      const from = (toAt === -1 ? rest : rest.slice(0, toAt)).slice(0, 10);
-      const to = toAt === -1 ? '' : rest.slice(toAt + 4).replace(/:/g, '').trim().slice(0, 10);
-      period = { from, to, seen: new Set() };
-      continue;
-    }
-    const t = line.trim();
-    if (!period || !t.startsWith('Update ')) continue;
-    const [, name, versField] = t.split(/\s+/);
-    if (!name || !versField?.startsWith('vers=')) continue;
-    const vers = versField.slice(5);
-    const key = `${name} ${vers}`;
-    if (period.seen.has(key)) continue;
-    period.seen.add(key);
-    raw.push({ from: period.from, to: period.to, package_name: name, vers });
-    if (raw.length >= MAX_BATTERY_RECORDS) break;
-  }
+  return {
+    line(line) {
+      if (line.startsWith('  Daily from ')) {
+        const rest = line.slice('  Daily from '.length);
+        const toAt = rest.indexOf(' to ');
+        const from = (toAt === -1 ? rest : rest.slice(0, toAt)).slice(0, 10);
+        const to = toAt === -1 ? '' : rest.slice(toAt + 4).replace(/:/g, '').trim().slice(0, 10);
+        period = { from, to, seen: new Set() };
+        return true;
+      }
+      const t = line.trim();
+      if (!period || !t.startsWith('Update ')) return true;
+      const [, name, versField] = t.split(/\s+/);
+      if (!name || !versField?.startsWith('vers=')) return true;
+      const vers = versField.slice(5);
+      const key = `${name} ${vers}`;
+      if (period.seen.has(key)) return true;
+      period.seen.add(key);
+      raw.push({ from: period.from, to: period.to, package_name: name, vers });
+      return raw.length < MAX_BATTERY_RECORDS;
+    },
+    end: () => decideActions(raw),
+  };
+}
+
+function decideActions(raw: { from: string; to: string; package_name: string; vers: string }[]): BatteryDailyRecord[] {
   // Dumpsys lists the newest period first; the actions are decided oldest first (a stable sort keeps file order within a period).
   raw.sort((a, b) => cmp(a.from, b.from) || cmp(a.to, b.to) || cmp(a.package_name, b.package_name));
   const last = new Map<string, bigint>();
@@ -76,17 +89,24 @@ export interface BatteryHistoryRecord {
 }
 
 export function decodeBatteryHistory(text: string): BatteryHistoryRecord[] {
+  return decodeLines(batteryHistoryDecoder(), text);
+}
+
+/** The history at the top of the section, line by line, up to its first empty line. */
+export function batteryHistoryDecoder(): LineDecoder<BatteryHistoryRecord> {
   const out: BatteryHistoryRecord[] = [];
-  for (const line of text.split('\n')) {
-    if (line.startsWith('Battery History ')) continue;
-    if (line.trim() === '') break;
-    const tokens = line.trim().split(/\s+/);
-    const timeElapsed = /^\d{2}-\d{2}$/.test(tokens[0] ?? '') && tokens[1]?.includes(':') ? `${tokens[0]} ${tokens[1]}` : (tokens[0] ?? '');
-    const record = historyEvent(line, timeElapsed);
-    if (record) out.push(record);
-    if (out.length >= MAX_BATTERY_RECORDS) break;
-  }
-  return out;
+  return {
+    line(line) {
+      if (line.startsWith('Battery History ')) return true;
+      if (line.trim() === '') return false;
+      const tokens = line.trim().split(/\s+/);
+      const timeElapsed = /^\d{2}-\d{2}$/.test(tokens[0] ?? '') && tokens[1]?.includes(':') ? `${tokens[0]} ${tokens[1]}` : (tokens[0] ?? '');
+      const record = historyEvent(line, timeElapsed);
+      if (record) out.push(record);
+      return out.length < MAX_BATTERY_RECORDS;
+    },
+    end: () => out,
+  };
 }
 
 const unquote = (s: string) => s.replace(/^"|"$/g, '');

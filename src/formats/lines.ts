@@ -74,3 +74,18 @@ export async function forEachLine(stream: Readable, maxLine: number, onLine: (li
   }
   return { lines, cut, stopped: false };
 }
+
+/**
+ * A decoder fed a text's lines one at a time, so a section too large to hold as one string (a 100 MB battery
+ * history) is decoded from a stream; `line` returns false once no later line can matter.
+ */
+export interface LineDecoder<R> {
+  line(line: string): boolean;
+  end(): R[];
+}
+
+/** The decoder over a whole text, split on `\n` (what the line-fed read gives, line for line). */
+export function decodeLines<R>(decoder: LineDecoder<R>, text: string): R[] {
+  for (const line of text.split('\n')) if (!decoder.line(line)) break;
+  return decoder.end();
+}

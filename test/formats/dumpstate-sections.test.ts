@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -101,19 +102,34 @@ describe('dumpstate sections', () => {
     expect([index.services.size, index.truncated]).toEqual([MAX_SECTIONS, true]);
   });
 
-  it('every dumpsys artifact of a run shares one read and one split of dumpsys.txt', async () => {
+  it('every dumpsys artifact of a run shares one streamed pass over dumpsys.txt; only the two battery artifacts read their section again, by its offsets', async () => {
     const found = await detectInput(mvtAndroidqf(), 'android-androidqf');
-    const source = await found.open(new InputLog());
+    const log = new InputLog();
+    const source = await found.open(log);
     let reads = 0;
+    let streams = 0;
     const counting: Source = Object.create(source) as Source;
     counting.read = (file: EvidenceFile) => {
       if (file.ref.storedPath === 'dumpsys.txt') reads++;
       return source.read(file);
     };
+    counting.stream = (file: EvidenceFile) => {
+      if (file.ref.storedPath === 'dumpsys.txt') streams++;
+      return source.stream!(file);
+    };
+    let ranges = 0;
+    counting.streamRange = (file: EvidenceFile, start: number, end: number) => {
+      if (file.ref.storedPath === 'dumpsys.txt') ranges++;
+      return source.streamRange!(file, start, end);
+    };
     try {
       const counts = await Promise.all(dumpsysArtifacts.map(async (a) => (await collectArtifact(a, counting)).items.length));
       expect(counts).toEqual([4, 0, 12, 3, 6, 6, 2, 2, 8, 1]);
-      expect(reads).toBe(1);
+      // One pass over the whole file; the battery artifacts read only their section again, by its offsets.
+      expect([reads, streams, ranges]).toEqual([0, 1, 2]);
+      // The pass read it to its end: the input log holds the whole file's hash.
+      const bytes = androidqfDumpsys();
+      expect(log.all().find((r) => r.label === 'dumpsys.txt')).toMatchObject({ sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length });
     } finally {
       await source.close();
     }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { jsonArrayItems, jsonLinesItems } from '../../src/formats/json-items.js';
+import { jsonArrayItems, jsonLinesItems, JsonItemsReader, readJsonItems } from '../../src/formats/json-items.js';
 
 /** Every item and how the reader ended, for a list given as text. */
 function readList(text: string, max = 100) {
@@ -55,5 +55,47 @@ describe('jsonLinesItems', () => {
   it('says truncated when more lines follow the bound', () => {
     const gen = jsonLinesItems(Buffer.from('1\n2\n3\n'), 2);
     expect([gen.next().value, gen.next().value, gen.next()]).toMatchObject([{ value: 1 }, { value: 2 }, { done: true, value: 'truncated' }]);
+  });
+});
+
+describe('JsonItemsReader (chunks of any size)', () => {
+  const read = (chunks: string[], options: ConstructorParameters<typeof JsonItemsReader>[1] = {}, max = 100) => {
+    const items = readJsonItems(new JsonItemsReader(max, options), chunks.map((c) => Buffer.from(c, 'latin1')));
+    const out: unknown[] = [];
+    for (;;) {
+      const next = items.next();
+      if (next.done) return { items: out, end: next.value };
+      out.push(next.value.ok ? next.value.value : next.value.reason);
+    }
+  };
+
+  it('decides the layout from the first byte that is not white space: a list, JSON Lines, empty or neither', () => {
+    expect(read([' \n[1', ',2]'])).toEqual({ items: [1, 2], end: 'complete' });
+    expect(read(['\n', '\n{"a"', ':1}\n'])).toEqual({ items: [{ a: 1 }], end: 'complete' });
+    expect(read([' ', '\n'])).toEqual({ items: [], end: 'empty' });
+    expect(read(['"x"'])).toEqual({ items: [], end: 'neither a JSON list nor JSON lines' });
+  });
+
+  it('skips a byte-order mark cut between chunks, and reads a lone part of one as a byte', () => {
+    expect(read(['\xef', '\xbb', '\xbf[', '1]'])).toEqual({ items: [1], end: 'complete' });
+    expect(read(['\xef', '\xbb'])).toEqual({ items: [], end: 'neither a JSON list nor JSON lines' });
+  });
+
+  it('keeps a string escape cut between chunks', () => {
+    expect(read(['["a\\', '"",', ' "b"]'])).toEqual({ items: ['a"', 'b'], end: 'complete' });
+  });
+
+  it('skips an item past the byte or depth bound with why, without holding it, and reads on', () => {
+    expect(read(['[1, "', 'x'.repeat(40), '", 2]'], { maxItemBytes: 16 })).toEqual({ items: [1, 'larger than 16 bytes; not read', 2], end: 'complete' });
+    expect(read(['[[[[1]]], [[2]]]'], { maxDepth: 2 })).toEqual({ items: ['nested deeper than 2 levels; not read', [[2]]], end: 'complete' });
+    expect(read(['{"a":"', 'x'.repeat(40), '"}\n{}\n'], { maxItemBytes: 16 })).toEqual({ items: ['larger than 16 bytes; not read', {}], end: 'complete' });
+  });
+
+  it('is done once it knows how the input ends, and ignores what follows', () => {
+    const reader = new JsonItemsReader(1);
+    expect([...reader.push(Buffer.from('[1, 2'))].map((i) => i.ok && i.value)).toEqual([1]);
+    expect(reader.done).toBe(true);
+    expect([...reader.push(Buffer.from(', 3]'))]).toEqual([]);
+    expect(reader.end().next()).toEqual({ done: true, value: 'truncated' });
   });
 });

@@ -1,9 +1,10 @@
+import { FormatError, errorMessage } from '../../errors.js';
 import { fromUnix, type Moment } from '../../formats/time.js';
-import { firstNonSpace, jsonArrayItems, jsonLinesItems } from '../../formats/json-items.js';
+import { JsonItemsReader, readJsonItems, type JsonItem, type JsonLineItem } from '../../formats/json-items.js';
 import { defineArtifact, type Locator, type Observable, type Parsed, type TimelineEvent } from '../artifact.js';
 import { at } from '../_read.js';
 import { described } from '../describe.js';
-import { aqfName, jsonType, readAqfBytes } from './_aqf.js';
+import { aqfName, jsonType, streamAqfBytes } from './_aqf.js';
 
 /**
  * One file androidqf listed on the phone (the shared storage and the temporary folders), with its owner,
@@ -31,8 +32,9 @@ export interface AqfFileRecord {
 }
 
 /**
- * A listing of a full shared storage reaches hundreds of MB (500,000 files: 190 MB). It is read item by item
- * from the bytes (json-items.ts), so no bound on V8's string length applies; this one is on memory.
+ * A listing of a full shared storage reaches hundreds of MB (500,000 files: 190 MB). It is streamed and read
+ * item by item from the bytes (json-items.ts), so neither V8's string length nor memory bounds it; this bound
+ * says what no phone's listing reaches.
  */
 const MAX_BYTES = 1024 * 1024 * 1024;
 export const MAX_FILES = 5_000_000;
@@ -68,34 +70,27 @@ export function decodeFileEntry(v: unknown): AqfFileRecord | string {
 
 export type FileItem = { readonly record: AqfFileRecord; readonly at: Locator } | { readonly skipped: string; readonly at: Locator };
 
+/** A JSON item as a file entry, located as androidqf's two layouts locate it: `[i]` in a list, the line in JSON Lines. */
+function fileItemOf(item: JsonItem | JsonLineItem): FileItem {
+  const at: Locator = 'line' in item ? { line: item.line } : { key: `[${item.index}]` };
+  const decoded = item.ok ? decodeFileEntry(item.value) : item.reason;
+  return typeof decoded === 'string' ? { skipped: decoded, at } : { record: decoded, at };
+}
+
+/** A reader of files.json: a JSON list, or (newer androidqf, which streams it) one object per line. */
+export const filesJsonReader = (): JsonItemsReader => new JsonItemsReader(MAX_FILES);
+
 /**
- * files.json as androidqf writes it, item by item: a JSON list, or (newer androidqf, which streams it) one
- * object per line. Items that are not file entries come out as `skipped`; the return says how the file ended
- * (`complete`, `truncated` past MAX_FILES, or the damage that stopped it, after the items before it).
+ * files.json as androidqf writes it, item by item, from chunks of any size (one whole buffer, or a stream's).
+ * Items that are not file entries come out as `skipped`; the return says how the file ended (`complete`,
+ * `truncated` past MAX_FILES, or the damage that stopped it, after the items before it).
  */
-export function* fileItems(buf: Buffer): Generator<FileItem, string> {
-  const first = buf[firstNonSpace(buf)];
-  if (first === 0x5b) {
-    const items = jsonArrayItems(buf, MAX_FILES);
-    for (;;) {
-      const next = items.next();
-      if (next.done) return next.value;
-      const item = next.value;
-      const at: Locator = { key: `[${item.index}]` };
-      const decoded = item.ok ? decodeFileEntry(item.value) : item.reason;
-      yield typeof decoded === 'string' ? { skipped: decoded, at } : { record: decoded, at };
-    }
-  }
-  if (first === undefined) return 'empty';
-  if (first !== 0x7b) return 'neither a JSON list nor JSON lines';
-  const lines = jsonLinesItems(buf, MAX_FILES);
+export function* fileItems(chunks: Buffer | Iterable<Buffer>): Generator<FileItem, string> {
+  const items = readJsonItems(filesJsonReader(), Buffer.isBuffer(chunks) ? [chunks] : chunks);
   for (;;) {
-    const next = lines.next();
+    const next = items.next();
     if (next.done) return next.value;
-    const item = next.value;
-    const at: Locator = { line: item.line };
-    const decoded = item.ok ? decodeFileEntry(item.value) : item.reason;
-    yield typeof decoded === 'string' ? { skipped: decoded, at } : { record: decoded, at };
+    yield fileItemOf(next.value);
   }
 }
 
@@ -142,24 +137,43 @@ export default defineArtifact<AqfFileRecord>({
   async *parse(ctx) {
     for (const file of await ctx.findInputs()) {
       const name = aqfName(file);
-      const buf = await readAqfBytes(ctx, file, MAX_BYTES);
-      if (buf === null) continue;
-      const items = fileItems(buf);
+      // Streamed: a 190 MB listing is never held, only the chunk being read and the item being decoded.
+      const chunks = await streamAqfBytes(ctx, file, MAX_BYTES);
+      if (chunks === null) continue;
+      const reader = filesJsonReader();
       let skipped = 0;
       let firstSkipped = '';
-      let end: string;
-      for (;;) {
-        const next = items.next();
-        if (next.done) {
-          end = next.value;
-          break;
-        }
-        const item = next.value;
-        if ('record' in item) {
+      const isRecord = (item: FileItem): item is Extract<FileItem, { record: AqfFileRecord }> => {
+        if ('record' in item) return true;
+        if (skipped++ === 0) firstSkipped = `${where(item.at)}: ${item.skipped}`;
+        return false;
+      };
+      // Plain loops over the reader's items, not `yield*` of a generator: an async generator delegating to a sync
+      // one pays extra promise turns for every one of (up to millions of) items.
+      try {
+        for await (const chunk of chunks) {
           if (ctx.signal.aborted) return;
-          yield { record: item.record, source: at(file, item.at) } satisfies Parsed<AqfFileRecord>;
-        } else if (skipped++ === 0) firstSkipped = `${where(item.at)}: ${item.skipped}`;
+          // Once the reader has decided how the file ends, the rest is read unsplit (for the input log's hash).
+          if (reader.done) continue;
+          for (const raw of reader.push(chunk)) {
+            const item = fileItemOf(raw);
+            if (isRecord(item)) yield { record: item.record, source: at(file, item.at) } satisfies Parsed<AqfFileRecord>;
+          }
+        }
+      } catch (err) {
+        // The container failed part-way (a member cut short, a CRC-32 that does not match, an age chunk that does
+        // not authenticate): the entries already read stay, with one issue saying the listing is incomplete.
+        if (!(err instanceof FormatError)) throw err;
+        ctx.warn({ code: 'corrupted', file, message: `${name}: ${errorMessage(err)}; the ${reader.itemsRead} item(s) before it are kept` });
+        continue;
       }
+      const ending = reader.end();
+      let next = ending.next();
+      for (; !next.done; next = ending.next()) {
+        const item = fileItemOf(next.value);
+        if (isRecord(item)) yield { record: item.record, source: at(file, item.at) } satisfies Parsed<AqfFileRecord>;
+      }
+      const end = next.value;
       if (skipped > 0) ctx.warn({ code: 'row-skipped', file, message: `${name}: ${skipped} item(s) not read, the first (${firstSkipped})` });
       if (end === 'truncated') ctx.warn({ code: 'truncated', file, message: `${name}: more than ${MAX_FILES} files; the rest not read` });
       else if (end !== 'complete') ctx.warn({ code: 'corrupted', file, message: `${name}: ${end}` });

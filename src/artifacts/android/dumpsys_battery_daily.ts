@@ -1,8 +1,8 @@
-import { decodeBatteryDaily, type BatteryDailyRecord } from '../../formats/dumpsys-batterystats.js';
+import { batteryDailyDecoder, type BatteryDailyRecord } from '../../formats/dumpsys-batterystats.js';
 import { localWallClock } from '../../formats/dumpsys-time.js';
 import { described } from '../describe.js';
 import { defineArtifact } from '../artifact.js';
-import { DUMPSYS_INPUTS, parseDumpsys } from './_dumpsys.js';
+import { DUMPSYS_INPUTS, parseDumpsysLines } from './_dumpsys.js';
 
 export type DumpsysBatteryDailyRecord = BatteryDailyRecord;
 
@@ -14,7 +14,7 @@ export default defineArtifact<DumpsysBatteryDailyRecord>({
   references: ['https://developer.android.com/tools/dumpsys#battery'],
   mvt: { module: 'dumpsys_battery_daily', className: 'DumpsysBatteryDaily' },
   inputs: DUMPSYS_INPUTS,
-  parse: (ctx) => parseDumpsys(ctx, 'batterystats', decodeBatteryDaily),
+  parse: (ctx) => parseDumpsysLines(ctx, 'batterystats', batteryDailyDecoder),
   timeline(r) {
     const time = localWallClock(r.from);
     if (r.action === 'uninstall') return [{ time, event: 'battery_daily', description: described`Recorded uninstall of package ${r.package_name} (vers 0)` }];

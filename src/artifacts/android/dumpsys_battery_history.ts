@@ -1,6 +1,6 @@
-import { decodeBatteryHistory, type BatteryHistoryRecord } from '../../formats/dumpsys-batterystats.js';
+import { batteryHistoryDecoder, type BatteryHistoryRecord } from '../../formats/dumpsys-batterystats.js';
 import { defineArtifact } from '../artifact.js';
-import { DUMPSYS_INPUTS, parseDumpsys } from './_dumpsys.js';
+import { DUMPSYS_INPUTS, parseDumpsysLines } from './_dumpsys.js';
 
 export type DumpsysBatteryHistoryRecord = BatteryHistoryRecord;
 
@@ -12,6 +12,6 @@ export default defineArtifact<DumpsysBatteryHistoryRecord>({
   references: ['https://developer.android.com/topic/performance/power/setup-battery-historian'],
   mvt: { module: 'dumpsys_battery_history', className: 'DumpsysBatteryHistory' },
   inputs: DUMPSYS_INPUTS,
-  parse: (ctx) => parseDumpsys(ctx, 'batterystats', decodeBatteryHistory),
+  parse: (ctx) => parseDumpsysLines(ctx, 'batterystats', batteryHistoryDecoder),
   observables: (r) => (r.package_name ? [{ kind: 'app_id', value: r.package_name, field: 'package_name' }] : []),
 });

@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import files, { decodeFilesJson, fileTimeline, type AqfFileRecord } from '../../../src/artifacts/android/aqf_files.js';
 import { plainDescription } from '../../../src/report/native.js';
-import { mvtAndroidqf, parseAqf, parseAqfFiles } from './_aqf.js';
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { detectInput } from '../../../src/evidence/detect.js';
+import { InputLog } from '../../../src/evidence/input-log.js';
+import { parseSource } from '../../helpers/artifacts.js';
+import { writeFileSync } from 'node:fs';
+import yazl from 'yazl';
+import { zipTree } from '../../fixtures/archives.js';
+import { mvtAndroidqf, parseAqf, parseAqfFiles, writeAqf } from './_aqf.js';
 
 const entry = (over: Record<string, unknown> = {}) => ({ path: '/sdcard/x', size: 1, mode: '-rw-rw----', user_id: 0, user_name: '', group_id: 1015, group_name: '', changed_time: 100, modified_time: 200, access_time: 200, error: '', context: '', sha1: '', sha256: '', sha512: '', md5: '', ...over });
 
@@ -91,5 +99,92 @@ describe('android.aqf_files observables and bad input', () => {
     const bad = await parseAqfFiles<AqfFileRecord>(files, { 'files.json': '[' + JSON.stringify(entry()) + ', {"size": 3}, 7]' });
     expect(bad.records).toHaveLength(1);
     expect(bad.coverage.issues.map((i) => i.message)).toEqual(['files.json: 2 item(s) not read, the first (item [1]: no path)']);
+  });
+});
+
+describe('android.aqf_files reads files.json as a stream', () => {
+  // 3,000 entries (about 1 MB): many stream chunks (64 KB from a folder), entries cut between them.
+  const many = Array.from({ length: 3_000 }, (_, i) => entry({ path: `/sdcard/DCIM/IMG_${i}.jpg`, size: i, sha256: createHash('sha256').update(String(i)).digest('hex') }));
+
+  it.each([
+    ['a folder', false],
+    ['a zip', true],
+  ] as const)('from %s: the records are those of the whole-buffer decoder, in order, and the input log holds the whole file\'s SHA-256', async (_, zipped) => {
+    const text = Buffer.from(JSON.stringify(many, null, 1));
+    const tree = writeAqf({ 'files.json': text });
+    try {
+      const target = zipped ? join(tree.root, '..', 'aqf.zip') : tree.root;
+      if (zipped) await zipTree(tree.root, target);
+      const log = new InputLog();
+      const source = await (await detectInput(target, 'android-androidqf')).open(log);
+      let result;
+      try {
+        result = await parseSource<AqfFileRecord>(files, source);
+      } finally {
+        await source.close();
+      }
+      expect(result.coverage.issues).toEqual([]);
+      expect(result.records).toHaveLength(3_000);
+      expect(result.items.map((i) => [i.record, i.source.at])).toEqual(decodeFilesJson(text).files.map((f) => [f.record, f.at]));
+      expect(result.items[2_999]!.source.at).toEqual({ key: '[2999]' });
+      const logged = log.all().find((r) => r.label === 'files.json');
+      expect(logged).toMatchObject({ sha256: createHash('sha256').update(text).digest('hex'), bytes: text.length });
+    } finally {
+      tree.remove();
+    }
+  });
+
+  it('a zipped files.json whose bytes fail its CRC-32 keeps every entry read, with one issue saying why the listing is incomplete', async () => {
+    const text = Buffer.from(JSON.stringify(many));
+    const tree = writeAqf({});
+    try {
+      const zip = new yazl.ZipFile();
+      zip.addBuffer(Buffer.from('[ro.build.version.release]: [14]\n'), 'getprop.txt');
+      zip.addBuffer(text, 'files.json', { compress: false });
+      zip.end();
+      const chunks: Buffer[] = [];
+      for await (const c of zip.outputStream) chunks.push(c as Buffer);
+      const bytes = Buffer.concat(chunks);
+      const at = bytes.indexOf('IMG_2999');
+      bytes.write('img_2999', at); // same length, still JSON: only the checksum can tell
+      const target = join(tree.root, '..', 'damaged.zip');
+      writeFileSync(target, bytes);
+      const source = await (await detectInput(target, 'android-androidqf')).open(new InputLog());
+      let result;
+      try {
+        result = await parseSource<AqfFileRecord>(files, source);
+      } finally {
+        await source.close();
+      }
+      // The layer reports the damage when the member ends; what it still held then is dropped with the stream.
+      const read = result.records.length;
+      expect(read).toBeGreaterThan(2_000);
+      expect(result.records.map((r) => r.path)).toEqual(many.slice(0, read).map((e) => e.path));
+      expect(result.coverage.state).toBe('partial');
+      expect(result.coverage.issues.map((i) => i.message)).toEqual([expect.stringMatching(new RegExp(`^files\\.json: files\\.json in .*damaged\\.zip: damaged: its CRC-32 is [0-9a-f]{8}, the archive declares [0-9a-f]{8}; the ${read} item\\(s\\) before it are kept$`))]);
+    } finally {
+      tree.remove();
+    }
+  });
+
+  it('JSON Lines cut across chunks keep their line numbers; damage after the first chunk keeps the records before it', async () => {
+    const lines = many.map((e) => JSON.stringify(e)).join('\n');
+    const { items, coverage } = await parseAqfFiles<AqfFileRecord>(files, { 'files.json': `\n${lines}\n{"path": "/sdcard/cut` });
+    expect(items).toHaveLength(3_000);
+    expect(items[2_999]!.source.at).toEqual({ line: 3_001 });
+    expect(coverage.issues.map((i) => i.message)).toEqual([expect.stringMatching(/^files\.json: 1 item\(s\) not read, the first \(line 3002: not valid JSON/)]);
+  });
+
+  it('a binary files.json is refused before any record, with one issue', async () => {
+    const { records, coverage } = await parseAqfFiles<AqfFileRecord>(files, { 'files.json': Buffer.concat([Buffer.from('[{"path":"/a"}'), Buffer.alloc(10), Buffer.from(']')]) });
+    expect(records).toEqual([]);
+    expect(coverage.issues.map((i) => i.message)).toEqual(['files.json: binary data where text was expected; not read']);
+  });
+
+  it('an entry larger than the item bound is skipped with why, and the entries around it are read', async () => {
+    const text = JSON.stringify([entry({ path: '/a' }), entry({ path: `/b${'x'.repeat(2 * 1024 * 1024)}` }), entry({ path: '/c' })]);
+    const { records, coverage } = await parseAqfFiles<AqfFileRecord>(files, { 'files.json': text });
+    expect(records.map((r) => r.path)).toEqual(['/a', '/c']);
+    expect(coverage.issues.map((i) => i.message)).toEqual([`files.json: 1 item(s) not read, the first (item [1]: larger than ${1024 * 1024} bytes; not read)`]);
   });
 });

@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { indexSections, sectionText } from '../../../src/formats/dumpstate-sections.js';
+import { forEachSectionLine, indexSections, SectionScanner, sectionBytes, sectionText } from '../../../src/formats/dumpstate-sections.js';
 import { decodeAccessibility } from '../../../src/formats/dumpsys-accessibility.js';
 import { decodeAdbState } from '../../../src/formats/dumpsys-adb.js';
 import { decodeAppops } from '../../../src/formats/dumpsys-appops.js';
@@ -13,7 +13,7 @@ import { decodeBatteryDaily, decodeBatteryHistory } from '../../../src/formats/d
 import { decodeDbinfo } from '../../../src/formats/dumpsys-dbinfo.js';
 import { decodePackages, decodeResolverTable } from '../../../src/formats/dumpsys-package.js';
 import { decodePlatformCompat } from '../../../src/formats/dumpsys-platform-compat.js';
-import { checkBounded, fuzz, fuzzRuns, timeoutFor, fuzzOnAnyText, fuzzOnMutatedSample } from '../../fuzz/_fuzz.js';
+import { checkBounded, fuzz, fuzzRuns, timeoutFor, fuzzOnAnyText, fuzzOnMutatedSample, mutate, mutations, same } from '../../fuzz/_fuzz.js';
 import { mvtDumpsys } from './_dumpsys.js';
 import { readFileSync } from 'node:fs';
 import { shared } from '../../helpers/data.js';
@@ -75,4 +75,96 @@ describe('hostile sizes stay linear', () => {
     const hostile = [`${'{'.repeat(2_000_000)}${'"'.repeat(2_000_000)}`, '      x:\n'.repeat(1_000_000), `        0: [07-15 20:27:39.431] ${'a'.repeat(3_000_000)} sql="`, longOperations, `Enabled services:${'{a'.repeat(1_000_000)}`];
     for (const text of hostile) for (const { decode } of decoders) checkBounded(() => decode(text), never);
   }, 120_000);
+});
+
+/** `buf` cut at the given offsets (modulo its length, any order, repeats giving empty chunks). */
+function cut(buf: Buffer, at: readonly number[]): Buffer[] {
+  const offsets = [...new Set(at.map((n) => n % (buf.length + 1)))].sort((a, b) => a - b);
+  const chunks: Buffer[] = [];
+  let from = 0;
+  for (const o of offsets) {
+    chunks.push(buf.subarray(from, o));
+    from = o;
+  }
+  chunks.push(buf.subarray(from));
+  return chunks;
+}
+
+const KEEP = { services: new Set(['package', 'adb', 'appops', 'accessibility', 'batterystats']), maxBytes: 2_000 };
+
+/** What a streamed pass keeps, and every service's lines read again from chunks by its offsets. */
+async function streamed(buf: Buffer, at: readonly number[]) {
+  const scanner = new SectionScanner(KEEP);
+  for (const chunk of cut(buf, at)) scanner.push(chunk);
+  const index = scanner.end();
+  const lines: Record<string, string[]> = {};
+  for (const [name, span] of index.services) {
+    const got: string[] = [];
+    await forEachSectionLine((async function* () { yield* cut(buf, at.map((n) => n * 7)); })(), span, 1 << 20, (l) => got.push(l) > 0);
+    lines[name] = got;
+  }
+  return { services: [...index.services.entries()], kept: [...index.kept.entries()], lines };
+}
+
+/** The same from the whole buffer: sections as `sectionBytes` / `sectionText` cut them. */
+function whole(buf: Buffer) {
+  const index = indexSections(buf);
+  const kept = [...index.services].filter(([name]) => KEEP.services.has(name)).map(([name, span]) => [name, span.end - span.start > KEEP.maxBytes ? null : Buffer.from(sectionBytes(buf, span))] as const);
+  const lines = Object.fromEntries([...index.services].map(([name, span]) => [name, sectionText(buf, span).split('\n')]));
+  return { services: [...index.services.entries()], kept, lines };
+}
+
+describe('the streamed pass: cuts anywhere keep the bytes and give the lines of the whole buffer', () => {
+  const samples = [readFileSync(shared('mvt-test-artifacts', 'androidqf', 'dumpsys.txt')), readFileSync(shared('samples', 'chkbugreport', 'examples', 'bugreports', 'bugreport_deadlock.txt')).subarray(560_000, 900_000)];
+  const cuts = fc.array(fc.nat(), { maxLength: 10 });
+
+  it.each(samples.map((s, i) => [i === 0 ? 'androidqf dumpsys.txt' : 'the Android 2.3 dumpstate', s] as const))('%s, mutated byte by byte', async (_, sample) => {
+    await fc.assert(
+      fc.asyncProperty(mutations, cuts, async (m, at) => {
+        const buf = mutate(sample, m);
+        same(await streamed(buf, at), whole(buf));
+      }),
+      { numRuns: Math.ceil(RUNS / 4) },
+    );
+  }, TIMEOUT);
+
+  it('lines past a small bound are cut there, whatever the cuts', async () => {
+    const bound = 24;
+    /** Each line of the section's bytes, cut to `bound` bytes, decoded, a final `\r` removed. */
+    const cutLines = (section: Buffer) => {
+      const out: string[] = [];
+      let from = 0;
+      for (;;) {
+        const nl = section.indexOf(0x0a, from);
+        const line = section.subarray(from, nl === -1 ? section.length : nl);
+        const text = line.subarray(0, bound).toString('utf8');
+        out.push(text.endsWith('\r') ? text.slice(0, -1) : text);
+        if (nl === -1) return out;
+        from = nl + 1;
+      }
+    };
+    await fc.assert(
+      fc.asyncProperty(dumpsysLike, fc.boolean(), cuts, async (text, crlf, at) => {
+        const buf = Buffer.from(crlf ? text.replace(/\n/g, '\r\n') : text);
+        for (const span of indexSections(buf).services.values()) {
+          const got: string[] = [];
+          const stats = await forEachSectionLine((async function* () { yield* cut(buf, at); })(), span, bound, (l) => got.push(l) > 0);
+          const want = cutLines(sectionBytes(buf, span));
+          same(got, want);
+          same(stats.lines, want.length);
+        }
+      }),
+      { numRuns: RUNS },
+    );
+  }, TIMEOUT);
+
+  it('dumpsys-like text with \\r\\n line ends', async () => {
+    await fc.assert(
+      fc.asyncProperty(dumpsysLike, fc.boolean(), cuts, async (text, crlf, at) => {
+        const buf = Buffer.from(crlf ? text.replace(/\n/g, '\r\n') : text);
+        same(await streamed(buf, at), whole(buf));
+      }),
+      { numRuns: RUNS },
+    );
+  }, TIMEOUT);
 });
