@@ -153,20 +153,22 @@ export class MemoryRun {
       };
       for (const i of order) {
         const key = this.keys[i]!;
-        const line = this.lineAt(i);
-        const framed = 2 * LENGTH_BYTES + key.length * 2 + line.length;
+        const start = this.starts[i]!;
+        const end = this.endOf(i);
+        const framed = 2 * LENGTH_BYTES + key.length * 2 + end - start;
         if (pending + framed > out.length) flush();
         if (framed > out.length) {
           const keyBytes = Buffer.from(key, 'utf16le');
-          file.write(Buffer.concat([lengthOf(keyBytes.length), keyBytes, lengthOf(line.length), line]));
+          file.write(Buffer.concat([lengthOf(keyBytes.length), keyBytes, lengthOf(end - start), this.bytes.subarray(start, end)]));
           continue;
         }
-        const keyAt = pending + LENGTH_BYTES;
-        const keyLength = out.write(key, keyAt, 'utf16le');
-        out.writeUInt32LE(keyLength, pending);
-        out.writeUInt32LE(line.length, keyAt + keyLength);
-        pending = keyAt + keyLength + LENGTH_BYTES;
-        pending += line.copy(out, pending);
+        // Written in place, with no Buffer made per entry (a run holds tens of thousands).
+        out.writeUInt32LE(key.length * 2, pending);
+        pending += LENGTH_BYTES;
+        for (let c = 0; c < key.length; c++, pending += 2) out.writeUInt16LE(key.charCodeAt(c), pending);
+        out.writeUInt32LE(end - start, pending);
+        pending += LENGTH_BYTES;
+        pending += this.bytes.copy(out, pending, start, end);
       }
       flush();
     } catch (err) {
@@ -203,7 +205,11 @@ export class MemoryRun {
   }
 
   private lineAt(i: number): Buffer {
-    return this.bytes.subarray(this.starts[i], i + 1 < this.keys.length ? this.starts[i + 1] : this.used);
+    return this.bytes.subarray(this.starts[i], this.endOf(i));
+  }
+
+  private endOf(i: number): number {
+    return i + 1 < this.keys.length ? this.starts[i + 1]! : this.used;
   }
 
   /** Room for `bytes` more: doubling (the copy is amortised) up to about the run's bound, then what one line needs. */
