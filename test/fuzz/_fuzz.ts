@@ -178,3 +178,16 @@ export function fuzzOnAnyText(d: TextDecoderUnderFuzz, runs: number, maxLength =
 export function fuzzOnMutatedSample(d: TextDecoderUnderFuzz, runs: number): FuzzStats {
   return fuzz(`${d.name} mutated`, fc.tuple(mutations), ([m]) => checkBounded(() => d.decode(mutate(d.sample, m).toString('utf8')), neverThrows), runs);
 }
+
+/** `buf` cut at the given offsets (taken modulo its length, any order, repeats allowed: empty chunks too), for readers fed in chunks. */
+export function cutAt(buf: Buffer, at: readonly number[]): Buffer[] {
+  const offsets = [...new Set(at.map((n) => n % (buf.length + 1)))].sort((a, b) => a - b);
+  const chunks: Buffer[] = [];
+  let from = 0;
+  for (const o of offsets) {
+    chunks.push(buf.subarray(from, o));
+    from = o;
+  }
+  chunks.push(buf.subarray(from));
+  return chunks;
+}

@@ -14,24 +14,11 @@ import { fileItems } from '../../src/artifacts/android/aqf_files.js';
 import { JsonItemsReader, readJsonItems, type JsonItemsMode } from '../../src/formats/json-items.js';
 import { generateAndroidqf } from '../../src/synth/androidqf.js';
 import { mvtAndroidqf } from '../artifacts/android/_aqf.js';
-import { checkBounded, fuzz, fuzzRuns, mutate, mutations, same, timeoutFor } from './_fuzz.js';
+import { cutAt, checkBounded, fuzz, fuzzRuns, mutate, mutations, same, timeoutFor } from './_fuzz.js';
 
 const RUNS = fuzzRuns(300, 4);
 const TIMEOUT = timeoutFor(RUNS, 20);
 const never = () => false;
-
-/** `buf` cut at the given offsets (taken modulo its length, any order, repeats allowed: empty chunks too). */
-function cut(buf: Buffer, at: readonly number[]): Buffer[] {
-  const offsets = [...new Set(at.map((n) => (buf.length === 0 ? 0 : n % (buf.length + 1))))].sort((a, b) => a - b);
-  const chunks: Buffer[] = [];
-  let from = 0;
-  for (const o of offsets) {
-    chunks.push(buf.subarray(from, o));
-    from = o;
-  }
-  chunks.push(buf.subarray(from));
-  return chunks;
-}
 
 /** Everything a reader says of some chunks: each item as read, and how it ended. */
 function readAll(chunks: Iterable<Buffer>, mode: JsonItemsMode = 'auto', max = 1_000_000, options: { maxItemBytes?: number; maxDepth?: number } = {}) {
@@ -57,7 +44,7 @@ function filesOf(chunks: Iterable<Buffer>) {
 
 /** The property: any cuts give what the whole buffer gives (and the reader returns within the time bound). */
 function sameWhateverTheCuts(buf: Buffer, at: readonly number[], read: (chunks: Iterable<Buffer>) => unknown = (c) => readAll(c)) {
-  return checkBounded(() => same(read(cut(buf, at)), read([buf])), never);
+  return checkBounded(() => same(read(cutAt(buf, at)), read([buf])), never);
 }
 
 const cuts = fc.array(fc.nat(), { maxLength: 12 });

@@ -13,7 +13,7 @@ import { decodeBatteryDaily, decodeBatteryHistory } from '../../../src/formats/d
 import { decodeDbinfo } from '../../../src/formats/dumpsys-dbinfo.js';
 import { decodePackages, decodeResolverTable } from '../../../src/formats/dumpsys-package.js';
 import { decodePlatformCompat } from '../../../src/formats/dumpsys-platform-compat.js';
-import { checkBounded, fuzz, fuzzRuns, timeoutFor, fuzzOnAnyText, fuzzOnMutatedSample, mutate, mutations, same } from '../../fuzz/_fuzz.js';
+import { cutAt, checkBounded, fuzz, fuzzRuns, timeoutFor, fuzzOnAnyText, fuzzOnMutatedSample, mutate, mutations, same } from '../../fuzz/_fuzz.js';
 import { mvtDumpsys } from './_dumpsys.js';
 import { readFileSync } from 'node:fs';
 import { shared } from '../../helpers/data.js';
@@ -77,30 +77,17 @@ describe('hostile sizes stay linear', () => {
   }, 120_000);
 });
 
-/** `buf` cut at the given offsets (modulo its length, any order, repeats giving empty chunks). */
-function cut(buf: Buffer, at: readonly number[]): Buffer[] {
-  const offsets = [...new Set(at.map((n) => n % (buf.length + 1)))].sort((a, b) => a - b);
-  const chunks: Buffer[] = [];
-  let from = 0;
-  for (const o of offsets) {
-    chunks.push(buf.subarray(from, o));
-    from = o;
-  }
-  chunks.push(buf.subarray(from));
-  return chunks;
-}
-
 const KEEP = { services: new Set(['package', 'adb', 'appops', 'accessibility', 'batterystats']), maxBytes: 2_000 };
 
 /** What a streamed pass keeps, and every service's lines read again from chunks by its offsets. */
 async function streamed(buf: Buffer, at: readonly number[]) {
   const scanner = new SectionScanner(KEEP);
-  for (const chunk of cut(buf, at)) scanner.push(chunk);
+  for (const chunk of cutAt(buf, at)) scanner.push(chunk);
   const index = scanner.end();
   const lines: Record<string, string[]> = {};
   for (const [name, span] of index.services) {
     const got: string[] = [];
-    await forEachSectionLine((async function* () { yield* cut(buf, at.map((n) => n * 7)); })(), span, 1 << 20, (l) => got.push(l) > 0);
+    await forEachSectionLine((async function* () { yield* cutAt(buf, at.map((n) => n * 7)); })(), span, 1 << 20, (l) => got.push(l) > 0);
     lines[name] = got;
   }
   return { services: [...index.services.entries()], kept: [...index.kept.entries()], lines };
@@ -148,7 +135,7 @@ describe('the streamed pass: cuts anywhere keep the bytes and give the lines of 
         const buf = Buffer.from(crlf ? text.replace(/\n/g, '\r\n') : text);
         for (const span of indexSections(buf).services.values()) {
           const got: string[] = [];
-          const stats = await forEachSectionLine((async function* () { yield* cut(buf, at); })(), span, bound, (l) => got.push(l) > 0);
+          const stats = await forEachSectionLine((async function* () { yield* cutAt(buf, at); })(), span, bound, (l) => got.push(l) > 0);
           const want = cutLines(sectionBytes(buf, span));
           same(got, want);
           same(stats.lines, want.length);
