@@ -19,6 +19,7 @@
  * split per (Source object, stored path) in a WeakMap keyed by the Source, so the file is read and scanned once
  * per run, whichever artifact asks first, and the split is released with the Source when the run ends.
  */
+import { PendingLine } from './lines.js';
 
 /** A section header is a short line; a longer line is never a header, and only its start is looked at. */
 export const MAX_HEADER_BYTES = 512;
@@ -262,64 +263,47 @@ export function textOf(section: Buffer): string {
  */
 export async function forEachSectionLine(chunks: AsyncIterable<Buffer>, span: SectionSpan, maxLine: number, onLine: (line: string) => boolean, firstOffset = 0): Promise<{ readonly lines: number; readonly cut: number }> {
   let offset = firstOffset;
-  let pending: Buffer[] = [];
-  let pendingBytes = 0;
-  let overlong = false;
+  const pending = new PendingLine(maxLine);
   let lines = 0;
-  let cut = 0;
-  const keep = (part: Buffer) => {
-    if (overlong || part.length === 0) return;
-    const room = maxLine - pendingBytes;
-    if (part.length > room) {
-      overlong = true;
-      part = part.subarray(0, room);
-    }
-    pending.push(part);
-    pendingBytes += part.length;
-  };
   const emit = (): boolean => {
-    let line = (pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes)).toString('utf8');
-    if (line.endsWith('\r')) line = line.slice(0, -1);
-    pending = [];
-    pendingBytes = 0;
-    if (overlong) cut++;
-    overlong = false;
+    const line = pending.take();
     lines++;
-    return onLine(line);
+    return onLine(line.endsWith('\r') ? line.slice(0, -1) : line);
   };
+  const stats = () => ({ lines, cut: pending.cut });
   for await (const chunk of chunks) {
     const base = offset;
     offset += chunk.length;
     if (offset <= span.start) continue;
     let from = Math.max(0, span.start - base);
     const stop = Math.min(chunk.length, span.end - base);
-    if (pendingBytes > 0 || overlong) {
+    if (!pending.isEmpty) {
       // The line begun in the chunk before ends here: completed byte by byte.
       const nl = chunk.indexOf(NL, from);
       if (nl !== -1 && nl < stop) {
-        keep(chunk.subarray(from, nl));
+        pending.add(chunk.subarray(from, nl));
         from = nl + 1;
-        if (!emit()) return { lines, cut };
+        if (!emit()) return stats();
       }
     }
     const last = stop > from ? chunk.lastIndexOf(NL, stop - 1) : -1;
-    if (last >= from && pendingBytes === 0 && !overlong && last - from <= maxLine) {
+    if (last >= from && pending.isEmpty && last - from <= maxLine) {
       // The chunk's whole lines, none longer than the bound, in one decode and one native split (a line split
       // on `\n`, an ASCII byte no UTF-8 sequence holds, decodes the same alone or among others).
       for (const text of chunk.toString('utf8', from, last).split('\n')) {
         lines++;
-        if (!onLine(text.endsWith('\r') ? text.slice(0, -1) : text)) return { lines, cut };
+        if (!onLine(text.endsWith('\r') ? text.slice(0, -1) : text)) return stats();
       }
       from = last + 1;
     }
     for (let nl = chunk.indexOf(NL, from); nl !== -1 && nl < stop; nl = chunk.indexOf(NL, from)) {
-      keep(chunk.subarray(from, nl));
+      pending.add(chunk.subarray(from, nl));
       from = nl + 1;
-      if (!emit()) return { lines, cut };
+      if (!emit()) return stats();
     }
-    if (from < stop) keep(chunk.subarray(from, stop));
+    if (from < stop) pending.add(chunk.subarray(from, stop));
     if (offset >= span.end) break;
   }
   emit();
-  return { lines, cut };
+  return stats();
 }

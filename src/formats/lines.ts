@@ -18,31 +18,11 @@ export interface LineStats {
  * stream is destroyed, or with `drain` read to its end unsplit (so a hashing source logs the whole file).
  */
 export async function forEachLine(stream: Readable, maxLine: number, onLine: (line: string) => boolean, options: { drain?: boolean } = {}): Promise<LineStats> {
-  let pending: Buffer[] = [];
-  let pendingBytes = 0;
-  let overlong = false;
+  const pending = new PendingLine(maxLine);
   let lines = 0;
-  let cut = 0;
   const emit = (): boolean => {
-    const line = Buffer.concat(pending, pendingBytes).toString('utf8');
-    pending = [];
-    pendingBytes = 0;
-    if (overlong) cut++;
-    overlong = false;
     lines++;
-    return onLine(line);
-  };
-  const keep = (part: Buffer) => {
-    if (overlong) return;
-    const room = maxLine - pendingBytes;
-    if (part.length > room) {
-      overlong = true;
-      part = part.subarray(0, room);
-    }
-    if (part.length > 0) {
-      pending.push(part);
-      pendingBytes += part.length;
-    }
+    return onLine(pending.take());
   };
   let stopped = false;
   try {
@@ -52,27 +32,66 @@ export async function forEachLine(stream: Readable, maxLine: number, onLine: (li
       const buf = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
       let start = 0;
       for (let nl = buf.indexOf(10, start); nl !== -1; nl = buf.indexOf(10, start)) {
-        keep(buf.subarray(start, nl));
+        pending.add(buf.subarray(start, nl));
         start = nl + 1;
         if (!emit()) {
           stopped = true;
           if (!options.drain) {
             stream.destroy();
-            return { lines, cut, stopped };
+            return { lines, cut: pending.cut, stopped };
           }
           break;
         }
       }
-      if (!stopped) keep(buf.subarray(start));
+      if (!stopped) pending.add(buf.subarray(start));
     }
   } finally {
     if (!stream.destroyed && !stream.readableEnded) stream.destroy();
   }
-  if (stopped) return { lines, cut, stopped };
-  if (pendingBytes > 0 || overlong) {
-    if (!emit()) return { lines, cut, stopped: true };
+  if (stopped) return { lines, cut: pending.cut, stopped };
+  if (!pending.isEmpty && !emit()) return { lines, cut: pending.cut, stopped: true };
+  return { lines, cut: pending.cut, stopped: false };
+}
+
+/**
+ * The line being put together from the chunks it spans: at most `maxLine` of its bytes are kept (the rest is
+ * dropped, and the line counted as cut), decoded as UTF-8 once it is taken whole.
+ */
+export class PendingLine {
+  private parts: Buffer[] = [];
+  private bytes = 0;
+  private overlong = false;
+  /** Lines taken so far that were longer than the bound. */
+  cut = 0;
+
+  constructor(private readonly maxLine: number) {}
+
+  /** Nothing of a line held (not even the cut-off start of an overlong one). */
+  get isEmpty(): boolean {
+    return this.bytes === 0 && !this.overlong;
   }
-  return { lines, cut, stopped: false };
+
+  add(part: Buffer): void {
+    if (this.overlong || part.length === 0) return;
+    const room = this.maxLine - this.bytes;
+    if (part.length > room) {
+      this.overlong = true;
+      part = part.subarray(0, room);
+    }
+    if (part.length === 0) return;
+    this.parts.push(part);
+    this.bytes += part.length;
+  }
+
+  /** The line held, as text; the holder is then empty. */
+  take(): string {
+    const line = (this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts, this.bytes)).toString('utf8');
+    this.parts = [];
+    this.bytes = 0;
+    if (this.overlong) this.cut++;
+    this.overlong = false;
+    return line;
+  }
 }
 
 /**
