@@ -12,6 +12,8 @@ import { toolVersion } from '../version.js';
 const VERSION_FLAGS: ReadonlySet<string> = new Set(['--version', '-V']);
 
 export async function run(argv: readonly string[]): Promise<number> {
+  quietOnClosedPipe(process.stdout);
+  quietOnClosedPipe(process.stderr);
   const args = argv.slice(2);
   if (args.length === 1 && VERSION_FLAGS.has(args[0]!)) {
     process.stdout.write(`${toolVersion}\n`);
@@ -19,4 +21,15 @@ export async function run(argv: readonly string[]): Promise<number> {
   }
   const { main } = await import('./main.js');
   return main(argv);
+}
+
+/**
+ * `tracehound … | head`: once the reader has gone, what is left to print is dropped instead of failing with an
+ * unhandled EPIPE (a stack trace). The run itself goes on: a check still writes its output folder and its exit
+ * code still says what it found.
+ */
+function quietOnClosedPipe(stream: NodeJS.WriteStream): void {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+  });
 }

@@ -27,8 +27,8 @@ function buildProgram(setExit: (code: number) => void, signal: AbortSignal) {
 
   program
     .command('check')
-    .description('check an acquisition (iOS backup or iOS filesystem dump) against indicators and heuristics')
-    .argument('<path>', 'acquisition folder')
+    .description('check an acquisition (iOS backup, filesystem dump or sysdiagnose; androidqf, bugreport, Android backup or intrusion logs) against indicators and heuristics')
+    .argument('<path>', 'the acquisition: a folder, or a file (zip, tar, tar.gz, .zip.age, bugreport zip, dumpstate, .ab)')
     .option('-i, --iocs <path>', 'STIX 2 indicator file or folder (repeatable)', collect, [] as string[])
     .option('-o, --output <dir>', 'write results (JSON per artifact, timeline.csv, alerts.json, info.json) to this new or empty folder, or replace a previous run of the same acquisition')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['native', 'mvt'] as const).default('native' as const))

@@ -81,6 +81,7 @@ describe('match keys joined in the case database', () => {
   beforeAll(async () => {
     const tree = tempTree({ 'edge.stix2': EDGE_BUNDLE });
     indicators = await loadIndicators({ paths: [shared('iocs'), tree.path('edge.stix2')], userDir: null });
+    tree.remove();
     const seen: Observable[] = [];
     const collect = { record: (_a: unknown, _i: unknown, obs: readonly Observable[]) => void seen.push(...obs) };
     const generated = generateIosBackup(join(tempDir('keys'), 'gen'), { seed: 5, manifestEntries: 400, messages: 80, visits: 80, processes: 30, contacts: 20, whatsappMessages: 20 }).dir;
