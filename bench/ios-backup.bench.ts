@@ -17,7 +17,9 @@
  *                                      before a change, with --before; the outputs of both are compared)
  *   npm run bench -- --outputs --jobs 1,2
  *                                      the same, once per pool size (`--jobs N` of the check; `default` passes
- *                                      no flag: the CLI's default, 1); the outputs of all are compared
+ *                                      no flag: the CLI's default, `auto`); the outputs of all are compared
+ *   --rounds N                         with --outputs: N rounds (default 3), every build's run of a mode side by
+ *                                      side in each; the tables give medians
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -168,7 +170,7 @@ function printSummary(rows: readonly Row[]): void {
 
 // ---------------------------------------------------------------------------------------------------------
 // --outputs: what writing the results costs, side by side with the same check without --output (issue #8's
-// goal: at most 1.3× it). Each run once: on a shared 2-core machine, read the CPU column, steadier than wall.
+// goal: at most 1.3× it). Several rounds, the builds' runs of one mode one after the other: medians.
 
 type OutputMode = 'none' | 'native' | 'mvt';
 const OUTPUT_MODES: readonly OutputMode[] = ['none', 'native', 'mvt'];
@@ -194,7 +196,7 @@ interface OutputRun {
   readonly outDir: string;
 }
 
-async function runOutputs(size: Size, builds: readonly Build[], iocs: readonly string[], keep: boolean): Promise<OutputRun[]> {
+async function runOutputs(size: Size, builds: readonly Build[], iocs: readonly string[], rounds: number, keep: boolean): Promise<OutputRun[]> {
   const work = mkdtempSync(join(tmpdir(), `th-bench-outputs-${size.label}-`));
   const backup = join(work, 'backup');
   try {
@@ -202,17 +204,26 @@ async function runOutputs(size: Size, builds: readonly Build[], iocs: readonly s
     if (gen.exitCode !== 0) throw new Error(`generating ${size.label} failed (exit ${gen.exitCode}):\n${gen.stderrTail}`);
     const demoIocs = join(work, 'demospy.stix2');
     writeFileSync(demoIocs, JSON.stringify(demoStixBundle()));
-    const runs: OutputRun[] = [];
-    for (const build of builds) {
+    // Round after round, each build's run of a mode right after the other's: the load of a shared machine drifts
+    // over minutes, and runs side by side see the same drift. Each figure is the median of its rounds.
+    const samples = new Map<string, Measured[]>();
+    for (let round = 1; round <= rounds; round++) {
       for (const mode of OUTPUT_MODES) {
-        const outDir = join(work, `out-${build.label}-${mode}`);
-        const args = ['check', backup, ...[...iocs, demoIocs].flatMap((i) => ['--iocs', i]), '--no-default-iocs', ...outputArgs(mode, outDir), ...jobsArgs(build), '--quiet'];
-        const measured = await measure(cli(args, build.root));
-        if (measured.exitCode !== 0 && measured.exitCode !== 1) process.stderr.write(`${build.label} ${mode} exited ${measured.exitCode}:\n${measured.stderrTail}\n`);
-        runs.push({ build, mode, measured, outDir });
-        printOutputRun(runs, runs[runs.length - 1]!);
+        for (const build of builds) {
+          const outDir = join(work, `out-${build.label}-${mode}`);
+          const args = ['check', backup, ...[...iocs, demoIocs].flatMap((i) => ['--iocs', i]), '--no-default-iocs', ...outputArgs(mode, outDir), ...jobsArgs(build), '--quiet'];
+          const measured = await measure(cli(args, build.root));
+          if (measured.exitCode !== 0 && measured.exitCode !== 1) process.stderr.write(`${build.label} ${mode} exited ${measured.exitCode}:\n${measured.stderrTail}\n`);
+          const key = `${build.label}\0${mode}`;
+          samples.set(key, [...(samples.get(key) ?? []), measured]);
+          process.stdout.write(`  round ${round}/${rounds}  ${build.label.padEnd(10)} ${mode.padEnd(7)} ${secs(measured.wallMs).padStart(7)} wall ${measured.cpuMs === null ? '' : `${secs(measured.cpuMs).padStart(7)} cpu `}${mb(measured.peakRssMb).padStart(8)}\n`);
+        }
       }
     }
+    const runs: OutputRun[] = builds.flatMap((build) => OUTPUT_MODES.map((mode) => ({ build, mode, measured: medianOf(samples.get(`${build.label}\0${mode}`)!), outDir: join(work, `out-${build.label}-${mode}`) })));
+    process.stdout.write(`\nMedians of ${rounds} round${rounds === 1 ? '' : 's'}:\n`);
+    printOutputHeader();
+    for (const run of runs) printOutputRun(runs, run);
     if (builds.length > 1) {
       process.stdout.write('\n');
       printVersusBefore(runs);
@@ -223,6 +234,20 @@ async function runOutputs(size: Size, builds: readonly Build[], iocs: readonly s
   } finally {
     if (!keep) rmSync(work, { recursive: true, force: true });
   }
+}
+
+/** The median of each figure over the rounds (figures of different runs: wall, CPU and peak RSS each their own). */
+function medianOf(runs: readonly Measured[]): Measured {
+  const median = (values: readonly number[]): number => {
+    const sorted = [...values].sort((a, b) => a - b);
+    const mid = sorted.length >> 1;
+    return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  };
+  const known = (pick: (m: Measured) => number | null): number | null => {
+    const values = runs.map(pick).filter((v): v is number => v !== null);
+    return values.length === runs.length ? median(values) : null;
+  };
+  return { ...runs[runs.length - 1]!, wallMs: median(runs.map((r) => r.wallMs)), cpuMs: known((r) => r.cpuMs), peakRssMb: known((r) => r.peakRssMb), diskWrittenBytes: known((r) => r.diskWrittenBytes) };
 }
 
 const OUTPUT_WIDTHS = [10, 7, 8, 8, 9, 9, 9];
@@ -296,6 +321,7 @@ async function main(): Promise<void> {
       outputs: { type: 'boolean', default: false },
       before: { type: 'string' },
       jobs: { type: 'string' },
+      rounds: { type: 'string' },
     },
   });
 
@@ -317,14 +343,14 @@ async function main(): Promise<void> {
     }
     const iocs = values.iocs ?? [join('..', 'shared', 'data', 'iocs')];
     const sizes = values.sizes ? values.sizes.split(',').map(sizeByLabel) : [sizeByLabel('100k')];
+    const rounds = values.rounds ? parseCount(values.rounds) : 3;
     process.stdout.write(
       `Tracehound output cost · seed ${SEED} · ${builds.map((b) => `${b.label}: ${b.root}${builtCli(b.root) ? '' : ' (sources through tsx)'}`).join(' · ')}\n` +
-        `Peak RSS and CPU via ${rssMethod()}; one run each (a shared machine: compare the CPU column).\n`,
+        `Peak RSS and CPU via ${rssMethod()}; ${rounds} round${rounds === 1 ? '' : 's'}, the builds side by side in each; medians.\n`,
     );
     for (const size of sizes) {
       process.stdout.write(`\n${size.label}: ${int(size.manifestEntries)} Manifest entries, ${int(size.messages)} messages, ${int(size.visits)} visits\n`);
-      printOutputHeader();
-      const runs = await runOutputs(size, builds, iocs, values.keep);
+      const runs = await runOutputs(size, builds, iocs, rounds, values.keep);
       const outDir = join(projectRoot, 'bench', 'out');
       mkdirSync(outDir, { recursive: true });
       const file = join(outDir, `outputs-${size.label}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);

@@ -4,6 +4,7 @@
  * sinks as they happen. Progress is reported as events and sink hooks; printing is the CLI's job.
  */
 import { statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
 import type { AnyArtifact } from '../artifacts/artifact.js';
 import { allArtifacts } from '../artifacts/index.js';
@@ -28,7 +29,7 @@ import { toolVersion } from '../version.js';
 import type { Coverage } from '../findings/coverage.js';
 import { openOutputFolder, previousRunOf, type PendingFolder } from './output-target.js';
 import { runArtifact, type ArtifactFlow } from './run-artifact.js';
-import { runPool, unitsOf, type PoolOutcome } from './pool/pool.js';
+import { largestFirst, renderersOf, runPool, startWorkers, unitsOf, workersFor, type PoolOutcome, type StartedWorker } from './pool/pool.js';
 import { orderArtifacts } from './order.js';
 
 export type OutputFormat = 'native' | 'mvt';
@@ -68,11 +69,12 @@ export interface CheckOptions {
    */
   readonly sealedScratch?: boolean;
   /**
-   * Worker threads that run the artifacts (`--jobs`); the outputs are the same bytes whatever the number. Default
-   * 1: everything in the caller's thread (the CLI's default too: see check-command.ts). Some runs use
-   * one thread whatever is asked; `CheckResult.threads` says which and why.
+   * Threads that run the artifacts (`--jobs`): the caller's and `jobs - 1` worker threads; the outputs are the
+   * same bytes whatever the number. `'auto'` (the CLI's default): one per available core when the acquisition's
+   * inputs are large enough to repay starting workers (`poolLimits`), else one. Default 1: everything in
+   * the caller's thread. Some runs use one thread whatever is asked; `CheckResult.threads` says which and why.
    */
-  readonly jobs?: number;
+  readonly jobs?: number | 'auto';
   /**
    * The device's time zone as the examiner knows it (`--device-time-zone`, an IANA name; MVT's
    * `check-intrusion-logs -t`), for an acquisition that names none: device-local times (dumpsys, tombstones) get
@@ -100,7 +102,7 @@ export interface CheckResult {
   readonly decrypted?: { readonly filesDecrypted: number; readonly bytesDecrypted: number };
   /** Problems of the container itself (archive members refused, where an archive broke), one line each. */
   readonly containerNotes: readonly string[];
-  /** Worker threads the artifacts ran in (0: the caller's thread), and why not more when fewer were asked for. */
+  /** Worker threads that ran artifacts beside the caller's (0: only the caller's), and why none when more were asked for. */
   readonly threads: { readonly workers: number; readonly oneThreadBecause?: string };
 }
 
@@ -140,12 +142,41 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
   let sink = fanOut([results.sink]);
   let committed = false;
   let stopping: unknown;
+  let workers: StartedWorker[] = [];
   try {
     if (signal.aborted) throw interruption(signal);
     const acquisition = source.describe();
     emit({ type: 'source-opened', acquisition, ...(note ? { note } : {}) });
     const folder = pending === null ? null : guardWrites(folderSink(options.format ?? 'native', pending), pending.path);
-    sink = fanOut([...(folder ? [folder] : []), ...(options.sinks ?? []), results.sink]);
+    const writers = [...(folder ? [folder] : []), ...(options.sinks ?? [])];
+    sink = fanOut([...writers, results.sink]);
+
+    const applicable = allArtifacts.filter((a) => a.inputs[source.kind] !== undefined);
+    const selected = options.only?.length ? selectArtifacts(options.only, applicable) : applicable;
+    const plan = orderArtifacts(selected, applicable);
+    const neededLater = new Set(plan.flatMap((a) => a.needs ?? []));
+    const jobs = options.jobs === 'auto' ? availableParallelism() : (options.jobs ?? 1);
+    let oneThreadBecause = plan.length === 0 ? 'nothing to run' : whyOneThread(jobs, source, acquisition, plan, writers, options.sealedScratch === true);
+    let units: AnyArtifact[][] = [];
+    if (oneThreadBecause === null) {
+      const sized = await largestFirst(unitsOf(plan), source);
+      units = sized.units;
+      if (options.jobs === 'auto' && sized.bytes < poolLimits.autoMinInputBytes) oneThreadBecause = `a small acquisition (${megabytes(sized.bytes)} to read): one thread is quicker than starting more`;
+    }
+    if (oneThreadBecause === null) {
+      // Started now: they load the program and open the acquisition while this thread loads the indicators.
+      const credential = source.reopenCredential?.();
+      workers = startWorkers(workersFor(jobs, plan), {
+        target: options.target,
+        kind: source.kind,
+        key: credential?.kind === 'key' ? credential.key : null,
+        renderers: renderersOf(writers),
+        tempRoot: privateTempRoot(),
+        sqliteCopies: sqliteCopiesToShare(),
+        batchRecords: 1000,
+        ...(givenZone === undefined ? {} : { deviceTimeZone: givenZone }),
+      });
+    }
 
     const indicators = await loadIndicators({ paths: [...(options.iocs ?? [])], env: options.envIocs, userDir: options.userIocDir });
     emit({ type: 'indicators-loaded', indicators });
@@ -160,32 +191,27 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
       ...(f.duplicateOf === undefined ? {} : { duplicateOf: f.duplicateOf }),
     }));
 
-    const applicable = allArtifacts.filter((a) => a.inputs[source.kind] !== undefined);
-    const selected = options.only?.length ? selectArtifacts(options.only, applicable) : applicable;
-    const plan = orderArtifacts(selected, applicable);
-    const neededLater = new Set(plan.flatMap((a) => a.needs ?? []));
     // A source inside a tar.gz reads every input the plan will ask for in one pass; elsewhere this does nothing.
     await source.prepare?.(plan.flatMap((a) => a.inputs[source.kind] ?? []));
     sink.start({ acquisition, indicatorFiles, indicatorCount: indicators.total, artifacts: plan });
 
-    const jobs = options.jobs ?? 1;
-    const oneThreadBecause = plan.length === 0 ? 'nothing to run' : whyOneThread(jobs, source, acquisition, plan, [...(folder ? [folder] : []), ...(options.sinks ?? [])], options.sealedScratch === true);
     let pooled: PoolOutcome | null = null;
+    // In a pool, each worker compiles its own too.
+    const detector = createDetector(compileIndicators(indicators.collections), rules);
     if (oneThreadBecause === null) {
-      const credential = source.reopenCredential?.();
       pooled = await runPool({
         plan,
-        jobs,
-        setup: { target: options.target, kind: source.kind, key: credential?.kind === 'key' ? credential.key : null, collections: indicators.collections, tempRoot: privateTempRoot(), sqliteCopies: sqliteCopiesToShare(), ...(givenZone === undefined ? {} : { deviceTimeZone: givenZone }) },
-        sinks: [...(folder ? [folder] : []), ...(options.sinks ?? [])],
+        units,
+        workers,
+        collections: indicators.collections,
+        here: { source, detector },
+        sinks: writers,
         hooks: sink,
         inputs,
         onTimelineEvents: results.addTimelineEvents,
         signal,
       });
     } else {
-      // Compiled here only: in a pool, each worker compiles its own.
-      const detector = createDetector(compileIndicators(indicators.collections), rules);
       const kept = new Map<string, readonly unknown[]>();
       for (const [index, artifact] of plan.entries()) {
         if (signal.aborted) throw interruption(signal);
@@ -240,13 +266,15 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
       timelineEvents: results.timelineEvents(),
       ...(decrypted ? { decrypted } : {}),
       containerNotes,
-      threads: oneThreadBecause === null ? { workers: Math.min(jobs, unitsOf(plan).length) } : { workers: 0, ...(jobs > 1 ? { oneThreadBecause } : {}) },
+      threads: pooled ? { workers: pooled.workers } : { workers: 0, ...(jobs > 1 && oneThreadBecause ? { oneThreadBecause } : {}) },
     };
   } catch (err) {
     stopping = err;
     throw err;
   } finally {
     try {
+      // Workers the run never took over (it stopped while loading the indicators) are not left running.
+      await Promise.allSettled(workers.map((w) => w.worker.terminate()));
       sink.dispose();
       if (pending && !committed) pending.discard();
       await closeQuietlyWhenStopping(source, stopping);
@@ -314,6 +342,16 @@ function selectArtifacts(ids: readonly string[], applicable: readonly AnyArtifac
   }
   return applicable.filter((a) => ids.includes(a.id));
 }
+
+/**
+ * With `jobs: 'auto'`, the least input (bytes of the files the plan's artifacts read) for which worker threads are
+ * started (tests lower it). A worker costs about half a second of CPU to start (the program loaded again, the acquisition opened,
+ * the indicators compiled): on the 10k-entry bench backup (about 13 MB to read) two threads took longer than
+ * one, on the 100k one (about 120 MB) less (bench/README.md).
+ */
+export const poolLimits = { autoMinInputBytes: 48 << 20 };
+
+const megabytes = (bytes: number): string => `${(bytes / 1e6).toFixed(1)} MB`;
 
 /**
  * Why this run uses one thread whatever `jobs` asks (null: the pool can run it). A worker opens the acquisition

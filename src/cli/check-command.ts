@@ -26,8 +26,8 @@ export interface CheckFlags {
   /** `--age-identity FILE`, repeatable: identities of an age-encrypted acquisition. */
   ageIdentity?: string[];
   /**
-   * `--jobs N`: worker threads for the artifacts; default 1. On the 100k bench the pool cost more CPU and twice the
-   * memory for no reliable gain in wall time (bench/README.md), so it is opt-in until it pays for itself.
+   * `--jobs N`: threads for the artifacts. Default `auto`: one per core for an acquisition large enough to repay
+   * starting worker threads, else one (check.ts, `poolLimits`; bench/README.md).
    */
   jobs?: number;
   /** `--device-time-zone ZONE`: an IANA name, checked before anything else (an unknown one is a usage error, exit 2). */
@@ -113,7 +113,7 @@ export async function runCheck(path: string, flags: CheckFlags): Promise<number>
       ...(flags.only ? { only: parseOnly(flags.only) } : {}),
       credentials: credentialProvider(flags),
       ageCredentials,
-      jobs: flags.jobs ?? 1,
+      jobs: flags.jobs ?? 'auto',
       ...(deviceTimeZone !== undefined ? { deviceTimeZone } : {}),
       ...(flags.signal ? { signal: flags.signal } : {}),
       sinks: caseTarget ? [progress, caseTarget.sink] : [progress],

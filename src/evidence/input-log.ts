@@ -22,6 +22,11 @@ export class InputLog {
    * the order one thread would have read them.
    */
   private touched: Map<string, InputRecord> | null = null;
+  /**
+   * While watched with `hold`: files read for the first time, not yet in the log. The main thread runs artifacts
+   * beside the pool's workers; what one of them reads is logged when its turn in the plan comes (`logInTurn`).
+   */
+  private held: Map<string, InputRecord> | null = null;
 
   record(path: string, label: string, data: Buffer): void {
     if (this.known(path)) return;
@@ -34,9 +39,29 @@ export class InputLog {
     this.add({ path, label, sha256, bytes });
   }
 
-  /** Starts (or restarts) noting every file read; `takeTouched` returns them. */
-  watch(): void {
+  /**
+   * Starts (or restarts) noting every file read; `takeTouched` returns them. With `hold`, a file read for the first
+   * time is logged only when `logInTurn` names it (or at `unwatch`).
+   */
+  watch(options: { readonly hold?: boolean } = {}): void {
     this.touched = new Map();
+    if (options.hold) this.held ??= new Map();
+  }
+
+  /** Stops noting reads; what is still held is logged, in the order it was read. */
+  unwatch(): void {
+    for (const record of this.held?.values() ?? []) this.byPath.set(record.path, record);
+    this.held = null;
+    this.touched = null;
+  }
+
+  /** Logs files an artifact read (here, held; or in a worker thread), when that artifact's turn in the plan comes. */
+  logInTurn(records: readonly InputRecord[]): void {
+    for (const record of records) {
+      if (this.byPath.has(record.path)) continue;
+      this.held?.delete(record.path);
+      this.byPath.set(record.path, record);
+    }
   }
 
   /** The files read since `watch` or the last take, each once. */
@@ -47,13 +72,14 @@ export class InputLog {
   }
 
   private known(path: string): boolean {
-    const logged = this.byPath.get(path);
+    const logged = this.byPath.get(path) ?? this.held?.get(path);
     if (logged && this.touched && !this.touched.has(path)) this.touched.set(path, logged);
     return logged !== undefined;
   }
 
   private add(record: InputRecord): void {
-    this.byPath.set(record.path, record);
+    if (this.held) this.held.set(record.path, record);
+    else this.byPath.set(record.path, record);
     this.touched?.set(record.path, record);
   }
 

@@ -323,7 +323,7 @@ export class IosBackupSource implements Source {
   }
 
   async find(spec: FileSpec): Promise<EvidenceFile[]> {
-    if (spec.by === 'container') return this.files.locate(spec.name).kind === 'file' ? [this.containerFile(spec.name)] : [];
+    if (spec.by === 'container') return this.files.locate(spec.name).kind === 'file' ? [{ ...this.containerFile(spec.name), size: this.files.sizeOf(spec.name, spec.name) }] : [];
     return this.resolve(spec).filter((f) => f.present).map((f) => f.file);
   }
 

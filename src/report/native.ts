@@ -11,7 +11,7 @@ import { Moment } from '../formats/time.js';
 import type { Finding } from '../findings/finding.js';
 import { JsonArrayWriter, indentedArrayLayout, writeJson as renderJson } from './json-stream.js';
 import { neutraliseFormula } from './csv-safety.js';
-import type { RecordRenderer, RunInfo, Sink } from './output.js';
+import { PlanRanks, type RecordRenderer, type RunInfo, type RunStart, type Sink } from './output.js';
 import { TimelineStore, timelineLine, type TimelineLine } from './timeline-store.js';
 
 /**
@@ -105,6 +105,8 @@ export class NativeOutput implements Sink {
   readonly rendering = 'native';
   private readonly writers = new Map<string, JsonArrayWriter>();
   private readonly timelineStore = new TimelineStore();
+  /** Each artifact's place in the plan: records and events of several artifacts may arrive interleaved (`--jobs`). */
+  private readonly ranks = new PlanRanks();
   /** Findings are written as they come, in the order detection produced them. */
   private readonly alerts: JsonArrayWriter;
 
@@ -116,6 +118,10 @@ export class NativeOutput implements Sink {
     mkdirSync(dir, { recursive: true });
     // Laid out as JSON.stringify(list, null, 2) would write the whole list.
     this.alerts = JsonArrayWriter.streaming(join(dir, 'alerts.json'), (out, f) => renderJson(out, findingJson(f as Finding), 2, 1), indentedArrayLayout(2), fileMode);
+  }
+
+  start(run: RunStart): void {
+    this.ranks.set(run.artifacts);
   }
 
   finding(f: Finding): void {
@@ -141,8 +147,8 @@ export class NativeOutput implements Sink {
     this.renderedTimeline(artifact, nativeRenderer.timeline(artifact, e));
   }
 
-  renderedTimeline(_artifact: AnyArtifact, line: TimelineLine): void {
-    this.timelineStore.add(line);
+  renderedTimeline(artifact: AnyArtifact, line: TimelineLine): void {
+    this.timelineStore.add(line, this.ranks.of(artifact));
   }
 
   artifactFinished(artifact: AnyArtifact): void {
@@ -150,7 +156,7 @@ export class NativeOutput implements Sink {
   }
 
   async finish(info: RunInfo): Promise<string[]> {
-    const files = [...this.writers.values()].map((w) => w.path);
+    const files = this.ranks.inPlanOrder([...this.writers]).map(([, w]) => w.path);
     for (const w of this.writers.values()) w.close();
 
     const timelinePath = join(this.dir, 'timeline.csv');

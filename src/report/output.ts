@@ -87,6 +87,28 @@ export interface Sink {
   dispose?(): void;
 }
 
+/**
+ * Each artifact's place in the run's plan, for a sink that must write what arrives interleaved (the records and
+ * timeline events of artifacts that run side by side, `--jobs`) as one thread would have: in plan order.
+ */
+export class PlanRanks {
+  private readonly rank = new Map<string, number>();
+
+  set(plan: readonly AnyArtifact[]): void {
+    plan.forEach((a, i) => this.rank.set(a.id, i));
+  }
+
+  /** The artifact's place (0 before `set`, and for an artifact outside the plan). */
+  of(artifact: { readonly id: string }): number {
+    return this.rank.get(artifact.id) ?? 0;
+  }
+
+  /** Entries keyed by artifact id, in plan order (a stable sort: unknown ids keep their order, first). */
+  inPlanOrder<T>(entries: readonly (readonly [string, T])[]): (readonly [string, T])[] {
+    return [...entries].sort(([a], [b]) => (this.rank.get(a) ?? -1) - (this.rank.get(b) ?? -1));
+  }
+}
+
 /** Every event hook, as `fanOut` gives them (rendered results are fed to each sink by the worker pool). */
 export type SinkHooks = Required<Omit<Sink, 'rendering' | 'renderedRecord' | 'renderedTimeline'>>;
 

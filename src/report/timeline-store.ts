@@ -9,7 +9,8 @@
  * are. The order and the de-duplication are those the timeline had when it was sorted in a scratch SQLite table
  * with `UNIQUE (sort_key, artifact, event, description)` and `ORDER BY sort_key, seq`: by key in code-point
  * order, ties in arrival order, an event equal to an earlier one dropped. A line is a function of those fields
- * (the time is the key), so equal lines under one key are equal events.
+ * (the time is the key), so equal lines under one key are equal events. Before arrival, ties are ordered by the
+ * rank a sink gives (its artifact's place in the plan), so the order holds when artifacts' events interleave.
  */
 import { join } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
@@ -75,11 +76,16 @@ export class TimelineStore {
     this.maxRunBytes = options.maxRunBytes ?? timelineLimits.maxRunBytes;
   }
 
-  /** An entry made by `timelineLine` (in this thread or a worker's, which sends the line's UTF-8 bytes). */
-  add(entry: TimelineLine): void {
+  /**
+   * An entry made by `timelineLine` (in this thread or a worker's, which sends the line's UTF-8 bytes). `rank`
+   * orders events of one time before arrival does: a sink passes its artifact's place in the plan, so the
+   * timeline is the same whichever artifact's events arrived first (artifacts run side by side with `--jobs`).
+   */
+  add(entry: TimelineLine, rank = 0): void {
     if (this.reading) throw new Error('timeline: an event was added while the sorted timeline was being read');
     if (this.disposed) throw new Error('timeline: an event was added after the store was disposed');
-    this.run.add(entry, this.maxRunBytes);
+    if (!Number.isInteger(rank) || rank < 0 || rank > MAX_RANK) throw new RangeError(`timeline: rank ${rank} is outside 0..${MAX_RANK}`);
+    this.run.add({ sortKey: rankedKey(entry.sortKey, rank), line: entry.line }, this.maxRunBytes);
     if (this.run.size > this.maxRunBytes) this.spill();
   }
 
@@ -93,7 +99,7 @@ export class TimelineStore {
     return this.spilled.length;
   }
 
-  /** Lines sorted by time (events without one first), then in arrival order; each distinct line once. */
+  /** Lines sorted by time (events without one first), then by rank, then in arrival order; each distinct line once. */
   *sorted(): Generator<SortedLine, void, undefined> {
     const cursors: RunCursor[] = [];
     this.reading = true;
@@ -166,13 +172,30 @@ export class TimelineStore {
 }
 
 /**
- * Drops each line equal to an earlier one under the same key. Lines come ordered by key, so only those since the
- * key last changed need remembering (events sharing one timestamp, usually one or a handful).
+ * The key a run sorts by: the event's key, a NUL, and the rank as one UTF-16 unit. A NUL sorts before any
+ * character a time has, so keys keep their order (a key before every longer key it starts), and equal keys
+ * are ordered by rank; ranks stay below U+D800, where code-unit and code-point order agree.
  */
-function* distinct(lines: Iterable<SortedLine>): Generator<SortedLine, void, undefined> {
+function rankedKey(sortKey: string, rank: number): string {
+  return `${sortKey}\u0000${String.fromCharCode(rank)}`;
+}
+
+/** Highest rank `add` takes (a plan of artifacts is far shorter). */
+const MAX_RANK = 0xd7ff;
+
+/** The event's own key, without the rank `rankedKey` appended. */
+const keyOf = (ranked: string): string => ranked.slice(0, -2);
+
+/**
+ * Drops each line equal to an earlier one under the same key (whatever their ranks: a line names its artifact,
+ * so equal lines come from one). Lines come ordered by key, so only those since the key last changed need
+ * remembering (events sharing one timestamp, usually one or a handful).
+ */
+function* distinct(ranked: Iterable<SortedLine>): Generator<SortedLine, void, undefined> {
   let groupFirst: SortedLine | undefined;
   const seen = new Set<string>();
-  for (const l of lines) {
+  for (const r of ranked) {
+    const l: SortedLine = { sortKey: keyOf(r.sortKey), bytes: r.bytes };
     if (l.sortKey !== groupFirst?.sortKey) {
       groupFirst = l;
       seen.clear();

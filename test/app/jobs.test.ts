@@ -1,13 +1,14 @@
 /**
- * `--jobs N`: the artifacts run in N worker threads and every output file is the same bytes as with one thread
+ * `--jobs N`: the artifacts run in N threads (the caller's and N - 1 workers) and every output file is the same bytes as with one thread
  * (info.json's clock fields aside), in both formats, on a backup folder, an encrypted backup (the key derived
  * once and handed to the workers), a zip and an androidqf folder. What cannot be re-opened cheaply by each
  * worker (a tar.gz, read in one pass) runs in one thread and says why.
  */
 import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { allArtifacts, check, type CheckOptions, type CheckResult } from '../../src/app/check.js';
+import { allArtifacts, check, poolLimits, type CheckOptions, type CheckResult } from '../../src/app/check.js';
 import { unitsOf } from '../../src/app/pool/pool.js';
 import { orderArtifacts } from '../../src/app/order.js';
 import type { BackupCredential } from '../../src/evidence/ios-backup-keys.js';
@@ -23,7 +24,7 @@ interface Outcome {
   readonly files: ReadonlyMap<string, string>;
 }
 
-async function runWith(jobs: number, options: Omit<CheckOptions, 'output' | 'jobs'>): Promise<Outcome> {
+async function runWith(jobs: number | 'auto', options: Omit<CheckOptions, 'output' | 'jobs'>): Promise<Outcome> {
   const out = join(tempDir(`jobs-${jobs}`), 'out');
   const result = await check({ ...options, userIocDir: null, output: out, jobs });
   const files = new Map<string, string>();
@@ -57,16 +58,16 @@ describe('the MVT test backup', () => {
     expect(one.files.size).toBe(16);
   });
 
-  it.each([2, 3])('native files are the same bytes with %i worker threads', async (jobs) => {
+  it.each([2, 3])('native files are the same bytes with %i threads', async (jobs) => {
     const many = await runWith(jobs, { target: mvtIosBackup(), iocs: [mvtTestStix()] });
-    expect(many.result.threads).toEqual({ workers: jobs });
+    expect(many.result.threads).toEqual({ workers: jobs - 1 });
     expectSameOutputs(one, many);
   });
 
-  it('MVT-format files are the same bytes with 2 worker threads', async () => {
+  it('MVT-format files are the same bytes with 2 threads', async () => {
     const a = await runWith(1, { target: mvtIosBackup(), iocs: [mvtTestStix()], format: 'mvt' });
     const b = await runWith(2, { target: mvtIosBackup(), iocs: [mvtTestStix()], format: 'mvt' });
-    expect(b.result.threads.workers).toBe(2);
+    expect(b.result.threads.workers).toBe(1);
     expect([...a.files.keys()]).toContain('alerts_timeline.csv');
     expectSameOutputs(a, b);
   });
@@ -75,7 +76,7 @@ describe('the MVT test backup', () => {
     const zip = await packAcquisition(mvtIosBackup(), 'zip', join(tempDir('jobs-zip'), 'backup.zip'), 'UDID');
     const a = await runWith(1, { target: zip, iocs: [mvtTestStix()] });
     const b = await runWith(2, { target: zip, iocs: [mvtTestStix()] });
-    expect(b.result.threads.workers).toBe(2);
+    expect(b.result.threads.workers).toBe(1);
     expect(a.result.acquisition.container?.container).toBe('zip');
     expectSameOutputs(a, b);
   });
@@ -110,6 +111,28 @@ describe('what runs in one thread whatever --jobs says', () => {
   });
 });
 
+describe("jobs: 'auto' (the CLI's default)", () => {
+  it('a small acquisition runs in one thread, saying how much it had to read', async () => {
+    const r = await check({ target: mvtIosBackup(), userIocDir: null, jobs: 'auto' });
+    if (availableParallelism() < 2) return void expect(r.threads).toEqual({ workers: 0 });
+    expect(r.threads.workers).toBe(0);
+    expect(r.threads.oneThreadBecause).toMatch(/^a small acquisition \(\d+\.\d MB to read\): one thread is quicker than starting more$/);
+  });
+
+  it('a large enough one runs in a thread per core, with the same bytes', async () => {
+    const saved = poolLimits.autoMinInputBytes;
+    poolLimits.autoMinInputBytes = 0;
+    try {
+      const one = await runWith(1, { target: mvtIosBackup(), iocs: [mvtTestStix()] });
+      const auto = await runWith('auto', { target: mvtIosBackup(), iocs: [mvtTestStix()] });
+      expect(auto.result.threads).toEqual({ workers: availableParallelism() - 1 });
+      expectSameOutputs(one, auto);
+    } finally {
+      poolLimits.autoMinInputBytes = saved;
+    }
+  });
+});
+
 describe('an encrypted backup', () => {
   const PASSWORD = 'correct horse battery staple';
   const credentials = async (): Promise<BackupCredential> => ({ kind: 'password', password: PASSWORD });
@@ -123,7 +146,7 @@ describe('an encrypted backup', () => {
     writeFileSync(iocs, JSON.stringify(demoStixBundle()));
   });
 
-  it('gives the same bytes with 2 worker threads, the password asked once', async () => {
+  it('gives the same bytes with 2 threads, the password asked once', async () => {
     let asked = 0;
     const counting = async (): Promise<BackupCredential> => {
       asked++;
@@ -132,7 +155,7 @@ describe('an encrypted backup', () => {
     const a = await runWith(1, { target, iocs: [iocs], credentials });
     const b = await runWith(2, { target, iocs: [iocs], credentials: counting });
     expect(asked).toBe(1);
-    expect(b.result.threads.workers).toBe(2);
+    expect(b.result.threads.workers).toBe(1);
     expect(b.result.acquisition.encrypted).toBe(true);
     expect(a.result.findings.filter((f) => f.level === 'critical')).toHaveLength(4);
     expectSameOutputs(a, b);
@@ -142,11 +165,11 @@ describe('an encrypted backup', () => {
 });
 
 describe('an androidqf folder', () => {
-  it('gives the same bytes with 2 worker threads', async () => {
+  it('gives the same bytes with 2 threads', async () => {
     const target = shared('mvt-test-artifacts', 'androidqf');
     const a = await runWith(1, { target, iocs: [mvtTestStix()] });
     const b = await runWith(2, { target, iocs: [mvtTestStix()] });
-    expect(b.result.threads.workers).toBe(2);
+    expect(b.result.threads.workers).toBe(1);
     expect(a.result.coverage.filter((c) => c.state === 'parsed').length).toBeGreaterThan(5);
     expectSameOutputs(a, b);
   });
@@ -155,7 +178,7 @@ describe('an androidqf folder', () => {
     const target = shared('mvt-test-artifacts', 'androidqf.zip');
     const a = await runWith(1, { target, iocs: [mvtTestStix()], format: 'mvt' });
     const b = await runWith(3, { target, iocs: [mvtTestStix()], format: 'mvt' });
-    expect(b.result.threads.workers).toBe(3);
+    expect(b.result.threads.workers).toBe(2);
     expectSameOutputs(a, b);
   });
 });

@@ -1,12 +1,15 @@
 /**
- * The worker pool on its own: a worker that cannot open the acquisition fails the artifacts with one line each
- * (the run goes on and ends), an abort stops every worker and rejects with the interruption, and the values a
+ * The worker pool on its own: when a worker cannot open the acquisition, the main thread runs its share (the run
+ * loses time, not coverage, and says so), an abort stops every worker and rejects with the interruption, and the values a
  * worker sends keep their classes (Moment, Buffer) on arrival.
  */
 import { describe, expect, it } from 'vitest';
 import type { AnyArtifact } from '../../src/artifacts/artifact.js';
 import { allArtifacts } from '../../src/app/check.js';
-import { runPool } from '../../src/app/pool/pool.js';
+import { runPool, startWorkers, unitsOf } from '../../src/app/pool/pool.js';
+import { createDetector } from '../../src/detection/detector.js';
+import { openAcquisition } from '../../src/evidence/detect.js';
+import { compileIndicators } from '../../src/indicators/match.js';
 import { pack, unpack } from '../../src/app/pool/transfer.js';
 import { InputLog } from '../../src/evidence/input-log.js';
 import { InterruptedError } from '../../src/errors.js';
@@ -18,37 +21,41 @@ import { mvtIosBackup } from '../helpers/data.js';
 
 const byId = (id: string): AnyArtifact => allArtifacts.find((a) => a.id === id)!;
 
-function poolOn(target: string, plan: readonly AnyArtifact[], signal: AbortSignal, onStarted: (id: string) => void = () => {}) {
+async function poolOn(workerTarget: string, plan: readonly AnyArtifact[], signal: AbortSignal, onStarted: (id: string) => void = () => {}) {
   const coverage: Coverage[] = [];
+  const inputs = new InputLog();
+  const source = (await openAcquisition(mvtIosBackup(), 'ios-backup')).source;
   const outcome = runPool({
     plan,
-    jobs: 2,
-    setup: { target, kind: 'ios-backup', key: null, collections: [], tempRoot: tempDir('pool'), sqliteCopies: {} },
+    units: unitsOf(plan),
+    workers: startWorkers(2, { target: workerTarget, kind: 'ios-backup', key: null, renderers: [], tempRoot: tempDir('pool'), sqliteCopies: {}, batchRecords: 1000 }),
+    collections: [],
     sinks: [],
     hooks: fanOut([{ artifactStarted: (a) => onStarted(a.id), artifactFinished: (_a, c) => void coverage.push(c) }]),
-    inputs: new InputLog(),
+    here: { source, detector: createDetector(compileIndicators([]), []) },
+    inputs,
     onTimelineEvents: () => {},
     signal,
-  });
+  }).finally(() => source.close());
   return { outcome, coverage };
 }
 
 describe('the worker pool', () => {
-  it('fails every artifact with one line when no worker can open the acquisition, and ends', async () => {
-    const { outcome, coverage } = poolOn('/nonexistent/backup', [byId('ios.sms'), byId('ios.tcc'), byId('ios.calendar')], new AbortController().signal);
-    await expect(outcome).resolves.toEqual({ decrypted: null, notes: [] });
+  it('runs every artifact in this thread when no worker can open the acquisition, and says so', async () => {
+    const { outcome, coverage } = await poolOn('/nonexistent/backup', [byId('ios.sms'), byId('ios.tcc'), byId('ios.calendar')], new AbortController().signal);
+    const note = 'a worker thread could not open the acquisition (/nonexistent/backup: no such file or folder); this thread ran its share';
+    await expect(outcome).resolves.toEqual({ decrypted: null, notes: [note], workers: 2 });
     expect(coverage.map((c) => [c.artifact, c.state, c.records])).toEqual([
-      ['ios.sms', 'failed', 0],
-      ['ios.tcc', 'failed', 0],
-      ['ios.calendar', 'failed', 0],
+      ['ios.sms', 'parsed', 1],
+      ['ios.tcc', 'parsed', 11],
+      ['ios.calendar', 'parsed', 1],
     ]);
-    for (const c of coverage) expect(c.reason).toBe('internal error: the worker thread running it stopped (it could not open the acquisition: /nonexistent/backup: no such file or folder)');
   });
 
   it('an abort terminates the workers and rejects with the interruption', async () => {
     const controller = new AbortController();
     const plan = allArtifacts.filter((a) => a.inputs['ios-backup'] !== undefined).slice(0, 6);
-    const { outcome } = poolOn(mvtIosBackup(), plan, controller.signal, () => setTimeout(() => controller.abort(new InterruptedError('SIGTERM')), 0));
+    const { outcome } = await poolOn(mvtIosBackup(), plan, controller.signal, () => setTimeout(() => controller.abort(new InterruptedError('SIGTERM')), 0));
     await expect(outcome).rejects.toThrow(new InterruptedError('SIGTERM'));
   });
 

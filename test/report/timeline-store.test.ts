@@ -162,6 +162,32 @@ describe('TimelineStore', () => {
     );
   });
 
+  it('orders ties by rank before arrival: artifacts interleaved any way give the timeline of plan order (generated events)', () => {
+    const plan = ['Manifest', 'SMS', 'Safari'];
+    const own = fc.record({ sortKey: fc.constantFrom('', 't1', 't2', 't10'), description: fc.constantFrom('a', 'b', 'c') });
+    // Each artifact's events in its own order, and the order in which the threads' batches arrived.
+    const perArtifact = fc.tuple(fc.array(own, { maxLength: 12 }), fc.array(own, { maxLength: 12 }), fc.array(own, { maxLength: 12 }));
+    fc.assert(
+      fc.property(perArtifact, fc.array(fc.nat(2), { maxLength: 40 }), fc.integer({ min: 1, max: 12 }), (lists, schedule, perRun) => {
+        const events = lists.map((list, rank) => list.map((e) => ({ ...event(e.sortKey, e.description, plan[rank]), rank })));
+        const inPlanOrder = events.flat();
+        const next = events.map(() => 0);
+        const interleaved: (typeof inPlanOrder)[number][] = [];
+        for (const rank of schedule) if (next[rank]! < events[rank]!.length) interleaved.push(events[rank]![next[rank]!++]!);
+        for (const [rank, list] of events.entries()) interleaved.push(...list.slice(next[rank]));
+        const store = new TimelineStore({ maxRunBytes: boundForEvents(perRun) });
+        try {
+          for (const e of interleaved) store.add(timelineLine(e.sortKey, lineOf(e)), e.rank);
+          // One thread adds them in plan order, where arrival order is rank order: the oracle's timeline.
+          expect(readAll(store)).toEqual(sqliteTimeline(inPlanOrder).map(withoutKey));
+        } finally {
+          store.dispose();
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+
   it('keeps an event of any size whole: a 1 MB description (past the run buffer and a spill write) and non-ASCII text', () => {
     const big = `${'é😀\u2028'.repeat(100_000)}x`; // 3 bytes, 4 bytes, 3 bytes in UTF-8: ~1 MB
     for (const maxRunBytes of [undefined, 1]) {
@@ -216,9 +242,10 @@ describe('TimelineStore', () => {
     const runs = readdirSync(join(privateTempRoot(), folder!));
     expect(runs).toEqual(['run-0.sealed', 'run-1.sealed']);
     for (const run of runs) expect(statSync(join(privateTempRoot(), folder!, run)).mode & 0o777).toBe(0o600);
-    // One sealed frame: length (4) + IV (12) + the entry (its key in UTF-16 and its line, each after its length), encrypted + tag (16); none of its text.
+    // One sealed frame: length (4) + IV (12) + the entry (its key with the rank, NUL and one unit, in UTF-16, and its
+    // line, each after its length), encrypted + tag (16); none of its text.
     const sealed = readFileSync(join(privateTempRoot(), folder!, 'run-0.sealed'));
-    expect(sealed.length).toBe(4 + 12 + (4 + 2 * 't1'.length + 4 + 't1\u0001Manifest\u0001M---\u0001a'.length) + 16);
+    expect(sealed.length).toBe(4 + 12 + (4 + 2 * ('t1'.length + 2) + 4 + 't1\u0001Manifest\u0001M---\u0001a'.length) + 16);
     expect(sealed.includes('Manifest')).toBe(false);
     expect(sealed.includes('M---')).toBe(false);
     store.dispose();

@@ -13,8 +13,6 @@ export interface WorkerSetup {
   readonly kind: SourceKind;
   /** An encrypted backup's derived key (the main thread derived it once); memory only, never written. */
   readonly key: Uint8Array | null;
-  /** The indicators the main thread loaded (compiled once per worker). */
-  readonly collections: readonly Collection[];
   /** The renderers of the sinks that take rendered records, in the order `rendered` lists their results. */
   readonly renderers: readonly RendererKind[];
   /** The main thread's private temp folder: SQLite copies go there, and the main thread removes it. */
@@ -28,12 +26,13 @@ export interface WorkerSetup {
 }
 
 export type ToWorker =
+  /** First: the indicators the main thread loaded (compiled once per worker), sent once they are loaded. */
+  | { readonly type: 'indicators'; readonly collections: readonly Collection[] }
   /** Run these artifacts, in this order (one artifact and those that need it, or each other). */
   | { readonly type: 'run'; readonly artifacts: readonly string[] }
   | { readonly type: 'close' };
 
 export type FromWorker =
-  | { readonly type: 'ready' }
   | { readonly type: 'open-failed'; readonly message: string }
   | {
       readonly type: 'batch';

@@ -1,20 +1,24 @@
 /**
- * A worker thread of the `--jobs` pool: opens the acquisition itself (its own SQLite handles, its own copies in
- * the private temp folder), compiles the indicators once, and runs the artifacts it is given, sending back
+ * A worker thread of the `--jobs` pool: opens the acquisition itself (its own SQLite handles, the main thread's
+ * copies of large databases) while the main thread loads the indicators, compiles them once they come (its first
+ * message), and runs the artifacts it is given, sending back
  * per artifact what the sinks' renderers made of each record, the findings and the coverage. It never writes
  * results: the main thread feeds the sinks, in plan order.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { AnyArtifact, Parsed, TimelineEvent } from '../../artifacts/artifact.js';
 import { allArtifacts } from '../../artifacts/index.js';
-import { createDetector } from '../../detection/detector.js';
+import { createDetector, type Detector } from '../../detection/detector.js';
 import { openAcquisition } from '../../evidence/detect.js';
 import { withGivenTimeZone } from '../../evidence/device-zone.js';
+import type { InputLog } from '../../evidence/input-log.js';
 import type { BackupCredential } from '../../evidence/ios-backup-keys.js';
+import type { Source } from '../../evidence/source.js';
 import { useSharedSqliteCopies } from '../../evidence/sqlite.js';
 import { usePrivateTempOf } from '../../evidence/temp.js';
 import { errorMessage } from '../../errors.js';
 import type { Finding } from '../../findings/finding.js';
+import type { Collection } from '../../indicators/collection.js';
 import { compileIndicators } from '../../indicators/match.js';
 import { recordRenderers } from '../../report/renderers.js';
 import { allRules } from '../../rules/index.js';
@@ -33,37 +37,56 @@ useSharedSqliteCopies(setup.sqliteCopies);
 const key = setup.key;
 const credentials = key === null ? undefined : async (): Promise<BackupCredential> => ({ kind: 'key', key: Buffer.from(key) });
 
-let opened: Awaited<ReturnType<typeof openAcquisition>>;
-try {
-  opened = await openAcquisition(setup.target, setup.kind, credentials);
-} catch (err) {
-  post({ type: 'open-failed', message: errorMessage(err) });
-  port.close();
-  throw err;
-}
-const { inputs } = opened;
-// The same zone as the main thread's source, so `--jobs N` gives the same bytes (device-zone.ts).
-const source = withGivenTimeZone(opened.source, setup.deviceTimeZone);
-// What opening decrypted is not counted: the main thread's own opening already was.
-const decryptedAtOpen = source.stats?.();
-inputs.watch();
-inputs.takeTouched();
-
-const rules = allRules.filter((r) => r.sources === undefined || r.sources.includes(source.kind));
-const detector = createDetector(compileIndicators([...setup.collections]), rules);
+// Opened while the main thread loads the indicators; a failure is said once the main thread listens (its first message).
+const opening = openAcquisition(setup.target, setup.kind, credentials).then(
+  (opened) => ({ opened }),
+  (err: unknown) => ({ failure: err }),
+);
 const renderers = setup.renderers.map((kind) => recordRenderers[kind]);
 const byId = new Map<string, AnyArtifact>(allArtifacts.map((a) => [a.id, a]));
 // The pool is stopped by terminating this thread; nothing aborts from inside.
 const signal = new AbortController().signal;
 
+interface Ready {
+  readonly source: Source;
+  readonly inputs: InputLog;
+  readonly detector: Detector;
+  /** What opening decrypted (the main thread's own opening counted it already). */
+  readonly decryptedAtOpen: ReturnType<NonNullable<Source['stats']>>;
+}
+let ready: Promise<Ready> | null = null;
+// Messages are handled one after another: a unit's run waits for the one before (and for the indicators).
+let queue: Promise<void> = Promise.resolve();
+
 port.on('message', (message: ToWorker) => {
-  if (message.type === 'run') void runUnit(message.artifacts);
-  else void close();
+  if (message.type === 'indicators') ready = prepare(message.collections);
+  const started = ready!;
+  queue = queue.then(async () => {
+    const r = await started;
+    if (message.type === 'run') await runUnit(r, message.artifacts);
+    else if (message.type === 'close') await close(r);
+  });
 });
-post({ type: 'ready' });
+
+async function prepare(collections: readonly Collection[]): Promise<Ready> {
+  const outcome = await opening;
+  if ('failure' in outcome) {
+    post({ type: 'open-failed', message: errorMessage(outcome.failure) });
+    port!.close();
+    throw outcome.failure;
+  }
+  const { inputs } = outcome.opened;
+  // The same zone as the main thread's source, so `--jobs N` gives the same bytes (device-zone.ts).
+  const source = withGivenTimeZone(outcome.opened.source, setup.deviceTimeZone);
+  const decryptedAtOpen = source.stats?.();
+  inputs.watch();
+  inputs.takeTouched();
+  const rules = allRules.filter((r) => r.sources === undefined || r.sources.includes(source.kind));
+  return { source, inputs, detector: createDetector(compileIndicators([...collections]), rules), decryptedAtOpen };
+}
 
 /** Runs one unit: an artifact and those that need its records, in plan order (their records stay here). */
-async function runUnit(ids: readonly string[]): Promise<void> {
+async function runUnit({ source, inputs, detector }: Ready, ids: readonly string[]): Promise<void> {
   const unit = ids.map((id) => byId.get(id)!);
   const needed = new Set(unit.flatMap((a) => a.needs ?? []));
   const kept = new Map<string, readonly unknown[]>();
@@ -141,7 +164,7 @@ function isEncoded(r: unknown[] | EncodedTexts): r is EncodedTexts {
   return !Array.isArray(r);
 }
 
-async function close(): Promise<void> {
+async function close({ source, decryptedAtOpen }: Ready): Promise<void> {
   const now = source.stats?.();
   const decrypted = now && decryptedAtOpen ? { filesDecrypted: now.filesDecrypted - decryptedAtOpen.filesDecrypted, bytesDecrypted: now.bytesDecrypted - decryptedAtOpen.bytesDecrypted } : null;
   const notes = source.notes?.() ?? [];

@@ -10,7 +10,7 @@ import type { AnyArtifact, Parsed, TimelineEvent } from '../../artifacts/artifac
 import type { Finding, Level } from '../../findings/finding.js';
 import { Moment } from '../../formats/time.js';
 import { JsonArrayWriter, StringSink, indentedArrayLayout } from '../json-stream.js';
-import type { RecordRenderer, RunInfo, RunStart, Sink } from '../output.js';
+import { PlanRanks, type RecordRenderer, type RunInfo, type RunStart, type Sink } from '../output.js';
 import { neutraliseFormula } from '../csv-safety.js';
 import { TimelineStore, timelineLine, type TimelineLine } from '../timeline-store.js';
 import { mvtNamesOf, pythonDescription, toMvtRecord } from './compat.js';
@@ -108,7 +108,9 @@ export class MvtOutput implements Sink {
   private readonly byPath = new Map<AnyArtifact, Map<string, unknown[]>>();
   private readonly grouped = new Map<AnyArtifact, Map<string, Map<string, unknown>>>();
   private readonly timelineStore = new TimelineStore();
-  private readonly urls: MvtUrl[] = [];
+  /** urls.json's entries, per artifact: written in plan order whatever order artifacts ran in (`--jobs`). */
+  private readonly urls = new Map<string, MvtUrl[]>();
+  private readonly ranks = new PlanRanks();
   /** The artifacts of the run, by id: a finding names its artifact by id, and MVT's names are on the artifact. */
   private readonly artifacts = new Map<string, AnyArtifact>();
   /** alerts.json and one `<module>_detected.json` per module, opened at a module's first finding (MVT writes none for a module without). */
@@ -135,6 +137,7 @@ export class MvtOutput implements Sink {
 
   start(run: RunStart): void {
     for (const a of run.artifacts) this.artifacts.set(a.id, a);
+    this.ranks.set(run.artifacts);
     if (run.acquisition.kind.startsWith('android-')) this.timeColumn = 'Device Local Timestamp';
   }
 
@@ -163,7 +166,11 @@ export class MvtOutput implements Sink {
     } else {
       this.listElement(artifact, r.text);
     }
-    if (r.urls) this.urls.push(...r.urls);
+    if (r.urls) {
+      const urls = this.urls.get(artifact.id);
+      if (urls) urls.push(...r.urls);
+      else this.urls.set(artifact.id, [...r.urls]);
+    }
   }
 
   /** An element of a list module's file, as text or (from a worker thread) as its UTF-8 bytes. */
@@ -181,8 +188,8 @@ export class MvtOutput implements Sink {
     this.renderedTimeline(artifact, mvtRenderer.timeline(artifact, e));
   }
 
-  renderedTimeline(_artifact: AnyArtifact, line: TimelineLine): void {
-    this.timelineStore.add(line);
+  renderedTimeline(artifact: AnyArtifact, line: TimelineLine): void {
+    this.timelineStore.add(line, this.ranks.of(artifact));
   }
 
   finding(f: Finding): void {
@@ -200,13 +207,13 @@ export class MvtOutput implements Sink {
 
   async finish(info: RunInfo): Promise<string[]> {
     const files: string[] = [];
-    for (const w of this.lists.values()) {
+    for (const [, w] of this.ranks.inPlanOrder([...this.lists])) {
       w.close();
       files.push(w.path);
     }
-    for (const [artifact, value] of this.objects) files.push(this.write(`${mvtNamesOf(artifact).module}.json`, pyJson(value)));
-    for (const [artifact, value] of this.byPath) files.push(this.write(`${mvtNamesOf(artifact).module}.json`, pyJson(Object.fromEntries(value))));
-    for (const [artifact, groups] of this.grouped) files.push(this.write(`${mvtNamesOf(artifact).module}.json`, pyJson(Object.fromEntries([...groups].map(([name, group]) => [name, Object.fromEntries(group)])))));
+    for (const [artifact, value] of this.byArtifact(this.objects)) files.push(this.write(`${mvtNamesOf(artifact).module}.json`, pyJson(value)));
+    for (const [artifact, value] of this.byArtifact(this.byPath)) files.push(this.write(`${mvtNamesOf(artifact).module}.json`, pyJson(Object.fromEntries(value))));
+    for (const [artifact, groups] of this.byArtifact(this.grouped)) files.push(this.write(`${mvtNamesOf(artifact).module}.json`, pyJson(Object.fromEntries([...groups].map(([name, group]) => [name, Object.fromEntries(group)])))));
 
     for (const w of this.detected.values()) {
       w.close();
@@ -226,7 +233,8 @@ export class MvtOutput implements Sink {
       this.alerts.close();
       files.push(this.alerts.path);
     }
-    if (this.urls.length > 0) files.push(this.write('urls.json', pyJson(this.urls)));
+    const urls = this.ranks.inPlanOrder([...this.urls]).flatMap(([, list]) => list);
+    if (urls.length > 0) files.push(this.write('urls.json', pyJson(urls)));
     files.push(
       this.write(
         'info.json',
@@ -247,6 +255,11 @@ export class MvtOutput implements Sink {
     for (const w of [...this.lists.values(), ...this.detected.values()]) w.close();
     this.alerts?.close();
     this.timelineStore.dispose();
+  }
+
+  /** A map keyed by artifact, in plan order. */
+  private byArtifact<T>(map: ReadonlyMap<AnyArtifact, T>): [AnyArtifact, T][] {
+    return [...map].sort(([a], [b]) => this.ranks.of(a) - this.ranks.of(b));
   }
 
   private listWriter(name: string): JsonArrayWriter {
