@@ -131,6 +131,27 @@ describe('an output write error stops the run and is never counted against an ar
     await expect(run).rejects.toThrow(/^cannot write results to .*\/out: EISDIR: .*ios\.sms\.json.*; the check was stopped$/);
     expect(readdirSync(parent)).toEqual([]); // no half-written results, no scratch folder
   });
+
+  it.each([2, 3])('the same with %i threads: the pool stops (whichever thread read the messages), nothing is left', async (jobs) => {
+    const parent = tempDir('eisdir-pool');
+    const out = join(parent, 'out');
+    const run = check({
+      target: mvtIosBackup(),
+      iocs: [mvtTestStix()],
+      userIocDir: null,
+      output: out,
+      jobs,
+      onEvent(e) {
+        // Before any artifact runs: records now reach the files as they come, before their artifact's turn.
+        if (e.type === 'source-opened') {
+          const scratch = readdirSync(parent).find((n) => n.startsWith('.out.tracehound-partial-'))!;
+          mkdirSync(join(parent, scratch, 'ios.sms.json'));
+        }
+      },
+    });
+    await expect(run).rejects.toThrow(/^cannot write results to .*\/out: EISDIR: .*ios\.sms\.json.*; the check was stopped$/);
+    expect(readdirSync(parent)).toEqual([]);
+  });
 });
 
 describe('no temp or scratch left when the output is refused', () => {

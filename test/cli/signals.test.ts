@@ -79,6 +79,16 @@ describe('tracehound check, interrupted while its private temp folder exists', (
     expect(readdirSync(parent)).toEqual([]); // neither `out` nor its hidden scratch twin
   });
 
+  it('with --jobs 2 (a worker thread started beside the main one): SIGINT exits 130 within seconds, nothing left', async () => {
+    const tmp = privateTmp();
+    const parent = tempDir('sig-pool');
+    const r = await interrupt(['check', big, '--no-default-iocs', '--quiet', '--jobs', '2', '-o', join(parent, 'out')], tmp, () => leftovers(tmp).length > 0, ['SIGINT']);
+    expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 130, stderr: 'tracehound: interrupted (SIGINT): stopped; temporary files and partial results removed\n' });
+    expect(r.msAfterSignal).toBeLessThan(MAX_EXIT_MS);
+    expect(leftovers(tmp)).toEqual([]);
+    expect(readdirSync(parent)).toEqual([]);
+  });
+
   it('a second Ctrl-C exits at once, and still removes the temp folder', async () => {
     const tmp = privateTmp();
     const r = await interrupt(['check', big, '--no-default-iocs', '--quiet', '-o', join(tempDir('sig-out2'), 'out')], tmp, () => leftovers(tmp).length > 0, ['SIGINT', 'SIGINT']);
