@@ -2,7 +2,7 @@
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { check } from '../../src/app/check.js';
+import { check, type CheckEvent, type CheckResult } from '../../src/app/check.js';
 import { OutputError } from '../../src/errors.js';
 import { generateIosBackup } from '../../src/synth/ios-backup.js';
 import { buildBackup, tempDir } from '../fixtures/ios-backup.js';
@@ -111,45 +111,36 @@ describe('one results folder per acquisition', () => {
 });
 
 describe('an output write error stops the run and is never counted against an artifact', () => {
-  it('a folder where ios.sms.json must go: OutputError naming the file, not a failed ios.sms without its CRITICAL finding', async () => {
-    const parent = tempDir('eisdir');
-    const out = join(parent, 'out');
-    const run = check({
+  /** A check whose ios.sms.json cannot be written: a folder is put there (in the hidden scratch twin of `out`) on `when`. */
+  function checkWithFolderForSms(parent: string, when: (e: CheckEvent) => boolean, jobs = 1): Promise<CheckResult> {
+    return check({
       target: mvtIosBackup(),
       iocs: [mvtTestStix()],
       userIocDir: null,
-      output: out,
+      output: join(parent, 'out'),
+      jobs,
       onEvent(e) {
-        // The results are being written under a hidden name beside `out`: put a folder where sms goes.
-        if (e.type === 'artifact-started' && e.id === 'ios.sms') {
-          const scratch = readdirSync(parent).find((n) => n.startsWith('.out.tracehound-partial-'))!;
-          mkdirSync(join(parent, scratch, 'ios.sms.json'));
-        }
+        if (!when(e)) return;
+        const scratch = readdirSync(parent).find((n) => n.startsWith('.out.tracehound-partial-'))!;
+        mkdirSync(join(parent, scratch, 'ios.sms.json'));
       },
     });
+  }
+  const STOPPED = /^cannot write results to .*\/out: EISDIR: .*ios\.sms\.json.*; the check was stopped$/;
+
+  it('a folder where ios.sms.json must go: OutputError naming the file, not a failed ios.sms without its CRITICAL finding', async () => {
+    const parent = tempDir('eisdir');
+    const run = checkWithFolderForSms(parent, (e) => e.type === 'artifact-started' && e.id === 'ios.sms');
     await expect(run).rejects.toBeInstanceOf(OutputError);
-    await expect(run).rejects.toThrow(/^cannot write results to .*\/out: EISDIR: .*ios\.sms\.json.*; the check was stopped$/);
+    await expect(run).rejects.toThrow(STOPPED);
     expect(readdirSync(parent)).toEqual([]); // no half-written results, no scratch folder
   });
 
   it.each([2, 3])('the same with %i threads: the pool stops (whichever thread read the messages), nothing is left', async (jobs) => {
     const parent = tempDir('eisdir-pool');
-    const out = join(parent, 'out');
-    const run = check({
-      target: mvtIosBackup(),
-      iocs: [mvtTestStix()],
-      userIocDir: null,
-      output: out,
-      jobs,
-      onEvent(e) {
-        // Before any artifact runs: records now reach the files as they come, before their artifact's turn.
-        if (e.type === 'source-opened') {
-          const scratch = readdirSync(parent).find((n) => n.startsWith('.out.tracehound-partial-'))!;
-          mkdirSync(join(parent, scratch, 'ios.sms.json'));
-        }
-      },
-    });
-    await expect(run).rejects.toThrow(/^cannot write results to .*\/out: EISDIR: .*ios\.sms\.json.*; the check was stopped$/);
+    // Before any artifact runs: records reach their files as they come, before their artifact's turn.
+    const run = checkWithFolderForSms(parent, (e) => e.type === 'source-opened', jobs);
+    await expect(run).rejects.toThrow(STOPPED);
     expect(readdirSync(parent)).toEqual([]);
   });
 });
