@@ -345,9 +345,9 @@ function selectArtifacts(ids: readonly string[], applicable: readonly AnyArtifac
 
 /**
  * With `jobs: 'auto'`, the least input (bytes of the files the plan's artifacts read) for which worker threads are
- * started (tests lower it). A worker costs about half a second of CPU to start (the program loaded again, the acquisition opened,
- * the indicators compiled): on the 10k-entry bench backup (about 13 MB to read) two threads took longer than
- * one, on the 100k one (about 120 MB) less (bench/README.md).
+ * started (tests lower it). A worker costs about half a second of CPU to start (the program loaded again, the
+ * acquisition opened, the indicators compiled): on the 10k-entry bench backup (about 13 MB to read) two threads
+ * took longer than one, on the 100k one (about 120 MB) less (bench/README.md).
  */
 export const poolLimits = { autoMinInputBytes: 48 << 20 };
 

@@ -1,9 +1,8 @@
 /**
  * A worker thread of the `--jobs` pool: opens the acquisition itself (its own SQLite handles, the main thread's
  * copies of large databases) while the main thread loads the indicators, compiles them once they come (its first
- * message), and runs the artifacts it is given, sending back
- * per artifact what the sinks' renderers made of each record, the findings and the coverage. It never writes
- * results: the main thread feeds the sinks, in plan order.
+ * message), and runs the artifacts it is given, sending back per artifact what the sinks' renderers made of each
+ * record, the findings and the coverage. It never writes results: the main thread writes what it sends.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { AnyArtifact, Parsed, TimelineEvent } from '../../artifacts/artifact.js';
