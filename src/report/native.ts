@@ -156,7 +156,7 @@ export class NativeOutput implements Sink {
   }
 
   async finish(info: RunInfo): Promise<string[]> {
-    const files = this.ranks.inPlanOrder([...this.writers]).map(([, w]) => w.path);
+    const files = this.ranks.inPlanOrder(this.writers, ([id]) => id).map(([, w]) => w.path);
     for (const w of this.writers.values()) w.close();
 
     const timelinePath = join(this.dir, 'timeline.csv');

@@ -103,9 +103,9 @@ export class PlanRanks {
     return this.rank.get(artifact.id) ?? 0;
   }
 
-  /** Entries keyed by artifact id, in plan order (a stable sort: unknown ids keep their order, first). */
-  inPlanOrder<T>(entries: readonly (readonly [string, T])[]): (readonly [string, T])[] {
-    return [...entries].sort(([a], [b]) => (this.rank.get(a) ?? -1) - (this.rank.get(b) ?? -1));
+  /** Items sorted by their artifact's place (a stable sort: items of one artifact keep their order). */
+  inPlanOrder<T>(items: Iterable<T>, artifactId: (item: T) => string): T[] {
+    return [...items].sort((a, b) => this.of({ id: artifactId(a) }) - this.of({ id: artifactId(b) }));
   }
 }
 

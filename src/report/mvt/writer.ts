@@ -207,13 +207,13 @@ export class MvtOutput implements Sink {
 
   async finish(info: RunInfo): Promise<string[]> {
     const files: string[] = [];
-    for (const [, w] of this.ranks.inPlanOrder([...this.lists])) {
+    for (const [, w] of this.ranks.inPlanOrder(this.lists, ([id]) => id)) {
       w.close();
       files.push(w.path);
     }
-    for (const [artifact, value] of this.byArtifact(this.objects)) files.push(this.write(`${mvtNamesOf(artifact).module}.json`, pyJson(value)));
-    for (const [artifact, value] of this.byArtifact(this.byPath)) files.push(this.write(`${mvtNamesOf(artifact).module}.json`, pyJson(Object.fromEntries(value))));
-    for (const [artifact, groups] of this.byArtifact(this.grouped)) files.push(this.write(`${mvtNamesOf(artifact).module}.json`, pyJson(Object.fromEntries([...groups].map(([name, group]) => [name, Object.fromEntries(group)])))));
+    for (const [artifact, value] of this.ranks.inPlanOrder(this.objects, ([a]) => a.id)) files.push(this.write(`${mvtNamesOf(artifact).module}.json`, pyJson(value)));
+    for (const [artifact, value] of this.ranks.inPlanOrder(this.byPath, ([a]) => a.id)) files.push(this.write(`${mvtNamesOf(artifact).module}.json`, pyJson(Object.fromEntries(value))));
+    for (const [artifact, groups] of this.ranks.inPlanOrder(this.grouped, ([a]) => a.id)) files.push(this.write(`${mvtNamesOf(artifact).module}.json`, pyJson(Object.fromEntries([...groups].map(([name, group]) => [name, Object.fromEntries(group)])))));
 
     for (const w of this.detected.values()) {
       w.close();
@@ -233,7 +233,7 @@ export class MvtOutput implements Sink {
       this.alerts.close();
       files.push(this.alerts.path);
     }
-    const urls = this.ranks.inPlanOrder([...this.urls]).flatMap(([, list]) => list);
+    const urls = this.ranks.inPlanOrder(this.urls, ([id]) => id).flatMap(([, list]) => list);
     if (urls.length > 0) files.push(this.write('urls.json', pyJson(urls)));
     files.push(
       this.write(
@@ -255,11 +255,6 @@ export class MvtOutput implements Sink {
     for (const w of [...this.lists.values(), ...this.detected.values()]) w.close();
     this.alerts?.close();
     this.timelineStore.dispose();
-  }
-
-  /** A map keyed by artifact, in plan order. */
-  private byArtifact<T>(map: ReadonlyMap<AnyArtifact, T>): [AnyArtifact, T][] {
-    return [...map].sort(([a], [b]) => this.ranks.of(a) - this.ranks.of(b));
   }
 
   private listWriter(name: string): JsonArrayWriter {
