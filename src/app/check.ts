@@ -346,10 +346,10 @@ function selectArtifacts(ids: readonly string[], applicable: readonly AnyArtifac
 /**
  * With `jobs: 'auto'`, the least input (bytes of the files the plan's artifacts read) for which worker threads are
  * started (tests lower it). A worker costs about half a second of CPU to start (the program loaded again, the
- * acquisition opened, the indicators compiled): on the 10k-entry bench backup (about 13 MB to read) two threads
- * took longer than one, on the 100k one (about 120 MB) less (bench/README.md).
+ * acquisition opened, the indicators compiled): on the bench backups, two threads took longer than one at 10k
+ * entries (12 MB to read), as long at 50k (60 MB, for more CPU and memory), and less at 100k (119 MB): bench/README.md.
  */
-export const poolLimits = { autoMinInputBytes: 48 << 20 };
+export const poolLimits = { autoMinInputBytes: 80 << 20 };
 
 const megabytes = (bytes: number): string => `${(bytes / 1e6).toFixed(1)} MB`;
 
