@@ -70,8 +70,8 @@ export interface CheckOptions {
   readonly sealedScratch?: boolean;
   /**
    * Threads that run the artifacts (`--jobs`): the caller's and `jobs - 1` worker threads; the outputs are the
-   * same bytes whatever the number. `'auto'` (the CLI's default): one per available core when the acquisition's
-   * inputs are large enough to repay starting workers (`poolLimits`), else one. Default 1: everything in
+   * same bytes whatever the number. `'auto'` (the CLI's default): one, and one more per 80 MiB of files to read, at
+   * most one per core (`poolLimits`). Default 1: everything in
    * the caller's thread. Some runs use one thread whatever is asked; `CheckResult.threads` says which and why.
    */
   readonly jobs?: number | 'auto';
@@ -155,13 +155,17 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
     const selected = options.only?.length ? selectArtifacts(options.only, applicable) : applicable;
     const plan = orderArtifacts(selected, applicable);
     const neededLater = new Set(plan.flatMap((a) => a.needs ?? []));
-    const jobs = options.jobs === 'auto' ? availableParallelism() : (options.jobs ?? 1);
+    const asked = options.jobs === 'auto' ? availableParallelism() : (options.jobs ?? 1);
+    let jobs = asked;
     let oneThreadBecause = plan.length === 0 ? 'nothing to run' : whyOneThread(jobs, source, acquisition, plan, writers, options.sealedScratch === true);
     let units: AnyArtifact[][] = [];
     if (oneThreadBecause === null) {
       const sized = await largestFirst(unitsOf(plan), source);
       units = sized.units;
-      if (options.jobs === 'auto' && sized.bytes < poolLimits.autoMinInputBytes) oneThreadBecause = `a small acquisition (${megabytes(sized.bytes)} to read): one thread is quicker than starting more`;
+      if (options.jobs === 'auto') {
+        jobs = autoThreads(sized.bytes, asked);
+        if (jobs < 2) oneThreadBecause = `a small acquisition (${megabytes(sized.bytes)} to read): one thread is quicker than starting more`;
+      }
     }
     if (oneThreadBecause === null) {
       // Started now: they load the program and open the acquisition while this thread loads the indicators.
@@ -266,7 +270,7 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
       timelineEvents: results.timelineEvents(),
       ...(decrypted ? { decrypted } : {}),
       containerNotes,
-      threads: pooled ? { workers: pooled.workers } : { workers: 0, ...(jobs > 1 && oneThreadBecause ? { oneThreadBecause } : {}) },
+      threads: pooled ? { workers: pooled.workers } : { workers: 0, ...(asked > 1 && oneThreadBecause ? { oneThreadBecause } : {}) },
     };
   } catch (err) {
     stopping = err;
@@ -344,12 +348,19 @@ function selectArtifacts(ids: readonly string[], applicable: readonly AnyArtifac
 }
 
 /**
- * With `jobs: 'auto'`, the least input (bytes of the files the plan's artifacts read) for which worker threads are
- * started (tests lower it). A worker costs about half a second of CPU to start (the program loaded again, the
- * acquisition opened, the indicators compiled): on the bench backups, two threads took longer than one at 10k
- * entries (12 MB to read), as long at 50k (60 MB, for more CPU and memory), and less at 100k (119 MB): bench/README.md.
+ * With `jobs: 'auto'`, one thread per `autoBytesPerThread` of input (the files the plan's artifacts read), at most
+ * one per core: a worker costs about half a second of CPU to start (the program loaded again, the acquisition
+ * opened, the indicators compiled) and 70–120 MB of memory. On the bench backups, two threads took longer than one
+ * at 10k entries (12 MB to read), as long at 50k (60 MB, for more CPU and memory), and less at 100k (119 MB):
+ * bench/README.md. Tests lower it.
  */
-export const poolLimits = { autoMinInputBytes: 80 << 20 };
+export const poolLimits = { autoBytesPerThread: 80 << 20 };
+
+/** Threads for `jobs: 'auto'`: one, and one more per `autoBytesPerThread` of input, at most `cores`. */
+export function autoThreads(inputBytes: number, cores: number): number {
+  const per = poolLimits.autoBytesPerThread;
+  return per <= 0 ? cores : Math.min(cores, 1 + Math.floor(inputBytes / per));
+}
 
 const megabytes = (bytes: number): string => `${(bytes / 1e6).toFixed(1)} MB`;
 

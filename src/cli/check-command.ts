@@ -26,8 +26,8 @@ export interface CheckFlags {
   /** `--age-identity FILE`, repeatable: identities of an age-encrypted acquisition. */
   ageIdentity?: string[];
   /**
-   * `--jobs N`: threads for the artifacts. Default `auto`: one per core for an acquisition large enough to repay
-   * starting worker threads, else one (check.ts, `poolLimits`; bench/README.md).
+   * `--jobs N`: threads for the artifacts. Default `auto`: one, and one more per 80 MiB of files to read, at most
+   * one per core (check.ts, `poolLimits`; bench/README.md).
    */
   jobs?: number;
   /** `--device-time-zone ZONE`: an IANA name, checked before anything else (an unknown one is a usage error, exit 2). */

@@ -40,7 +40,7 @@ function buildProgram(setExit: (code: number) => void, signal: AbortSignal) {
     .option('-p, --password <password>', 'encrypted backup password (visible in the process list: prefer the prompt or TRACEHOUND_BACKUP_PASSWORD)')
     .option('--age-identity <file>', 'age-encrypted acquisition (.zip.age): an identity file with AGE-SECRET-KEY-1… lines (repeatable); a passphrase comes from TRACEHOUND_AGE_PASSPHRASE or the prompt', collect, [] as string[])
     .option('--device-time-zone <zone>', "the phone's time zone (IANA name, e.g. Europe/Paris) when the acquisition names none (MVT's check-intrusion-logs -t): device-local times get UTC, intrusion-log times the phone's wall clock; the acquisition's own persist.sys.timezone wins")
-    .option('-j, --jobs <n>', 'threads that run the artifacts (default: one per core when the acquisition is large enough to repay starting them, else one); the results are the same bytes whatever N', parseJobs)
+    .option('-j, --jobs <n>', 'threads that run the artifacts (default: one, and one more per 80 MiB of files to read, at most one per core); the results are the same bytes whatever N', parseJobs)
     .option('-q, --quiet', 'print nothing but errors')
     .option('--json', 'print a machine-readable summary on stdout')
     .option('--case <dir>', 'add this acquisition to the case in this folder (created when new or empty)')

@@ -8,7 +8,7 @@ import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { allArtifacts, check, poolLimits, type CheckOptions, type CheckResult } from '../../src/app/check.js';
+import { allArtifacts, autoThreads, check, poolLimits, type CheckOptions, type CheckResult } from '../../src/app/check.js';
 import { unitsOf } from '../../src/app/pool/pool.js';
 import { orderArtifacts } from '../../src/app/order.js';
 import type { BackupCredential } from '../../src/evidence/ios-backup-keys.js';
@@ -112,6 +112,12 @@ describe('what runs in one thread whatever --jobs says', () => {
 });
 
 describe("jobs: 'auto' (the CLI's default)", () => {
+  it('takes one thread, and one more per 80 MiB of files to read, at most one per core', () => {
+    const MiB = 1 << 20;
+    expect([0, 12 * MiB, 80 * MiB - 1, 80 * MiB, 119 * MiB, 160 * MiB, 10_000 * MiB].map((bytes) => autoThreads(bytes, 8))).toEqual([1, 1, 1, 2, 2, 3, 8]);
+    expect(autoThreads(10_000 * MiB, 1)).toBe(1);
+  });
+
   it('a small acquisition runs in one thread, saying how much it had to read', async () => {
     const r = await check({ target: mvtIosBackup(), userIocDir: null, jobs: 'auto' });
     if (availableParallelism() < 2) return void expect(r.threads).toEqual({ workers: 0 });
@@ -120,15 +126,15 @@ describe("jobs: 'auto' (the CLI's default)", () => {
   });
 
   it('a large enough one runs in a thread per core, with the same bytes', async () => {
-    const saved = poolLimits.autoMinInputBytes;
-    poolLimits.autoMinInputBytes = 0;
+    const saved = poolLimits.autoBytesPerThread;
+    poolLimits.autoBytesPerThread = 0;
     try {
       const one = await runWith(1, { target: mvtIosBackup(), iocs: [mvtTestStix()] });
       const auto = await runWith('auto', { target: mvtIosBackup(), iocs: [mvtTestStix()] });
       expect(auto.result.threads).toEqual({ workers: availableParallelism() - 1 });
       expectSameOutputs(one, auto);
     } finally {
-      poolLimits.autoMinInputBytes = saved;
+      poolLimits.autoBytesPerThread = saved;
     }
   });
 });
