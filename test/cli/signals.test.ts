@@ -92,7 +92,10 @@ describe('tracehound check, interrupted while its private temp folder exists', (
   it('a second Ctrl-C exits at once, and still removes the temp folder', async () => {
     const tmp = privateTmp();
     const r = await interrupt(['check', big, '--no-default-iocs', '--quiet', '-o', join(tempDir('sig-out2'), 'out')], tmp, () => leftovers(tmp).length > 0, ['SIGINT', 'SIGINT']);
-    expect(r.code).toBe(130);
+    // When the first Ctrl-C has already stopped the run (cleaned up, its line written), the second can land while
+    // Node is tearing the process down, after its signal handlers are gone: the process then ends by SIGINT, which a
+    // shell reports as the same 130. About one run in eight here.
+    expect(r.code === 130 || (r.code === null && r.signal === 'SIGINT'), JSON.stringify(r)).toBe(true);
     expect(r.stderr.trim().split('\n')).toEqual(['tracehound: interrupted (SIGINT): stopped; temporary files and partial results removed']);
     expect(r.msAfterSignal).toBeLessThan(MAX_EXIT_MS);
     expect(leftovers(tmp)).toEqual([]);
