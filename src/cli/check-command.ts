@@ -198,6 +198,8 @@ function jsonSummary(r: CheckResult) {
     indicators: { total: r.indicators.total, files: r.indicators.files.length, rejected: r.indicators.rejected },
     output_files: r.outputFiles,
     ...(r.decrypted ? { decrypted: { files: r.decrypted.filesDecrypted, bytes: r.decrypted.bytesDecrypted } } : {}),
+    // How many threads ran the artifacts (`--jobs`, by default sized to the acquisition), and why one when so.
+    threads: { workers: r.threads.workers, ...(r.threads.oneThreadBecause ? { one_thread_because: r.threads.oneThreadBecause } : {}) },
   };
 }
 

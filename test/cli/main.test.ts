@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { mvtIosBackup, mvtTestStix, projectRoot, shared } from '../helpers/data.js';
@@ -27,9 +28,12 @@ describe('tracehound check', () => {
 
   it('prints a machine-readable summary with --json', async () => {
     expect(await run('check', mvtIosBackup(), '--iocs', mvtTestStix(), '--no-default-iocs', '--json')).toBe(1);
-    const summary = JSON.parse(out.stdout) as { counts: Record<string, number>; findings: { artifact: string }[] };
+    const summary = JSON.parse(out.stdout) as { counts: Record<string, number>; findings: { artifact: string }[]; threads: { workers: number; one_thread_because?: string } };
     expect(summary.counts).toEqual({ informational: 1, low: 1, medium: 0, high: 0, critical: 3 });
     expect(summary.findings.map((f) => f.artifact)).toEqual(['ios.datausage', 'ios.tcc', 'ios.sms', 'ios.whatsapp', 'ios.global_preferences']);
+    // The default `--jobs auto` checks a backup this small in one thread, and says why (on a machine with more than one core).
+    expect(summary.threads.workers).toBe(0);
+    if (availableParallelism() > 1) expect(summary.threads.one_thread_because).toMatch(/^a small acquisition \(\d+\.\d MB to read\)/);
   });
 
   it.each([
