@@ -22,28 +22,19 @@ import { capturedOutput, run } from '../helpers/cli.js';
 import { mvtTestStix, shared } from '../helpers/data.js';
 import { writeBugreport } from '../artifacts/android/_bugreport.js';
 import { writeAqf } from '../artifacts/android/_aqf.js';
+import { SECTION_14_5 } from '../fixtures/intrusion-logs.js';
 
 const base = mkdtempSync(join(tmpdir(), 'tracehound-given-zone-'));
 afterAll(() => rmSync(base, { recursive: true, force: true }));
 let n = 0;
 const outDir = () => join(base, `out-${++n}`);
 const read = (dir: string, name: string) => readFileSync(join(dir, name), 'utf8');
-const lines = (...events: object[]) => `${events.map((e) => JSON.stringify(e)).join('\n')}\n`;
 const issuesOf = (result: { coverage: readonly { artifact: string; issues: readonly { message: string }[] }[] }, artifact: string) =>
   result.coverage.find((c) => c.artifact === artifact)?.issues.map((i) => i.message);
 
 const mvtAndroidqf = () => shared('mvt-test-artifacts', 'androidqf');
 const mvtBugreport = () => shared('mvt-test-artifacts', 'android_data', 'bugreport');
 
-/** Reference-spec §14.5's input: a DNS lookup, a connection, a process start and the same CA install twice. */
-const CA = { security_event: { event_time: 1700000003000000000, cert_authority_installed: { success: true, subject: 'CN=Evil' } } };
-const SECTION_14_5 = lines(
-  { dns_event: { event_time: 1700000000000, hostname: 'sub.example.org', package_name: 'com.example.app', ip_addresses: ['/198.51.100.1'] } },
-  { connect_event: { event_time: 1700000001000, ip_address: '/198.51.100.1', port: 443, package_name: 'com.example.app' } },
-  { security_event: { event_time: 1700000002000000000, app_process_start: { process: 'com.example.app', uid: 10000, pid: 1234 } } },
-  CA,
-  CA,
-);
 
 const DUPLICATE = '1 duplicate intrusion-log event(s) dropped (the same event exported more than once)';
 

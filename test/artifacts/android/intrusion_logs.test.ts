@@ -12,10 +12,10 @@ import securityArtifact, { securityText, type IntrusionSecurityRecord } from '..
 import { plainDescription as describeText } from '../../../src/report/native.js';
 import { intrusionLogText, PLANTED } from '../../../src/synth/intrusion-logs.js';
 import { stixBundle, tempTree } from '../../indicators/bundle.js';
+import { SECTION_14_5, intrusionLines as lines } from '../../fixtures/intrusion-logs.js';
 import { parseAqfFiles, writeAqf } from './_aqf.js';
 
 const PARIS = '[persist.sys.timezone]: [Europe/Paris]\n';
-const lines = (...events: object[]) => `${events.map((e) => JSON.stringify(e)).join('\n')}\n`;
 const issues = (c: Coverage) => c.issues.map((i) => i.message);
 
 /** Runs a whole check on a generated androidqf folder holding `files`. */
@@ -158,15 +158,7 @@ describe('indicators (MVT §14.5): a synthetic file checked against a domain, an
       }),
     });
     try {
-      const ca = { security_event: { event_time: 1700000003000000000, cert_authority_installed: { success: true, subject: 'CN=Evil' } } };
-      const text = lines(
-        { dns_event: { event_time: 1700000000000, hostname: 'sub.example.org', package_name: 'com.example.app', ip_addresses: ['/198.51.100.1'] } },
-        { connect_event: { event_time: 1700000001000, ip_address: '/198.51.100.1', port: 443, package_name: 'com.example.app' } },
-        { security_event: { event_time: 1700000002000000000, app_process_start: { process: 'com.example.app', uid: 10000, pid: 1234 } } },
-        ca,
-        ca,
-      );
-      const result = await checkAqf({ 'getprop.txt': PARIS, 'intrusion_logs/a.txt': text }, [iocs.path('i.stix2')]);
+      const result = await checkAqf({ 'getprop.txt': PARIS, 'intrusion_logs/a.txt': SECTION_14_5 }, [iocs.path('i.stix2')]);
       expect(result.coverage.map((c) => c.records)).toEqual([1, 1, 2]);
       expect(result.findings.map((f) => [f.artifact, f.level, f.match?.field ?? null, f.match?.observed ?? null])).toEqual([
         ['android.intrusion_dns', 'critical', 'hostname', 'sub.example.org'],
