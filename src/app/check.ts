@@ -24,7 +24,7 @@ import { compileIndicators } from '../indicators/match.js';
 import { MvtOutput } from '../report/mvt/writer.js';
 import { NativeOutput } from '../report/native.js';
 import { fanOut, guardWrites, type RunInfo, type Sink } from '../report/output.js';
-import { allRules } from '../rules/index.js';
+import { allRules, rulesFor } from '../rules/index.js';
 import { toolVersion } from '../version.js';
 import type { Coverage } from '../findings/coverage.js';
 import { openOutputFolder, previousRunOf, type PendingFolder } from './output-target.js';
@@ -170,7 +170,7 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
     if (oneThreadBecause === null) {
       // Started now: they load the program and open the acquisition while this thread loads the indicators.
       const credential = source.reopenCredential?.();
-      workers = startWorkers(workersFor(jobs, plan), {
+      workers = startWorkers(workersFor(jobs, units), {
         target: options.target,
         kind: source.kind,
         key: credential?.kind === 'key' ? credential.key : null,
@@ -185,7 +185,7 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
     const indicators = await loadIndicators({ paths: [...(options.iocs ?? [])], env: options.envIocs, userDir: options.userIocDir });
     emit({ type: 'indicators-loaded', indicators });
     // A rule written for some acquisition kinds only (a binary looked for on a dump) is not run, nor listed, elsewhere.
-    const rules = allRules.filter((r) => r.sources === undefined || r.sources.includes(source.kind));
+    const rules = rulesFor(source.kind);
     const indicatorFiles = indicators.files.map((f) => ({
       path: f.path,
       sha256: f.sha256,

@@ -46,9 +46,9 @@ export function startWorkers(count: number, setup: WorkerSetup): StartedWorker[]
   });
 }
 
-/** How many worker threads a run of `plan` with `jobs` threads starts beside this one. */
-export function workersFor(jobs: number, plan: readonly AnyArtifact[]): number {
-  return Math.max(0, Math.min(jobs - 1, unitsOf(plan).length - 1));
+/** How many worker threads a run of `units` with `jobs` threads starts beside this one (which takes a unit too). */
+export function workersFor(jobs: number, units: readonly AnyArtifact[][]): number {
+  return Math.max(0, Math.min(jobs - 1, units.length - 1));
 }
 
 export interface PoolRun {

@@ -20,7 +20,7 @@ import type { Finding } from '../../findings/finding.js';
 import type { Collection } from '../../indicators/collection.js';
 import { compileIndicators } from '../../indicators/match.js';
 import { recordRenderers } from '../../report/renderers.js';
-import { allRules } from '../../rules/index.js';
+import { rulesFor } from '../../rules/index.js';
 import { runArtifact, type ArtifactFlow } from '../run-artifact.js';
 import type { TimelineLine } from '../../report/timeline-runs.js';
 import type { EncodedLines, EncodedTexts, FromWorker, ToWorker, WorkerSetup } from './protocol.js';
@@ -80,8 +80,7 @@ async function prepare(collections: readonly Collection[]): Promise<Ready> {
   const decryptedAtOpen = source.stats?.();
   inputs.watch();
   inputs.takeTouched();
-  const rules = allRules.filter((r) => r.sources === undefined || r.sources.includes(source.kind));
-  return { source, inputs, detector: createDetector(compileIndicators([...collections]), rules), decryptedAtOpen };
+  return { source, inputs, detector: createDetector(compileIndicators([...collections]), rulesFor(source.kind)), decryptedAtOpen };
 }
 
 /** Runs one unit: an artifact and those that need its records, in plan order (their records stay here). */
