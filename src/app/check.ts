@@ -177,6 +177,7 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
         renderers: renderersOf(writers),
         tempRoot: privateTempRoot(),
         sqliteCopies: sqliteCopiesToShare(),
+        openedInputs: inputs.all(),
         batchRecords: 1000,
         ...(givenZone === undefined ? {} : { deviceTimeZone: givenZone }),
       });

@@ -6,6 +6,7 @@
  * starting Node (issue #8: under 0.2 s). Everything else goes to main.ts, which loads commander and then each
  * command's module only when that command runs (test/cli/startup.test.ts watches both).
  */
+import { setFlagsFromString } from 'node:v8';
 import { toolVersion } from '../version.js';
 
 /** Commander's own version flags (main.ts, `.version()`): alone on the line they need no parser to answer. */
@@ -19,8 +20,21 @@ export async function run(argv: readonly string[]): Promise<number> {
     process.stdout.write(`${toolVersion}\n`);
     return 0;
   }
+  tuneHeapForStreaming();
   const { main } = await import('./main.js');
   return main(argv);
+}
+
+/**
+ * V8 allocates objects straight in the old generation once their allocation site's objects have been seen to
+ * survive young-generation collections ("pretenuring"). A check's records are short-lived, but a parser's loop
+ * that gives the event loop a turn while worker threads' batches are handled can make one survive a collection or
+ * two; V8 then pretenures every later record of that site, the old generation fills with dead records until a
+ * full collection, and a `--jobs 2` check on the 100k bench backup peaked 60–70 MB higher (bench/README.md). The
+ * flag is process-wide (worker threads share it); the library entry leaves its host's process alone.
+ */
+function tuneHeapForStreaming(): void {
+  setFlagsFromString('--no-allocation-site-pretenuring');
 }
 
 /**

@@ -452,9 +452,9 @@ export async function openAcquisition(
   forced?: SourceKind,
   credentials?: CredentialProvider,
   age?: AgeCredentialProvider,
+  inputs = new InputLog(),
 ): Promise<{ source: Source; inputs: InputLog; note?: string }> {
   const found = await detectInput(input, forced, age);
-  const inputs = new InputLog();
   const source = await found.open(inputs, credentials);
   const note = found.detection.note;
   return { source, inputs, ...(note ? { note } : {}) };

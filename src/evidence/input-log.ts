@@ -28,6 +28,16 @@ export class InputLog {
    */
   private held: Map<string, InputRecord> | null = null;
 
+  /**
+   * A log that already holds `records`, hashed by another thread of the run (the pool's main thread, which opened
+   * the acquisition first): reading those files again does not hash them again.
+   */
+  static knowing(records: readonly InputRecord[]): InputLog {
+    const log = new InputLog();
+    for (const record of records) log.byPath.set(record.path, record);
+    return log;
+  }
+
   record(path: string, label: string, data: Buffer): void {
     if (this.known(path)) return;
     this.add({ path, label, sha256: createHash('sha256').update(data).digest('hex'), bytes: data.length });

@@ -28,7 +28,7 @@ async function poolOn(workerTarget: string, plan: readonly AnyArtifact[], signal
   const outcome = runPool({
     plan,
     units: unitsOf(plan),
-    workers: startWorkers(2, { target: workerTarget, kind: 'ios-backup', key: null, renderers: [], tempRoot: tempDir('pool'), sqliteCopies: {}, batchRecords: 1000 }),
+    workers: startWorkers(2, { target: workerTarget, kind: 'ios-backup', key: null, renderers: [], tempRoot: tempDir('pool'), sqliteCopies: {}, openedInputs: [], batchRecords: 1000 }),
     collections: [],
     sinks: [],
     hooks: fanOut([{ artifactStarted: (a) => onStarted(a.id), artifactFinished: (_a, c) => void coverage.push(c) }]),

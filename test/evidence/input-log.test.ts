@@ -61,4 +61,14 @@ describe('InputLog', () => {
     log.record('/b/other', 'other', data('x'));
     expect(paths(log)).toEqual(['/b/sms.db', '/b/other']);
   });
+
+  it('a log told what another thread hashed (a pool worker opening the acquisition again) neither opens nor hashes those files, and still says they were read', () => {
+    const manifest = entry('/nowhere/Manifest.db', 'the main thread read these bytes');
+    const log = InputLog.knowing([manifest]);
+    log.watch();
+    // Opening it would throw: the file does not exist here.
+    log.hashFileSync('/nowhere/Manifest.db', 'Manifest.db');
+    expect(log.takeTouched()).toEqual([manifest]);
+    expect(log.all()).toEqual([manifest]);
+  });
 });

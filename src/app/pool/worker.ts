@@ -10,7 +10,7 @@ import { allArtifacts } from '../../artifacts/index.js';
 import { createDetector, type Detector } from '../../detection/detector.js';
 import { openAcquisition } from '../../evidence/detect.js';
 import { withGivenTimeZone } from '../../evidence/device-zone.js';
-import type { InputLog } from '../../evidence/input-log.js';
+import { InputLog } from '../../evidence/input-log.js';
 import type { BackupCredential } from '../../evidence/ios-backup-keys.js';
 import type { Source } from '../../evidence/source.js';
 import { useSharedSqliteCopies } from '../../evidence/sqlite.js';
@@ -37,7 +37,7 @@ const key = setup.key;
 const credentials = key === null ? undefined : async (): Promise<BackupCredential> => ({ kind: 'key', key: Buffer.from(key) });
 
 // Opened while the main thread loads the indicators; a failure is said once the main thread listens (its first message).
-const opening = openAcquisition(setup.target, setup.kind, credentials).then(
+const opening = openAcquisition(setup.target, setup.kind, credentials, undefined, InputLog.knowing(setup.openedInputs)).then(
   (opened) => ({ opened }),
   (err: unknown) => ({ failure: err }),
 );
