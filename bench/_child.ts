@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 
 export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
-export const builtCli = (root = projectRoot): boolean => existsSync(join(root, 'dist', 'cli', 'main.js'));
+/** Whether `root` has a built CLI: bundled (dist/cli.js, scripts/build.ts) or, in a checkout from before the bundle, dist/cli/main.js. */
+export const builtCli = (root = projectRoot): boolean => existsSync(join(root, 'dist', 'cli.js')) || existsSync(join(root, 'dist', 'cli', 'main.js'));
 
 /**
  * `tracehound <args>` as a user runs it, on the built CLI when there is one, else on the sources through tsx.

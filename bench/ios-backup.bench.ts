@@ -338,7 +338,7 @@ async function main(): Promise<void> {
     const builds: Build[] = jobs.length === 0 ? [{ label: 'this', root: projectRoot }] : jobs.map((j) => ({ label: `this j${j === 'default' ? 'def' : j}`, root: projectRoot, jobs: j }));
     if (values.before) {
       const root = resolve(values.before);
-      if (!builtCli(root)) throw new Error(`${root}: no built CLI (dist/cli/main.js); build it there first (npx tsc -p tsconfig.build.json)`);
+      if (!builtCli(root)) throw new Error(`${root}: no built CLI; build it there first (\`npm run build\`, or \`npx tsc -p tsconfig.build.json\` in a checkout from before scripts/build.ts)`);
       builds.push({ label: 'before', root });
     }
     const iocs = values.iocs ?? [join('..', 'shared', 'data', 'iocs')];
@@ -378,7 +378,7 @@ async function main(): Promise<void> {
     `Tracehound iOS backup benchmark · seed ${SEED}\n` +
       (check
         ? `Check: tracehound check <backup> ${[...iocs, '<demospy.stix2>'].map((i) => `--iocs ${i}`).join(' ')} --no-default-iocs --output <tmp> --quiet` +
-          ` (${existsSync(join(projectRoot, 'dist', 'cli', 'main.js')) ? 'built CLI' : 'sources through tsx: run `npm run build` to time the built CLI'})\n`
+          ` (${builtCli() ? 'built CLI' : 'sources through tsx: run `npm run build` to time the built CLI'})\n`
         : 'Generation only.\n') +
       `Peak RSS via ${rssMethod()}; DemoSpy traces planted in every backup.\n\n`,
   );

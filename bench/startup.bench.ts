@@ -9,7 +9,6 @@
  * (user + system, from GNU time: steadier than wall on a loaded machine) and of peak RSS; the `over node`
  * columns subtract bare Node's medians, i.e. what Tracehound itself costs.
  */
-import { existsSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -44,7 +43,7 @@ const cliSubjects = (root: string, tag: string): Subject[] => {
 const subjects: Subject[] = [{ label: 'node -e 0', command: process.execPath, args: ['-e', '0'] }, ...cliSubjects(projectRoot, '')];
 if (values.before !== undefined) {
   const before = resolve(values.before);
-  if (!existsSync(join(before, 'dist', 'cli', 'main.js'))) throw new Error(`--before ${before}: not a built checkout (no dist/cli/main.js)`);
+  if (!builtCli(before)) throw new Error(`--before ${before}: not a built checkout (no dist/cli.js, nor dist/cli/main.js from before the bundle)`);
   subjects.push(...cliSubjects(before, 'before: '));
 }
 

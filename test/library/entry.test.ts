@@ -24,6 +24,18 @@ describe('the library entry', () => {
     expect(typeof built.check).toBe('function');
   });
 
+  it('the built package runs a check in worker threads too (its bundled worker entry is found beside the chunks)', async () => {
+    if (!existsSync(join(projectRoot, 'dist', 'index.js'))) return expect.fail('dist/index.js missing: run `npm run build` (npm ci does)');
+    const built = (await import('tracehound')) as unknown as typeof library;
+    const pooled = await built.check({ target: mvtIosBackup(), iocs: [mvtTestStix()], userIocDir: null, jobs: 2 });
+    const alone = await library.check({ target: mvtIosBackup(), iocs: [mvtTestStix()], userIocDir: null });
+    expect(pooled.threads).toEqual({ workers: 1 });
+    expect(pooled.findings.map((f) => [f.level, f.artifact, f.message])).toEqual(alone.findings.map((f) => [f.level, f.artifact, f.message]));
+    expect(pooled.findings).toHaveLength(5);
+    // A worker that cannot start fails its unit's artifacts (coverage `failed`): every artifact reads as alone.
+    expect(pooled.coverage.map((c) => [c.artifact, c.state, c.records])).toEqual(alone.coverage.map((c) => [c.artifact, c.state, c.records]));
+  });
+
   it('checks the MVT test backup: same five alerts as the CLI', async () => {
     const result = await library.check({ target: mvtIosBackup(), iocs: [mvtTestStix()], userIocDir: null });
     expect(result.acquisition.kind).toBe('ios-backup');
