@@ -125,10 +125,15 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
   };
   let pending: PendingFolder | null = null;
   let opened: Awaited<ReturnType<typeof openAcquisition>>;
+  let indicatorsLoading: Promise<LoadedIndicators>;
   try {
     // The output is validated (and its scratch twin created) before the slow part: opening an encrypted backup
     // derives its key, and a bad `-o` should cost nothing.
     if (options.output) pending = openOutputTarget(options.output, options.target, options.type);
+    // Loaded while the acquisition opens, which mostly waits: on a password prompt, on the disk (a large database
+    // is copied on libuv's threads). Awaited once the acquisition is open: a failure to open is the one reported.
+    indicatorsLoading = loadIndicators({ paths: [...(options.iocs ?? [])], env: options.envIocs, userDir: options.userIocDir });
+    indicatorsLoading.catch(() => {});
     opened = await openAcquisition(options.target, options.type, options.credentials, options.ageCredentials);
   } catch (err) {
     pending?.discard();
@@ -183,7 +188,7 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
       });
     }
 
-    const indicators = await loadIndicators({ paths: [...(options.iocs ?? [])], env: options.envIocs, userDir: options.userIocDir });
+    const indicators = await indicatorsLoading;
     emit({ type: 'indicators-loaded', indicators });
     // A rule written for some acquisition kinds only (a binary looked for on a dump) is not run, nor listed, elsewhere.
     const rules = rulesFor(source.kind);

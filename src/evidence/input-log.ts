@@ -3,7 +3,7 @@
  * looked at the same bytes. Small files are hashed from the bytes already read, large ones by one
  * streamed pass, never by holding them whole.
  */
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { closeSync } from 'node:fs';
 import { eachChunk, openRegular, readOpened, type OpenedEvidence } from './contained.js';
 
@@ -121,6 +121,16 @@ export class InputLog {
     const hash = createHash('sha256');
     const bytes = eachChunk(opened, (chunk) => hash.update(chunk));
     this.add({ path, label, sha256: hash.digest('hex'), bytes });
+  }
+
+  /**
+   * Logs a file hashed by a pass that reads it for its own purpose (a copy into the private temp folder): `pass` gets
+   * the hash to feed, or null when the file is logged already, and returns the bytes it read.
+   */
+  async hashedBy(path: string, label: string, pass: (hash: Hash | null) => Promise<number>): Promise<void> {
+    const hash = this.known(path) ? null : createHash('sha256');
+    const bytes = await pass(hash);
+    if (hash) this.add({ path, label, sha256: hash.digest('hex'), bytes });
   }
 
   all(): InputRecord[] {

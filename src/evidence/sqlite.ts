@@ -90,8 +90,11 @@ export type SqliteInput =
   | { kind: 'buffer'; data: Buffer; wal?: Buffer | undefined }
   /** Real paths the source checked are inside the acquisition; copied (up to their fstat size) before opening. */
   | { kind: 'file'; path: string; wal?: string | undefined; shm?: string | undefined }
-  /** A database (and `-wal` beside it) already written into a private temp folder of ours: opened there, and the folder removed on close. */
-  | { kind: 'private-file'; dir: string; path: string; hasWal: boolean };
+  /**
+   * A database (and `-wal` beside it) already written into a private temp folder of ours: opened there, and the
+   * folder removed on close. `copyOf`: the evidence file it is a copy of (no WAL), which worker threads may share.
+   */
+  | { kind: 'private-file'; dir: string; path: string; hasWal: boolean; copyOf?: string };
 
 /**
  * Private copies of large evidence databases (above `maxInMemoryBytes`, without a WAL) this thread made and
@@ -142,7 +145,8 @@ export function openSqlite(input: SqliteInput, what: string): SqliteHandle {
       throw new FormatError(what, 'not a SQLite database (bad header)');
     }
     // Row ids "only in the WAL" would need a second, WAL-less copy of a large database: not offered here.
-    return openCopy(input.dir, input.path, what, input.hasWal, null);
+    const handle = openCopy(input.dir, input.path, what, input.hasWal, null);
+    return input.copyOf !== undefined && !input.hasWal ? held(handle, input.copyOf, input.path) : handle;
   }
   if (scratchIsSealed()) return openSqlite(readEvidence(input, what), what);
   const shared = input.wal || input.shm ? undefined : sharedCopies.get(input.path);
@@ -162,11 +166,7 @@ export function openSqlite(input: SqliteInput, what: string): SqliteHandle {
     throw new FormatError(what, 'not a SQLite database (bad header)');
   }
   const original = input.path;
-  if (!input.wal && !input.shm) {
-    const handle = openCopy(dir, dbPath, what, false, null);
-    heldCopies.set(original, dbPath);
-    return { ...handle, close: () => (heldCopies.delete(original), handle.close()) };
-  }
+  if (!input.wal && !input.shm) return held(openCopy(dir, dbPath, what, false, null), original, dbPath);
   return openCopy(dir, dbPath, what, input.wal !== undefined, () => {
     // The main file as stored, without its WAL, beside the copy (so it goes when the folder does).
     const base = join(dir, 'base.db');
@@ -239,6 +239,17 @@ function openImage(data: Buffer, what: string): SqliteDb {
   } catch (err) {
     throw new FormatError(what, `cannot open SQLite image (${(err as Error).message})`, { cause: err });
   }
+}
+
+/** Our copy of `original` (no WAL), offered to worker threads while it is open. */
+function held(handle: SqliteHandle, original: string, copy: string): SqliteHandle {
+  heldCopies.set(original, copy);
+  return { ...handle, close: () => (heldCopies.delete(original), handle.close()) };
+}
+
+/** Whether another thread's copy of this evidence database is at hand (`openSqlite` opens it instead of copying). */
+export function sharedCopyOf(original: string): string | undefined {
+  return sharedCopies.get(original);
 }
 
 /** Another thread's copy of `original` (no WAL), opened read-only; that thread removes it. */

@@ -20,10 +20,10 @@ import { FormatError } from '../errors.js';
 import { openDirFileSystem } from './fs/dir.js';
 import type { FileSystem, FsEntry } from './fs/file-system.js';
 import { normaliseQueryPath, resolveLinkInside } from './fs/member-names.js';
-import { ContainedRoot, LINK_IN_BACKUP, LINK_OUTSIDE, streamOpened, type LinkPolicy } from './contained.js';
+import { ContainedRoot, LINK_IN_BACKUP, LINK_OUTSIDE, copyOpenedHashing, streamOpened, type LinkPolicy, type OpenedEvidence } from './contained.js';
 import type { InputLog } from './input-log.js';
 import { ScratchSealer, scratchIsSealed } from './sealed-scratch.js';
-import { keepInMemory, sqliteLimits, type SqliteInput } from './sqlite.js';
+import { keepInMemory, sharedCopyOf, sqliteLimits, type SqliteInput } from './sqlite.js';
 import type { ContainerLayer, MacbTimes } from './source.js';
 import { privateTempDir, removeTempDir } from './temp.js';
 
@@ -171,16 +171,33 @@ export class FolderFiles implements StoredFiles {
   async largeSqlite(rel: string, what: string, log: InputLog, label: string, sidecars: { wal?: string; shm?: string }): Promise<SqliteInput> {
     const located = (r: string | undefined) => (r === undefined ? undefined : this.contained.locate(r));
     const main = this.contained.open(rel, what);
+    const wal = located(sidecars.wal);
+    const shm = located(sidecars.shm);
     try {
+      // Alone (no -wal or -shm to copy with it, none shared by the pool's main thread, temp not sealed): copied
+      // and hashed in one pass here, the copy's I/O on libuv's threads.
+      if (wal?.kind !== 'file' && shm?.kind !== 'file' && !scratchIsSealed() && sharedCopyOf(main.path) === undefined) {
+        return await this.privateCopy(main, this.displayPath(rel), log, label);
+      }
       log.hashOpened(this.displayPath(rel), label, main);
     } finally {
       closeSync(main.fd);
     }
-    const wal = located(sidecars.wal);
-    const shm = located(sidecars.shm);
     const walPath = wal?.kind === 'file' ? wal.path : undefined;
     if (walPath && sidecars.wal) log.hashFileSync(walPath, `${label}-wal`);
     return { kind: 'file', path: main.path, wal: walPath, shm: shm?.kind === 'file' ? shm.path : undefined };
+  }
+
+  private async privateCopy(main: OpenedEvidence, logged: string, log: InputLog, label: string): Promise<SqliteInput> {
+    const dir = privateTempDir('sqlite');
+    const path = join(dir, 'evidence.db');
+    try {
+      await log.hashedBy(logged, label, (hash) => copyOpenedHashing(main, path, hash));
+    } catch (err) {
+      removeTempDir(dir);
+      throw err;
+    }
+    return { kind: 'private-file', dir, path, hasWal: false, copyOf: main.path };
   }
 
   async prefetch(): Promise<void> {}

@@ -2,12 +2,13 @@
  * Evidence is opened without leaving the acquisition and read to its real size: links that lead out are
  * refused (any link at all in a backup), sizes come from fstat on the opened file, and reads stop there.
  */
-import { appendFileSync, mkdirSync, realpathSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, realpathSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ContainedRoot, isInside, LINK_IN_BACKUP, LINK_OUTSIDE, readOpened } from '../../src/evidence/contained.js';
+import { ContainedRoot, copyOpenedHashing, isInside, LINK_IN_BACKUP, LINK_OUTSIDE, openRegular, readOpened } from '../../src/evidence/contained.js';
 import { openAcquisition } from '../../src/evidence/detect.js';
 import { openIosBackup } from '../../src/evidence/ios-backup.js';
 import { sqliteLimits } from '../../src/evidence/sqlite.js';
@@ -72,6 +73,63 @@ describe('locating a file inside an acquisition', () => {
     expect(isInside('/e/backup', '/e/backup')).toBe(true);
     expect(isInside('/e/backup', '/e')).toBe(false);
     expect(isInside('/e/backup', '/e/backup-2/x')).toBe(false);
+  });
+});
+
+describe('copying into the private temp folder while hashing what is copied', () => {
+  const sha256 = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
+  /** 9 MiB and a bit of varied bytes: three 4 MiB chunks, the last one short. */
+  const content = (): Buffer => Buffer.from(Array.from({ length: 9 * 1024 * 1024 + 123 }, (_, i) => (i * 7919) % 251));
+
+  it('copies every byte, in several chunks, and the hash is that of the bytes copied', async () => {
+    const data = content();
+    const dir = tempDir('copy-hash');
+    writeFileSync(join(dir, 'evidence.db'), data);
+    const opened = openRegular(join(dir, 'evidence.db'), 'evidence.db');
+    const hash = createHash('sha256');
+    try {
+      expect(await copyOpenedHashing(opened, join(dir, 'copy.db'), hash)).toBe(data.length);
+    } finally {
+      closeSync(opened.fd);
+    }
+    expect(readFileSync(join(dir, 'copy.db')).equals(data)).toBe(true);
+    expect(hash.digest('hex')).toBe(sha256(data));
+  });
+
+  it('stops at the size fstat gave when the file was opened, however much it grows, and copies an empty file as empty', async () => {
+    const dir = tempDir('copy-grows');
+    const path = join(dir, 'evidence.db');
+    writeFileSync(path, 'before');
+    const opened = openRegular(path, 'evidence.db');
+    appendFileSync(path, Buffer.alloc(5 * 1024 * 1024, 1));
+    try {
+      expect(await copyOpenedHashing(opened, join(dir, 'copy.db'), null)).toBe(6);
+    } finally {
+      closeSync(opened.fd);
+    }
+    expect(readFileSync(join(dir, 'copy.db'), 'utf8')).toBe('before');
+
+    writeFileSync(join(dir, 'empty.db'), '');
+    const empty = openRegular(join(dir, 'empty.db'), 'empty.db');
+    const hash = createHash('sha256');
+    try {
+      expect(await copyOpenedHashing(empty, join(dir, 'empty-copy.db'), hash)).toBe(0);
+    } finally {
+      closeSync(empty.fd);
+    }
+    expect(readFileSync(join(dir, 'empty-copy.db'))).toHaveLength(0);
+    expect(hash.digest('hex')).toBe(sha256(Buffer.alloc(0)));
+  });
+
+  it('a write that fails (a full disk) rejects with its error, once no write is still running', async () => {
+    const dir = tempDir('copy-full');
+    writeFileSync(join(dir, 'evidence.db'), content());
+    const opened = openRegular(join(dir, 'evidence.db'), 'evidence.db');
+    try {
+      await expect(copyOpenedHashing(opened, '/dev/full', null)).rejects.toMatchObject({ code: 'ENOSPC' });
+    } finally {
+      closeSync(opened.fd);
+    }
   });
 });
 

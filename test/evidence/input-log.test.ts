@@ -3,7 +3,7 @@
  * them: when artifacts run side by side (`--jobs`), what the main thread's own artifacts read is held until
  * their turn in the plan, so info.json is the same whatever the number of threads.
  */
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { InputLog, type InputRecord } from '../../src/evidence/input-log.js';
 
@@ -70,5 +70,22 @@ describe('InputLog', () => {
     log.hashFileSync('/nowhere/Manifest.db', 'Manifest.db');
     expect(log.takeTouched()).toEqual([manifest]);
     expect(log.all()).toEqual([manifest]);
+  });
+
+  it('a file hashed by the pass that copies it is logged with that hash; a pass over a file logged already gets no hash to feed', async () => {
+    const log = new InputLog();
+    log.watch();
+    const fed: (string | null)[] = [];
+    const pass = async (hash: Hash | null) => {
+      fed.push(hash === null ? null : 'hash');
+      hash?.update('index');
+      return 5;
+    };
+    await log.hashedBy('/b/Manifest.db', 'Manifest.db', pass);
+    await log.hashedBy('/b/Manifest.db', 'Manifest.db', pass);
+    expect(fed).toEqual(['hash', null]);
+    expect(log.all()).toEqual([{ ...entry('/b/Manifest.db', 'index'), label: 'Manifest.db' }]);
+    expect(paths(log)).toEqual(['/b/Manifest.db']);
+    expect(log.takeTouched().map((r) => r.path)).toEqual(['/b/Manifest.db']);
   });
 });
