@@ -2,7 +2,7 @@ import { parse as parseHost } from 'tldts';
 import { decodeFileMetaCell } from '../../evidence/ios-backup.js';
 import type { EvidenceFile, ManifestRow } from '../../evidence/source.js';
 import { Moment } from '../../formats/time.js';
-import { defineArtifact, type IssueCode, type Observable, type ParseContext, type RecordSource, type TimelineEvent } from '../artifact.js';
+import { defineArtifact, type IssueCode, type Observable, type ParseContext, type TimelineEvent } from '../artifact.js';
 import { at } from '../_read.js';
 
 /**
@@ -138,8 +138,6 @@ export default defineArtifact<ManifestRecord>({
   async *parse(ctx) {
     const [file] = await ctx.findInputs();
     if (!file || !ctx.source.manifestRows) return;
-    // The source streams the rows from its own open Manifest.db; all records share one (immutable) reference.
-    const source: RecordSource = at(file, { table: 'Files', rowid: null });
     const skipped = new RowIssues(ctx, file, 'row-skipped', 'row skipped');
     const badMeta = new RowIssues(ctx, file, 'bad-cell', 'its times, mode and size are not read');
     for (const row of ctx.source.manifestRows()) {
@@ -150,7 +148,8 @@ export default defineArtifact<ManifestRecord>({
       }
       const { record, problem } = decodeManifestRowChecked(row);
       if (problem !== undefined) badMeta.add(row.rowid, problem);
-      yield { record, source };
+      // Its row, so that a finding about it names the Files row a second lab can look at (fileID names it too).
+      yield { record, source: at(file, { table: 'Files', rowid: row.rowid }) };
     }
     skipped.finish();
     badMeta.finish();

@@ -22,7 +22,11 @@ describe('ios.manifest on the MVT test backup', () => {
     expect(records).toHaveLength(3721);
     expect([1, 2, 4].map((f) => records.filter((r) => r.flags === f).length)).toEqual([1089, 2618, 14]);
     expect(records.filter((r) => r.domain === 'CameraRollDomain')).toHaveLength(290);
-    expect(items[0]!.source.at).toEqual({ table: 'Files', rowid: null });
+    // Each record names its Files row, in the table's order.
+    expect(items[0]!.source.at).toEqual({ table: 'Files', rowid: 1 });
+    const rowids = items.map((i) => (i.source.at as { rowid: number }).rowid);
+    expect(new Set(rowids).size).toBe(3721);
+    expect(rowids.every((id, i) => i === 0 || id > rowids[i - 1]!)).toBe(true);
 
     expect(asMvt(records[0]!)).toEqual({
       file_id: '865e565f7ee3b2842ce05bf30d5cbc3d68352edd',
