@@ -170,9 +170,9 @@ export class FolderFiles implements StoredFiles {
 
   async largeSqlite(rel: string, what: string, log: InputLog, label: string, sidecars: { wal?: string; shm?: string }): Promise<SqliteInput> {
     const located = (r: string | undefined) => (r === undefined ? undefined : this.contained.locate(r));
-    const main = this.contained.open(rel, what);
     const wal = located(sidecars.wal);
     const shm = located(sidecars.shm);
+    const main = this.contained.open(rel, what);
     try {
       // Alone (no -wal or -shm to copy with it, none shared by the pool's main thread, temp not sealed): copied
       // and hashed in one pass here, the copy's I/O on libuv's threads.
@@ -188,6 +188,7 @@ export class FolderFiles implements StoredFiles {
     return { kind: 'file', path: main.path, wal: walPath, shm: shm?.kind === 'file' ? shm.path : undefined };
   }
 
+  /** `main` copied into a private temp folder and logged under `logged` with the hash of the bytes copied. */
   private async privateCopy(main: OpenedEvidence, logged: string, log: InputLog, label: string): Promise<SqliteInput> {
     const dir = privateTempDir('sqlite');
     const path = join(dir, 'evidence.db');
