@@ -173,8 +173,9 @@ const writeAt = promisify(write);
 
 /**
  * `copyOpened` in one pass that also feeds `hash` (null: nothing to hash) with exactly the bytes copied. Reads and
- * writes run on libuv's threads, a chunk being written while the next is read, and this thread only hashes: a
- * 90 MB Manifest.db took 100–350 ms to hash and then copy, 75–150 ms so (bench/README.md).
+ * writes run on libuv's threads, a chunk being written while the next is read, and this thread only hashes, so it
+ * is free for other work meanwhile (`npm run bench:private-copy`, 90 MB: a median of 75 ms, against 92 ms hashing
+ * and then copying on this thread and 215 ms through a stream pipeline; bench/README.md).
  */
 export async function copyOpenedHashing(opened: OpenedEvidence, dest: string, hash: Hash | null): Promise<number> {
   const out = openSync(dest, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, 0o600);
