@@ -125,12 +125,13 @@ export class InputLog {
 
   /**
    * Logs a file hashed by a pass that reads it for its own purpose (a copy into the private temp folder): `pass` gets
-   * the hash to feed, or null when the file is logged already, and returns the bytes it read.
+   * the hash to feed, or null when the file is logged already, and returns the bytes it read, which this returns.
    */
-  async hashedBy(path: string, label: string, pass: (hash: Hash | null) => Promise<number>): Promise<void> {
+  async hashedBy(path: string, label: string, pass: (hash: Hash | null) => Promise<number>): Promise<number> {
     const hash = this.known(path) ? null : createHash('sha256');
     const bytes = await pass(hash);
     if (hash) this.add({ path, label, sha256: hash.digest('hex'), bytes });
+    return bytes;
   }
 
   all(): InputRecord[] {

@@ -81,8 +81,8 @@ describe('InputLog', () => {
       hash?.update('index');
       return 5;
     };
-    await log.hashedBy('/b/Manifest.db', 'Manifest.db', pass);
-    await log.hashedBy('/b/Manifest.db', 'Manifest.db', pass);
+    expect(await log.hashedBy('/b/Manifest.db', 'Manifest.db', pass)).toBe(5);
+    expect(await log.hashedBy('/b/Manifest.db', 'Manifest.db', pass)).toBe(5);
     expect(fed).toEqual(['hash', null]);
     expect(log.all()).toEqual([{ ...entry('/b/Manifest.db', 'index'), label: 'Manifest.db' }]);
     expect(paths(log)).toEqual(['/b/Manifest.db']);
