@@ -71,8 +71,8 @@ export interface CheckOptions {
   /**
    * Threads that run the artifacts (`--jobs`): the caller's and `jobs - 1` worker threads; the outputs are the
    * same bytes whatever the number. `'auto'` (the CLI's default): one, and one more per 80 MiB of files to read, at
-   * most one per core (`poolLimits`). Default 1: everything in
-   * the caller's thread. Some runs use one thread whatever is asked; `CheckResult.threads` says which and why.
+   * most one per core (`poolLimits`). Default 1: everything in the caller's thread. Some runs use one thread
+   * whatever is asked; `CheckResult.threads` says which and why.
    */
   readonly jobs?: number | 'auto';
   /**
