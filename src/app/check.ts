@@ -109,6 +109,13 @@ export interface CheckResult {
 // Re-exported: the CLI, the docs generator and library users find the registries here.
 export { allArtifacts, allRules };
 
+/**
+ * Records a worker thread renders before posting them (with their timeline lines and findings) to this thread.
+ * Small enough that a batch dies young in the worker's small nursery (pool.ts, WORKER_LIMITS); a message per 200
+ * records is still only 500 messages for 100,000 Manifest entries.
+ */
+const WORKER_BATCH_RECORDS = 200;
+
 export async function check(options: CheckOptions): Promise<CheckResult> {
   const startedAt = new Date();
   const emit = options.onEvent ?? (() => {});
@@ -183,7 +190,7 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
         tempRoot: privateTempRoot(),
         sqliteCopies: sqliteCopiesToShare(),
         openedInputs: inputs.all(),
-        batchRecords: 1000,
+        batchRecords: WORKER_BATCH_RECORDS,
         ...(givenZone === undefined ? {} : { deviceTimeZone: givenZone }),
       });
     }
