@@ -123,8 +123,8 @@ export function planColumns(names: readonly string[], base64Columns: ReadonlySet
  * Why records are built as plain objects and stay fast. V8 turns an object that gains more than about a dozen
  * properties through computed keys (`out[name] = v`) into a hash table, unless the hidden classes for those keys
  * already exist: then it follows them. Properties added by definition lay those classes down. With them, a
- * ~90-column message record is built in about two thirds of the time and stringified in about three quarters
- * (measured on 20,000 rows of a generated sms.db), and better-sqlite3's object rows of the same columns profit too.
+ * ~90-column message record is built in about three fifths of the time and stringified in about half (20,000
+ * rows of the bench's sms.db, bench/README.md), and better-sqlite3's object rows of the same columns profit too.
  * This only changes speed, never a record's keys, values or order.
  */
 function seedShape(keys: readonly string[]): object {
