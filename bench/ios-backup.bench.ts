@@ -18,8 +18,8 @@
  *   npm run bench -- --outputs --jobs 1,2
  *                                      the same, once per pool size (`--jobs N` of the check; `default` passes
  *                                      no flag: the CLI's default, `auto`); the outputs of all are compared
- *   --rounds N                         with --outputs: N rounds (default 3), every build's run of a mode side by
- *                                      side in each; the tables give medians
+ *   --rounds N                         N rounds (default 3 with --outputs, else 1), every build's run of a mode
+ *                                      (or every size's check) side by side in each; the tables give medians
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -74,34 +74,80 @@ interface Row {
   readonly entriesPerSecond: number | null;
 }
 
-async function runSize(size: Size, opts: { check: boolean; keep: boolean; iocs: readonly string[] }): Promise<Row> {
+interface Generated {
+  readonly size: Size;
+  readonly work: string;
+  readonly backup: string;
+  readonly demoIocs: string;
+  readonly generated: GeneratedBackup | null;
+  readonly measured: Measured;
+}
+
+async function generate(size: Size): Promise<Generated> {
   const work = mkdtempSync(join(tmpdir(), `th-bench-${size.label}-`));
   const backup = join(work, 'backup');
+  const measured = await measure(generateCommand(backup, size));
+  if (measured.exitCode !== 0) {
+    rmSync(work, { recursive: true, force: true });
+    throw new Error(`generating ${size.label} failed (exit ${measured.exitCode}):\n${measured.stderrTail}`);
+  }
+  const demoIocs = join(work, 'demospy.stix2');
+  writeFileSync(demoIocs, JSON.stringify(demoStixBundle()));
+  return { size, work, backup, demoIocs, generated: JSON.parse(measured.stdout.trim().split('\n').pop() ?? 'null') as GeneratedBackup | null, measured };
+}
+
+/**
+ * Generates every size, then checks each `rounds` times, the sizes one after the other in each round (a shared
+ * machine's load drifts over minutes, and runs side by side see the same drift): each figure is the median of its
+ * rounds. With one round, each backup is checked and removed before the next is generated; with more, every
+ * generated backup stays on disk until the last round.
+ */
+async function runSizes(sizes: readonly Size[], opts: { check: boolean; keep: boolean; iocs: readonly string[]; rounds: number }): Promise<Row[]> {
+  const generated: Generated[] = [];
+  const samples = new Map<Size, Measured[]>();
+  const checkOnce = async (g: Generated): Promise<void> => {
+    const outDir = join(g.work, 'out');
+    rmSync(outDir, { recursive: true, force: true });
+    const check = await measure(checkCommand(g.backup, outDir, [...opts.iocs, g.demoIocs]));
+    if (check.exitCode !== 0 && check.exitCode !== 1) process.stderr.write(`check on ${g.size.label} exited ${check.exitCode}:\n${check.stderrTail}\n`);
+    samples.set(g.size, [...(samples.get(g.size) ?? []), check]);
+    process.stdout.write(`  ${g.size.label.padEnd(5)} checked    ${secs(check.wallMs).padStart(7)} wall ${mb(check.peakRssMb).padStart(8)}\n`);
+  };
+  const done = (g: Generated): void => {
+    if (opts.keep) process.stderr.write(`kept ${g.work}\n`);
+    else rmSync(g.work, { recursive: true, force: true });
+  };
   try {
-    const gen = await measure(generateCommand(backup, size));
-    if (gen.exitCode !== 0) throw new Error(`generating ${size.label} failed (exit ${gen.exitCode}):\n${gen.stderrTail}`);
-    const generated = JSON.parse(gen.stdout.trim().split('\n').pop() ?? 'null') as GeneratedBackup | null;
-    let check: Measured | null = null;
-    if (opts.check) {
-      const demoIocs = join(work, 'demospy.stix2');
-      writeFileSync(demoIocs, JSON.stringify(demoStixBundle()));
-      check = await measure(checkCommand(backup, join(work, 'out'), [...opts.iocs, demoIocs]));
-      if (check.exitCode !== 0 && check.exitCode !== 1) {
-        process.stderr.write(`check on ${size.label} exited ${check.exitCode}:\n${check.stderrTail}\n`);
+    for (const size of sizes) {
+      const g = await generate(size);
+      generated.push(g);
+      process.stdout.write(`  ${size.label.padEnd(5)} generated  ${secs(g.measured.wallMs).padStart(7)} wall ${mb(g.measured.peakRssMb).padStart(8)}\n`);
+      if (opts.rounds === 1) {
+        if (opts.check) await checkOnce(g);
+        done(g);
       }
     }
-    if (opts.keep) process.stderr.write(`kept ${work}\n`);
-    return {
-      size,
-      generated,
-      generateMs: gen.wallMs,
-      generateRssMb: gen.peakRssMb,
-      check,
-      entriesPerSecond: check && (check.exitCode === 0 || check.exitCode === 1) ? size.manifestEntries / (check.wallMs / 1000) : null,
-    };
+    if (opts.rounds > 1 && opts.check) {
+      for (let round = 1; round <= opts.rounds; round++) {
+        process.stdout.write(`round ${round}/${opts.rounds}\n`);
+        for (const g of generated) await checkOnce(g);
+      }
+    }
   } finally {
-    if (!opts.keep) rmSync(work, { recursive: true, force: true });
+    if (opts.rounds > 1) for (const g of generated) done(g);
   }
+  return generated.map((g) => {
+    const runs = samples.get(g.size);
+    const check = runs ? medianOf(runs) : null;
+    return {
+      size: g.size,
+      generated: g.generated,
+      generateMs: g.measured.wallMs,
+      generateRssMb: g.measured.peakRssMb,
+      check,
+      entriesPerSecond: check && (check.exitCode === 0 || check.exitCode === 1) ? g.size.manifestEntries / (check.wallMs / 1000) : null,
+    };
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -380,15 +426,13 @@ async function main(): Promise<void> {
         ? `Check: tracehound check <backup> ${[...iocs, '<demospy.stix2>'].map((i) => `--iocs ${i}`).join(' ')} --no-default-iocs --output <tmp> --quiet` +
           ` (${builtCli() ? 'built CLI' : 'sources through tsx: run `npm run build` to time the built CLI'})\n`
         : 'Generation only.\n') +
-      `Peak RSS via ${rssMethod()}; DemoSpy traces planted in every backup.\n\n`,
+      `Peak RSS via ${rssMethod()}; DemoSpy traces planted in every backup.\n`,
   );
+  const rounds = values.rounds ? parseCount(values.rounds) : 1;
+  const rows = await runSizes(sizes, { check, keep: values.keep, iocs, rounds });
+  process.stdout.write(rounds > 1 ? `\nMedians of ${rounds} rounds:\n` : '\n');
   printHeader();
-  const rows: Row[] = [];
-  for (const size of sizes) {
-    const row = await runSize(size, { check, keep: values.keep, iocs });
-    rows.push(row);
-    printRow(row);
-  }
+  for (const row of rows) printRow(row);
   printSummary(rows);
 
   const outDir = join(projectRoot, 'bench', 'out');
