@@ -23,9 +23,10 @@ export type { SortedLine, TimelineLine } from './timeline-runs.js';
 
 /**
  * Above this size of the in-memory run (its lines' bytes and its keys), it is spilled. A 100k-entry backup's
- * ~160k events (~33 MB with their keys) make about eight runs; a 10k-entry one's fit in one. The run's buffer is the store's one large
- * allocation, so this is what the timeline adds to the peak RSS, whatever the acquisition's size: 4 MiB instead
- * of 8 took about 10 MB off the 100k bench backup's peak, for no time measurable beside the run's noise.
+ * ~160k events (~33 MB with their keys) make about eight runs; a 10k-entry one's fit in one. The run's buffer is
+ * the store's one large allocation, so this is what the timeline adds to the peak RSS, whatever the
+ * acquisition's size: 4 MiB instead of 8 took about 10 MB off the 100k bench backup's peak, for no time
+ * measurable beside the run's noise.
  */
 export const DEFAULT_MAX_RUN_BYTES = 4 << 20;
 

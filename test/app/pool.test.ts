@@ -1,7 +1,7 @@
 /**
  * The worker pool on its own: when a worker cannot open the acquisition, the main thread runs its share (the run
- * loses time, not coverage, and says so), an abort stops every worker and rejects with the interruption, and the values a
- * worker sends keep their classes (Moment, Buffer) on arrival.
+ * loses time, not coverage, and says so), an abort stops every worker and rejects with the interruption, a worker
+ * starts with a small young generation, and the values a worker sends keep their classes (Moment, Buffer) on arrival.
  */
 import { describe, expect, it } from 'vitest';
 import type { AnyArtifact } from '../../src/artifacts/artifact.js';
@@ -57,6 +57,15 @@ describe('the worker pool', () => {
     const plan = allArtifacts.filter((a) => a.inputs['ios-backup'] !== undefined).slice(0, 6);
     const { outcome } = await poolOn(mvtIosBackup(), plan, controller.signal, () => setTimeout(() => controller.abort(new InterruptedError('SIGTERM')), 0));
     await expect(outcome).rejects.toThrow(new InterruptedError('SIGTERM'));
+  });
+
+  it('starts each worker with a 12 MB young generation, where its 200-record batches die young', async () => {
+    const [started] = startWorkers(1, { target: '/nonexistent/backup', kind: 'ios-backup', key: null, renderers: [], tempRoot: tempDir('pool'), sqliteCopies: {}, openedInputs: [], batchRecords: 200 });
+    try {
+      expect(started!.worker.resourceLimits?.maxYoungGenerationSizeMb).toBe(12);
+    } finally {
+      await started!.worker.terminate();
+    }
   });
 
   it('values keep their classes across threads', () => {

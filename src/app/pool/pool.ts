@@ -370,11 +370,6 @@ function forEachEncoded({ bytes, ends }: EncodedTexts, each: (bytes: Uint8Array)
 }
 
 /**
- * A worker thread on this module's sibling entry: compiled, `worker.js`; on the sources (tsx, vitest), `worker.ts`
- * loaded through tsx's loader, registered inside the thread (a `--import tsx` in execArgv does not reach the
- * entry module of a worker on Node 20).
- */
-/**
  * A worker's young generation: 12 MB (4 MB semi-spaces) instead of V8's 48. A worker's records and rendered
  * lines live only until their batch is posted, so a small nursery collects them as well; with V8's default it grew
  * to its maximum and each worker thread added about 30 MB more to the check's peak RSS (bench/README.md). This
@@ -383,6 +378,11 @@ function forEachEncoded({ bytes, ends }: EncodedTexts, each: (bytes: Uint8Array)
  */
 const WORKER_LIMITS = { maxYoungGenerationSizeMb: 12 };
 
+/**
+ * A worker thread on this module's sibling entry: compiled, `worker.js`; on the sources (tsx, vitest), `worker.ts`
+ * loaded through tsx's loader, registered inside the thread (a `--import tsx` in execArgv does not reach the
+ * entry module of a worker on Node 20).
+ */
 function startWorker(workerData: WorkerSetup): Worker {
   const here = import.meta.url;
   if (!here.endsWith('.ts')) return new Worker(new URL('./worker.js', here), { workerData, resourceLimits: WORKER_LIMITS });

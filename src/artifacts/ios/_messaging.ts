@@ -120,7 +120,7 @@ export function planColumns(names: readonly string[], base64Columns: ReadonlySet
 }
 
 /**
- * Why records are built as plain objects and stay fast. V8 turns an object that gains more than about a dozen
+ * Keeps the records of a plan in V8's fast mode. V8 turns an object that gains more than about a dozen
  * properties through computed keys (`out[name] = v`) into a hash table, unless the hidden classes for those keys
  * already exist: then it follows them. Properties added by definition lay those classes down. With them, a
  * ~90-column message record is built in about three fifths of the time and stringified in about half (20,000
