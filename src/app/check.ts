@@ -29,7 +29,7 @@ import { toolVersion } from '../version.js';
 import type { Coverage } from '../findings/coverage.js';
 import { openOutputFolder, previousRunOf, type PendingFolder } from './output-target.js';
 import { runArtifact, type ArtifactFlow } from './run-artifact.js';
-import { largestFirst, renderersOf, runPool, startWorkers, unitsOf, workersFor, type PoolOutcome, type StartedWorker } from './pool/pool.js';
+import { WORKER_BATCH_RECORDS, largestFirst, renderersOf, runPool, startWorkers, unitsOf, workersFor, type PoolOutcome, type StartedWorker } from './pool/pool.js';
 import { orderArtifacts } from './order.js';
 
 export type OutputFormat = 'native' | 'mvt';
@@ -108,13 +108,6 @@ export interface CheckResult {
 
 // Re-exported: the CLI, the docs generator and library users find the registries here.
 export { allArtifacts, allRules };
-
-/**
- * Records a worker thread renders before posting them (with their timeline lines and findings) to this thread.
- * Small enough that a batch dies young in the worker's small nursery (pool.ts, WORKER_LIMITS); a message per 200
- * records is still only 500 messages for 100,000 Manifest entries.
- */
-const WORKER_BATCH_RECORDS = 200;
 
 export async function check(options: CheckOptions): Promise<CheckResult> {
   const startedAt = new Date();

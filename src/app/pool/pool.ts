@@ -373,10 +373,16 @@ function forEachEncoded({ bytes, ends }: EncodedTexts, each: (bytes: Uint8Array)
  * A worker's young generation: 12 MB (4 MB semi-spaces) instead of V8's 48. A worker's records and rendered
  * lines live only until their batch is posted, so a small nursery collects them as well; with V8's default it grew
  * to its maximum and each worker thread added about 30 MB more to the check's peak RSS (bench/README.md). This
- * pays off with small batches (WORKER_BATCH_RECORDS in check.ts): a 1,000-record batch outlived the collections
- * of a small nursery, and the old generation grew instead.
+ * pays off only with small batches (WORKER_BATCH_RECORDS): a 1,000-record batch outlived the collections of a
+ * small nursery, and the old generation grew instead.
  */
 const WORKER_LIMITS = { maxYoungGenerationSizeMb: 12 };
+
+/**
+ * Records a worker renders before posting them (with their timeline lines and findings): few enough that a batch
+ * dies young in the worker's nursery (WORKER_LIMITS); still only 500 messages for 100,000 Manifest entries.
+ */
+export const WORKER_BATCH_RECORDS = 200;
 
 /**
  * A worker thread on this module's sibling entry: compiled, `worker.js`; on the sources (tsx, vitest), `worker.ts`
